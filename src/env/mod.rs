@@ -1,0 +1,2 @@
+//! The environment contract: reset, step, state, grade.
+pub mod task;

@@ -1,0 +1,71 @@
+//! The set of scenarios an environment can play: the built-in ones embedded
+//! at build time, plus any loaded from text at run time.
+
+use super::error::ScenarioError;
+use super::load::parse;
+use super::model::{Scenario, ScenarioSummary};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// An ordered set of scenarios with unique ids.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    scenarios: Vec<Scenario>,
+}
+
+impl Catalog {
+    /// The scenarios that ship in `scenarios/`, in file-name order.
+    ///
+    /// A built-in file that fails validation is skipped here; the test suite
+    /// and `firedrill check scenarios` make sure none does.
+    pub fn builtin() -> Catalog {
+        let mut catalog = Catalog::default();
+        for (file, text) in BUILTIN_SCENARIOS {
+            if let Ok(scenario) = parse(file, text) {
+                let _ = catalog.insert(scenario);
+            }
+        }
+        catalog
+    }
+
+    /// The built-in files as (file name, text), for validation and tests.
+    pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+        BUILTIN_SCENARIOS
+    }
+
+    /// Every scenario, in order.
+    pub fn scenarios(&self) -> &[Scenario] {
+        &self.scenarios
+    }
+
+    /// The scenario with this id.
+    pub fn get(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    /// The scenarios serving a task, in order.
+    pub fn for_task<'a>(&'a self, task: &'a str) -> impl Iterator<Item = &'a Scenario> + 'a {
+        self.scenarios.iter().filter(move |s| s.task == task)
+    }
+
+    /// Listing entries for every scenario.
+    pub fn summaries(&self) -> Vec<ScenarioSummary> {
+        self.scenarios.iter().map(Scenario::summary_entry).collect()
+    }
+
+    /// Adds a scenario, replacing one with the same id; returns the id.
+    pub fn insert(&mut self, scenario: Scenario) -> String {
+        let id = scenario.id.clone();
+        match self.scenarios.iter_mut().find(|s| s.id == id) {
+            Some(existing) => *existing = scenario,
+            None => self.scenarios.push(scenario),
+        }
+        id
+    }
+
+    /// Parses, validates and adds a scenario from TOML text; returns its id.
+    pub fn load_str(&mut self, file: &str, text: &str) -> Result<String, Vec<ScenarioError>> {
+        let scenario = parse(file, text)?;
+        Ok(self.insert(scenario))
+    }
+}

@@ -1,0 +1,820 @@
+//! Reading scenario TOML: the raw file shape, then validation into the
+//! model. Every error names the file, line, column and field and says what
+//! was expected.
+
+use super::error::{ScenarioError, SourceMap};
+use super::model::*;
+use crate::env::task::Task;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use toml::Spanned;
+
+/// Default simulated seconds per step.
+pub const DEFAULT_STEP_SECONDS: u32 = 30;
+/// Default incident start: 2026-01-15T09:00:00Z, simulated.
+pub const DEFAULT_START_TIME: i64 = 1_768_467_600;
+/// Largest scenario text accepted, in bytes.
+pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
+
+type S<T> = Spanned<T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    id: S<String>,
+    title: S<String>,
+    task: S<String>,
+    summary: S<String>,
+    severity: S<String>,
+    #[serde(default)]
+    step_seconds: Option<S<i64>>,
+    #[serde(default)]
+    start_time: Option<S<i64>>,
+    #[serde(default)]
+    extra_teams: Vec<S<String>>,
+    #[serde(default)]
+    escalate_to: Vec<S<String>>,
+    services: S<Vec<RawService>>,
+    fault: S<RawFault>,
+    #[serde(default)]
+    symptoms: Vec<RawDrift>,
+    #[serde(default)]
+    red_herrings: Vec<RawRedHerring>,
+    #[serde(default)]
+    logs: Vec<RawLog>,
+    #[serde(default)]
+    alerts: Vec<RawAlert>,
+    remediations: S<Vec<RawRemediation>>,
+    communication: S<RawCommunication>,
+    #[serde(default)]
+    variation: Option<RawVariation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    name: S<String>,
+    team: S<String>,
+    #[serde(default)]
+    kind: Option<S<String>>,
+    #[serde(default)]
+    depends_on: Vec<S<String>>,
+    #[serde(default)]
+    baseline: Option<S<BTreeMap<String, S<f64>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFault {
+    service: S<String>,
+    cause: S<String>,
+    description: S<String>,
+    keywords: S<Vec<S<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDrift {
+    service: S<String>,
+    metric: S<String>,
+    delta: S<f64>,
+    cap: S<f64>,
+    #[serde(default)]
+    onset: Option<S<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedHerring {
+    service: S<String>,
+    metric: S<String>,
+    delta: S<f64>,
+    cap: S<f64>,
+    #[serde(default)]
+    onset: Option<S<i64>>,
+    reason: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    service: S<String>,
+    level: S<String>,
+    message: S<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, S<String>>,
+    #[serde(default)]
+    from_step: Option<S<i64>>,
+    #[serde(default)]
+    every: Option<S<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlert {
+    name: S<String>,
+    service: S<String>,
+    metric: S<String>,
+    #[serde(default)]
+    op: Option<S<String>>,
+    threshold: S<f64>,
+    #[serde(default)]
+    for_steps: Option<S<i64>>,
+    severity: S<String>,
+    summary: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRemediation {
+    service: S<String>,
+    kind: S<String>,
+    correct: bool,
+    #[serde(default)]
+    recovery_steps: Option<S<i64>>,
+    #[serde(default)]
+    effect: Option<S<String>>,
+    #[serde(default)]
+    worsens: Option<S<String>>,
+    #[serde(default)]
+    amount: Option<S<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommunication {
+    channels: S<Vec<S<String>>>,
+    must_mention: S<Vec<S<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariation {
+    #[serde(default)]
+    delta_jitter: Option<S<f64>>,
+    #[serde(default)]
+    baseline_jitter: Option<S<f64>>,
+}
+
+/// Validation state: the source map and the errors found so far.
+struct Checker<'a> {
+    source: SourceMap<'a>,
+    errors: Vec<ScenarioError>,
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, span: std::ops::Range<usize>, field: &str, message: String) {
+        self.errors.push(self.source.error(span, field, message));
+    }
+
+    fn text(&mut self, value: &S<String>, field: &str, max_len: usize) -> String {
+        let text = value.get_ref().trim();
+        if text.is_empty() {
+            self.error(value.span(), field, "expected a non-empty string".into());
+        } else if text.chars().count() > max_len {
+            self.error(
+                value.span(),
+                field,
+                format!("expected at most {max_len} characters"),
+            );
+        }
+        text.to_string()
+    }
+
+    fn name(&mut self, value: &S<String>, field: &str) -> String {
+        let name = value.get_ref();
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && name.starts_with(|c: char| c.is_ascii_lowercase());
+        if !valid {
+            self.error(
+                value.span(),
+                field,
+                format!(
+                    "expected a name of 1 to 64 characters: lower-case letters, digits, '-' or '_', starting with a letter; found {name:?}"
+                ),
+            );
+        }
+        name.clone()
+    }
+
+    fn number(&mut self, value: &S<f64>, field: &str, min: f64, max: f64) -> f64 {
+        let v = *value.get_ref();
+        if !v.is_finite() || v < min || v > max {
+            self.error(
+                value.span(),
+                field,
+                format!("expected a number from {min} to {max}, found {v}"),
+            );
+        }
+        v
+    }
+
+    fn integer(&mut self, value: &Option<S<i64>>, field: &str, min: i64, max: i64, default: i64) -> i64 {
+        match value {
+            None => default,
+            Some(v) => {
+                let n = *v.get_ref();
+                if n < min || n > max {
+                    self.error(
+                        v.span(),
+                        field,
+                        format!("expected an integer from {min} to {max}, found {n}"),
+                    );
+                    default
+                } else {
+                    n
+                }
+            }
+        }
+    }
+
+    fn service_ref(&mut self, value: &S<String>, field: &str, services: &HashSet<String>) -> String {
+        let name = value.get_ref();
+        if !services.contains(name) {
+            let mut known: Vec<&String> = services.iter().collect();
+            known.sort();
+            let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+            self.error(
+                value.span(),
+                field,
+                format!(
+                    "unknown service {name:?}; expected one of the services declared in [[services]]: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+        name.clone()
+    }
+
+    fn signal(&mut self, value: &S<String>, field: &str) -> Signal {
+        match Signal::from_name(value.get_ref()) {
+            Some(signal) => signal,
+            None => {
+                let names: Vec<&str> = Signal::ALL.iter().map(|s| s.name()).collect();
+                self.error(
+                    value.span(),
+                    field,
+                    format!(
+                        "unknown metric {:?}; expected one of {}",
+                        value.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+                Signal::ErrorRatio
+            }
+        }
+    }
+
+    fn one_of(&mut self, value: &S<String>, field: &str, choices: &[&str]) -> String {
+        if !choices.contains(&value.get_ref().as_str()) {
+            self.error(
+                value.span(),
+                field,
+                format!(
+                    "unknown value {:?}; expected one of {}",
+                    value.get_ref(),
+                    choices.join(", ")
+                ),
+            );
+        }
+        value.get_ref().clone()
+    }
+
+    fn drift(
+        &mut self,
+        field: &str,
+        parts: (&S<String>, &S<String>, &S<f64>, &S<f64>, &Option<S<i64>>),
+        services: &HashSet<String>,
+    ) -> Drift {
+        let (service, metric, delta, cap, onset) = parts;
+        let service = self.service_ref(service, &format!("{field}.service"), services);
+        let signal = self.signal(metric, &format!("{field}.metric"));
+        let max = signal.max_value();
+        let delta_value = self.number(delta, &format!("{field}.delta"), -max, max);
+        if delta_value == 0.0 {
+            self.error(
+                delta.span(),
+                &format!("{field}.delta"),
+                "expected a non-zero change per step".into(),
+            );
+        }
+        let cap_value = self.number(cap, &format!("{field}.cap"), 0.0, max);
+        let onset = self.integer(onset, &format!("{field}.onset"), 0, 1000, 0) as u32;
+        Drift {
+            service,
+            metric: signal,
+            delta: delta_value,
+            cap: cap_value,
+            onset,
+        }
+    }
+}
+
+/// Parses and validates one scenario file.
+///
+/// `file` is the name used in error messages. All problems found are
+/// returned, each located at `file:line:col`.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let source = SourceMap::new(file, text);
+    if text.len() > MAX_SCENARIO_BYTES {
+        return Err(vec![source.error(
+            0..0,
+            "",
+            format!(
+                "file is {} bytes; expected at most {MAX_SCENARIO_BYTES} bytes",
+                text.len()
+            ),
+        )]);
+    }
+    let raw: RawScenario = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let span = err.span().unwrap_or(0..0);
+            return Err(vec![source.error(span, "", err.message().to_string())]);
+        }
+    };
+    let mut check = Checker {
+        source,
+        errors: Vec::new(),
+    };
+    let scenario = validate(&mut check, raw);
+    if check.errors.is_empty() {
+        Ok(scenario)
+    } else {
+        check.errors.sort_by_key(|e| (e.line, e.column));
+        Err(check.errors)
+    }
+}
+
+fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
+    let id = check.name(&raw.id, "id");
+    let title = check.text(&raw.title, "title", 200);
+    let summary = check.text(&raw.summary, "summary", 2000);
+    let task = raw.task.get_ref().clone();
+    if Task::from_id(&task).is_none() {
+        let ids: Vec<&str> = Task::ALL.iter().map(|t| t.id()).collect();
+        check.error(
+            raw.task.span(),
+            "task",
+            format!("unknown task {task:?}; expected one of {}", ids.join(", ")),
+        );
+    }
+    let severity = match Severity::from_name(raw.severity.get_ref()) {
+        Some(s) => s,
+        None => {
+            check.error(
+                raw.severity.span(),
+                "severity",
+                format!("expected P1, P2, P3 or P4, found {:?}", raw.severity.get_ref()),
+            );
+            Severity::P1
+        }
+    };
+    let step_seconds = check.integer(&raw.step_seconds, "step_seconds", 5, 600, DEFAULT_STEP_SECONDS as i64) as u32;
+    let start_time = check.integer(
+        &raw.start_time,
+        "start_time",
+        946_684_800,
+        4_102_444_800,
+        DEFAULT_START_TIME,
+    );
+
+    // Services.
+    let raw_services = raw.services.into_inner();
+    if raw_services.is_empty() || raw_services.len() > 40 {
+        check.error(
+            0..0,
+            "services",
+            format!("expected 1 to 40 [[services]], found {}", raw_services.len()),
+        );
+    }
+    let mut names = HashSet::new();
+    for (i, s) in raw_services.iter().enumerate() {
+        let name = check.name(&s.name, &format!("services[{i}].name"));
+        if !names.insert(name.clone()) {
+            check.error(
+                s.name.span(),
+                &format!("services[{i}].name"),
+                format!("duplicate service {name:?}; expected every service name once"),
+            );
+        }
+    }
+    let mut services = Vec::new();
+    for (i, s) in raw_services.iter().enumerate() {
+        let field = format!("services[{i}]");
+        let team = check.name(&s.team, &format!("{field}.team"));
+        let kind = match &s.kind {
+            None => ServiceKind::Service,
+            Some(k) => {
+                let name = check.one_of(k, &format!("{field}.kind"), &ServiceKind::NAMES);
+                ServiceKind::from_name(&name).unwrap_or(ServiceKind::Service)
+            }
+        };
+        let mut depends_on = Vec::new();
+        for (j, dep) in s.depends_on.iter().enumerate() {
+            let dep_field = format!("{field}.depends_on[{j}]");
+            let dep_name = check.service_ref(dep, &dep_field, &names);
+            if dep_name == *s.name.get_ref() {
+                check.error(dep.span(), &dep_field, "a service cannot depend on itself".into());
+            } else if depends_on.contains(&dep_name) {
+                check.error(dep.span(), &dep_field, format!("duplicate dependency {dep_name:?}"));
+            }
+            depends_on.push(dep_name);
+        }
+        let mut baseline = [0.0; 9];
+        for signal in Signal::ALL {
+            baseline[signal.index()] = signal.default_baseline();
+        }
+        if let Some(table) = &s.baseline {
+            for (key, value) in table.get_ref() {
+                let key_field = format!("{field}.baseline.{key}");
+                match Signal::from_name(key) {
+                    Some(signal) => {
+                        baseline[signal.index()] =
+                            check.number(value, &key_field, 0.0, signal.max_value());
+                    }
+                    None => {
+                        let names: Vec<&str> = Signal::ALL.iter().map(|s| s.name()).collect();
+                        check.error(
+                            value.span(),
+                            &key_field,
+                            format!("unknown metric {key:?}; expected one of {}", names.join(", ")),
+                        );
+                    }
+                }
+            }
+        }
+        services.push(Service {
+            name: s.name.get_ref().clone(),
+            team,
+            kind,
+            depends_on,
+            baseline,
+        });
+    }
+    if let Some(cycle) = find_cycle(&services) {
+        let first = &cycle[0];
+        let span = raw_services
+            .iter()
+            .find(|s| s.name.get_ref() == first)
+            .map(|s| s.name.span())
+            .unwrap_or(0..0);
+        check.error(
+            span,
+            "services.depends_on",
+            format!(
+                "dependency cycle {}; expected the dependencies to form a graph without cycles",
+                cycle.join(" -> ")
+            ),
+        );
+    }
+
+    let extra_teams: Vec<String> = raw
+        .extra_teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| check.name(t, &format!("extra_teams[{i}]")))
+        .collect();
+    let mut all_teams: HashSet<String> = services.iter().map(|s| s.team.clone()).collect();
+    all_teams.extend(extra_teams.iter().cloned());
+
+    // Fault.
+    let fault_span = raw.fault.span();
+    let raw_fault = raw.fault.into_inner();
+    let fault_service = check.service_ref(&raw_fault.service, "fault.service", &names);
+    let cause = check.name(&raw_fault.cause, "fault.cause");
+    let description = check.text(&raw_fault.description, "fault.description", 2000);
+    let mut keywords = Vec::new();
+    for (i, k) in raw_fault.keywords.get_ref().iter().enumerate() {
+        keywords.push(check.text(k, &format!("fault.keywords[{i}]"), 100).to_lowercase());
+    }
+    if keywords.is_empty() {
+        check.error(
+            raw_fault.keywords.span(),
+            "fault.keywords",
+            "expected at least one diagnosis keyword".into(),
+        );
+    }
+    let _ = fault_span;
+
+    // Symptoms and red herrings.
+    let symptoms: Vec<Drift> = raw
+        .symptoms
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            check.drift(
+                &format!("symptoms[{i}]"),
+                (&d.service, &d.metric, &d.delta, &d.cap, &d.onset),
+                &names,
+            )
+        })
+        .collect();
+    if symptoms.is_empty() {
+        check.error(0..0, "symptoms", "expected at least one [[symptoms]] entry".into());
+    }
+    let red_herrings: Vec<RedHerring> = raw
+        .red_herrings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = format!("red_herrings[{i}]");
+            let drift = check.drift(
+                &field,
+                (&r.service, &r.metric, &r.delta, &r.cap, &r.onset),
+                &names,
+            );
+            if drift.service == fault_service {
+                check.error(
+                    r.service.span(),
+                    &format!("{field}.service"),
+                    "a red herring must be a service other than the root cause".into(),
+                );
+            }
+            let reason = check.text(&r.reason, &format!("{field}.reason"), 500);
+            RedHerring { drift, reason }
+        })
+        .collect();
+
+    // Logs.
+    let logs: Vec<LogTemplate> = raw
+        .logs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let field = format!("logs[{i}]");
+            let service = check.service_ref(&l.service, &format!("{field}.service"), &names);
+            let level_name = check.one_of(&l.level, &format!("{field}.level"), &LogLevel::NAMES);
+            let message = check.text(&l.message, &format!("{field}.message"), 500);
+            let fields = l
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), check.text(v, &format!("{field}.fields.{k}"), 200)))
+                .collect();
+            LogTemplate {
+                service,
+                level: LogLevel::from_name(&level_name).unwrap_or(LogLevel::Info),
+                message,
+                fields,
+                from_step: check.integer(&l.from_step, &format!("{field}.from_step"), 0, 1000, 0) as u32,
+                every: check.integer(&l.every, &format!("{field}.every"), 1, 1000, 1) as u32,
+            }
+        })
+        .collect();
+
+    // Alerts.
+    let mut alert_names = HashSet::new();
+    let alerts: Vec<AlertRule> = raw
+        .alerts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let field = format!("alerts[{i}]");
+            let name = a.name.get_ref().clone();
+            let valid_name = !name.is_empty()
+                && name.len() <= 100
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid_name {
+                check.error(
+                    a.name.span(),
+                    &format!("{field}.name"),
+                    format!("expected an alert name of letters, digits and '_' starting with a letter (e.g. CheckoutHighLatency), found {name:?}"),
+                );
+            } else if !alert_names.insert(name.clone()) {
+                check.error(a.name.span(), &format!("{field}.name"), format!("duplicate alert {name:?}"));
+            }
+            let service = check.service_ref(&a.service, &format!("{field}.service"), &names);
+            let metric = check.signal(&a.metric, &format!("{field}.metric"));
+            let comparison = match &a.op {
+                None => Comparison::Above,
+                Some(op) => match op.get_ref().as_str() {
+                    ">" => Comparison::Above,
+                    "<" => Comparison::Below,
+                    other => {
+                        check.error(op.span(), &format!("{field}.op"), format!("expected \">\" or \"<\", found {other:?}"));
+                        Comparison::Above
+                    }
+                },
+            };
+            let threshold = check.number(&a.threshold, &format!("{field}.threshold"), 0.0, metric.max_value());
+            let severity = check.one_of(&a.severity, &format!("{field}.severity"), &["critical", "warning", "info"]);
+            AlertRule {
+                name,
+                service,
+                metric,
+                comparison,
+                threshold,
+                for_steps: check.integer(&a.for_steps, &format!("{field}.for_steps"), 0, 100, 0) as u32,
+                severity,
+                summary: check.text(&a.summary, &format!("{field}.summary"), 300),
+            }
+        })
+        .collect();
+
+    // Remediations.
+    let remediations_span = raw.remediations.span();
+    let remediations: Vec<Remediation> = raw
+        .remediations
+        .get_ref()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = format!("remediations[{i}]");
+            let service = check.service_ref(&r.service, &format!("{field}.service"), &names);
+            let kind = check.one_of(&r.kind, &format!("{field}.kind"), &REMEDIATION_KINDS);
+            let recovery_steps = check.integer(&r.recovery_steps, &format!("{field}.recovery_steps"), 1, 20, 3) as u32;
+            let effect = match &r.effect {
+                Some(e) => check.text(e, &format!("{field}.effect"), 500),
+                None => String::new(),
+            };
+            let worsens = match (&r.worsens, &r.amount) {
+                (Some(metric), Some(amount)) => {
+                    let signal = check.signal(metric, &format!("{field}.worsens"));
+                    let max = signal.max_value();
+                    Some((signal, check.number(amount, &format!("{field}.amount"), -max, max)))
+                }
+                (None, None) => None,
+                (Some(metric), None) => {
+                    check.error(metric.span(), &format!("{field}.amount"), "expected `amount` next to `worsens`".into());
+                    None
+                }
+                (None, Some(amount)) => {
+                    check.error(amount.span(), &format!("{field}.worsens"), "expected `worsens` (a metric) next to `amount`".into());
+                    None
+                }
+            };
+            if r.correct && (worsens.is_some() || r.effect.is_some()) {
+                check.error(
+                    r.kind.span(),
+                    &field,
+                    "a correct remediation takes `recovery_steps`, not `effect`, `worsens` or `amount`".into(),
+                );
+            }
+            if !r.correct && r.effect.is_none() {
+                check.error(
+                    r.kind.span(),
+                    &format!("{field}.effect"),
+                    "expected `effect` describing what the wrong fix does".into(),
+                );
+            }
+            Remediation {
+                service,
+                kind,
+                correct: r.correct,
+                recovery_steps,
+                effect,
+                worsens,
+            }
+        })
+        .collect();
+    if !remediations.iter().any(|r| r.correct) {
+        check.error(
+            remediations_span,
+            "remediations",
+            "expected at least one remediation with correct = true".into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for (i, r) in remediations.iter().enumerate() {
+        if !seen.insert((r.service.clone(), r.kind.clone())) {
+            let span = raw.remediations.get_ref()[i].kind.span();
+            check.error(
+                span,
+                &format!("remediations[{i}]"),
+                format!("duplicate remediation {} on {}", r.kind, r.service),
+            );
+        }
+    }
+
+    // Escalation and communication.
+    let escalate_to: Vec<String> = raw
+        .escalate_to
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let team = t.get_ref().clone();
+            if !all_teams.contains(&team) {
+                let mut known: Vec<&String> = all_teams.iter().collect();
+                known.sort();
+                let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+                check.error(
+                    t.span(),
+                    &format!("escalate_to[{i}]"),
+                    format!("unknown team {team:?}; expected a service's team or one of extra_teams: {}", known.join(", ")),
+                );
+            }
+            team
+        })
+        .collect();
+    if escalate_to.is_empty() {
+        check.error(0..0, "escalate_to", "expected at least one team to escalate to".into());
+    }
+    let raw_comm = raw.communication.into_inner();
+    let channels: Vec<String> = raw_comm
+        .channels
+        .get_ref()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| check.one_of(c, &format!("communication.channels[{i}]"), &CHANNELS))
+        .collect();
+    if channels.is_empty() {
+        check.error(raw_comm.channels.span(), "communication.channels", "expected at least one channel".into());
+    }
+    let must_mention: Vec<String> = raw_comm
+        .must_mention
+        .get_ref()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| check.text(m, &format!("communication.must_mention[{i}]"), 100).to_lowercase())
+        .collect();
+    if must_mention.is_empty() {
+        check.error(raw_comm.must_mention.span(), "communication.must_mention", "expected at least one word".into());
+    }
+
+    let variation = match &raw.variation {
+        None => Variation { delta_jitter: 0.15, baseline_jitter: 0.05 },
+        Some(v) => Variation {
+            delta_jitter: v.delta_jitter.as_ref().map(|j| check.number(j, "variation.delta_jitter", 0.0, 0.5)).unwrap_or(0.15),
+            baseline_jitter: v.baseline_jitter.as_ref().map(|j| check.number(j, "variation.baseline_jitter", 0.0, 0.5)).unwrap_or(0.05),
+        },
+    };
+
+    Scenario {
+        id,
+        title,
+        task,
+        summary,
+        services,
+        extra_teams,
+        fault: Fault {
+            service: fault_service,
+            cause,
+            description,
+            keywords,
+        },
+        symptoms,
+        red_herrings,
+        logs,
+        alerts,
+        severity,
+        remediations,
+        escalate_to,
+        communication: Communication { channels, must_mention },
+        variation,
+        step_seconds,
+        start_time,
+    }
+}
+
+/// Finds a dependency cycle, returned as the service names along it
+/// (first name repeated at the end), or `None`.
+fn find_cycle(services: &[Service]) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let index = |name: &str| services.iter().position(|s| s.name == name);
+    let mut marks = vec![Mark::New; services.len()];
+    for start in 0..services.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search: (node, next edge to follow).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        marks[start] = Mark::Active;
+        while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
+            let deps = &services[node].depends_on;
+            if *edge < deps.len() {
+                let next = index(&deps[*edge]);
+                *edge += 1;
+                if let Some(next) = next {
+                    match marks[next] {
+                        Mark::New => {
+                            marks[next] = Mark::Active;
+                            stack.push((next, 0));
+                        }
+                        Mark::Active => {
+                            let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
+                            let mut cycle: Vec<String> =
+                                stack[from..].iter().map(|(n, _)| services[*n].name.clone()).collect();
+                            cycle.push(services[next].name.clone());
+                            return Some(cycle);
+                        }
+                        Mark::Done => {}
+                    }
+                }
+            } else {
+                marks[node] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,19 @@
+//! Scenarios: the model of an incident, loading it from TOML with strict,
+//! located validation, and the built-in set embedded into the build.
+//!
+//! ```
+//! let catalog = firedrill::scenario::Catalog::builtin();
+//! assert!(catalog.scenarios().len() >= 36);
+//! let first = &catalog.scenarios()[0];
+//! assert!(catalog.get(&first.id).is_some());
+//! ```
+
+mod catalog;
+mod error;
+mod load;
+mod model;
+
+pub use catalog::Catalog;
+pub use error::ScenarioError;
+pub use load::{parse, DEFAULT_START_TIME, DEFAULT_STEP_SECONDS, MAX_SCENARIO_BYTES};
+pub use model::*;

@@ -1,0 +1,533 @@
+//! The validated scenario model: what the simulator, the grader and the
+//! observability layer read. Built only by [`super::load`], so every value
+//! here has passed validation (references resolve, numbers are in range).
+
+use serde::Serialize;
+use std::fmt;
+
+/// A simulated, per-service signal that symptoms move and alerts watch.
+///
+/// Each signal has a natural unit, given by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// Median request latency, seconds.
+    LatencyP50Seconds,
+    /// 99th percentile request latency, seconds.
+    LatencyP99Seconds,
+    /// Fraction of requests answered with a 5xx status, 0..=1.
+    ErrorRatio,
+    /// Requests served per second.
+    RequestsPerSecond,
+    /// CPU used as a fraction of the container limit, 0..=1 (may exceed 1 when throttled).
+    CpuRatio,
+    /// Resident memory as a fraction of the container limit, 0..=1.
+    MemoryRatio,
+    /// Usage of the service's saturating resource (connection pool, thread pool, …), 0..=1.
+    SaturationRatio,
+    /// Messages or jobs waiting in the service's queue.
+    QueueDepth,
+    /// 1 while the service answers its health check, 0 when it does not.
+    Up,
+}
+
+impl Signal {
+    /// Every signal, in a fixed order (the order of the enum).
+    pub const ALL: [Signal; 9] = [
+        Signal::LatencyP50Seconds,
+        Signal::LatencyP99Seconds,
+        Signal::ErrorRatio,
+        Signal::RequestsPerSecond,
+        Signal::CpuRatio,
+        Signal::MemoryRatio,
+        Signal::SaturationRatio,
+        Signal::QueueDepth,
+        Signal::Up,
+    ];
+
+    /// The name used in scenario files and as a metric name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::LatencyP50Seconds => "latency_p50_seconds",
+            Signal::LatencyP99Seconds => "latency_p99_seconds",
+            Signal::ErrorRatio => "error_ratio",
+            Signal::RequestsPerSecond => "requests_per_second",
+            Signal::CpuRatio => "cpu_ratio",
+            Signal::MemoryRatio => "memory_ratio",
+            Signal::SaturationRatio => "saturation_ratio",
+            Signal::QueueDepth => "queue_depth",
+            Signal::Up => "up",
+        }
+    }
+
+    /// Parses a signal name as written in scenario files.
+    pub fn from_name(name: &str) -> Option<Signal> {
+        Signal::ALL.iter().copied().find(|s| s.name() == name)
+    }
+
+    /// Position in [`Signal::ALL`]; used to index per-service signal arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The value a service has when the scenario does not set one.
+    pub fn default_baseline(self) -> f64 {
+        match self {
+            Signal::LatencyP50Seconds => 0.04,
+            Signal::LatencyP99Seconds => 0.2,
+            Signal::ErrorRatio => 0.002,
+            Signal::RequestsPerSecond => 100.0,
+            Signal::CpuRatio => 0.35,
+            Signal::MemoryRatio => 0.45,
+            Signal::SaturationRatio => 0.3,
+            Signal::QueueDepth => 0.0,
+            Signal::Up => 1.0,
+        }
+    }
+
+    /// The largest value a scenario may ask for (baseline or cap).
+    pub fn max_value(self) -> f64 {
+        match self {
+            Signal::LatencyP50Seconds | Signal::LatencyP99Seconds => 120.0,
+            Signal::ErrorRatio | Signal::MemoryRatio | Signal::SaturationRatio | Signal::Up => 1.0,
+            Signal::RequestsPerSecond => 1_000_000.0,
+            Signal::CpuRatio => 4.0,
+            Signal::QueueDepth => 10_000_000.0,
+        }
+    }
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The kind of component a service is; drawn differently on the service map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// A stateless application service.
+    Service,
+    /// A database.
+    Database,
+    /// A cache (Redis, Memcached, …).
+    Cache,
+    /// A message queue or stream.
+    Queue,
+    /// A load balancer, gateway or proxy.
+    Gateway,
+    /// A third-party dependency outside the team's control.
+    External,
+    /// Shared infrastructure (DNS, nodes, network).
+    Infrastructure,
+}
+
+impl ServiceKind {
+    /// Every kind, as written in scenario files.
+    pub const NAMES: [&'static str; 7] = [
+        "service",
+        "database",
+        "cache",
+        "queue",
+        "gateway",
+        "external",
+        "infrastructure",
+    ];
+
+    /// Parses a kind name.
+    pub fn from_name(name: &str) -> Option<ServiceKind> {
+        Some(match name {
+            "service" => ServiceKind::Service,
+            "database" => ServiceKind::Database,
+            "cache" => ServiceKind::Cache,
+            "queue" => ServiceKind::Queue,
+            "gateway" => ServiceKind::Gateway,
+            "external" => ServiceKind::External,
+            "infrastructure" => ServiceKind::Infrastructure,
+            _ => return None,
+        })
+    }
+}
+
+/// Incident severity, P1 (worst) to P4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Severity {
+    /// Critical: a core user journey is down or badly degraded for most users.
+    P1,
+    /// Major: significant degradation, or a core journey down for some users.
+    P2,
+    /// Minor: limited impact, a workaround exists.
+    P3,
+    /// Low: cosmetic or internal only.
+    P4,
+}
+
+impl Severity {
+    /// All severities, worst first.
+    pub const ALL: [Severity; 4] = [Severity::P1, Severity::P2, Severity::P3, Severity::P4];
+
+    /// Parses `P1`..`P4` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Severity> {
+        match name.trim().to_ascii_uppercase().as_str() {
+            "P1" => Some(Severity::P1),
+            "P2" => Some(Severity::P2),
+            "P3" => Some(Severity::P3),
+            "P4" => Some(Severity::P4),
+            _ => None,
+        }
+    }
+
+    /// `P1`..`P4`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::P1 => "P1",
+            Severity::P2 => "P2",
+            Severity::P3 => "P3",
+            Severity::P4 => "P4",
+        }
+    }
+
+    /// 1 for P1 … 4 for P4.
+    pub fn rank(self) -> i32 {
+        self as i32 + 1
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Log level of a log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    /// Debug detail.
+    Debug,
+    /// Normal operation.
+    Info,
+    /// Something unusual.
+    Warn,
+    /// A failed operation.
+    Error,
+    /// The process cannot go on.
+    Fatal,
+}
+
+impl LogLevel {
+    /// Every level, as written in scenario files.
+    pub const NAMES: [&'static str; 5] = ["debug", "info", "warn", "error", "fatal"];
+
+    /// Parses a level name.
+    pub fn from_name(name: &str) -> Option<LogLevel> {
+        Some(match name {
+            "debug" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            "warn" => LogLevel::Warn,
+            "error" => LogLevel::Error,
+            "fatal" => LogLevel::Fatal,
+            _ => return None,
+        })
+    }
+
+    /// The level's name in upper case, as printed in log lines.
+    pub fn label(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warn => "WARN",
+            LogLevel::Error => "ERROR",
+            LogLevel::Fatal => "FATAL",
+        }
+    }
+}
+
+/// The closed set of remediation kinds an action may ask for.
+pub const REMEDIATION_KINDS: [&str; 10] = [
+    "restart",
+    "rollback",
+    "scale",
+    "config_change",
+    "failover",
+    "flush_cache",
+    "renew_certificate",
+    "free_disk",
+    "rate_limit",
+    "drain_node",
+];
+
+/// Channels a status update may go to.
+pub const CHANNELS: [&str; 3] = ["status_page", "slack", "email"];
+
+/// One service of the simulated fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Service {
+    /// Unique name, used as the `service` label and as an action target.
+    pub name: String,
+    /// The team that owns it; a possible escalation target.
+    pub team: String,
+    /// What kind of component it is.
+    pub kind: ServiceKind,
+    /// Names of the services it calls (edges of the dependency graph).
+    pub depends_on: Vec<String>,
+    /// The healthy value of each signal, indexed by [`Signal::index`].
+    pub baseline: [f64; 9],
+}
+
+/// The root cause of the incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fault {
+    /// The service where the fault starts.
+    pub service: String,
+    /// The cause id (the fault type), e.g. `connection_pool_exhaustion`.
+    pub cause: String,
+    /// What actually went wrong, for the debrief.
+    pub description: String,
+    /// Words or phrases a free-text diagnosis must contain (any one, case-insensitive).
+    pub keywords: Vec<String>,
+}
+
+/// A metric that moves a little every step after an onset delay, up to a cap.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Drift {
+    /// The service whose signal moves.
+    pub service: String,
+    /// The signal that moves.
+    pub metric: Signal,
+    /// Change per step (negative moves the value down).
+    pub delta: f64,
+    /// The value it stops at.
+    pub cap: f64,
+    /// Steps after the incident starts before it begins to move.
+    pub onset: u32,
+}
+
+/// A service that looks bad for a reason unrelated to the incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RedHerring {
+    /// How its metric moves.
+    pub drift: Drift,
+    /// Why it looks bad (shown in the debrief).
+    pub reason: String,
+}
+
+/// A log line template of one service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogTemplate {
+    /// The service that logs it.
+    pub service: String,
+    /// Its level.
+    pub level: LogLevel,
+    /// The message; `{step}` and `{request_id}` are filled in.
+    pub message: String,
+    /// Structured fields (key, value), in file order.
+    pub fields: Vec<(String, String)>,
+    /// First step (0 = incident start) it is written at.
+    pub from_step: u32,
+    /// It repeats every this many steps.
+    pub every: u32,
+}
+
+/// Comparison of an alert's threshold rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    /// Fires when the signal is above the threshold.
+    #[serde(rename = ">")]
+    Above,
+    /// Fires when the signal is below the threshold.
+    #[serde(rename = "<")]
+    Below,
+}
+
+impl Comparison {
+    /// `>` or `<`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Above => ">",
+            Comparison::Below => "<",
+        }
+    }
+
+    /// Whether `value` breaches `threshold`.
+    pub fn breached(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Above => value > threshold,
+            Comparison::Below => value < threshold,
+        }
+    }
+}
+
+/// A threshold alert rule on one service's signal.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertRule {
+    /// Alert name, e.g. `CheckoutHighLatency`.
+    pub name: String,
+    /// The service it watches.
+    pub service: String,
+    /// The signal it watches.
+    pub metric: Signal,
+    /// Above or below.
+    pub comparison: Comparison,
+    /// The threshold.
+    pub threshold: f64,
+    /// Steps the condition must hold before the alert fires (0 = at once).
+    pub for_steps: u32,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    /// One-line summary shown with the alert.
+    pub summary: String,
+}
+
+/// A remediation the scenario knows about: a right fix or a tempting wrong one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Remediation {
+    /// Target service.
+    pub service: String,
+    /// One of [`REMEDIATION_KINDS`].
+    pub kind: String,
+    /// Whether it fixes the incident.
+    pub correct: bool,
+    /// For a right fix: steps until the metrics are back at baseline.
+    pub recovery_steps: u32,
+    /// For a wrong fix: what it does (shown in the debrief).
+    pub effect: String,
+    /// For a wrong fix: the signal it makes worse, and by how much.
+    pub worsens: Option<(Signal, f64)>,
+}
+
+/// What a good status update looks like.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Communication {
+    /// Channels a good update goes to (any one counts).
+    pub channels: Vec<String>,
+    /// Words a good update mentions (each counts, case-insensitive).
+    pub must_mention: Vec<String>,
+}
+
+/// How a seed varies the scenario (variants).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Variation {
+    /// Each drift delta is scaled by a seeded factor in `[1 - j, 1 + j]`.
+    pub delta_jitter: f64,
+    /// Each baseline value is scaled by a seeded factor in `[1 - j, 1 + j]`.
+    pub baseline_jitter: f64,
+}
+
+/// A complete, validated scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Unique id, e.g. `db-pool-exhaustion-v1`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The task (curriculum stage) it serves.
+    pub task: String,
+    /// What the responder is told at the start.
+    pub summary: String,
+    /// The services, in file order.
+    pub services: Vec<Service>,
+    /// Teams that can be escalated to but own no service (e.g. `incident-command`).
+    pub extra_teams: Vec<String>,
+    /// The root cause.
+    pub fault: Fault,
+    /// How the fault spreads.
+    pub symptoms: Vec<Drift>,
+    /// Unrelated bad-looking services.
+    pub red_herrings: Vec<RedHerring>,
+    /// Log templates.
+    pub logs: Vec<LogTemplate>,
+    /// Alert rules.
+    pub alerts: Vec<AlertRule>,
+    /// The correct severity.
+    pub severity: Severity,
+    /// Known remediations, right and wrong.
+    pub remediations: Vec<Remediation>,
+    /// Teams a good response escalates to.
+    pub escalate_to: Vec<String>,
+    /// What a good status update says.
+    pub communication: Communication,
+    /// Seeded variation.
+    pub variation: Variation,
+    /// Simulated seconds per step (the scrape interval).
+    pub step_seconds: u32,
+    /// Simulated Unix time (seconds) at which the incident starts.
+    pub start_time: i64,
+}
+
+impl Scenario {
+    /// Index of the named service, if any.
+    pub fn service_index(&self, name: &str) -> Option<usize> {
+        self.services.iter().position(|s| s.name == name)
+    }
+
+    /// Every team that can be escalated to: owners of services, then extra teams, without repeats.
+    pub fn teams(&self) -> Vec<String> {
+        let mut teams: Vec<String> = Vec::new();
+        for team in self
+            .services
+            .iter()
+            .map(|s| &s.team)
+            .chain(self.extra_teams.iter())
+        {
+            if !teams.contains(team) {
+                teams.push(team.clone());
+            }
+        }
+        teams
+    }
+
+    /// The right fixes.
+    pub fn correct_remediations(&self) -> impl Iterator<Item = &Remediation> {
+        self.remediations.iter().filter(|r| r.correct)
+    }
+
+    /// Services that the fault reaches (root cause and services with symptoms), in file order.
+    pub fn affected_services(&self) -> Vec<&str> {
+        self.services
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|name| {
+                *name == self.fault.service || self.symptoms.iter().any(|d| d.service == *name)
+            })
+            .collect()
+    }
+
+    /// Services that only look bad for unrelated reasons.
+    pub fn red_herring_services(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for herring in &self.red_herrings {
+            if !names.contains(&herring.drift.service.as_str()) {
+                names.push(&herring.drift.service);
+            }
+        }
+        names
+    }
+
+    /// A short listing entry.
+    pub fn summary_entry(&self) -> ScenarioSummary {
+        ScenarioSummary {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            task: self.task.clone(),
+            fault: self.fault.cause.clone(),
+            services: self.services.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+}
+
+/// The listing entry of a scenario (`firedrill list --json`, `firedrill.scenarios()`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioSummary {
+    /// Scenario id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Task id.
+    pub task: String,
+    /// Fault type (the cause id).
+    pub fault: String,
+    /// Service names.
+    pub services: Vec<String>,
+}
