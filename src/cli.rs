@@ -1,7 +1,425 @@
-//! The command-line tool (native only).
+//! The `firedrill` command-line tool (native only): check scenario files,
+//! list scenarios, play an episode with a baseline agent or an action file,
+//! and print its grade or dashboard.
+//!
+//! Exit codes: 0 success, 1 bad input (invalid scenario files, a refused
+//! action), 2 bad arguments (with a usage message).
+
+use crate::agents::{self, AGENT_NAMES};
+use crate::env::{Action, Env, Selection};
+use crate::runner::{run_episode, Driver};
+use crate::scenario::Catalog;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const USAGE: &str = "\
+firedrill — incident-response drills
+
+USAGE:
+    firedrill list [--json]
+    firedrill check PATH...
+    firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
+    firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
+    firedrill help
+
+COMMANDS:
+    list     every scenario: id, title, task, fault type, services (--json: a JSON array)
+    check    validate scenario files or folders of them; errors as PATH:LINE:COL: message
+    run      play one episode and print its grade (--json: one object with the actions played)
+    render   play one episode and print the markdown incident dashboard at its end
+
+OPTIONS:
+    --scenario ID    a scenario id (see `firedrill list`)
+    --task TASK      severity_classification | root_cause_analysis | full_incident_management;
+                     the seed picks one of the task's scenarios
+    --seed N         unsigned integer seed (default 1)
+    --agent A        baseline agent playing the episode (default heuristic)
+    --actions FILE   a JSON array of actions {action_type, target, parameters, reasoning}
+    --scenarios DIR  also load the scenario files of DIR (or a single file) before selecting
+    --json           machine-readable output
+
+EXIT CODES:
+    0 success, 1 invalid input (scenario file, action file, refused action), 2 bad arguments
+";
+
+/// A failed command: the message and the exit code.
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: format!("error: {}\n\n{USAGE}", message.into()),
+    }
+}
+
+fn input(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        message: format!("error: {}", message.into()),
+    }
+}
+
+/// Parsed options shared by the commands.
+#[derive(Default)]
+struct Options {
+    scenario: Option<String>,
+    task: Option<String>,
+    seed: Option<u64>,
+    agent: Option<String>,
+    actions: Option<PathBuf>,
+    scenarios: Vec<PathBuf>,
+    json: bool,
+    positional: Vec<String>,
+}
+
+fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> {
+    let mut options = Options::default();
+    let mut i = 0;
+    let mut after_dashes = false;
+    while i < args.len() {
+        let arg = &args[i];
+        if after_dashes || !arg.starts_with("--") {
+            options.positional.push(arg.clone());
+            i += 1;
+            continue;
+        }
+        if arg == "--" {
+            after_dashes = true;
+            i += 1;
+            continue;
+        }
+        let (name, inline_value) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let key = name.trim_start_matches("--");
+        if !allowed.contains(&key) {
+            return Err(usage(format!("unknown option {name}")));
+        }
+        if key == "json" {
+            options.json = true;
+            i += 1;
+            continue;
+        }
+        let value = match inline_value {
+            Some(v) => v,
+            None => {
+                i += 1;
+                args.get(i).cloned().ok_or_else(|| usage(format!("{name} needs a value")))?
+            }
+        };
+        match key {
+            "scenario" => options.scenario = Some(value),
+            "task" => options.task = Some(value),
+            "seed" => {
+                options.seed = Some(value.parse::<u64>().map_err(|_| {
+                    usage(format!("--seed expects an unsigned integer, found {value:?}"))
+                })?)
+            }
+            "agent" => {
+                if !AGENT_NAMES.contains(&value.as_str()) {
+                    return Err(usage(format!(
+                        "--agent expects one of {}, found {value:?}",
+                        AGENT_NAMES.join(", ")
+                    )));
+                }
+                options.agent = Some(value)
+            }
+            "actions" => options.actions = Some(PathBuf::from(value)),
+            "scenarios" => options.scenarios.push(PathBuf::from(value)),
+            _ => return Err(usage(format!("unknown option {name}"))),
+        }
+        i += 1;
+    }
+    Ok(options)
+}
 
 /// Runs the CLI with its arguments (without the program name); returns the exit code.
 pub fn main(args: Vec<String>) -> i32 {
-    let _ = args;
-    0
+    let mut stdout = std::io::stdout().lock();
+    match dispatch(&args, &mut stdout) {
+        Ok(()) => 0,
+        Err(failure) => {
+            eprintln!("{}", failure.message.trim_end());
+            failure.code
+        }
+    }
+}
+
+fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
+    let Some(command) = args.first() else {
+        return Err(usage("no command given"));
+    };
+    let rest = &args[1..];
+    let text = match command.as_str() {
+        "list" => list(&parse_options(rest, &["json", "scenarios"])?)?,
+        "check" => check(&parse_options(rest, &[])?)?,
+        "run" => run(&parse_options(rest, &["scenario", "task", "seed", "agent", "actions", "json", "scenarios"])?)?,
+        "render" => render(&parse_options(rest, &["scenario", "task", "seed", "agent", "actions", "scenarios"])?)?,
+        "help" | "--help" | "-h" => USAGE.to_string(),
+        other => return Err(usage(format!("unknown command {other:?}"))),
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| input(format!("cannot write output: {e}")))
+}
+
+/// Scenario files named by `path`: the file itself, or the `.toml` files of a folder (sorted).
+fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Failure> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| input(format!("{}: cannot read folder: {e}", path.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        Ok(files)
+    } else if path.exists() {
+        Ok(vec![path.to_path_buf()])
+    } else {
+        Err(input(format!("{}: no such file or folder", path.display())))
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        input(format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn catalog(options: &Options) -> Result<Catalog, Failure> {
+    let mut catalog = Catalog::builtin();
+    for path in &options.scenarios {
+        for file in scenario_files(path)? {
+            let text = read_text(&file)?;
+            catalog.load_str(&file.display().to_string(), &text).map_err(|errors| {
+                input(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+            })?;
+        }
+    }
+    Ok(catalog)
+}
+
+fn list(options: &Options) -> Result<String, Failure> {
+    let catalog = catalog(options)?;
+    if options.json {
+        let entries = serde_json::to_string_pretty(&catalog.summaries()).map_err(|e| input(e.to_string()))?;
+        return Ok(entries + "\n");
+    }
+    let mut text = String::new();
+    for s in catalog.scenarios() {
+        let services: Vec<&str> = s.services.iter().map(|s| s.name.as_str()).collect();
+        text.push_str(&format!(
+            "{:<40} {:<26} {:<32} {}\n    {}\n",
+            s.id,
+            s.task,
+            s.fault.cause,
+            services.join(","),
+            s.title
+        ));
+    }
+    Ok(text)
+}
+
+fn check(options: &Options) -> Result<String, Failure> {
+    if options.positional.is_empty() {
+        return Err(usage("check needs at least one PATH"));
+    }
+    let mut problems = Vec::new();
+    let mut valid = 0usize;
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for path in &options.positional {
+        for file in scenario_files(Path::new(path))? {
+            let name = file.display().to_string();
+            let text = match read_text(&file) {
+                Ok(t) => t,
+                Err(f) => {
+                    problems.push(format!("{name}:1:1: {}", f.message.trim_start_matches("error: ")));
+                    continue;
+                }
+            };
+            match crate::scenario::parse(&name, &text) {
+                Ok(scenario) => {
+                    if let Some((_, other)) = ids.iter().find(|(id, _)| *id == scenario.id) {
+                        problems.push(format!("{name}:1:1: id: duplicate scenario id {:?}, also in {other}", scenario.id));
+                    } else {
+                        ids.push((scenario.id.clone(), name.clone()));
+                        valid += 1;
+                    }
+                }
+                Err(errors) => problems.extend(errors.iter().map(|e| e.to_string())),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{valid} scenario file(s) valid\n"))
+    } else {
+        Err(Failure {
+            code: 1,
+            message: problems.join("\n"),
+        })
+    }
+}
+
+/// The selection given by --scenario or --task.
+fn selection(options: &Options) -> Result<Selection, Failure> {
+    match (&options.scenario, &options.task) {
+        (Some(id), None) => Ok(Selection::Scenario(id.clone())),
+        (None, Some(task)) => Ok(Selection::Task(task.clone())),
+        (Some(_), Some(_)) => Err(usage("give --scenario or --task, not both")),
+        (None, None) => Err(usage("give --scenario ID or --task TASK")),
+    }
+}
+
+/// Reads an action file: a JSON array of actions.
+pub fn read_actions(path: &Path) -> Result<Vec<Action>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    serde_json::from_slice::<Vec<Action>>(&bytes).map_err(|e| {
+        format!(
+            "{}:{}:{}: expected a JSON array of actions {{action_type, target, parameters, reasoning}}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// Plays the episode the options describe.
+fn play(options: &Options) -> Result<(Env, Vec<Action>, u64), Failure> {
+    let selection = selection(options)?;
+    if options.agent.is_some() && options.actions.is_some() {
+        return Err(usage("give --agent or --actions, not both"));
+    }
+    let seed = options.seed.unwrap_or(1);
+    let mut env = Env::with_catalog(catalog(options)?);
+    let played = match &options.actions {
+        Some(path) => {
+            let actions = read_actions(path).map_err(input)?;
+            run_episode(&mut env, &selection, seed, Driver::Actions(&actions))
+        }
+        None => {
+            let name = options.agent.as_deref().unwrap_or("heuristic");
+            let mut agent = agents::by_name(name, seed).ok_or_else(|| usage(format!("unknown agent {name:?}")))?;
+            run_episode(&mut env, &selection, seed, Driver::Agent(agent.as_mut()))
+        }
+    };
+    let played = played.map_err(|e| {
+        let code = if e.index.is_none() { 2 } else { 1 };
+        Failure {
+            code,
+            message: format!("error: {e}"),
+        }
+    })?;
+    Ok((env, played, seed))
+}
+
+fn run(options: &Options) -> Result<String, Failure> {
+    let (mut env, played, seed) = play(options)?;
+    let state = env.state().map_err(|e| input(e.to_string()))?;
+    let grade = env.grade().map_err(|e| input(e.to_string()))?;
+    if options.json {
+        let value: Value = json!({
+            "scenario": state.scenario,
+            "task": state.task,
+            "seed": seed,
+            "steps": state.step,
+            "score": grade.score,
+            "final": grade.final_grade,
+            "terminated": state.terminated,
+            "truncated": state.truncated,
+            "status": state.status,
+            "cumulative_reward": state.cumulative_reward,
+            "mttr_steps": state.mttr_steps,
+            "mttr_minutes": state.mttr_minutes,
+            "dimensions": grade.dimensions,
+            "actions": played,
+        });
+        return serde_json::to_string_pretty(&value)
+            .map(|s| s + "\n")
+            .map_err(|e| input(e.to_string()));
+    }
+    let mut text = format!(
+        "scenario {} (task {}, seed {seed}): {} steps, status {}\nscore {:.4}\n",
+        state.scenario,
+        state.task,
+        state.step,
+        state.status.name(),
+        grade.score
+    );
+    for d in &grade.dimensions {
+        text.push_str(&format!("  {:<28} {:.2} × {:.2}  {}\n", d.name, d.score, d.weight, d.explanation));
+    }
+    Ok(text)
+}
+
+fn render(options: &Options) -> Result<String, Failure> {
+    let (env, _, _) = play(options)?;
+    env.render().map_err(|e| input(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_cli(args: &[&str]) -> (i32, String, String) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        match dispatch(&args, &mut out) {
+            Ok(()) => (0, String::from_utf8_lossy(&out).into_owned(), String::new()),
+            Err(f) => (f.code, String::from_utf8_lossy(&out).into_owned(), f.message),
+        }
+    }
+
+    #[test]
+    fn bad_arguments_exit_2_with_usage() {
+        for args in [
+            vec![],
+            vec!["frobnicate"],
+            vec!["run"],
+            vec!["run", "--scenario"],
+            vec!["run", "--task", "x", "--scenario", "y"],
+            vec!["run", "--scenario", "connection-pool-exhaustion-v1", "--seed", "-3"],
+            vec!["run", "--scenario", "connection-pool-exhaustion-v1", "--agent", "genius"],
+            vec!["list", "--bogus"],
+            vec!["run", "--scenario", "nope"],
+            vec!["run", "--task", "nope"],
+        ] {
+            let (code, _, err) = run_cli(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains("error:"), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn run_json_has_the_contract_fields() {
+        let (code, out, err) = run_cli(&["run", "--scenario", "connection-pool-exhaustion-v1", "--agent", "oracle", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        for field in ["scenario", "task", "seed", "steps", "score", "dimensions", "actions"] {
+            assert!(v.get(field).is_some(), "missing {field}");
+        }
+        assert!(v["score"].as_f64().unwrap() >= 0.9);
+        let actions: Vec<Action> = serde_json::from_value(v["actions"].clone()).unwrap();
+        assert_eq!(actions.len() as u64, v["steps"].as_u64().unwrap());
+    }
+
+    #[test]
+    fn list_json_is_an_array_of_scenarios() {
+        let (code, out, _) = run_cli(&["list", "--json"]);
+        assert_eq!(code, 0);
+        let v: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert!(!v.is_empty());
+        for field in ["id", "task", "fault", "services"] {
+            assert!(v[0].get(field).is_some());
+        }
+    }
 }

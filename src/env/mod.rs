@@ -1,2 +1,604 @@
-//! The environment contract: reset, step, state, grade.
+//! The environment contract, modelled on Gymnasium and OpenEnv:
+//! [`Env::reset`] (the only place a seed enters), [`Env::step`],
+//! [`Env::state`] and [`Env::grade`], with named errors instead of panics.
+//!
+//! ```
+//! use firedrill::env::{Action, Env, Selection};
+//! let mut env = Env::new();
+//! let obs = env.reset(&Selection::Task("severity_classification".into()), 7).unwrap();
+//! assert_eq!(obs.step, 0);
+//! let step = env.step(&Action::new("classify", None).with("severity", "P1")).unwrap();
+//! assert!(step.terminated);
+//! let grade = env.grade().unwrap();
+//! assert!((0.0..=1.0).contains(&grade.score));
+//! ```
+
+mod action;
+mod error;
+mod grade;
+mod observation;
+mod render;
+pub use render::progress_bar;
 pub mod task;
+mod telemetry;
+
+pub use action::{Action, Command, ACTION_TYPES, MAX_TEXT_CHARS};
+pub use error::EnvError;
+pub use grade::{cause_matches, Dimension, Grade};
+pub use observation::*;
+pub use task::{Difficulty, Task};
+pub use telemetry::Telemetry;
+
+use crate::scenario::{Catalog, Scenario, Severity};
+use crate::sim::{service_logs, Simulation};
+use std::sync::Arc;
+
+/// What to play: one scenario, or a task (the seed picks one of its scenarios).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// A scenario id.
+    Scenario(String),
+    /// A task id.
+    Task(String),
+}
+
+/// How many log lines an investigation shows per service.
+pub const LOG_LINES_SHOWN: usize = 30;
+
+/// The record of one alert rule across the episode.
+#[derive(Clone, Debug, Default)]
+struct AlertTracker {
+    breached_steps: u32,
+    active_since: Option<u32>,
+    firing_since: Option<u32>,
+    resolved_at: Option<u32>,
+}
+
+/// One episode in progress or finished.
+#[derive(Clone, Debug)]
+pub(crate) struct Episode {
+    pub(crate) scenario: Arc<Scenario>,
+    pub(crate) task: Task,
+    pub(crate) seed: u64,
+    pub(crate) sim: Simulation,
+    pub(crate) status: Status,
+    pub(crate) terminated: bool,
+    pub(crate) truncated: bool,
+    pub(crate) cumulative_reward: f64,
+    pub(crate) history: Vec<HistoryEntry>,
+    pub(crate) investigated: Vec<usize>,
+    pub(crate) severity: Option<Severity>,
+    pub(crate) diagnosis: Option<(usize, String)>,
+    pub(crate) remediations: Vec<RemediationRecord>,
+    pub(crate) escalations: Vec<String>,
+    pub(crate) communications: Vec<CommunicationRecord>,
+    pub(crate) wrong_fixes: u32,
+    pub(crate) miscommunications: u32,
+    pub(crate) used_types: [bool; 6],
+    pub(crate) fixed_at: Option<u32>,
+    alerts: Vec<AlertTracker>,
+    last_feedback: String,
+}
+
+/// The environment: a catalog of scenarios and at most one episode.
+#[derive(Clone, Debug)]
+pub struct Env {
+    catalog: Catalog,
+    episode: Option<Episode>,
+    telemetry: Telemetry,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env::new()
+    }
+}
+
+impl Env {
+    /// An environment over the built-in scenarios.
+    pub fn new() -> Env {
+        Env::with_catalog(Catalog::builtin())
+    }
+
+    /// An environment over the given scenarios.
+    pub fn with_catalog(catalog: Catalog) -> Env {
+        Env {
+            catalog,
+            episode: None,
+            telemetry: Telemetry::default(),
+        }
+    }
+
+    /// The scenarios it can play.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The scenarios, for adding custom ones.
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
+    /// Counters of what this environment has done.
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
+    }
+
+    /// Resolves a selection and seed to a scenario.
+    pub fn select(&self, selection: &Selection, seed: u64) -> Result<Arc<Scenario>, EnvError> {
+        match selection {
+            Selection::Scenario(id) => self
+                .catalog
+                .get(id)
+                .cloned()
+                .ok_or_else(|| EnvError::UnknownScenario(action::clip(id))),
+            Selection::Task(id) => {
+                let task = Task::from_id(id).ok_or_else(|| EnvError::UnknownTask(action::clip(id)))?;
+                let candidates: Vec<&Arc<Scenario>> = self.catalog.for_task(task.id()).collect();
+                if candidates.is_empty() {
+                    return Err(EnvError::UnknownScenario(format!("(no scenario serves task {})", task.id())));
+                }
+                Ok(candidates[(seed % candidates.len() as u64) as usize].clone())
+            }
+        }
+    }
+
+    /// Starts a new episode; the seed fixes everything random in it.
+    pub fn reset(&mut self, selection: &Selection, seed: u64) -> Result<Observation, EnvError> {
+        let scenario = match self.select(selection, seed) {
+            Ok(s) => s,
+            Err(e) => {
+                self.telemetry.count_error(&e);
+                return Err(e);
+            }
+        };
+        let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
+        let sim = Simulation::new(&scenario, seed);
+        let mut episode = Episode {
+            alerts: vec![AlertTracker::default(); scenario.alerts.len()],
+            scenario,
+            task,
+            seed,
+            sim,
+            status: Status::Open,
+            terminated: false,
+            truncated: false,
+            cumulative_reward: 0.0,
+            history: Vec::new(),
+            investigated: Vec::new(),
+            severity: None,
+            diagnosis: None,
+            remediations: Vec::new(),
+            escalations: Vec::new(),
+            communications: Vec::new(),
+            wrong_fixes: 0,
+            miscommunications: 0,
+            used_types: [false; 6],
+            fixed_at: None,
+            last_feedback: String::new(),
+        };
+        episode.evaluate_alerts();
+        episode.last_feedback = "Incident declared. Alerts are firing; start the response.".into();
+        let observation = episode.observation();
+        self.episode = Some(episode);
+        self.telemetry.episodes_started += 1;
+        Ok(observation)
+    }
+
+    /// Plays one action. An invalid action is an error and uses no step.
+    pub fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+        let result = match self.episode.as_mut() {
+            None => Err(EnvError::ResetNeeded),
+            Some(e) if e.terminated || e.truncated => Err(EnvError::EpisodeOver),
+            Some(e) => match action.validate(&e.scenario) {
+                Ok(command) => Ok(e.apply(action, command)),
+                Err(err) => Err(err),
+            },
+        };
+        match &result {
+            Ok(step) => {
+                self.telemetry.steps += 1;
+                if step.terminated || step.truncated {
+                    self.telemetry.episodes_finished += 1;
+                }
+            }
+            Err(e) => self.telemetry.count_error(e),
+        }
+        result
+    }
+
+    /// Everything about the episode; the ground truth only once it is over.
+    pub fn state(&self) -> Result<State, EnvError> {
+        self.episode.as_ref().map(Episode::state).ok_or(EnvError::ResetNeeded)
+    }
+
+    /// The grade of the episode so far (final once it is over).
+    pub fn grade(&mut self) -> Result<Grade, EnvError> {
+        let grade = self.episode.as_ref().map(grade::grade).ok_or(EnvError::ResetNeeded);
+        if grade.is_ok() {
+            self.telemetry.grades += 1;
+        }
+        grade
+    }
+
+    /// The markdown incident dashboard of the episode.
+    pub fn render(&self) -> Result<String, EnvError> {
+        self.episode.as_ref().map(render::render).ok_or(EnvError::ResetNeeded)
+    }
+
+    /// The current observation, without acting.
+    pub fn observation(&self) -> Result<Observation, EnvError> {
+        self.episode.as_ref().map(Episode::observation).ok_or(EnvError::ResetNeeded)
+    }
+
+    /// The scenario of the current episode.
+    pub fn scenario(&self) -> Option<&Arc<Scenario>> {
+        self.episode.as_ref().map(|e| &e.scenario)
+    }
+
+    /// The simulation of the current episode.
+    pub fn simulation(&self) -> Option<&Simulation> {
+        self.episode.as_ref().map(|e| &e.sim)
+    }
+}
+
+fn type_index(action_type: &str) -> usize {
+    ACTION_TYPES.iter().position(|t| *t == action_type).unwrap_or(0)
+}
+
+impl Episode {
+    fn step_count(&self) -> u32 {
+        self.history.len() as u32
+    }
+
+    pub(crate) fn is_over(&self) -> bool {
+        self.terminated || self.truncated
+    }
+
+    /// Affected services (root cause and those with symptoms), as indices.
+    pub(crate) fn affected(&self) -> Vec<usize> {
+        self.scenario
+            .affected_services()
+            .iter()
+            .filter_map(|name| self.scenario.service_index(name))
+            .collect()
+    }
+
+    fn root_index(&self) -> usize {
+        self.scenario.service_index(&self.scenario.fault.service).unwrap_or(0)
+    }
+
+    fn apply(&mut self, action: &Action, command: Command) -> Step {
+        let step_number = self.step_count() + 1;
+        let decay = self.task.reward_decay();
+        let (mut reward, feedback) = self.perform(&command, step_number);
+        reward -= decay * step_number as f64;
+        self.used_types[type_index(command.action_type())] = true;
+        if self.status == Status::Open {
+            self.status = Status::Investigating;
+        }
+        self.sim.advance();
+        if let Some(at) = self.sim.resolved_at() {
+            if self.status != Status::Resolved {
+                self.status = Status::Resolved;
+                let _ = at;
+            }
+        }
+        self.evaluate_alerts();
+        self.cumulative_reward += reward;
+        self.history.push(HistoryEntry {
+            step: step_number,
+            action: action.clone(),
+            reward,
+            feedback: feedback.clone(),
+        });
+        self.terminated = self.objective_met();
+        self.truncated = !self.terminated && step_number >= self.task.step_budget();
+        self.last_feedback = feedback.clone();
+        Step {
+            observation: self.observation(),
+            reward,
+            terminated: self.terminated,
+            truncated: self.truncated,
+            info: StepInfo {
+                action_type: command.action_type().to_string(),
+                feedback,
+                status: self.status,
+            },
+        }
+    }
+
+    fn objective_met(&self) -> bool {
+        match self.task {
+            Task::SeverityClassification => self.severity.is_some(),
+            Task::RootCauseAnalysis => self.diagnosis.is_some() && !self.remediations.is_empty(),
+            Task::FullIncidentManagement => self.used_types.iter().all(|u| *u),
+        }
+    }
+
+    /// Carries out a command; returns (reward before the time penalty, feedback).
+    fn perform(&mut self, command: &Command, step_number: u32) -> (f64, String) {
+        let scenario = self.scenario.clone();
+        let affected = self.affected();
+        let root = self.root_index();
+        match command {
+            Command::Investigate { service } => {
+                let name = &scenario.services[*service].name;
+                if self.investigated.contains(service) {
+                    return (-0.02, format!("{name} was already investigated; its logs and metrics are shown below."));
+                }
+                self.investigated.push(*service);
+                let herring = scenario.red_herrings.iter().any(|h| h.drift.service == *name);
+                if *service == root {
+                    (0.15, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                } else if affected.contains(service) {
+                    (0.05, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                } else if herring {
+                    (-0.05, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                } else {
+                    (-0.03, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                }
+            }
+            Command::Classify { severity } => {
+                self.severity = Some(*severity);
+                let distance = (severity.rank() - scenario.severity.rank()).abs();
+                let reward = match distance {
+                    0 => 0.2,
+                    1 => 0.05,
+                    _ => -0.1,
+                };
+                (reward, format!("Severity recorded as {severity}."))
+            }
+            Command::Diagnose { service, root_cause } => {
+                self.diagnosis = Some((*service, root_cause.clone()));
+                let right_service = *service == root;
+                let right_cause = cause_matches(root_cause, &scenario.fault);
+                let reward = match (right_service, right_cause) {
+                    (true, true) => 0.3,
+                    (true, false) | (false, true) => 0.05,
+                    (false, false) => -0.1,
+                };
+                (reward, format!("Diagnosis recorded: {} on {}.", action::clip(root_cause), scenario.services[*service].name))
+            }
+            Command::Remediate { service, kind } => {
+                let name = scenario.services[*service].name.clone();
+                let known = scenario.remediations.iter().find(|r| r.service == name && r.kind == *kind);
+                let correct = known.is_some_and(|r| r.correct);
+                self.remediations.push(RemediationRecord {
+                    step: step_number,
+                    service: name.clone(),
+                    kind: kind.clone(),
+                    correct,
+                });
+                if correct {
+                    let steps = known.map(|r| r.recovery_steps).unwrap_or(3);
+                    if self.fixed_at.is_none() {
+                        self.fixed_at = Some(step_number);
+                        self.sim.start_recovery(steps);
+                        if self.status != Status::Resolved {
+                            self.status = Status::Mitigated;
+                        }
+                        (0.3, format!("Applied {kind} to {name}. Metrics start to recover."))
+                    } else {
+                        (0.0, format!("Applied {kind} to {name}; recovery was already under way."))
+                    }
+                } else {
+                    self.wrong_fixes += 1;
+                    if let Some((signal, amount)) = known.and_then(|r| r.worsens) {
+                        self.sim.worsen(*service, signal, amount);
+                        (-0.15, format!("Applied {kind} to {name}. It did not help, and {signal} got worse."))
+                    } else {
+                        (-0.1, format!("Applied {kind} to {name}. It did not help."))
+                    }
+                }
+            }
+            Command::Escalate { team } => {
+                let expected = scenario.escalate_to.contains(team);
+                let repeat = self.escalations.contains(team);
+                self.escalations.push(team.clone());
+                let reward = match (expected, repeat) {
+                    (_, true) => -0.02,
+                    (true, false) => 0.1,
+                    (false, false) => -0.05,
+                };
+                (reward, format!("Escalated to {team}."))
+            }
+            Command::Communicate { channel, message } => {
+                let quality = grade::communication_quality(&scenario, channel, message);
+                if quality < 0.3 {
+                    self.miscommunications += 1;
+                }
+                self.communications.push(CommunicationRecord {
+                    step: step_number,
+                    channel: channel.clone(),
+                    message: message.clone(),
+                    quality,
+                });
+                let reward = 0.15 * quality - if quality < 0.3 { 0.05 } else { 0.0 };
+                (reward, format!("Status update posted to {channel}."))
+            }
+        }
+    }
+
+    fn evaluate_alerts(&mut self) {
+        let step = self.step_count();
+        for (rule, tracker) in self.scenario.alerts.iter().zip(self.alerts.iter_mut()) {
+            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
+            let value = self.sim.value(index, rule.metric);
+            if rule.comparison.breached(value, rule.threshold) {
+                tracker.breached_steps += 1;
+                if tracker.active_since.is_none() {
+                    tracker.active_since = Some(step);
+                    tracker.resolved_at = None;
+                }
+                if tracker.breached_steps > rule.for_steps && tracker.firing_since.is_none() {
+                    tracker.firing_since = Some(step);
+                }
+            } else {
+                if tracker.firing_since.is_some() {
+                    tracker.resolved_at = Some(step);
+                }
+                tracker.breached_steps = 0;
+                tracker.active_since = None;
+                tracker.firing_since = None;
+            }
+        }
+    }
+
+    fn time_at(&self, step: u32) -> i64 {
+        self.scenario.start_time + (step as i64) * self.scenario.step_seconds as i64
+    }
+
+    pub(crate) fn alert_views(&self, include_resolved: bool) -> Vec<AlertView> {
+        let mut views = Vec::new();
+        for (rule, tracker) in self.scenario.alerts.iter().zip(&self.alerts) {
+            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
+            let state = if tracker.firing_since.is_some() {
+                AlertState::Firing
+            } else if tracker.active_since.is_some() {
+                AlertState::Pending
+            } else if tracker.resolved_at.is_some() && include_resolved {
+                AlertState::Resolved
+            } else {
+                continue;
+            };
+            let since = tracker.firing_since.or(tracker.active_since).or(tracker.resolved_at).unwrap_or(0);
+            views.push(AlertView {
+                name: rule.name.clone(),
+                service: rule.service.clone(),
+                severity: rule.severity.clone(),
+                state,
+                summary: rule.summary.clone(),
+                metric: rule.metric.name().to_string(),
+                value: self.sim.value(index, rule.metric),
+                threshold: rule.threshold,
+                since_step: since,
+                since_time: self.time_at(since),
+            });
+        }
+        views.sort_by(|a, b| {
+            (a.state != AlertState::Firing, a.severity != "critical", a.since_step, &a.name)
+                .cmp(&(b.state != AlertState::Firing, b.severity != "critical", b.since_step, &b.name))
+        });
+        views
+    }
+
+    pub(crate) fn observation(&self) -> Observation {
+        let scenario = &self.scenario;
+        let step = self.step_count();
+        let services = scenario
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ServiceView {
+                name: s.name.clone(),
+                team: s.team.clone(),
+                kind: s.kind,
+                depends_on: s.depends_on.clone(),
+                health: self.sim.health(i),
+                error_ratio: self.sim.value(i, crate::scenario::Signal::ErrorRatio),
+                latency_p99_seconds: self.sim.value(i, crate::scenario::Signal::LatencyP99Seconds),
+                requests_per_second: self.sim.value(i, crate::scenario::Signal::RequestsPerSecond),
+                investigated: self.investigated.contains(&i),
+            })
+            .collect();
+        let investigations = self
+            .investigated
+            .iter()
+            .map(|&i| {
+                let name = &scenario.services[i].name;
+                Investigation {
+                    service: name.clone(),
+                    metrics: crate::scenario::Signal::ALL
+                        .iter()
+                        .map(|s| (s.name().to_string(), self.sim.value(i, *s)))
+                        .collect(),
+                    logs: service_logs(scenario, self.seed, name, step, LOG_LINES_SHOWN),
+                }
+            })
+            .collect();
+        Observation {
+            scenario: scenario.id.clone(),
+            title: scenario.title.clone(),
+            task: self.task.id().to_string(),
+            objective: self.task.objective().to_string(),
+            summary: scenario.summary.clone(),
+            step,
+            step_budget: self.task.step_budget(),
+            time: self.time_at(step),
+            status: self.status,
+            alerts: self.alert_views(false),
+            services,
+            investigations,
+            teams: scenario.teams(),
+            played: self.history.iter().map(|h| h.action.action_type.clone()).collect(),
+            cumulative_reward: self.cumulative_reward,
+            last_feedback: self.last_feedback.clone(),
+            done: self.is_over(),
+        }
+    }
+
+    /// MTTR in steps: when recovery completed, or when it will (projected) if a fix is under way.
+    pub(crate) fn mttr_steps(&self) -> Option<u32> {
+        match (self.sim.resolved_at(), self.sim.recovery_remaining()) {
+            (Some(at), _) => Some(at),
+            (None, Some(remaining)) => Some(self.step_count() + remaining),
+            (None, None) => None,
+        }
+    }
+
+    fn state(&self) -> State {
+        let scenario = &self.scenario;
+        let mttr_steps = self.mttr_steps();
+        State {
+            scenario: scenario.id.clone(),
+            task: self.task.id().to_string(),
+            seed: self.seed,
+            step: self.step_count(),
+            step_budget: self.task.step_budget(),
+            status: self.status,
+            terminated: self.terminated,
+            truncated: self.truncated,
+            cumulative_reward: self.cumulative_reward,
+            history: self.history.clone(),
+            investigated: self.investigated.iter().map(|&i| scenario.services[i].name.clone()).collect(),
+            severity: self.severity.map(|s| s.name().to_string()),
+            diagnosis: self.diagnosis.as_ref().map(|(i, cause)| DiagnosisRecord {
+                service: scenario.services[*i].name.clone(),
+                root_cause: cause.clone(),
+            }),
+            remediations: self.remediations.clone(),
+            escalations: self.escalations.clone(),
+            communications: self.communications.clone(),
+            wrong_fixes: self.wrong_fixes,
+            miscommunications: self.miscommunications,
+            mttr_steps,
+            mttr_minutes: mttr_steps.map(|s| (s as f64) * scenario.step_seconds as f64 / 60.0),
+            start_time: scenario.start_time,
+            step_seconds: scenario.step_seconds,
+            alerts: self.alert_views(true),
+            observation: self.observation(),
+            ground_truth: self.is_over().then(|| GroundTruth {
+                severity: scenario.severity.name().to_string(),
+                root_cause_service: scenario.fault.service.clone(),
+                root_cause: scenario.fault.cause.clone(),
+                description: scenario.fault.description.clone(),
+                affected_services: scenario.affected_services().iter().map(|s| s.to_string()).collect(),
+                red_herrings: scenario
+                    .red_herrings
+                    .iter()
+                    .map(|h| RedHerringTruth {
+                        service: h.drift.service.clone(),
+                        reason: h.reason.clone(),
+                    })
+                    .collect(),
+                correct_remediations: scenario
+                    .correct_remediations()
+                    .map(|r| format!("{} {}", r.kind, r.service))
+                    .collect(),
+                escalate_to: scenario.escalate_to.clone(),
+                must_mention: scenario.communication.must_mention.clone(),
+            }),
+        }
+    }
+}

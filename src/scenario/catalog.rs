@@ -4,13 +4,14 @@
 use super::error::ScenarioError;
 use super::load::parse;
 use super::model::{Scenario, ScenarioSummary};
+use std::sync::Arc;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
 /// An ordered set of scenarios with unique ids.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
-    scenarios: Vec<Scenario>,
+    scenarios: Vec<Arc<Scenario>>,
 }
 
 impl Catalog {
@@ -34,28 +35,29 @@ impl Catalog {
     }
 
     /// Every scenario, in order.
-    pub fn scenarios(&self) -> &[Scenario] {
+    pub fn scenarios(&self) -> &[Arc<Scenario>] {
         &self.scenarios
     }
 
     /// The scenario with this id.
-    pub fn get(&self, id: &str) -> Option<&Scenario> {
+    pub fn get(&self, id: &str) -> Option<&Arc<Scenario>> {
         self.scenarios.iter().find(|s| s.id == id)
     }
 
     /// The scenarios serving a task, in order.
-    pub fn for_task<'a>(&'a self, task: &'a str) -> impl Iterator<Item = &'a Scenario> + 'a {
+    pub fn for_task<'a>(&'a self, task: &'a str) -> impl Iterator<Item = &'a Arc<Scenario>> + 'a {
         self.scenarios.iter().filter(move |s| s.task == task)
     }
 
     /// Listing entries for every scenario.
     pub fn summaries(&self) -> Vec<ScenarioSummary> {
-        self.scenarios.iter().map(Scenario::summary_entry).collect()
+        self.scenarios.iter().map(|s| s.summary_entry()).collect()
     }
 
     /// Adds a scenario, replacing one with the same id; returns the id.
     pub fn insert(&mut self, scenario: Scenario) -> String {
         let id = scenario.id.clone();
+        let scenario = Arc::new(scenario);
         match self.scenarios.iter_mut().find(|s| s.id == id) {
             Some(existing) => *existing = scenario,
             None => self.scenarios.push(scenario),

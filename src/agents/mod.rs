@@ -1,0 +1,330 @@
+//! Baseline agents: `random` (valid but aimless), `heuristic` (follows the
+//! alerts and the dependency graph, reads logs, tries the likely fix) and
+//! `oracle` (reads the ground truth and plays the ideal path). They make the
+//! grader testable and drive the app's autoplay.
+
+use crate::env::{Action, Env, Observation, Task, ACTION_TYPES};
+use crate::rng::Rng;
+use crate::scenario::{Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
+use crate::sim::Health;
+
+/// Something that picks the next action.
+pub trait Agent {
+    /// The next action for this observation. `env` is there for the oracle,
+    /// which reads the hidden scenario; fair agents use only `observation`.
+    fn act(&mut self, env: &Env, observation: &Observation) -> Action;
+}
+
+/// The names accepted by [`by_name`].
+pub const AGENT_NAMES: [&str; 3] = ["random", "heuristic", "oracle"];
+
+/// A baseline agent by name, seeded.
+pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Agent>> {
+    match name {
+        "random" => Some(Box::new(RandomAgent::new(seed))),
+        "heuristic" => Some(Box::new(Heuristic)),
+        "oracle" => Some(Box::new(Oracle)),
+        _ => None,
+    }
+}
+
+/// The ideal response to a scenario under a task: what the oracle plays and
+/// the debrief shows.
+pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
+    let fault = &scenario.fault;
+    let mut path = vec![Action::new("investigate", Some(&fault.service))
+        .because("The alerts and the dependency graph point here: start at the deepest unhealthy service.")];
+    if task == Task::FullIncidentManagement {
+        for service in scenario.affected_services() {
+            if service != fault.service {
+                path.push(
+                    Action::new("investigate", Some(service))
+                        .because("Confirm how far the impact reaches."),
+                );
+            }
+        }
+    }
+    path.push(
+        Action::new("classify", None)
+            .with("severity", scenario.severity.name())
+            .because("Severity from the user-facing impact."),
+    );
+    if task == Task::SeverityClassification {
+        return path;
+    }
+    path.push(
+        Action::new("diagnose", Some(&fault.service))
+            .with("root_cause", &fault.cause)
+            .because(&fault.description),
+    );
+    if let Some(fix) = scenario.correct_remediations().next() {
+        path.push(
+            Action::new("remediate", Some(&fix.service))
+                .with("kind", &fix.kind)
+                .because("The fix that removes the cause."),
+        );
+    }
+    if task == Task::RootCauseAnalysis {
+        return path;
+    }
+    for team in &scenario.escalate_to {
+        path.push(Action::new("escalate", Some(team)).because("This team owns part of the fix or the response."));
+    }
+    let channel = scenario
+        .communication
+        .channels
+        .first()
+        .map(String::as_str)
+        .unwrap_or("status_page");
+    let message = format!(
+        "Update: {}. We have identified the cause and applied a fix; we will post again as it recovers.",
+        scenario.communication.must_mention.join(", ")
+    );
+    path.push(
+        Action::new("communicate", None)
+            .with("channel", channel)
+            .with("message", &message)
+            .because("Tell users what is affected and what is being done."),
+    );
+    path
+}
+
+/// Plays the ideal path, read from the hidden scenario.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Oracle;
+
+impl Agent for Oracle {
+    fn act(&mut self, env: &Env, observation: &Observation) -> Action {
+        let Some(scenario) = env.scenario() else {
+            return Action::new("classify", None).with("severity", "P1");
+        };
+        let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
+        let path = ideal_path(scenario, task);
+        path.get(observation.step as usize)
+            .or(path.last())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Picks a uniformly random valid action.
+#[derive(Clone, Debug)]
+pub struct RandomAgent {
+    rng: Rng,
+}
+
+impl RandomAgent {
+    /// A random agent with its own seed.
+    pub fn new(seed: u64) -> RandomAgent {
+        RandomAgent {
+            rng: Rng::derive(seed, "random-agent"),
+        }
+    }
+}
+
+const GUESSED_CAUSES: [&str; 8] = [
+    "bad deploy",
+    "memory leak",
+    "database overload",
+    "network issue",
+    "disk full",
+    "dns failure",
+    "cache failure",
+    "config error",
+];
+
+impl Agent for RandomAgent {
+    fn act(&mut self, _env: &Env, observation: &Observation) -> Action {
+        let services: Vec<&str> = observation.services.iter().map(|s| s.name.as_str()).collect();
+        let service = self.rng.choose(&services).copied().unwrap_or("");
+        let action_type = *self.rng.choose(&ACTION_TYPES).unwrap_or(&"investigate");
+        match action_type {
+            "investigate" => Action::new("investigate", Some(service)),
+            "classify" => {
+                let severity = self.rng.choose(&Severity::ALL).copied().unwrap_or(Severity::P2);
+                Action::new("classify", None).with("severity", severity.name())
+            }
+            "diagnose" => {
+                let cause = self.rng.choose(&GUESSED_CAUSES).copied().unwrap_or("unknown");
+                Action::new("diagnose", Some(service)).with("root_cause", cause)
+            }
+            "remediate" => {
+                let kind = self.rng.choose(&REMEDIATION_KINDS).copied().unwrap_or("restart");
+                Action::new("remediate", Some(service)).with("kind", kind)
+            }
+            "escalate" => {
+                let team = self.rng.choose(&observation.teams).cloned().unwrap_or_default();
+                Action::new("escalate", Some(&team))
+            }
+            _ => {
+                let channel = self.rng.choose(&CHANNELS).copied().unwrap_or("slack");
+                Action::new("communicate", None)
+                    .with("channel", channel)
+                    .with("message", "We are looking into an issue.")
+            }
+        }
+    }
+}
+
+/// Follows the alerts down the dependency graph to the deepest unhealthy
+/// service, reads its logs, and tries the fix its worst signal suggests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Heuristic;
+
+impl Heuristic {
+    /// The service the alerts and the dependency graph point at.
+    pub fn suspect(observation: &Observation) -> Option<String> {
+        let health = |name: &str| {
+            observation
+                .services
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.health)
+                .unwrap_or(Health::Healthy)
+        };
+        let start = observation
+            .alerts
+            .iter()
+            .map(|a| a.service.clone())
+            .next()
+            .or_else(|| {
+                observation
+                    .services
+                    .iter()
+                    .filter(|s| s.health != Health::Healthy)
+                    .max_by_key(|s| s.health)
+                    .map(|s| s.name.clone())
+            })?;
+        // Walk down to an unhealthy dependency while there is one.
+        let mut current = start;
+        for _ in 0..observation.services.len() {
+            let deps = observation
+                .services
+                .iter()
+                .find(|s| s.name == current)
+                .map(|s| s.depends_on.clone())
+                .unwrap_or_default();
+            let next = deps
+                .iter()
+                .filter(|d| health(d) != Health::Healthy)
+                .max_by_key(|d| health(d));
+            match next {
+                Some(next) => current = next.clone(),
+                None => break,
+            }
+        }
+        Some(current)
+    }
+
+    fn severity(observation: &Observation) -> Severity {
+        let critical = observation.services.iter().filter(|s| s.health == Health::Critical).count();
+        let degraded = observation.services.iter().filter(|s| s.health == Health::Degraded).count();
+        if critical >= 2 {
+            Severity::P1
+        } else if critical == 1 {
+            Severity::P2
+        } else if degraded > 0 {
+            Severity::P3
+        } else {
+            Severity::P4
+        }
+    }
+
+    fn fix_for(observation: &Observation, service: &str) -> &'static str {
+        let metrics = observation.investigations.iter().find(|i| i.service == service).map(|i| &i.metrics);
+        let value = |name: &str| metrics.and_then(|m| m.get(name)).copied().unwrap_or(0.0);
+        if metrics.is_none() {
+            return "restart";
+        }
+        if value("up") < 0.5 || value("memory_ratio") > 0.85 {
+            "restart"
+        } else if value("saturation_ratio") > 0.85 || value("cpu_ratio") > 0.85 {
+            "scale"
+        } else if value("queue_depth") > 1000.0 {
+            "restart"
+        } else if value("error_ratio") > 0.05 {
+            "rollback"
+        } else {
+            "restart"
+        }
+    }
+}
+
+impl Agent for Heuristic {
+    fn act(&mut self, _env: &Env, observation: &Observation) -> Action {
+        let task = Task::from_id(&observation.task).unwrap_or(Task::FullIncidentManagement);
+        let suspect = Heuristic::suspect(observation)
+            .or_else(|| observation.services.first().map(|s| s.name.clone()))
+            .unwrap_or_default();
+        let investigated = |name: &str| observation.investigations.iter().any(|i| i.service == name);
+        if !investigated(&suspect) {
+            return Action::new("investigate", Some(&suspect)).because("Deepest unhealthy service under the alerts.");
+        }
+        // On the hard task, also look at the first alerted service.
+        if task == Task::FullIncidentManagement {
+            if let Some(alerted) = observation.alerts.first().map(|a| a.service.clone()) {
+                if !investigated(&alerted) && observation.step < 3 {
+                    return Action::new("investigate", Some(&alerted)).because("Top alert.");
+                }
+            }
+        }
+        let history_has = |t: &str| observation_history_has(observation, t);
+        if !history_has("classify") {
+            let severity = Heuristic::severity(observation);
+            return Action::new("classify", None)
+                .with("severity", severity.name())
+                .because("From how many services are critical or degraded.");
+        }
+        if task == Task::SeverityClassification {
+            return Action::new("classify", None).with("severity", Heuristic::severity(observation).name());
+        }
+        if !history_has("diagnose") {
+            let clues: Vec<String> = observation
+                .investigations
+                .iter()
+                .filter(|i| i.service == suspect)
+                .flat_map(|i| i.logs.iter())
+                .filter(|l| l.level >= crate::scenario::LogLevel::Warn)
+                .map(|l| l.message.clone())
+                .collect();
+            let text = if clues.is_empty() {
+                "unknown failure".to_string()
+            } else {
+                clues.last().cloned().unwrap_or_default()
+            };
+            return Action::new("diagnose", Some(&suspect)).with("root_cause", &text).because("The suspect's own error logs.");
+        }
+        if !history_has("remediate") {
+            let kind = Heuristic::fix_for(observation, &suspect);
+            return Action::new("remediate", Some(&suspect)).with("kind", kind).because("The usual fix for its worst signal.");
+        }
+        if !history_has("escalate") {
+            let team = observation
+                .services
+                .iter()
+                .find(|s| s.name == suspect)
+                .map(|s| s.team.clone())
+                .unwrap_or_default();
+            return Action::new("escalate", Some(&team)).because("The suspect's owners.");
+        }
+        let unhealthy: Vec<&str> = observation
+            .services
+            .iter()
+            .filter(|s| s.health != Health::Healthy)
+            .map(|s| s.name.as_str())
+            .collect();
+        let message = format!(
+            "We are investigating degraded service affecting {}. A fix is being applied.",
+            if unhealthy.is_empty() { suspect.clone() } else { unhealthy.join(", ") }
+        );
+        Action::new("communicate", None)
+            .with("channel", "status_page")
+            .with("message", &message)
+            .because("Keep users informed.")
+    }
+}
+
+/// Whether an action of this type was already played.
+fn observation_history_has(observation: &Observation, action_type: &str) -> bool {
+    observation.played.iter().any(|t| t == action_type)
+}

@@ -1,0 +1,306 @@
+//! What the environment returns: the observation a responder sees, the
+//! result of a step, and the full state (with the ground truth once the
+//! episode is over).
+
+use super::action::Action;
+use crate::scenario::ServiceKind;
+use crate::sim::{Health, LogLine};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Incident status: open → investigating → mitigated → resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Declared, nobody acted yet.
+    Open,
+    /// Responders are acting.
+    Investigating,
+    /// The right fix is in; metrics are recovering.
+    Mitigated,
+    /// Metrics are back at baseline.
+    Resolved,
+}
+
+impl Status {
+    /// `open`, `investigating`, `mitigated` or `resolved`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Investigating => "investigating",
+            Status::Mitigated => "mitigated",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+/// Alert state, as in Prometheus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// The condition holds, but not yet for long enough.
+    Pending,
+    /// The alert fires.
+    Firing,
+    /// It fired and the condition no longer holds.
+    Resolved,
+}
+
+/// An active (or, in the state, resolved) alert.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertView {
+    /// Alert name.
+    pub name: String,
+    /// The service it watches.
+    pub service: String,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    /// Pending, firing or resolved.
+    pub state: AlertState,
+    /// One-line summary.
+    pub summary: String,
+    /// The watched metric.
+    pub metric: String,
+    /// Its current value.
+    pub value: f64,
+    /// The rule's threshold.
+    pub threshold: f64,
+    /// Step since which it is in this state.
+    pub since_step: u32,
+    /// The same, as simulated Unix seconds.
+    pub since_time: i64,
+}
+
+/// A service as the responder sees it on the map.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceView {
+    /// Name.
+    pub name: String,
+    /// Owning team.
+    pub team: String,
+    /// Kind of component.
+    pub kind: ServiceKind,
+    /// Services it calls.
+    pub depends_on: Vec<String>,
+    /// Health from its signals.
+    pub health: Health,
+    /// Current 5xx ratio.
+    pub error_ratio: f64,
+    /// Current p99 latency, seconds.
+    pub latency_p99_seconds: f64,
+    /// Current throughput.
+    pub requests_per_second: f64,
+    /// Whether it has been investigated.
+    pub investigated: bool,
+}
+
+/// What investigating a service revealed (kept up to date every step).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Investigation {
+    /// The service.
+    pub service: String,
+    /// Every signal's current value, by name.
+    pub metrics: BTreeMap<String, f64>,
+    /// Its most recent log lines, oldest first.
+    pub logs: Vec<LogLine>,
+}
+
+/// What a responder sees.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Observation {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// Task id.
+    pub task: String,
+    /// What the task asks for.
+    pub objective: String,
+    /// The incident report.
+    pub summary: String,
+    /// Steps taken.
+    pub step: u32,
+    /// Steps allowed.
+    pub step_budget: u32,
+    /// Simulated Unix time, seconds.
+    pub time: i64,
+    /// Incident status.
+    pub status: Status,
+    /// Pending and firing alerts, firing and critical first.
+    pub alerts: Vec<AlertView>,
+    /// Every service.
+    pub services: Vec<ServiceView>,
+    /// What investigations revealed, in the order they were made.
+    pub investigations: Vec<Investigation>,
+    /// Teams that can be escalated to.
+    pub teams: Vec<String>,
+    /// The type of each action played so far, in order.
+    pub played: Vec<String>,
+    /// Sum of rewards so far.
+    pub cumulative_reward: f64,
+    /// What the last action did.
+    pub last_feedback: String,
+    /// Whether the episode is over.
+    pub done: bool,
+}
+
+/// Extra information about a step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepInfo {
+    /// The type of the action played.
+    pub action_type: String,
+    /// What it did, in words.
+    pub feedback: String,
+    /// Incident status after it.
+    pub status: Status,
+}
+
+/// The result of [`super::Env::step`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// What the responder sees now.
+    pub observation: Observation,
+    /// The shaped reward of this step (time penalty included).
+    pub reward: f64,
+    /// The task's objective is met.
+    pub terminated: bool,
+    /// The step budget ran out first.
+    pub truncated: bool,
+    /// Details.
+    pub info: StepInfo,
+}
+
+/// One played action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// 1-based step number.
+    pub step: u32,
+    /// The action as given.
+    pub action: Action,
+    /// Its reward.
+    pub reward: f64,
+    /// What it did.
+    pub feedback: String,
+}
+
+/// A recorded diagnosis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiagnosisRecord {
+    /// The service blamed.
+    pub service: String,
+    /// The cause given.
+    pub root_cause: String,
+}
+
+/// A remediation that was applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RemediationRecord {
+    /// Step number.
+    pub step: u32,
+    /// Target service.
+    pub service: String,
+    /// Kind.
+    pub kind: String,
+    /// Whether it was a right fix.
+    pub correct: bool,
+}
+
+/// A status update that was posted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CommunicationRecord {
+    /// Step number.
+    pub step: u32,
+    /// Channel.
+    pub channel: String,
+    /// Text.
+    pub message: String,
+    /// How good it was, 0..=1.
+    pub quality: f64,
+}
+
+/// A red herring, revealed after the episode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RedHerringTruth {
+    /// The service.
+    pub service: String,
+    /// Why it looked bad.
+    pub reason: String,
+}
+
+/// The hidden truth of the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroundTruth {
+    /// Correct severity.
+    pub severity: String,
+    /// Root-cause service.
+    pub root_cause_service: String,
+    /// Cause id.
+    pub root_cause: String,
+    /// What happened.
+    pub description: String,
+    /// Services the fault reached.
+    pub affected_services: Vec<String>,
+    /// Unrelated bad-looking services.
+    pub red_herrings: Vec<RedHerringTruth>,
+    /// The right fixes, as `kind service`.
+    pub correct_remediations: Vec<String>,
+    /// Teams to escalate to.
+    pub escalate_to: Vec<String>,
+    /// What a good update mentions.
+    pub must_mention: Vec<String>,
+}
+
+/// Everything about the episode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct State {
+    /// Scenario id.
+    pub scenario: String,
+    /// Task id.
+    pub task: String,
+    /// The seed of the reset.
+    pub seed: u64,
+    /// Steps taken.
+    pub step: u32,
+    /// Steps allowed.
+    pub step_budget: u32,
+    /// Incident status.
+    pub status: Status,
+    /// Objective met.
+    pub terminated: bool,
+    /// Budget ran out.
+    pub truncated: bool,
+    /// Sum of rewards.
+    pub cumulative_reward: f64,
+    /// Every action played.
+    pub history: Vec<HistoryEntry>,
+    /// Investigated services, in order.
+    pub investigated: Vec<String>,
+    /// Last recorded severity.
+    pub severity: Option<String>,
+    /// Last recorded diagnosis.
+    pub diagnosis: Option<DiagnosisRecord>,
+    /// Applied remediations.
+    pub remediations: Vec<RemediationRecord>,
+    /// Escalations, in order (repeats included).
+    pub escalations: Vec<String>,
+    /// Status updates.
+    pub communications: Vec<CommunicationRecord>,
+    /// Wrong remediations applied.
+    pub wrong_fixes: u32,
+    /// Status updates that missed what mattered.
+    pub miscommunications: u32,
+    /// Steps from incident start to resolution (projected while recovering).
+    pub mttr_steps: Option<u32>,
+    /// The same in simulated minutes.
+    pub mttr_minutes: Option<f64>,
+    /// Simulated Unix time of the incident start.
+    pub start_time: i64,
+    /// Simulated seconds per step.
+    pub step_seconds: u32,
+    /// Alerts: pending, firing and resolved.
+    pub alerts: Vec<AlertView>,
+    /// The current observation.
+    pub observation: Observation,
+    /// Only once the episode is over.
+    pub ground_truth: Option<GroundTruth>,
+}

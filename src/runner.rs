@@ -1,0 +1,65 @@
+//! Playing whole episodes: with a baseline agent or from a list of actions
+//! (an action file, a replay link). Shared by the CLI, the app and the tests.
+
+use crate::agents::Agent;
+use crate::env::{Action, Env, EnvError, Selection};
+use std::fmt;
+
+/// Where the actions of an episode come from.
+pub enum Driver<'a> {
+    /// An agent picks each action.
+    Agent(&'a mut dyn Agent),
+    /// A fixed list, played in order until it runs out or the episode ends.
+    Actions(&'a [Action]),
+}
+
+/// An action of a list that the environment refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunError {
+    /// Index of the refused action in the list (0-based); `None` for the reset.
+    pub index: Option<usize>,
+    /// Why.
+    pub error: EnvError,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "action {} (index {i}): {}", i + 1, self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Resets `env` and plays until the episode ends (or the list runs out).
+/// Returns the actions played.
+pub fn run_episode(env: &mut Env, selection: &Selection, seed: u64, driver: Driver<'_>) -> Result<Vec<Action>, RunError> {
+    let mut observation = env
+        .reset(selection, seed)
+        .map_err(|error| RunError { index: None, error })?;
+    let mut played = Vec::new();
+    let mut index = 0usize;
+    let mut driver = driver;
+    loop {
+        let action = match &mut driver {
+            Driver::Agent(agent) => agent.act(env, &observation),
+            Driver::Actions(list) => match list.get(index) {
+                Some(a) => a.clone(),
+                None => break,
+            },
+        };
+        let step = env.step(&action).map_err(|error| RunError {
+            index: Some(index),
+            error,
+        })?;
+        played.push(action);
+        index += 1;
+        observation = step.observation;
+        if step.terminated || step.truncated {
+            break;
+        }
+    }
+    Ok(played)
+}
