@@ -63,3 +63,41 @@ pub fn run_episode(env: &mut Env, selection: &Selection, seed: u64, driver: Driv
     }
     Ok(played)
 }
+
+/// FNV-1a over bytes, continuing from `hash`.
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        hash ^= *b as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    hash
+}
+
+/// A 64-bit digest of a whole trajectory (every observation, reward and
+/// flag as JSON, then the grade) of `agent` playing `selection` with `seed`.
+/// Native and wasm builds must give the same value.
+pub fn trajectory_digest(selection: &Selection, seed: u64, agent: &str) -> Result<u64, RunError> {
+    let mut env = Env::new();
+    let mut agent = crate::agents::by_name(agent, seed).ok_or(RunError {
+        index: None,
+        error: EnvError::InvalidAction {
+            field: "agent".into(),
+            reason: format!("unknown agent {agent:?}"),
+        },
+    })?;
+    let mut observation = env
+        .reset(selection, seed)
+        .map_err(|error| RunError { index: None, error })?;
+    let mut hash = fnv1a(0xcbf2_9ce4_8422_2325, serde_json::to_string(&observation).unwrap_or_default().as_bytes());
+    for index in 0..100 {
+        let action = agent.act(&env, &observation);
+        let step = env.step(&action).map_err(|error| RunError { index: Some(index), error })?;
+        hash = fnv1a(hash, serde_json::to_string(&step).unwrap_or_default().as_bytes());
+        observation = step.observation;
+        if step.terminated || step.truncated {
+            break;
+        }
+    }
+    let grade = env.grade().map_err(|error| RunError { index: None, error })?;
+    Ok(fnv1a(hash, serde_json::to_string(&grade).unwrap_or_default().as_bytes()))
+}
