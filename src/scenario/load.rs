@@ -616,6 +616,8 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         })
         .collect();
 
+    let alerts = with_default_alerts(alerts, &services);
+
     // Remediations.
     let remediations_span = raw.remediations.span();
     let remediations: Vec<Remediation> = raw
@@ -769,6 +771,49 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         step_seconds,
         start_time,
     }
+}
+
+/// `orders-db` → `OrdersDb`.
+fn camel(name: &str) -> String {
+    name.split(['-', '_'])
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Adds the default rules every service gets unless the scenario already
+/// watches that signal of it: `<Service>Down` (up < 0.5, critical) and
+/// `<Service>HighErrorRatio` (error ratio > 5% for one step, warning).
+fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<AlertRule> {
+    for service in services {
+        let defaults = [
+            (Signal::Up, Comparison::Below, 0.5, 0, "critical", "Down", format!("{} is not answering its health check", service.name)),
+            (Signal::ErrorRatio, Comparison::Above, 0.05, 1, "warning", "HighErrorRatio", format!("{} answers more than 5% of requests with errors", service.name)),
+        ];
+        for (metric, comparison, threshold, for_steps, severity, suffix, summary) in defaults {
+            let name = format!("{}{suffix}", camel(&service.name));
+            let watched = alerts.iter().any(|a| a.service == service.name && a.metric == metric);
+            if watched || alerts.iter().any(|a| a.name == name) {
+                continue;
+            }
+            alerts.push(AlertRule {
+                name,
+                service: service.name.clone(),
+                metric,
+                comparison,
+                threshold,
+                for_steps,
+                severity: severity.to_string(),
+                summary,
+            });
+        }
+    }
+    alerts
 }
 
 /// Finds a dependency cycle, returned as the service names along it

@@ -1,0 +1,313 @@
+//! The metric families a scenario's fleet exposes, following Prometheus
+//! naming conventions (base units, `_total` counters, `le` histograms),
+//! derived every step from the simulation's signals.
+//!
+//! | family | type | labels |
+//! | --- | --- | --- |
+//! | `http_requests_total` | counter | service, code |
+//! | `http_request_duration_seconds` | histogram | service, le |
+//! | `process_cpu_seconds_total` | counter | service |
+//! | `process_resident_memory_bytes` | gauge | service |
+//! | `cpu_usage_ratio`, `memory_usage_ratio` | gauge | service |
+//! | `saturation_ratio` | gauge | service, resource |
+//! | `queue_depth` | gauge | service |
+//! | `up` | gauge | service |
+//! | `error_ratio`, `latency_p50_seconds`, `latency_p99_seconds`, `requests_per_second` | gauge | service |
+
+use super::mathx::{exp, ln, normal_cdf};
+use crate::rng::Rng;
+use crate::scenario::{Scenario, ServiceKind, Signal};
+use std::fmt::Write;
+
+/// Prometheus metric type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamilyKind {
+    /// Monotonic counter.
+    Counter,
+    /// Gauge.
+    Gauge,
+    /// Classic histogram with `le` buckets, `_sum` and `_count`.
+    Histogram,
+}
+
+impl FamilyKind {
+    /// `counter`, `gauge` or `histogram`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FamilyKind::Counter => "counter",
+            FamilyKind::Gauge => "gauge",
+            FamilyKind::Histogram => "histogram",
+        }
+    }
+}
+
+/// A metric family: name, help, type and unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Family {
+    /// The name as exposed (counters include `_total`).
+    pub name: &'static str,
+    /// HELP text.
+    pub help: &'static str,
+    /// Type.
+    pub kind: FamilyKind,
+    /// OpenMetrics unit (`seconds`, `bytes`, `ratio`) or empty.
+    pub unit: &'static str,
+}
+
+/// Every family, in exposition order.
+pub const FAMILIES: [Family; 14] = [
+    Family { name: "http_requests_total", help: "HTTP requests served, by status code.", kind: FamilyKind::Counter, unit: "" },
+    Family { name: "http_request_duration_seconds", help: "HTTP request latency.", kind: FamilyKind::Histogram, unit: "seconds" },
+    Family { name: "process_cpu_seconds_total", help: "CPU time used by the service's processes.", kind: FamilyKind::Counter, unit: "seconds" },
+    Family { name: "process_resident_memory_bytes", help: "Resident memory of the service's processes.", kind: FamilyKind::Gauge, unit: "bytes" },
+    Family { name: "cpu_usage_ratio", help: "CPU used as a fraction of the container limit.", kind: FamilyKind::Gauge, unit: "ratio" },
+    Family { name: "memory_usage_ratio", help: "Resident memory as a fraction of the container limit.", kind: FamilyKind::Gauge, unit: "ratio" },
+    Family { name: "saturation_ratio", help: "Usage of the service's saturating resource (connection pool, thread pool, ...).", kind: FamilyKind::Gauge, unit: "ratio" },
+    Family { name: "queue_depth", help: "Messages or jobs waiting in the service's queue.", kind: FamilyKind::Gauge, unit: "" },
+    Family { name: "up", help: "1 if the service answers its health check, 0 if not.", kind: FamilyKind::Gauge, unit: "" },
+    Family { name: "error_ratio", help: "Fraction of requests answered with a 5xx status (beginner gauge).", kind: FamilyKind::Gauge, unit: "ratio" },
+    Family { name: "latency_p50_seconds", help: "Median request latency (beginner gauge).", kind: FamilyKind::Gauge, unit: "seconds" },
+    Family { name: "latency_p99_seconds", help: "99th percentile request latency (beginner gauge).", kind: FamilyKind::Gauge, unit: "seconds" },
+    Family { name: "requests_per_second", help: "Requests served per second (beginner gauge).", kind: FamilyKind::Gauge, unit: "" },
+    Family { name: "ALERTS", help: "Alerts pending or firing, as Prometheus records them.", kind: FamilyKind::Gauge, unit: "" },
+];
+
+/// Upper bounds of the latency histogram buckets, seconds (`+Inf` is added).
+pub const LATENCY_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// CPU cores each service may use.
+pub const CPU_LIMIT_CORES: f64 = 2.0;
+/// Memory each service may use, bytes.
+pub const MEMORY_LIMIT_BYTES: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// How a series' value follows from the signals.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Source {
+    Requests { errors: bool },
+    Bucket { le: f64 },
+    HistogramSum,
+    HistogramCount,
+    CpuSeconds,
+    Signal { signal: Signal, scale: f64 },
+    Alert,
+}
+
+/// One series: its family, full metric name, labels and where its value comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesDef {
+    /// Index into [`FAMILIES`].
+    pub family: usize,
+    /// Full metric name (with `_bucket`, `_sum`, `_count` for histograms).
+    pub metric: String,
+    /// Labels other than `__name__`, sorted by name.
+    pub labels: Vec<(String, String)>,
+    /// Index of the service it describes.
+    pub service: usize,
+    source: Source,
+}
+
+/// The saturating resource of a kind of service, used as the `resource` label.
+fn resource(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Database => "connection_pool",
+        ServiceKind::Cache => "connections",
+        ServiceKind::Queue => "consumer_slots",
+        ServiceKind::Gateway => "worker_connections",
+        ServiceKind::External => "rate_limit",
+        ServiceKind::Infrastructure => "capacity",
+        ServiceKind::Service => "thread_pool",
+    }
+}
+
+/// Formats a float the way Prometheus does (`+Inf`, `-Inf`, `NaN`, shortest round-trip digits).
+pub fn format_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "+Inf".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The metric series of a scenario and their current values.
+#[derive(Clone, Debug)]
+pub struct MetricSet {
+    series: Vec<SeriesDef>,
+    values: Vec<f64>,
+    alert_rules: Vec<usize>,
+}
+
+impl MetricSet {
+    /// The series of every family for every service of `scenario`, with
+    /// counters started at a seeded uptime so they look like real ones.
+    pub fn new(scenario: &Scenario, seed: u64) -> MetricSet {
+        let mut series = Vec::new();
+        let mut alert_rules = Vec::new();
+        let service_label = |i: usize| ("service".to_string(), scenario.services[i].name.clone());
+        for (family_index, family) in FAMILIES.iter().enumerate() {
+            for (i, service) in scenario.services.iter().enumerate() {
+                let mut push = |metric: &str, extra: Vec<(String, String)>, source: Source| {
+                    let mut labels = vec![service_label(i)];
+                    labels.extend(extra);
+                    labels.sort();
+                    series.push(SeriesDef { family: family_index, metric: metric.to_string(), labels, service: i, source });
+                };
+                match family.name {
+                    "http_requests_total" => {
+                        push(family.name, vec![("code".into(), "200".into())], Source::Requests { errors: false });
+                        push(family.name, vec![("code".into(), "500".into())], Source::Requests { errors: true });
+                    }
+                    "http_request_duration_seconds" => {
+                        for le in LATENCY_BUCKETS {
+                            push("http_request_duration_seconds_bucket", vec![("le".into(), format_value(le))], Source::Bucket { le });
+                        }
+                        push("http_request_duration_seconds_bucket", vec![("le".into(), "+Inf".into())], Source::Bucket { le: f64::INFINITY });
+                        push("http_request_duration_seconds_sum", vec![], Source::HistogramSum);
+                        push("http_request_duration_seconds_count", vec![], Source::HistogramCount);
+                    }
+                    "process_cpu_seconds_total" => push(family.name, vec![], Source::CpuSeconds),
+                    "process_resident_memory_bytes" => push(family.name, vec![], Source::Signal { signal: Signal::MemoryRatio, scale: MEMORY_LIMIT_BYTES }),
+                    "cpu_usage_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::CpuRatio, scale: 1.0 }),
+                    "memory_usage_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::MemoryRatio, scale: 1.0 }),
+                    "saturation_ratio" => push(family.name, vec![("resource".into(), resource(service.kind).into())], Source::Signal { signal: Signal::SaturationRatio, scale: 1.0 }),
+                    "queue_depth" => push(family.name, vec![], Source::Signal { signal: Signal::QueueDepth, scale: 1.0 }),
+                    "up" => push(family.name, vec![], Source::Signal { signal: Signal::Up, scale: 1.0 }),
+                    "error_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::ErrorRatio, scale: 1.0 }),
+                    "latency_p50_seconds" => push(family.name, vec![], Source::Signal { signal: Signal::LatencyP50Seconds, scale: 1.0 }),
+                    "latency_p99_seconds" => push(family.name, vec![], Source::Signal { signal: Signal::LatencyP99Seconds, scale: 1.0 }),
+                    "requests_per_second" => push(family.name, vec![], Source::Signal { signal: Signal::RequestsPerSecond, scale: 1.0 }),
+                    _ => {}
+                }
+            }
+            if family.name == "ALERTS" {
+                for (r, rule) in scenario.alerts.iter().enumerate() {
+                    let service = scenario.service_index(&rule.service).unwrap_or(0);
+                    let mut labels = vec![
+                        ("alertname".to_string(), rule.name.clone()),
+                        ("alertstate".to_string(), "firing".to_string()),
+                        ("service".to_string(), rule.service.clone()),
+                        ("severity".to_string(), rule.severity.clone()),
+                    ];
+                    labels.sort();
+                    series.push(SeriesDef { family: family_index, metric: "ALERTS".into(), labels, service, source: Source::Alert });
+                    alert_rules.push(r);
+                }
+            }
+        }
+        let mut rng = Rng::derive(seed, "counters");
+        let values = series
+            .iter()
+            .map(|s| match s.source {
+                Source::Requests { errors } => {
+                    let uptime = 3600.0 * (6.0 + 42.0 * rng.unit());
+                    let rps = scenario.services[s.service].baseline[Signal::RequestsPerSecond.index()];
+                    let err = scenario.services[s.service].baseline[Signal::ErrorRatio.index()];
+                    (rps * uptime * if errors { err } else { 1.0 - err }).floor()
+                }
+                Source::CpuSeconds => (3600.0 * (6.0 + 42.0 * rng.unit())).floor(),
+                _ => 0.0,
+            })
+            .collect();
+        MetricSet { series, values, alert_rules }
+    }
+
+    /// The series, in exposition order (grouped by family).
+    pub fn series(&self) -> &[SeriesDef] {
+        &self.series
+    }
+
+    /// The current value of every series, in the same order.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Advances every series by one scrape interval of `step_seconds`, given
+    /// each service's signals (in [`Signal::ALL`] order) and whether each alert
+    /// rule is firing (`ALERTS` is NaN — absent — while it is not).
+    pub fn observe(&mut self, signals: &[[f64; 9]], alerts_firing: &[bool], step_seconds: f64) {
+        // Per-service latency distribution: log-normal with the signal's p50 and p99.
+        let mut shape: Vec<(f64, f64, f64)> = Vec::with_capacity(signals.len());
+        for values in signals {
+            let p50 = values[Signal::LatencyP50Seconds.index()].max(1e-4);
+            let p99 = values[Signal::LatencyP99Seconds.index()].max(p50 * 1.01);
+            let mu = ln(p50);
+            let sigma = ((ln(p99) - mu) / 2.326_347_874).max(0.01);
+            let mean = exp(mu + sigma * sigma / 2.0);
+            shape.push((mu, sigma, mean));
+        }
+        for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
+            let v = &signals[s.service];
+            let requests = v[Signal::RequestsPerSecond.index()] * step_seconds;
+            let (mu, sigma, mean) = shape[s.service];
+            match s.source {
+                Source::Requests { errors } => {
+                    let err = v[Signal::ErrorRatio.index()];
+                    *value += (requests * if errors { err } else { 1.0 - err }).round();
+                }
+                Source::Bucket { le } => {
+                    let fraction = if le.is_infinite() { 1.0 } else { normal_cdf((ln(le) - mu) / sigma) };
+                    *value += (requests * fraction).round();
+                }
+                Source::HistogramSum => *value += requests.round() * mean,
+                Source::HistogramCount => *value += requests.round(),
+                Source::CpuSeconds => *value += v[Signal::CpuRatio.index()] * CPU_LIMIT_CORES * step_seconds,
+                Source::Signal { signal, scale } => *value = v[signal.index()] * scale,
+                Source::Alert => {}
+            }
+        }
+        let mut alert = 0;
+        for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
+            if s.source == Source::Alert {
+                let firing = self.alert_rules.get(alert).and_then(|r| alerts_firing.get(*r)).copied().unwrap_or(false);
+                *value = if firing { 1.0 } else { f64::NAN };
+                alert += 1;
+            }
+        }
+    }
+
+    /// The current state in the Prometheus text exposition format 0.0.4,
+    /// with HELP and TYPE for every family. `ALERTS` is left out: a
+    /// Prometheus server makes it, services do not expose it.
+    pub fn exposition(&self) -> String {
+        let mut out = String::with_capacity(self.series.len() * 64);
+        let mut current_family = usize::MAX;
+        for (s, value) in self.series.iter().zip(&self.values) {
+            if s.source == Source::Alert {
+                continue;
+            }
+            if s.family != current_family {
+                current_family = s.family;
+                let f = &FAMILIES[s.family];
+                let _ = write!(out, "# HELP {} {}\n# TYPE {} {}\n", f.name, f.help, f.name, f.kind.name());
+            }
+            write_sample(&mut out, &s.metric, &s.labels, *value);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Escapes a label value for the text formats.
+pub fn escape_label_value(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// Writes `name{labels} value` (no newline).
+pub fn write_sample(out: &mut String, metric: &str, labels: &[(String, String)], value: f64) {
+    out.push_str(metric);
+    if !labels.is_empty() {
+        out.push('{');
+        for (i, (k, v)) in labels.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{k}=\"{}\"", escape_label_value(v));
+        }
+        out.push('}');
+    }
+    out.push(' ');
+    out.push_str(&format_value(value));
+}

@@ -1,0 +1,9 @@
+//! The observability layer: the metric families of the simulated fleet, a
+//! series store, exposition and exports for real tools, SLOs and the
+//! per-step recorder.
+
+pub mod export;
+pub mod families;
+pub mod mathx;
+pub mod recorder;
+pub mod slo;
