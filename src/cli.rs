@@ -109,7 +109,9 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
             Some(v) => v,
             None => {
                 i += 1;
-                args.get(i).cloned().ok_or_else(|| usage(format!("{name} needs a value")))?
+                args.get(i)
+                    .cloned()
+                    .ok_or_else(|| usage(format!("{name} needs a value")))?
             }
         };
         match key {
@@ -117,7 +119,9 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
             "task" => options.task = Some(value),
             "seed" => {
                 options.seed = Some(value.parse::<u64>().map_err(|_| {
-                    usage(format!("--seed expects an unsigned integer, found {value:?}"))
+                    usage(format!(
+                        "--seed expects an unsigned integer, found {value:?}"
+                    ))
                 })?)
             }
             "agent" => {
@@ -158,8 +162,22 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
     let text = match command.as_str() {
         "list" => list(&parse_options(rest, &["json", "scenarios"])?)?,
         "check" => check(&parse_options(rest, &[])?)?,
-        "run" => run(&parse_options(rest, &["scenario", "task", "seed", "agent", "actions", "json", "scenarios"])?)?,
-        "render" => render(&parse_options(rest, &["scenario", "task", "seed", "agent", "actions", "scenarios"])?)?,
+        "run" => run(&parse_options(
+            rest,
+            &[
+                "scenario",
+                "task",
+                "seed",
+                "agent",
+                "actions",
+                "json",
+                "scenarios",
+            ],
+        )?)?,
+        "render" => render(&parse_options(
+            rest,
+            &["scenario", "task", "seed", "agent", "actions", "scenarios"],
+        )?)?,
         "help" | "--help" | "-h" => USAGE.to_string(),
         other => return Err(usage(format!("unknown command {other:?}"))),
     };
@@ -186,7 +204,8 @@ fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 fn read_text(path: &Path) -> Result<String, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|e| {
         input(format!(
             "{}: not UTF-8 text (invalid byte at offset {})",
@@ -201,9 +220,17 @@ fn catalog(options: &Options) -> Result<Catalog, Failure> {
     for path in &options.scenarios {
         for file in scenario_files(path)? {
             let text = read_text(&file)?;
-            catalog.load_str(&file.display().to_string(), &text).map_err(|errors| {
-                input(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
-            })?;
+            catalog
+                .load_str(&file.display().to_string(), &text)
+                .map_err(|errors| {
+                    input(
+                        errors
+                            .iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    )
+                })?;
         }
     }
     Ok(catalog)
@@ -212,7 +239,8 @@ fn catalog(options: &Options) -> Result<Catalog, Failure> {
 fn list(options: &Options) -> Result<String, Failure> {
     let catalog = catalog(options)?;
     if options.json {
-        let entries = serde_json::to_string_pretty(&catalog.summaries()).map_err(|e| input(e.to_string()))?;
+        let entries =
+            serde_json::to_string_pretty(&catalog.summaries()).map_err(|e| input(e.to_string()))?;
         return Ok(entries + "\n");
     }
     let mut text = String::new();
@@ -243,14 +271,20 @@ fn check(options: &Options) -> Result<String, Failure> {
             let text = match read_text(&file) {
                 Ok(t) => t,
                 Err(f) => {
-                    problems.push(format!("{name}:1:1: {}", f.message.trim_start_matches("error: ")));
+                    problems.push(format!(
+                        "{name}:1:1: {}",
+                        f.message.trim_start_matches("error: ")
+                    ));
                     continue;
                 }
             };
             match crate::scenario::parse(&name, &text) {
                 Ok(scenario) => {
                     if let Some((_, other)) = ids.iter().find(|(id, _)| *id == scenario.id) {
-                        problems.push(format!("{name}:1:1: id: duplicate scenario id {:?}, also in {other}", scenario.id));
+                        problems.push(format!(
+                            "{name}:1:1: id: duplicate scenario id {:?}, also in {other}",
+                            scenario.id
+                        ));
                     } else {
                         ids.push((scenario.id.clone(), name.clone()));
                         valid += 1;
@@ -308,7 +342,8 @@ fn play(options: &Options) -> Result<(Env, Vec<Action>, u64), Failure> {
         }
         None => {
             let name = options.agent.as_deref().unwrap_or("heuristic");
-            let mut agent = agents::by_name(name, seed).ok_or_else(|| usage(format!("unknown agent {name:?}")))?;
+            let mut agent = agents::by_name(name, seed)
+                .ok_or_else(|| usage(format!("unknown agent {name:?}")))?;
             run_episode(&mut env, &selection, seed, Driver::Agent(agent.as_mut()))
         }
     };
@@ -356,7 +391,10 @@ fn run(options: &Options) -> Result<String, Failure> {
         grade.score
     );
     for d in &grade.dimensions {
-        text.push_str(&format!("  {:<28} {:.2} × {:.2}  {}\n", d.name, d.score, d.weight, d.explanation));
+        text.push_str(&format!(
+            "  {:<28} {:.2} × {:.2}  {}\n",
+            d.name, d.score, d.weight, d.explanation
+        ));
     }
     Ok(text)
 }
@@ -375,7 +413,11 @@ mod tests {
         let mut out = Vec::new();
         match dispatch(&args, &mut out) {
             Ok(()) => (0, String::from_utf8_lossy(&out).into_owned(), String::new()),
-            Err(f) => (f.code, String::from_utf8_lossy(&out).into_owned(), f.message),
+            Err(f) => (
+                f.code,
+                String::from_utf8_lossy(&out).into_owned(),
+                f.message,
+            ),
         }
     }
 
@@ -387,8 +429,20 @@ mod tests {
             vec!["run"],
             vec!["run", "--scenario"],
             vec!["run", "--task", "x", "--scenario", "y"],
-            vec!["run", "--scenario", "connection-pool-exhaustion-v1", "--seed", "-3"],
-            vec!["run", "--scenario", "connection-pool-exhaustion-v1", "--agent", "genius"],
+            vec![
+                "run",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--seed",
+                "-3",
+            ],
+            vec![
+                "run",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--agent",
+                "genius",
+            ],
             vec!["list", "--bogus"],
             vec!["run", "--scenario", "nope"],
             vec!["run", "--task", "nope"],
@@ -401,10 +455,25 @@ mod tests {
 
     #[test]
     fn run_json_has_the_contract_fields() {
-        let (code, out, err) = run_cli(&["run", "--scenario", "connection-pool-exhaustion-v1", "--agent", "oracle", "--json"]);
+        let (code, out, err) = run_cli(&[
+            "run",
+            "--scenario",
+            "connection-pool-exhaustion-v1",
+            "--agent",
+            "oracle",
+            "--json",
+        ]);
         assert_eq!(code, 0, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
-        for field in ["scenario", "task", "seed", "steps", "score", "dimensions", "actions"] {
+        for field in [
+            "scenario",
+            "task",
+            "seed",
+            "steps",
+            "score",
+            "dimensions",
+            "actions",
+        ] {
             assert!(v.get(field).is_some(), "missing {field}");
         }
         assert!(v["score"].as_f64().unwrap() >= 0.9);

@@ -35,7 +35,12 @@ impl std::error::Error for RunError {}
 
 /// Resets `env` and plays until the episode ends (or the list runs out).
 /// Returns the actions played.
-pub fn run_episode(env: &mut Env, selection: &Selection, seed: u64, driver: Driver<'_>) -> Result<Vec<Action>, RunError> {
+pub fn run_episode(
+    env: &mut Env,
+    selection: &Selection,
+    seed: u64,
+    driver: Driver<'_>,
+) -> Result<Vec<Action>, RunError> {
     let mut observation = env
         .reset(selection, seed)
         .map_err(|error| RunError { index: None, error })?;
@@ -88,16 +93,32 @@ pub fn trajectory_digest(selection: &Selection, seed: u64, agent: &str) -> Resul
     let mut observation = env
         .reset(selection, seed)
         .map_err(|error| RunError { index: None, error })?;
-    let mut hash = fnv1a(0xcbf2_9ce4_8422_2325, serde_json::to_string(&observation).unwrap_or_default().as_bytes());
+    let mut hash = fnv1a(
+        0xcbf2_9ce4_8422_2325,
+        serde_json::to_string(&observation)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     for index in 0..100 {
         let action = agent.act(&env, &observation);
-        let step = env.step(&action).map_err(|error| RunError { index: Some(index), error })?;
-        hash = fnv1a(hash, serde_json::to_string(&step).unwrap_or_default().as_bytes());
+        let step = env.step(&action).map_err(|error| RunError {
+            index: Some(index),
+            error,
+        })?;
+        hash = fnv1a(
+            hash,
+            serde_json::to_string(&step).unwrap_or_default().as_bytes(),
+        );
         observation = step.observation;
         if step.terminated || step.truncated {
             break;
         }
     }
-    let grade = env.grade().map_err(|error| RunError { index: None, error })?;
-    Ok(fnv1a(hash, serde_json::to_string(&grade).unwrap_or_default().as_bytes()))
+    let grade = env
+        .grade()
+        .map_err(|error| RunError { index: None, error })?;
+    Ok(fnv1a(
+        hash,
+        serde_json::to_string(&grade).unwrap_or_default().as_bytes(),
+    ))
 }

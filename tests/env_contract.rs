@@ -14,7 +14,10 @@ fn scenario(id: &str) -> Selection {
 #[test]
 fn calls_before_reset_say_reset_needed() {
     let mut env = Env::new();
-    assert_eq!(env.step(&Action::new("investigate", Some("x"))), Err(EnvError::ResetNeeded));
+    assert_eq!(
+        env.step(&Action::new("investigate", Some("x"))),
+        Err(EnvError::ResetNeeded)
+    );
     assert_eq!(env.state().err(), Some(EnvError::ResetNeeded));
     assert_eq!(env.grade().err(), Some(EnvError::ResetNeeded));
     assert_eq!(env.render().err(), Some(EnvError::ResetNeeded));
@@ -23,11 +26,21 @@ fn calls_before_reset_say_reset_needed() {
 #[test]
 fn unknown_task_and_scenario_are_named() {
     let mut env = Env::new();
-    assert!(matches!(env.reset(&Selection::Task("nope".into()), 1), Err(EnvError::UnknownTask(_))));
-    assert!(matches!(env.reset(&scenario("nope"), 1), Err(EnvError::UnknownScenario(_))));
+    assert!(matches!(
+        env.reset(&Selection::Task("nope".into()), 1),
+        Err(EnvError::UnknownTask(_))
+    ));
+    assert!(matches!(
+        env.reset(&scenario("nope"), 1),
+        Err(EnvError::UnknownScenario(_))
+    ));
     let huge = "x".repeat(100_000);
     let err = env.reset(&scenario(&huge), 1).unwrap_err().to_string();
-    assert!(err.len() < 300, "error message echoes a huge id: {} bytes", err.len());
+    assert!(
+        err.len() < 300,
+        "error message echoes a huge id: {} bytes",
+        err.len()
+    );
 }
 
 struct InvalidCase {
@@ -38,21 +51,72 @@ struct InvalidCase {
 #[test]
 fn invalid_actions_name_the_field_and_use_no_step() {
     let cases = [
-        InvalidCase { action: Action::new("dance", None), field: "action_type" },
-        InvalidCase { action: Action::new("investigate", None), field: "target" },
-        InvalidCase { action: Action::new("investigate", Some("mainframe")), field: "target" },
-        InvalidCase { action: Action::new("investigate", Some("orders-db")).with("severity", "P1"), field: "parameters.severity" },
-        InvalidCase { action: Action::new("classify", None), field: "parameters.severity" },
-        InvalidCase { action: Action::new("classify", None).with("severity", "P9"), field: "parameters.severity" },
-        InvalidCase { action: Action::new("classify", Some("orders-db")).with("severity", "P1"), field: "target" },
-        InvalidCase { action: Action::new("diagnose", Some("orders-db")), field: "parameters.root_cause" },
-        InvalidCase { action: Action::new("remediate", Some("orders-db")).with("kind", "pray"), field: "parameters.kind" },
-        InvalidCase { action: Action::new("remediate", Some("orders-db")), field: "parameters.kind" },
-        InvalidCase { action: Action::new("escalate", Some("nobody")), field: "target" },
-        InvalidCase { action: Action::new("communicate", None).with("channel", "fax").with("message", "hi"), field: "parameters.channel" },
-        InvalidCase { action: Action::new("communicate", None).with("channel", "slack"), field: "parameters.message" },
-        InvalidCase { action: Action::new("communicate", None).with("channel", "slack").with("message", &"x".repeat(5000)), field: "parameters.message" },
-        InvalidCase { action: Action::new("classify", None).with("severity", "P1").because(&"y".repeat(5000)), field: "reasoning" },
+        InvalidCase {
+            action: Action::new("dance", None),
+            field: "action_type",
+        },
+        InvalidCase {
+            action: Action::new("investigate", None),
+            field: "target",
+        },
+        InvalidCase {
+            action: Action::new("investigate", Some("mainframe")),
+            field: "target",
+        },
+        InvalidCase {
+            action: Action::new("investigate", Some("orders-db")).with("severity", "P1"),
+            field: "parameters.severity",
+        },
+        InvalidCase {
+            action: Action::new("classify", None),
+            field: "parameters.severity",
+        },
+        InvalidCase {
+            action: Action::new("classify", None).with("severity", "P9"),
+            field: "parameters.severity",
+        },
+        InvalidCase {
+            action: Action::new("classify", Some("orders-db")).with("severity", "P1"),
+            field: "target",
+        },
+        InvalidCase {
+            action: Action::new("diagnose", Some("orders-db")),
+            field: "parameters.root_cause",
+        },
+        InvalidCase {
+            action: Action::new("remediate", Some("orders-db")).with("kind", "pray"),
+            field: "parameters.kind",
+        },
+        InvalidCase {
+            action: Action::new("remediate", Some("orders-db")),
+            field: "parameters.kind",
+        },
+        InvalidCase {
+            action: Action::new("escalate", Some("nobody")),
+            field: "target",
+        },
+        InvalidCase {
+            action: Action::new("communicate", None)
+                .with("channel", "fax")
+                .with("message", "hi"),
+            field: "parameters.channel",
+        },
+        InvalidCase {
+            action: Action::new("communicate", None).with("channel", "slack"),
+            field: "parameters.message",
+        },
+        InvalidCase {
+            action: Action::new("communicate", None)
+                .with("channel", "slack")
+                .with("message", &"x".repeat(5000)),
+            field: "parameters.message",
+        },
+        InvalidCase {
+            action: Action::new("classify", None)
+                .with("severity", "P1")
+                .because(&"y".repeat(5000)),
+            field: "reasoning",
+        },
     ];
     let mut env = Env::new();
     env.reset(&scenario(POOL), 3).unwrap();
@@ -67,16 +131,24 @@ fn invalid_actions_name_the_field_and_use_no_step() {
     }
     assert_eq!(env.state().unwrap().step, 0, "invalid actions used steps");
     // The same env keeps working.
-    assert!(env.step(&Action::new("investigate", Some("orders-db"))).is_ok());
+    assert!(env
+        .step(&Action::new("investigate", Some("orders-db")))
+        .is_ok());
 }
 
 #[test]
 fn stepping_after_the_end_says_episode_over() {
     let mut env = Env::new();
-    env.reset(&Selection::Task("severity_classification".into()), 0).unwrap();
-    let step = env.step(&Action::new("classify", None).with("severity", "P2")).unwrap();
+    env.reset(&Selection::Task("severity_classification".into()), 0)
+        .unwrap();
+    let step = env
+        .step(&Action::new("classify", None).with("severity", "P2"))
+        .unwrap();
     assert!(step.terminated);
-    assert_eq!(env.step(&Action::new("classify", None).with("severity", "P2")), Err(EnvError::EpisodeOver));
+    assert_eq!(
+        env.step(&Action::new("classify", None).with("severity", "P2")),
+        Err(EnvError::EpisodeOver)
+    );
 }
 
 #[test]
@@ -89,7 +161,13 @@ fn each_task_ends_on_its_objective_or_budget() {
             env.reset(&scenario(&s.id), 5).unwrap();
             for (i, action) in path.iter().enumerate() {
                 let step = env.step(action).unwrap();
-                assert_eq!(step.terminated, i + 1 == path.len(), "{} step {}", s.id, i + 1);
+                assert_eq!(
+                    step.terminated,
+                    i + 1 == path.len(),
+                    "{} step {}",
+                    s.id,
+                    i + 1
+                );
                 assert!(!step.truncated);
             }
         }
@@ -101,7 +179,9 @@ fn each_task_ends_on_its_objective_or_budget() {
         let target = obs.services[0].name.clone();
         let mut steps = 0;
         loop {
-            let step = env.step(&Action::new("investigate", Some(&target))).unwrap();
+            let step = env
+                .step(&Action::new("investigate", Some(&target)))
+                .unwrap();
             steps += 1;
             if step.truncated {
                 break;
@@ -118,12 +198,19 @@ fn ground_truth_is_hidden_until_the_episode_is_over() {
     env.reset(&scenario(POOL), 9).unwrap();
     assert!(env.state().unwrap().ground_truth.is_none());
     let json = serde_json::to_string(&env.observation().unwrap()).unwrap();
-    assert!(!json.contains("connection_pool_exhaustion"), "the observation leaks the cause id");
+    assert!(
+        !json.contains("connection_pool_exhaustion"),
+        "the observation leaks the cause id"
+    );
     let s = env.catalog().get(POOL).unwrap().clone();
     for action in ideal_path(&s, Task::FullIncidentManagement) {
         env.step(&action).unwrap();
     }
-    let truth = env.state().unwrap().ground_truth.expect("ground truth after the end");
+    let truth = env
+        .state()
+        .unwrap()
+        .ground_truth
+        .expect("ground truth after the end");
     assert_eq!(truth.root_cause_service, "orders-db");
 }
 
@@ -161,7 +248,12 @@ fn random_play_never_panics_and_scores_stay_in_range() {
             let mut agent = RandomAgent::new(seed);
             run_episode(&mut env, &scenario(&s.id), seed, Driver::Agent(&mut agent)).unwrap();
             let grade = env.grade().unwrap();
-            assert!((0.0..=1.0).contains(&grade.score), "{} {seed}: {}", s.id, grade.score);
+            assert!(
+                (0.0..=1.0).contains(&grade.score),
+                "{} {seed}: {}",
+                s.id,
+                grade.score
+            );
             for d in &grade.dimensions {
                 assert!((0.0..=1.0).contains(&d.score), "{} {}", s.id, d.name);
                 assert!(!d.explanation.is_empty());
@@ -177,7 +269,12 @@ fn task_selection_is_deterministic_and_covers_the_task() {
     let env = Env::new();
     for task in Task::ALL {
         let picked: std::collections::BTreeSet<String> = (0..200)
-            .map(|seed| env.select(&Selection::Task(task.id().into()), seed).unwrap().id.clone())
+            .map(|seed| {
+                env.select(&Selection::Task(task.id().into()), seed)
+                    .unwrap()
+                    .id
+                    .clone()
+            })
             .collect();
         assert_eq!(picked.len(), env.catalog().for_task(task.id()).count());
         let a = env.select(&Selection::Task(task.id().into()), 42).unwrap();
@@ -201,21 +298,34 @@ fn telemetry_counts_what_happened() {
     let mut env = Env::new();
     env.reset(&scenario(POOL), 1).unwrap();
     let _ = env.step(&Action::new("dance", None));
-    env.step(&Action::new("investigate", Some("orders-db"))).unwrap();
+    env.step(&Action::new("investigate", Some("orders-db")))
+        .unwrap();
     env.grade().unwrap();
     let t = env.telemetry();
     assert_eq!((t.episodes_started, t.steps, t.grades), (1, 1, 1));
-    assert!(t.exposition().contains("firedrill_errors_total{kind=\"invalid_action\"} 1\n"));
+    assert!(t
+        .exposition()
+        .contains("firedrill_errors_total{kind=\"invalid_action\"} 1\n"));
 }
 
 #[test]
 fn render_shows_the_dashboard() {
     let mut env = Env::new();
     env.reset(&scenario(POOL), 1).unwrap();
-    env.step(&Action::new("investigate", Some("orders-db")).because("pool alert")).unwrap();
-    env.step(&Action::new("classify", None).with("severity", "P1")).unwrap();
+    env.step(&Action::new("investigate", Some("orders-db")).because("pool alert"))
+        .unwrap();
+    env.step(&Action::new("classify", None).with("severity", "P1"))
+        .unwrap();
     let md = env.render().unwrap();
-    for needle in ["# Incident:", "**Status**: investigating", "`[##..................] 2/20`", "**Severity**: P1", "pool alert", "## Investigated services", "orders-db"] {
+    for needle in [
+        "# Incident:",
+        "**Status**: investigating",
+        "`[##..................] 2/20`",
+        "**Severity**: P1",
+        "pool alert",
+        "## Investigated services",
+        "orders-db",
+    ] {
         assert!(md.contains(needle), "missing {needle:?} in\n{md}");
     }
 }

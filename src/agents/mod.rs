@@ -32,8 +32,9 @@ pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Agent>> {
 /// the debrief shows.
 pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     let fault = &scenario.fault;
-    let mut path = vec![Action::new("investigate", Some(&fault.service))
-        .because("The alerts and the dependency graph point here: start at the deepest unhealthy service.")];
+    let mut path = vec![Action::new("investigate", Some(&fault.service)).because(
+        "The alerts and the dependency graph point here: start at the deepest unhealthy service.",
+    )];
     if task == Task::FullIncidentManagement {
         for service in scenario.affected_services() {
             if service != fault.service {
@@ -68,7 +69,10 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
         return path;
     }
     for team in &scenario.escalate_to {
-        path.push(Action::new("escalate", Some(team)).because("This team owns part of the fix or the response."));
+        path.push(
+            Action::new("escalate", Some(team))
+                .because("This team owns part of the fix or the response."),
+        );
     }
     let channel = scenario
         .communication
@@ -135,25 +139,45 @@ const GUESSED_CAUSES: [&str; 8] = [
 
 impl Agent for RandomAgent {
     fn act(&mut self, _env: &Env, observation: &Observation) -> Action {
-        let services: Vec<&str> = observation.services.iter().map(|s| s.name.as_str()).collect();
+        let services: Vec<&str> = observation
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         let service = self.rng.choose(&services).copied().unwrap_or("");
         let action_type = *self.rng.choose(&ACTION_TYPES).unwrap_or(&"investigate");
         match action_type {
             "investigate" => Action::new("investigate", Some(service)),
             "classify" => {
-                let severity = self.rng.choose(&Severity::ALL).copied().unwrap_or(Severity::P2);
+                let severity = self
+                    .rng
+                    .choose(&Severity::ALL)
+                    .copied()
+                    .unwrap_or(Severity::P2);
                 Action::new("classify", None).with("severity", severity.name())
             }
             "diagnose" => {
-                let cause = self.rng.choose(&GUESSED_CAUSES).copied().unwrap_or("unknown");
+                let cause = self
+                    .rng
+                    .choose(&GUESSED_CAUSES)
+                    .copied()
+                    .unwrap_or("unknown");
                 Action::new("diagnose", Some(service)).with("root_cause", cause)
             }
             "remediate" => {
-                let kind = self.rng.choose(&REMEDIATION_KINDS).copied().unwrap_or("restart");
+                let kind = self
+                    .rng
+                    .choose(&REMEDIATION_KINDS)
+                    .copied()
+                    .unwrap_or("restart");
                 Action::new("remediate", Some(service)).with("kind", kind)
             }
             "escalate" => {
-                let team = self.rng.choose(&observation.teams).cloned().unwrap_or_default();
+                let team = self
+                    .rng
+                    .choose(&observation.teams)
+                    .cloned()
+                    .unwrap_or_default();
                 Action::new("escalate", Some(&team))
             }
             _ => {
@@ -217,8 +241,16 @@ impl Heuristic {
     }
 
     fn severity(observation: &Observation) -> Severity {
-        let critical = observation.services.iter().filter(|s| s.health == Health::Critical).count();
-        let degraded = observation.services.iter().filter(|s| s.health == Health::Degraded).count();
+        let critical = observation
+            .services
+            .iter()
+            .filter(|s| s.health == Health::Critical)
+            .count();
+        let degraded = observation
+            .services
+            .iter()
+            .filter(|s| s.health == Health::Degraded)
+            .count();
         if critical >= 2 {
             Severity::P1
         } else if critical == 1 {
@@ -231,7 +263,11 @@ impl Heuristic {
     }
 
     fn fix_for(observation: &Observation, service: &str) -> &'static str {
-        let metrics = observation.investigations.iter().find(|i| i.service == service).map(|i| &i.metrics);
+        let metrics = observation
+            .investigations
+            .iter()
+            .find(|i| i.service == service)
+            .map(|i| &i.metrics);
         let value = |name: &str| metrics.and_then(|m| m.get(name)).copied().unwrap_or(0.0);
         if metrics.is_none() {
             return "restart";
@@ -256,9 +292,11 @@ impl Agent for Heuristic {
         let suspect = Heuristic::suspect(observation)
             .or_else(|| observation.services.first().map(|s| s.name.clone()))
             .unwrap_or_default();
-        let investigated = |name: &str| observation.investigations.iter().any(|i| i.service == name);
+        let investigated =
+            |name: &str| observation.investigations.iter().any(|i| i.service == name);
         if !investigated(&suspect) {
-            return Action::new("investigate", Some(&suspect)).because("Deepest unhealthy service under the alerts.");
+            return Action::new("investigate", Some(&suspect))
+                .because("Deepest unhealthy service under the alerts.");
         }
         // On the hard task, also look at the first alerted service.
         if task == Task::FullIncidentManagement {
@@ -276,7 +314,8 @@ impl Agent for Heuristic {
                 .because("From how many services are critical or degraded.");
         }
         if task == Task::SeverityClassification {
-            return Action::new("classify", None).with("severity", Heuristic::severity(observation).name());
+            return Action::new("classify", None)
+                .with("severity", Heuristic::severity(observation).name());
         }
         if !history_has("diagnose") {
             let clues: Vec<String> = observation
@@ -292,11 +331,15 @@ impl Agent for Heuristic {
             } else {
                 clues.last().cloned().unwrap_or_default()
             };
-            return Action::new("diagnose", Some(&suspect)).with("root_cause", &text).because("The suspect's own error logs.");
+            return Action::new("diagnose", Some(&suspect))
+                .with("root_cause", &text)
+                .because("The suspect's own error logs.");
         }
         if !history_has("remediate") {
             let kind = Heuristic::fix_for(observation, &suspect);
-            return Action::new("remediate", Some(&suspect)).with("kind", kind).because("The usual fix for its worst signal.");
+            return Action::new("remediate", Some(&suspect))
+                .with("kind", kind)
+                .because("The usual fix for its worst signal.");
         }
         if !history_has("escalate") {
             let team = observation
@@ -315,7 +358,11 @@ impl Agent for Heuristic {
             .collect();
         let message = format!(
             "We are investigating degraded service affecting {}. A fix is being applied.",
-            if unhealthy.is_empty() { suspect.clone() } else { unhealthy.join(", ") }
+            if unhealthy.is_empty() {
+                suspect.clone()
+            } else {
+                unhealthy.join(", ")
+            }
         );
         Action::new("communicate", None)
             .with("channel", "status_page")

@@ -137,13 +137,21 @@ fn service_target(action: &Action, scenario: &Scenario) -> Result<usize, EnvErro
     if target.is_empty() {
         return Err(invalid(
             "target",
-            format!("{} needs a service; expected one of {}", action.action_type, names.join(", ")),
+            format!(
+                "{} needs a service; expected one of {}",
+                action.action_type,
+                names.join(", ")
+            ),
         ));
     }
     scenario.service_index(target).ok_or_else(|| {
         invalid(
             "target",
-            format!("unknown service {:?}; expected one of {}", clip(target), names.join(", ")),
+            format!(
+                "unknown service {:?}; expected one of {}",
+                clip(target),
+                names.join(", ")
+            ),
         )
     })
 }
@@ -153,7 +161,11 @@ fn no_target(action: &Action) -> Result<(), EnvError> {
         None | Some("") => Ok(()),
         Some(t) => Err(invalid(
             "target",
-            format!("{} takes no target, found {:?}", action.action_type, clip(t)),
+            format!(
+                "{} takes no target, found {:?}",
+                action.action_type,
+                clip(t)
+            ),
         )),
     }
 }
@@ -187,7 +199,10 @@ fn only_parameters(action: &Action, allowed: &[&str]) -> Result<(), EnvError> {
             };
             return Err(invalid(
                 &format!("parameters.{}", clip(name)),
-                format!("{} does not take this parameter; expected {expected}", action.action_type),
+                format!(
+                    "{} does not take this parameter; expected {expected}",
+                    action.action_type
+                ),
             ));
         }
     }
@@ -227,7 +242,10 @@ impl Action {
                 let severity = Severity::from_name(value).ok_or_else(|| {
                     invalid(
                         "parameters.severity",
-                        format!("unknown severity {:?}; expected P1, P2, P3 or P4", clip(value)),
+                        format!(
+                            "unknown severity {:?}; expected P1, P2, P3 or P4",
+                            clip(value)
+                        ),
                     )
                 })?;
                 Ok(Command::Classify { severity })
@@ -285,7 +303,11 @@ impl Action {
                 if !CHANNELS.contains(&channel) {
                     return Err(invalid(
                         "parameters.channel",
-                        format!("unknown channel {:?}; expected one of {}", clip(channel), CHANNELS.join(", ")),
+                        format!(
+                            "unknown channel {:?}; expected one of {}",
+                            clip(channel),
+                            CHANNELS.join(", ")
+                        ),
                     ));
                 }
                 let message = parameter(self, "message", "the text of the status update")?;

@@ -140,7 +140,13 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             Some(s) => {
                 let distance = (s.rank() - truth.rank()).abs();
                 let score = if distance == 1 { 0.4 } else { 0.0 };
-                (score, format!("Classified {s}; the impact called for {truth} ({distance} level{} off).", if distance == 1 { "" } else { "s" }))
+                (
+                    score,
+                    format!(
+                        "Classified {s}; the impact called for {truth} ({distance} level{} off).",
+                        if distance == 1 { "" } else { "s" }
+                    ),
+                )
             }
         }
     };
@@ -148,11 +154,28 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     let investigation_quality = if episode.investigated.is_empty() {
         (0.0, format!("Nothing was investigated before deciding. Ideal: look at an affected service first ({}).", list(&affected_names)))
     } else if relevant.is_empty() {
-        (0.0, format!("Investigated {} but none of the affected services ({}).", list(&investigated_names), list(&affected_names)))
+        (
+            0.0,
+            format!(
+                "Investigated {} but none of the affected services ({}).",
+                list(&investigated_names),
+                list(&affected_names)
+            ),
+        )
     } else {
         let score = (1.0 - 0.25 * noise.len() as f64).max(0.25);
-        let missed = if noise.is_empty() { String::new() } else { format!(" Unrelated services cost points: {}.", list(&noise)) };
-        (score, format!("Investigated {} of the affected services.{missed}", relevant.len()))
+        let missed = if noise.is_empty() {
+            String::new()
+        } else {
+            format!(" Unrelated services cost points: {}.", list(&noise))
+        };
+        (
+            score,
+            format!(
+                "Investigated {} of the affected services.{missed}",
+                relevant.len()
+            ),
+        )
     };
 
     let investigated_root = {
@@ -161,10 +184,10 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             .history
             .iter()
             .position(|h| h.action.action_type == "diagnose");
-        let investigated_at = episode
-            .history
-            .iter()
-            .position(|h| h.action.action_type == "investigate" && h.action.target.as_deref() == Some(scenario.fault.service.as_str()));
+        let investigated_at = episode.history.iter().position(|h| {
+            h.action.action_type == "investigate"
+                && h.action.target.as_deref() == Some(scenario.fault.service.as_str())
+        });
         match (position, investigated_at, diagnosed_at) {
             (None, _, _) => (0.0, format!("The root-cause service {} was never investigated.", scenario.fault.service)),
             (Some(_), Some(i), Some(d)) if i > d => (0.5, format!("{} was investigated, but only after the diagnosis. Ideal: look before you diagnose.", scenario.fault.service)),
@@ -173,31 +196,86 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     };
 
     let diagnosis = match &episode.diagnosis {
-        None => (0.0, format!("No diagnosis was recorded. Ideal: {} on {}.", scenario.fault.cause, scenario.fault.service)),
+        None => (
+            0.0,
+            format!(
+                "No diagnosis was recorded. Ideal: {} on {}.",
+                scenario.fault.cause, scenario.fault.service
+            ),
+        ),
         Some((service, cause)) => {
             let right_service = *service == root;
             let right_cause = cause_matches(cause, &scenario.fault);
-            let said = format!("Diagnosed \"{}\" on {}", super::action::clip(cause), name(*service));
+            let said = format!(
+                "Diagnosed \"{}\" on {}",
+                super::action::clip(cause),
+                name(*service)
+            );
             match (right_service, right_cause) {
                 (true, true) => (1.0, format!("{said}: right service and cause.")),
-                (true, false) => (0.4, format!("{said}: right service, but the cause was {} ({}).", scenario.fault.cause, scenario.fault.description)),
-                (false, true) => (0.2, format!("{said}: right kind of cause, but the root cause was on {}.", scenario.fault.service)),
-                (false, false) => (0.0, format!("{said}; the root cause was {} on {}.", scenario.fault.cause, scenario.fault.service)),
+                (true, false) => (
+                    0.4,
+                    format!(
+                        "{said}: right service, but the cause was {} ({}).",
+                        scenario.fault.cause, scenario.fault.description
+                    ),
+                ),
+                (false, true) => (
+                    0.2,
+                    format!(
+                        "{said}: right kind of cause, but the root cause was on {}.",
+                        scenario.fault.service
+                    ),
+                ),
+                (false, false) => (
+                    0.0,
+                    format!(
+                        "{said}; the root cause was {} on {}.",
+                        scenario.fault.cause, scenario.fault.service
+                    ),
+                ),
             }
         }
     };
 
-    let correct_fixes: Vec<String> = scenario.correct_remediations().map(|r| format!("{} {}", r.kind, r.service)).collect();
+    let correct_fixes: Vec<String> = scenario
+        .correct_remediations()
+        .map(|r| format!("{} {}", r.kind, r.service))
+        .collect();
     let remediation = {
-        let applied: Vec<String> = episode.remediations.iter().map(|r| format!("{} {}", r.kind, r.service)).collect();
+        let applied: Vec<String> = episode
+            .remediations
+            .iter()
+            .map(|r| format!("{} {}", r.kind, r.service))
+            .collect();
         if episode.fixed_at.is_some() {
             let score = (1.0 - 0.25 * episode.wrong_fixes as f64).max(0.25);
-            let wrong = if episode.wrong_fixes > 0 { format!(" {} wrong fix(es) cost points.", episode.wrong_fixes) } else { String::new() };
-            (score, format!("Applied a right fix ({}).{wrong}", list(&applied)))
+            let wrong = if episode.wrong_fixes > 0 {
+                format!(" {} wrong fix(es) cost points.", episode.wrong_fixes)
+            } else {
+                String::new()
+            };
+            (
+                score,
+                format!("Applied a right fix ({}).{wrong}", list(&applied)),
+            )
         } else if applied.is_empty() {
-            (0.0, format!("No remediation was applied. Ideal: {}.", list(&correct_fixes)))
+            (
+                0.0,
+                format!(
+                    "No remediation was applied. Ideal: {}.",
+                    list(&correct_fixes)
+                ),
+            )
         } else {
-            (0.0, format!("Applied {}, none of which fixes the incident. Ideal: {}.", list(&applied), list(&correct_fixes)))
+            (
+                0.0,
+                format!(
+                    "Applied {}, none of which fixes the incident. Ideal: {}.",
+                    list(&applied),
+                    list(&correct_fixes)
+                ),
+            )
         }
     };
 
@@ -210,18 +288,44 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             }
         }
         let hits = unique.iter().filter(|t| expected.contains(t)).count();
-        let wrong: Vec<String> = unique.iter().filter(|t| !expected.contains(t)).cloned().collect();
+        let wrong: Vec<String> = unique
+            .iter()
+            .filter(|t| !expected.contains(t))
+            .cloned()
+            .collect();
         if unique.is_empty() {
-            (0.0, format!("Nobody was escalated to. Ideal: {}.", list(expected)))
+            (
+                0.0,
+                format!("Nobody was escalated to. Ideal: {}.", list(expected)),
+            )
         } else {
-            let score = (hits as f64 / expected.len().max(1) as f64 - 0.25 * wrong.len() as f64).clamp(0.0, 1.0);
-            let extra = if wrong.is_empty() { String::new() } else { format!(" Paged without need: {}.", list(&wrong)) };
-            (score, format!("Escalated to {} of {} expected teams ({}).{extra}", hits, expected.len(), list(expected)))
+            let score = (hits as f64 / expected.len().max(1) as f64 - 0.25 * wrong.len() as f64)
+                .clamp(0.0, 1.0);
+            let extra = if wrong.is_empty() {
+                String::new()
+            } else {
+                format!(" Paged without need: {}.", list(&wrong))
+            };
+            (
+                score,
+                format!(
+                    "Escalated to {} of {} expected teams ({}).{extra}",
+                    hits,
+                    expected.len(),
+                    list(expected)
+                ),
+            )
         }
     };
 
     let communication = {
-        let best = episode.communications.iter().map(|c| c.quality).fold(None, |acc: Option<f64>, q| Some(acc.map_or(q, |a| a.max(q))));
+        let best = episode
+            .communications
+            .iter()
+            .map(|c| c.quality)
+            .fold(None, |acc: Option<f64>, q| {
+                Some(acc.map_or(q, |a| a.max(q)))
+            });
         let words = list(&scenario.communication.must_mention);
         let channels = list(&scenario.communication.channels);
         match best {
@@ -232,8 +336,20 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
 
     let thoroughness = {
         let score = relevant.len() as f64 / affected.len().max(1) as f64;
-        let missed: Vec<String> = affected.iter().filter(|i| !relevant.contains(i)).map(|&i| name(i)).collect();
-        (score, format!("Investigated {} of {} affected services. Missed: {}.", relevant.len(), affected.len(), list(&missed)))
+        let missed: Vec<String> = affected
+            .iter()
+            .filter(|i| !relevant.contains(i))
+            .map(|&i| name(i))
+            .collect();
+        (
+            score,
+            format!(
+                "Investigated {} of {} affected services. Missed: {}.",
+                relevant.len(),
+                affected.len(),
+                list(&missed)
+            ),
+        )
     };
 
     let precision = if episode.investigated.is_empty() {
@@ -246,20 +362,30 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     let outcome = match task {
         Task::SeverityClassification => severity.0,
         Task::RootCauseAnalysis => (diagnosis.0 + remediation.0) / 2.0,
-        Task::FullIncidentManagement => (severity.0 + diagnosis.0 + remediation.0 + escalation.0 + communication.0) / 5.0,
+        Task::FullIncidentManagement => {
+            (severity.0 + diagnosis.0 + remediation.0 + escalation.0 + communication.0) / 5.0
+        }
     };
     let efficiency = {
         let ideal = ideal_steps(task, scenario);
         let budget = task.step_budget();
         let steps = episode.history.len() as u32;
         if !episode.terminated {
-            let why = if episode.truncated { "the step budget ran out first" } else { "the episode is not over yet" };
-            (0.0, format!("The objective was not met: {why}. Ideal: about {ideal} steps."))
+            let why = if episode.truncated {
+                "the step budget ran out first"
+            } else {
+                "the episode is not over yet"
+            };
+            (
+                0.0,
+                format!("The objective was not met: {why}. Ideal: about {ideal} steps."),
+            )
         } else {
             let speed = if steps <= ideal {
                 1.0
             } else {
-                (1.0 - (steps - ideal) as f64 / (budget.saturating_sub(ideal).max(1)) as f64).max(0.0)
+                (1.0 - (steps - ideal) as f64 / (budget.saturating_sub(ideal).max(1)) as f64)
+                    .max(0.0)
             };
             (speed * outcome, format!("Finished in {steps} steps (ideal about {ideal}, budget {budget}); speed counts as much as the outcome was right ({:.2}).", outcome))
         }
@@ -286,7 +412,11 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             explanation,
         });
     }
-    let score = dimensions.iter().map(|d| d.weight * d.score).sum::<f64>().clamp(0.0, 1.0);
+    let score = dimensions
+        .iter()
+        .map(|d| d.weight * d.score)
+        .sum::<f64>()
+        .clamp(0.0, 1.0);
     Grade {
         score,
         scenario: scenario.id.clone(),

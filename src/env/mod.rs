@@ -133,10 +133,14 @@ impl Env {
                 .cloned()
                 .ok_or_else(|| EnvError::UnknownScenario(action::clip(id))),
             Selection::Task(id) => {
-                let task = Task::from_id(id).ok_or_else(|| EnvError::UnknownTask(action::clip(id)))?;
+                let task =
+                    Task::from_id(id).ok_or_else(|| EnvError::UnknownTask(action::clip(id)))?;
                 let candidates: Vec<&Arc<Scenario>> = self.catalog.for_task(task.id()).collect();
                 if candidates.is_empty() {
-                    return Err(EnvError::UnknownScenario(format!("(no scenario serves task {})", task.id())));
+                    return Err(EnvError::UnknownScenario(format!(
+                        "(no scenario serves task {})",
+                        task.id()
+                    )));
                 }
                 Ok(candidates[(seed % candidates.len() as u64) as usize].clone())
             }
@@ -209,12 +213,19 @@ impl Env {
 
     /// Everything about the episode; the ground truth only once it is over.
     pub fn state(&self) -> Result<State, EnvError> {
-        self.episode.as_ref().map(Episode::state).ok_or(EnvError::ResetNeeded)
+        self.episode
+            .as_ref()
+            .map(Episode::state)
+            .ok_or(EnvError::ResetNeeded)
     }
 
     /// The grade of the episode so far (final once it is over).
     pub fn grade(&mut self) -> Result<Grade, EnvError> {
-        let grade = self.episode.as_ref().map(grade::grade).ok_or(EnvError::ResetNeeded);
+        let grade = self
+            .episode
+            .as_ref()
+            .map(grade::grade)
+            .ok_or(EnvError::ResetNeeded);
         if grade.is_ok() {
             self.telemetry.grades += 1;
         }
@@ -223,12 +234,18 @@ impl Env {
 
     /// The markdown incident dashboard of the episode.
     pub fn render(&self) -> Result<String, EnvError> {
-        self.episode.as_ref().map(render::render).ok_or(EnvError::ResetNeeded)
+        self.episode
+            .as_ref()
+            .map(render::render)
+            .ok_or(EnvError::ResetNeeded)
     }
 
     /// The current observation, without acting.
     pub fn observation(&self) -> Result<Observation, EnvError> {
-        self.episode.as_ref().map(Episode::observation).ok_or(EnvError::ResetNeeded)
+        self.episode
+            .as_ref()
+            .map(Episode::observation)
+            .ok_or(EnvError::ResetNeeded)
     }
 
     /// The scenario of the current episode.
@@ -243,7 +260,10 @@ impl Env {
 }
 
 fn type_index(action_type: &str) -> usize {
-    ACTION_TYPES.iter().position(|t| *t == action_type).unwrap_or(0)
+    ACTION_TYPES
+        .iter()
+        .position(|t| *t == action_type)
+        .unwrap_or(0)
 }
 
 impl Episode {
@@ -265,7 +285,9 @@ impl Episode {
     }
 
     fn root_index(&self) -> usize {
-        self.scenario.service_index(&self.scenario.fault.service).unwrap_or(0)
+        self.scenario
+            .service_index(&self.scenario.fault.service)
+            .unwrap_or(0)
     }
 
     fn apply(&mut self, action: &Action, command: Command) -> Step {
@@ -328,15 +350,38 @@ impl Episode {
                     return (-0.02, format!("{name} was already investigated; its logs and metrics are shown below."));
                 }
                 self.investigated.push(*service);
-                let herring = scenario.red_herrings.iter().any(|h| h.drift.service == *name);
+                let herring = scenario
+                    .red_herrings
+                    .iter()
+                    .any(|h| h.drift.service == *name);
                 if *service == root {
-                    (0.15, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                    (
+                        0.15,
+                        format!(
+                            "Investigated {name}: its logs and detailed metrics are now visible."
+                        ),
+                    )
                 } else if affected.contains(service) {
-                    (0.05, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                    (
+                        0.05,
+                        format!(
+                            "Investigated {name}: its logs and detailed metrics are now visible."
+                        ),
+                    )
                 } else if herring {
-                    (-0.05, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                    (
+                        -0.05,
+                        format!(
+                            "Investigated {name}: its logs and detailed metrics are now visible."
+                        ),
+                    )
                 } else {
-                    (-0.03, format!("Investigated {name}: its logs and detailed metrics are now visible."))
+                    (
+                        -0.03,
+                        format!(
+                            "Investigated {name}: its logs and detailed metrics are now visible."
+                        ),
+                    )
                 }
             }
             Command::Classify { severity } => {
@@ -349,7 +394,10 @@ impl Episode {
                 };
                 (reward, format!("Severity recorded as {severity}."))
             }
-            Command::Diagnose { service, root_cause } => {
+            Command::Diagnose {
+                service,
+                root_cause,
+            } => {
                 self.diagnosis = Some((*service, root_cause.clone()));
                 let right_service = *service == root;
                 let right_cause = cause_matches(root_cause, &scenario.fault);
@@ -358,11 +406,21 @@ impl Episode {
                     (true, false) | (false, true) => 0.05,
                     (false, false) => -0.1,
                 };
-                (reward, format!("Diagnosis recorded: {} on {}.", action::clip(root_cause), scenario.services[*service].name))
+                (
+                    reward,
+                    format!(
+                        "Diagnosis recorded: {} on {}.",
+                        action::clip(root_cause),
+                        scenario.services[*service].name
+                    ),
+                )
             }
             Command::Remediate { service, kind } => {
                 let name = scenario.services[*service].name.clone();
-                let known = scenario.remediations.iter().find(|r| r.service == name && r.kind == *kind);
+                let known = scenario
+                    .remediations
+                    .iter()
+                    .find(|r| r.service == name && r.kind == *kind);
                 let correct = known.is_some_and(|r| r.correct);
                 self.remediations.push(RemediationRecord {
                     step: step_number,
@@ -378,9 +436,15 @@ impl Episode {
                         if self.status != Status::Resolved {
                             self.status = Status::Mitigated;
                         }
-                        (0.3, format!("Applied {kind} to {name}. Metrics start to recover."))
+                        (
+                            0.3,
+                            format!("Applied {kind} to {name}. Metrics start to recover."),
+                        )
                     } else {
-                        (0.0, format!("Applied {kind} to {name}; recovery was already under way."))
+                        (
+                            0.0,
+                            format!("Applied {kind} to {name}; recovery was already under way."),
+                        )
                     }
                 } else {
                     self.wrong_fixes += 1;
@@ -462,7 +526,11 @@ impl Episode {
             } else {
                 continue;
             };
-            let since = tracker.firing_since.or(tracker.active_since).or(tracker.resolved_at).unwrap_or(0);
+            let since = tracker
+                .firing_since
+                .or(tracker.active_since)
+                .or(tracker.resolved_at)
+                .unwrap_or(0);
             views.push(AlertView {
                 name: rule.name.clone(),
                 service: rule.service.clone(),
@@ -477,8 +545,18 @@ impl Episode {
             });
         }
         views.sort_by(|a, b| {
-            (a.state != AlertState::Firing, a.severity != "critical", a.since_step, &a.name)
-                .cmp(&(b.state != AlertState::Firing, b.severity != "critical", b.since_step, &b.name))
+            (
+                a.state != AlertState::Firing,
+                a.severity != "critical",
+                a.since_step,
+                &a.name,
+            )
+                .cmp(&(
+                    b.state != AlertState::Firing,
+                    b.severity != "critical",
+                    b.since_step,
+                    &b.name,
+                ))
         });
         views
     }
@@ -497,8 +575,12 @@ impl Episode {
                 depends_on: s.depends_on.clone(),
                 health: self.sim.health(i),
                 error_ratio: self.sim.value(i, crate::scenario::Signal::ErrorRatio),
-                latency_p99_seconds: self.sim.value(i, crate::scenario::Signal::LatencyP99Seconds),
-                requests_per_second: self.sim.value(i, crate::scenario::Signal::RequestsPerSecond),
+                latency_p99_seconds: self
+                    .sim
+                    .value(i, crate::scenario::Signal::LatencyP99Seconds),
+                requests_per_second: self
+                    .sim
+                    .value(i, crate::scenario::Signal::RequestsPerSecond),
                 investigated: self.investigated.contains(&i),
             })
             .collect();
@@ -531,7 +613,11 @@ impl Episode {
             services,
             investigations,
             teams: scenario.teams(),
-            played: self.history.iter().map(|h| h.action.action_type.clone()).collect(),
+            played: self
+                .history
+                .iter()
+                .map(|h| h.action.action_type.clone())
+                .collect(),
             cumulative_reward: self.cumulative_reward,
             last_feedback: self.last_feedback.clone(),
             done: self.is_over(),
@@ -561,7 +647,11 @@ impl Episode {
             truncated: self.truncated,
             cumulative_reward: self.cumulative_reward,
             history: self.history.clone(),
-            investigated: self.investigated.iter().map(|&i| scenario.services[i].name.clone()).collect(),
+            investigated: self
+                .investigated
+                .iter()
+                .map(|&i| scenario.services[i].name.clone())
+                .collect(),
             severity: self.severity.map(|s| s.name().to_string()),
             diagnosis: self.diagnosis.as_ref().map(|(i, cause)| DiagnosisRecord {
                 service: scenario.services[*i].name.clone(),
@@ -583,7 +673,11 @@ impl Episode {
                 root_cause_service: scenario.fault.service.clone(),
                 root_cause: scenario.fault.cause.clone(),
                 description: scenario.fault.description.clone(),
-                affected_services: scenario.affected_services().iter().map(|s| s.to_string()).collect(),
+                affected_services: scenario
+                    .affected_services()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 red_herrings: scenario
                     .red_herrings
                     .iter()

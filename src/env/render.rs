@@ -11,7 +11,11 @@ use std::fmt::Write;
 pub fn progress_bar(done: u32, total: u32) -> String {
     let total = total.max(1);
     let filled = ((done.min(total) as u64 * 20 + total as u64 / 2) / total as u64) as usize;
-    format!("[{}{}] {done}/{total}", "#".repeat(filled), ".".repeat(20 - filled))
+    format!(
+        "[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        ".".repeat(20 - filled)
+    )
 }
 
 /// Escapes text for a markdown table cell or line.
@@ -25,16 +29,37 @@ pub(crate) fn render(episode: &Episode) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Incident: {}", cell(&s.title));
     let _ = writeln!(out);
-    let _ = writeln!(out, "- **Scenario**: `{}` (task `{}`, seed {})", s.id, episode.task.id(), episode.seed);
+    let _ = writeln!(
+        out,
+        "- **Scenario**: `{}` (task `{}`, seed {})",
+        s.id,
+        episode.task.id(),
+        episode.seed
+    );
     let _ = writeln!(out, "- **Status**: {}", obs.status.name());
-    let _ = writeln!(out, "- **Progress**: `{}`", progress_bar(obs.step, obs.step_budget));
-    let _ = writeln!(out, "- **Severity**: {}", episode.severity.map(|s| s.name()).unwrap_or("not classified"));
+    let _ = writeln!(
+        out,
+        "- **Progress**: `{}`",
+        progress_bar(obs.step, obs.step_budget)
+    );
+    let _ = writeln!(
+        out,
+        "- **Severity**: {}",
+        episode
+            .severity
+            .map(|s| s.name())
+            .unwrap_or("not classified")
+    );
     let diagnosis = match &episode.diagnosis {
         Some((i, cause)) => format!("{} on {}", cell(cause), s.services[*i].name),
         None => "none yet".into(),
     };
     let _ = writeln!(out, "- **Diagnosis**: {diagnosis}");
-    let _ = writeln!(out, "- **Cumulative reward**: {:.3}", episode.cumulative_reward);
+    let _ = writeln!(
+        out,
+        "- **Cumulative reward**: {:.3}",
+        episode.cumulative_reward
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "## Objective\n\n{}\n", obs.objective);
     let _ = writeln!(out, "## Report\n\n{}\n", cell(&s.summary));
@@ -44,7 +69,16 @@ pub(crate) fn render(episode: &Episode) -> String {
     } else {
         let _ = writeln!(out, "| alert | service | severity | state | value | summary |\n| --- | --- | --- | --- | --- | --- |");
         for a in &obs.alerts {
-            let _ = writeln!(out, "| {} | {} | {} | {:?} | {:.3} | {} |", a.name, a.service, a.severity, a.state, a.value, cell(&a.summary));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:?} | {:.3} | {} |",
+                a.name,
+                a.service,
+                a.severity,
+                a.state,
+                a.value,
+                cell(&a.summary)
+            );
         }
         let _ = writeln!(out);
     }
@@ -54,13 +88,21 @@ pub(crate) fn render(episode: &Episode) -> String {
             out,
             "| {}{} | {} | {} | {:.4} | {:.3} | {:.1} | {} |",
             v.name,
-            if v.investigated { " (investigated)" } else { "" },
+            if v.investigated {
+                " (investigated)"
+            } else {
+                ""
+            },
             v.team,
             v.health.name(),
             v.error_ratio,
             v.latency_p99_seconds,
             v.requests_per_second,
-            if v.depends_on.is_empty() { "-".to_string() } else { v.depends_on.join(", ") }
+            if v.depends_on.is_empty() {
+                "-".to_string()
+            } else {
+                v.depends_on.join(", ")
+            }
         );
     }
     let _ = writeln!(out);
@@ -76,18 +118,53 @@ pub(crate) fn render(episode: &Episode) -> String {
             for (k, v) in &h.action.parameters {
                 let _ = write!(what, " {k}={}", cell(v));
             }
-            let reasoning = if h.action.reasoning.is_empty() { String::new() } else { format!(" — _{}_", cell(&h.action.reasoning)) };
+            let reasoning = if h.action.reasoning.is_empty() {
+                String::new()
+            } else {
+                format!(" — _{}_", cell(&h.action.reasoning))
+            };
             let _ = writeln!(out, "{}. `{}` ({:+.3}){reasoning}", h.step, what, h.reward);
         }
         let _ = writeln!(out);
     }
-    let investigated: Vec<&str> = obs.investigations.iter().map(|i| i.service.as_str()).collect();
-    let _ = writeln!(out, "## Investigated services\n\n{}\n", if investigated.is_empty() { "none".to_string() } else { investigated.join(", ") });
+    let investigated: Vec<&str> = obs
+        .investigations
+        .iter()
+        .map(|i| i.service.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Investigated services\n\n{}\n",
+        if investigated.is_empty() {
+            "none".to_string()
+        } else {
+            investigated.join(", ")
+        }
+    );
     for inv in &obs.investigations {
         let _ = writeln!(out, "### {} logs\n\n```", inv.service);
-        for line in inv.logs.iter().rev().take(8).collect::<Vec<_>>().into_iter().rev() {
-            let fields: Vec<String> = line.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let _ = writeln!(out, "{} {} {} {}", line.step, line.level.label(), line.message.replace('`', "'"), fields.join(" ").replace('`', "'"));
+        for line in inv
+            .logs
+            .iter()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            let fields: Vec<String> = line
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} {} {} {}",
+                line.step,
+                line.level.label(),
+                line.message.replace('`', "'"),
+                fields.join(" ").replace('`', "'")
+            );
         }
         let _ = writeln!(out, "```\n");
     }
@@ -100,13 +177,27 @@ pub(crate) fn render(episode: &Episode) -> String {
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "## Escalations\n\n{}\n", if episode.escalations.is_empty() { "none".to_string() } else { episode.escalations.join(", ") });
+    let _ = writeln!(
+        out,
+        "## Escalations\n\n{}\n",
+        if episode.escalations.is_empty() {
+            "none".to_string()
+        } else {
+            episode.escalations.join(", ")
+        }
+    );
     let _ = writeln!(out, "## Communications\n");
     if episode.communications.is_empty() {
         let _ = writeln!(out, "none");
     } else {
         for c in &episode.communications {
-            let _ = writeln!(out, "- step {} on {}: {}", c.step, c.channel, cell(&c.message));
+            let _ = writeln!(
+                out,
+                "- step {} on {}: {}",
+                c.step,
+                c.channel,
+                cell(&c.message)
+            );
         }
     }
     out

@@ -20,7 +20,13 @@ pub struct Telemetry {
     pub errors: [u64; 5],
 }
 
-const ERROR_KINDS: [&str; 5] = ["reset_needed", "episode_over", "unknown_task", "unknown_scenario", "invalid_action"];
+const ERROR_KINDS: [&str; 5] = [
+    "reset_needed",
+    "episode_over",
+    "unknown_task",
+    "unknown_scenario",
+    "invalid_action",
+];
 
 impl Telemetry {
     pub(crate) fn count_error(&mut self, error: &EnvError) {
@@ -38,10 +44,21 @@ impl Telemetry {
     pub fn exposition(&self) -> String {
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, value: u64| {
-            let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+            let _ = write!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+            );
         };
-        counter("firedrill_episodes_started_total", "Episodes started by reset.", self.episodes_started);
-        counter("firedrill_episodes_finished_total", "Episodes that terminated or were truncated.", self.episodes_finished);
+        counter(
+            "firedrill_episodes_started_total",
+            "Episodes started by reset.",
+            self.episodes_started,
+        );
+        counter(
+            "firedrill_episodes_finished_total",
+            "Episodes that terminated or were truncated.",
+            self.episodes_finished,
+        );
         counter("firedrill_steps_total", "Steps played.", self.steps);
         counter("firedrill_grades_total", "Grades computed.", self.grades);
         out.push_str("# HELP firedrill_errors_total Errors returned to callers, by kind.\n# TYPE firedrill_errors_total counter\n");

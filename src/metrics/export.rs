@@ -49,14 +49,22 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Alert rules of Firedrill scenario {}", scenario.id);
     let _ = writeln!(out, "groups:");
-    let _ = writeln!(out, "  - name: {}", quoted(&format!("firedrill-{}", scenario.id)));
+    let _ = writeln!(
+        out,
+        "  - name: {}",
+        quoted(&format!("firedrill-{}", scenario.id))
+    );
     let _ = writeln!(out, "    interval: {}s", scenario.step_seconds);
     let _ = writeln!(out, "    rules:");
     for rule in &scenario.alerts {
         let _ = writeln!(out, "      - alert: {}", rule.name);
         let _ = writeln!(out, "        expr: {}", quoted(&rule_expr(rule)));
         if rule.for_steps > 0 {
-            let _ = writeln!(out, "        for: {}s", rule.for_steps * scenario.step_seconds);
+            let _ = writeln!(
+                out,
+                "        for: {}s",
+                rule.for_steps * scenario.step_seconds
+            );
         }
         let _ = writeln!(out, "        labels:");
         let _ = writeln!(out, "          severity: {}", quoted(&rule.severity));
@@ -110,7 +118,10 @@ pub fn grafana_dashboard(scenario: &Scenario) -> Value {
     let services: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
     let start_ms = (scenario.start_time - 3600) * 1000;
     let end_ms = (scenario.start_time + 1800) * 1000;
-    let uid: String = format!("firedrill-{}", scenario.id).chars().take(40).collect();
+    let uid: String = format!("firedrill-{}", scenario.id)
+        .chars()
+        .take(40)
+        .collect();
     json!({
         "uid": uid,
         "title": format!("Firedrill: {}", scenario.title),

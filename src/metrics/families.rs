@@ -56,24 +56,96 @@ pub struct Family {
 
 /// Every family, in exposition order.
 pub const FAMILIES: [Family; 14] = [
-    Family { name: "http_requests_total", help: "HTTP requests served, by status code.", kind: FamilyKind::Counter, unit: "" },
-    Family { name: "http_request_duration_seconds", help: "HTTP request latency.", kind: FamilyKind::Histogram, unit: "seconds" },
-    Family { name: "process_cpu_seconds_total", help: "CPU time used by the service's processes.", kind: FamilyKind::Counter, unit: "seconds" },
-    Family { name: "process_resident_memory_bytes", help: "Resident memory of the service's processes.", kind: FamilyKind::Gauge, unit: "bytes" },
-    Family { name: "cpu_usage_ratio", help: "CPU used as a fraction of the container limit.", kind: FamilyKind::Gauge, unit: "ratio" },
-    Family { name: "memory_usage_ratio", help: "Resident memory as a fraction of the container limit.", kind: FamilyKind::Gauge, unit: "ratio" },
-    Family { name: "saturation_ratio", help: "Usage of the service's saturating resource (connection pool, thread pool, ...).", kind: FamilyKind::Gauge, unit: "ratio" },
-    Family { name: "queue_depth", help: "Messages or jobs waiting in the service's queue.", kind: FamilyKind::Gauge, unit: "" },
-    Family { name: "up", help: "1 if the service answers its health check, 0 if not.", kind: FamilyKind::Gauge, unit: "" },
-    Family { name: "error_ratio", help: "Fraction of requests answered with a 5xx status (beginner gauge).", kind: FamilyKind::Gauge, unit: "ratio" },
-    Family { name: "latency_p50_seconds", help: "Median request latency (beginner gauge).", kind: FamilyKind::Gauge, unit: "seconds" },
-    Family { name: "latency_p99_seconds", help: "99th percentile request latency (beginner gauge).", kind: FamilyKind::Gauge, unit: "seconds" },
-    Family { name: "requests_per_second", help: "Requests served per second (beginner gauge).", kind: FamilyKind::Gauge, unit: "" },
-    Family { name: "ALERTS", help: "Alerts pending or firing, as Prometheus records them.", kind: FamilyKind::Gauge, unit: "" },
+    Family {
+        name: "http_requests_total",
+        help: "HTTP requests served, by status code.",
+        kind: FamilyKind::Counter,
+        unit: "",
+    },
+    Family {
+        name: "http_request_duration_seconds",
+        help: "HTTP request latency.",
+        kind: FamilyKind::Histogram,
+        unit: "seconds",
+    },
+    Family {
+        name: "process_cpu_seconds_total",
+        help: "CPU time used by the service's processes.",
+        kind: FamilyKind::Counter,
+        unit: "seconds",
+    },
+    Family {
+        name: "process_resident_memory_bytes",
+        help: "Resident memory of the service's processes.",
+        kind: FamilyKind::Gauge,
+        unit: "bytes",
+    },
+    Family {
+        name: "cpu_usage_ratio",
+        help: "CPU used as a fraction of the container limit.",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "memory_usage_ratio",
+        help: "Resident memory as a fraction of the container limit.",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "saturation_ratio",
+        help: "Usage of the service's saturating resource (connection pool, thread pool, ...).",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "queue_depth",
+        help: "Messages or jobs waiting in the service's queue.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "up",
+        help: "1 if the service answers its health check, 0 if not.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "error_ratio",
+        help: "Fraction of requests answered with a 5xx status (beginner gauge).",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "latency_p50_seconds",
+        help: "Median request latency (beginner gauge).",
+        kind: FamilyKind::Gauge,
+        unit: "seconds",
+    },
+    Family {
+        name: "latency_p99_seconds",
+        help: "99th percentile request latency (beginner gauge).",
+        kind: FamilyKind::Gauge,
+        unit: "seconds",
+    },
+    Family {
+        name: "requests_per_second",
+        help: "Requests served per second (beginner gauge).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "ALERTS",
+        help: "Alerts pending or firing, as Prometheus records them.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
 ];
 
 /// Upper bounds of the latency histogram buckets, seconds (`+Inf` is added).
-pub const LATENCY_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+pub const LATENCY_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// CPU cores each service may use.
 pub const CPU_LIMIT_CORES: f64 = 2.0;
@@ -153,32 +225,132 @@ impl MetricSet {
                     let mut labels = vec![service_label(i)];
                     labels.extend(extra);
                     labels.sort();
-                    series.push(SeriesDef { family: family_index, metric: metric.to_string(), labels, service: i, source });
+                    series.push(SeriesDef {
+                        family: family_index,
+                        metric: metric.to_string(),
+                        labels,
+                        service: i,
+                        source,
+                    });
                 };
                 match family.name {
                     "http_requests_total" => {
-                        push(family.name, vec![("code".into(), "200".into())], Source::Requests { errors: false });
-                        push(family.name, vec![("code".into(), "500".into())], Source::Requests { errors: true });
+                        push(
+                            family.name,
+                            vec![("code".into(), "200".into())],
+                            Source::Requests { errors: false },
+                        );
+                        push(
+                            family.name,
+                            vec![("code".into(), "500".into())],
+                            Source::Requests { errors: true },
+                        );
                     }
                     "http_request_duration_seconds" => {
                         for le in LATENCY_BUCKETS {
-                            push("http_request_duration_seconds_bucket", vec![("le".into(), format_value(le))], Source::Bucket { le });
+                            push(
+                                "http_request_duration_seconds_bucket",
+                                vec![("le".into(), format_value(le))],
+                                Source::Bucket { le },
+                            );
                         }
-                        push("http_request_duration_seconds_bucket", vec![("le".into(), "+Inf".into())], Source::Bucket { le: f64::INFINITY });
-                        push("http_request_duration_seconds_sum", vec![], Source::HistogramSum);
-                        push("http_request_duration_seconds_count", vec![], Source::HistogramCount);
+                        push(
+                            "http_request_duration_seconds_bucket",
+                            vec![("le".into(), "+Inf".into())],
+                            Source::Bucket { le: f64::INFINITY },
+                        );
+                        push(
+                            "http_request_duration_seconds_sum",
+                            vec![],
+                            Source::HistogramSum,
+                        );
+                        push(
+                            "http_request_duration_seconds_count",
+                            vec![],
+                            Source::HistogramCount,
+                        );
                     }
                     "process_cpu_seconds_total" => push(family.name, vec![], Source::CpuSeconds),
-                    "process_resident_memory_bytes" => push(family.name, vec![], Source::Signal { signal: Signal::MemoryRatio, scale: MEMORY_LIMIT_BYTES }),
-                    "cpu_usage_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::CpuRatio, scale: 1.0 }),
-                    "memory_usage_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::MemoryRatio, scale: 1.0 }),
-                    "saturation_ratio" => push(family.name, vec![("resource".into(), resource(service.kind).into())], Source::Signal { signal: Signal::SaturationRatio, scale: 1.0 }),
-                    "queue_depth" => push(family.name, vec![], Source::Signal { signal: Signal::QueueDepth, scale: 1.0 }),
-                    "up" => push(family.name, vec![], Source::Signal { signal: Signal::Up, scale: 1.0 }),
-                    "error_ratio" => push(family.name, vec![], Source::Signal { signal: Signal::ErrorRatio, scale: 1.0 }),
-                    "latency_p50_seconds" => push(family.name, vec![], Source::Signal { signal: Signal::LatencyP50Seconds, scale: 1.0 }),
-                    "latency_p99_seconds" => push(family.name, vec![], Source::Signal { signal: Signal::LatencyP99Seconds, scale: 1.0 }),
-                    "requests_per_second" => push(family.name, vec![], Source::Signal { signal: Signal::RequestsPerSecond, scale: 1.0 }),
+                    "process_resident_memory_bytes" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::MemoryRatio,
+                            scale: MEMORY_LIMIT_BYTES,
+                        },
+                    ),
+                    "cpu_usage_ratio" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::CpuRatio,
+                            scale: 1.0,
+                        },
+                    ),
+                    "memory_usage_ratio" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::MemoryRatio,
+                            scale: 1.0,
+                        },
+                    ),
+                    "saturation_ratio" => push(
+                        family.name,
+                        vec![("resource".into(), resource(service.kind).into())],
+                        Source::Signal {
+                            signal: Signal::SaturationRatio,
+                            scale: 1.0,
+                        },
+                    ),
+                    "queue_depth" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::QueueDepth,
+                            scale: 1.0,
+                        },
+                    ),
+                    "up" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::Up,
+                            scale: 1.0,
+                        },
+                    ),
+                    "error_ratio" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::ErrorRatio,
+                            scale: 1.0,
+                        },
+                    ),
+                    "latency_p50_seconds" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::LatencyP50Seconds,
+                            scale: 1.0,
+                        },
+                    ),
+                    "latency_p99_seconds" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::LatencyP99Seconds,
+                            scale: 1.0,
+                        },
+                    ),
+                    "requests_per_second" => push(
+                        family.name,
+                        vec![],
+                        Source::Signal {
+                            signal: Signal::RequestsPerSecond,
+                            scale: 1.0,
+                        },
+                    ),
                     _ => {}
                 }
             }
@@ -192,7 +364,13 @@ impl MetricSet {
                         ("severity".to_string(), rule.severity.clone()),
                     ];
                     labels.sort();
-                    series.push(SeriesDef { family: family_index, metric: "ALERTS".into(), labels, service, source: Source::Alert });
+                    series.push(SeriesDef {
+                        family: family_index,
+                        metric: "ALERTS".into(),
+                        labels,
+                        service,
+                        source: Source::Alert,
+                    });
                     alert_rules.push(r);
                 }
             }
@@ -203,7 +381,8 @@ impl MetricSet {
             .map(|s| match s.source {
                 Source::Requests { errors } => {
                     let uptime = 3600.0 * (6.0 + 42.0 * rng.unit());
-                    let rps = scenario.services[s.service].baseline[Signal::RequestsPerSecond.index()];
+                    let rps =
+                        scenario.services[s.service].baseline[Signal::RequestsPerSecond.index()];
                     let err = scenario.services[s.service].baseline[Signal::ErrorRatio.index()];
                     (rps * uptime * if errors { err } else { 1.0 - err }).floor()
                 }
@@ -211,7 +390,11 @@ impl MetricSet {
                 _ => 0.0,
             })
             .collect();
-        MetricSet { series, values, alert_rules }
+        MetricSet {
+            series,
+            values,
+            alert_rules,
+        }
     }
 
     /// The series, in exposition order (grouped by family).
@@ -248,12 +431,18 @@ impl MetricSet {
                     *value += (requests * if errors { err } else { 1.0 - err }).round();
                 }
                 Source::Bucket { le } => {
-                    let fraction = if le.is_infinite() { 1.0 } else { normal_cdf((ln(le) - mu) / sigma) };
+                    let fraction = if le.is_infinite() {
+                        1.0
+                    } else {
+                        normal_cdf((ln(le) - mu) / sigma)
+                    };
                     *value += (requests * fraction).round();
                 }
                 Source::HistogramSum => *value += requests.round() * mean,
                 Source::HistogramCount => *value += requests.round(),
-                Source::CpuSeconds => *value += v[Signal::CpuRatio.index()] * CPU_LIMIT_CORES * step_seconds,
+                Source::CpuSeconds => {
+                    *value += v[Signal::CpuRatio.index()] * CPU_LIMIT_CORES * step_seconds
+                }
                 Source::Signal { signal, scale } => *value = v[signal.index()] * scale,
                 Source::Alert => {}
             }
@@ -261,7 +450,12 @@ impl MetricSet {
         let mut alert = 0;
         for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
             if s.source == Source::Alert {
-                let firing = self.alert_rules.get(alert).and_then(|r| alerts_firing.get(*r)).copied().unwrap_or(false);
+                let firing = self
+                    .alert_rules
+                    .get(alert)
+                    .and_then(|r| alerts_firing.get(*r))
+                    .copied()
+                    .unwrap_or(false);
                 *value = if firing { 1.0 } else { f64::NAN };
                 alert += 1;
             }
@@ -281,7 +475,14 @@ impl MetricSet {
             if s.family != current_family {
                 current_family = s.family;
                 let f = &FAMILIES[s.family];
-                let _ = write!(out, "# HELP {} {}\n# TYPE {} {}\n", f.name, f.help, f.name, f.kind.name());
+                let _ = write!(
+                    out,
+                    "# HELP {} {}\n# TYPE {} {}\n",
+                    f.name,
+                    f.help,
+                    f.name,
+                    f.kind.name()
+                );
             }
             write_sample(&mut out, &s.metric, &s.labels, *value);
             out.push('\n');
@@ -292,7 +493,10 @@ impl MetricSet {
 
 /// Escapes a label value for the text formats.
 pub fn escape_label_value(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Writes `name{labels} value` (no newline).

@@ -4,8 +4,8 @@
 //! the budget runs out at the current burn.
 
 use super::mathx::{ln, normal_cdf};
-use crate::scenario::{Scenario, Signal};
 use crate::rng::Rng;
+use crate::scenario::{Scenario, Signal};
 use serde::Serialize;
 
 /// The SLO window, seconds (28 days).

@@ -53,7 +53,12 @@ impl<'a> SourceMap<'a> {
         (line, column)
     }
 
-    pub(crate) fn error(&self, span: std::ops::Range<usize>, field: &str, message: String) -> ScenarioError {
+    pub(crate) fn error(
+        &self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        message: String,
+    ) -> ScenarioError {
         let (line, column) = self.position(span.start);
         ScenarioError {
             file: self.file.to_string(),

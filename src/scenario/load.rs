@@ -18,6 +18,15 @@ pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 
 type S<T> = Spanned<T>;
 
+/// The parts of a drift entry: service, metric, delta, cap, onset.
+type DriftParts<'r> = (
+    &'r S<String>,
+    &'r S<String>,
+    &'r S<f64>,
+    &'r S<f64>,
+    &'r Option<S<i64>>,
+);
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
@@ -213,7 +222,14 @@ impl<'a> Checker<'a> {
         v
     }
 
-    fn integer(&mut self, value: &Option<S<i64>>, field: &str, min: i64, max: i64, default: i64) -> i64 {
+    fn integer(
+        &mut self,
+        value: &Option<S<i64>>,
+        field: &str,
+        min: i64,
+        max: i64,
+        default: i64,
+    ) -> i64 {
         match value {
             None => default,
             Some(v) => {
@@ -232,7 +248,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn service_ref(&mut self, value: &S<String>, field: &str, services: &HashSet<String>) -> String {
+    fn service_ref(
+        &mut self,
+        value: &S<String>,
+        field: &str,
+        services: &HashSet<String>,
+    ) -> String {
         let name = value.get_ref();
         if !services.contains(name) {
             let mut known: Vec<&String> = services.iter().collect();
@@ -284,12 +305,7 @@ impl<'a> Checker<'a> {
         value.get_ref().clone()
     }
 
-    fn drift(
-        &mut self,
-        field: &str,
-        parts: (&S<String>, &S<String>, &S<f64>, &S<f64>, &Option<S<i64>>),
-        services: &HashSet<String>,
-    ) -> Drift {
+    fn drift(&mut self, field: &str, parts: DriftParts<'_>, services: &HashSet<String>) -> Drift {
         let (service, metric, delta, cap, onset) = parts;
         let service = self.service_ref(service, &format!("{field}.service"), services);
         let signal = self.signal(metric, &format!("{field}.metric"));
@@ -369,12 +385,21 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             check.error(
                 raw.severity.span(),
                 "severity",
-                format!("expected P1, P2, P3 or P4, found {:?}", raw.severity.get_ref()),
+                format!(
+                    "expected P1, P2, P3 or P4, found {:?}",
+                    raw.severity.get_ref()
+                ),
             );
             Severity::P1
         }
     };
-    let step_seconds = check.integer(&raw.step_seconds, "step_seconds", 5, 600, DEFAULT_STEP_SECONDS as i64) as u32;
+    let step_seconds = check.integer(
+        &raw.step_seconds,
+        "step_seconds",
+        5,
+        600,
+        DEFAULT_STEP_SECONDS as i64,
+    ) as u32;
     let start_time = check.integer(
         &raw.start_time,
         "start_time",
@@ -389,7 +414,10 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         check.error(
             0..0,
             "services",
-            format!("expected 1 to 40 [[services]], found {}", raw_services.len()),
+            format!(
+                "expected 1 to 40 [[services]], found {}",
+                raw_services.len()
+            ),
         );
     }
     let mut names = HashSet::new();
@@ -419,9 +447,17 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             let dep_field = format!("{field}.depends_on[{j}]");
             let dep_name = check.service_ref(dep, &dep_field, &names);
             if dep_name == *s.name.get_ref() {
-                check.error(dep.span(), &dep_field, "a service cannot depend on itself".into());
+                check.error(
+                    dep.span(),
+                    &dep_field,
+                    "a service cannot depend on itself".into(),
+                );
             } else if depends_on.contains(&dep_name) {
-                check.error(dep.span(), &dep_field, format!("duplicate dependency {dep_name:?}"));
+                check.error(
+                    dep.span(),
+                    &dep_field,
+                    format!("duplicate dependency {dep_name:?}"),
+                );
             }
             depends_on.push(dep_name);
         }
@@ -442,7 +478,10 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                         check.error(
                             value.span(),
                             &key_field,
-                            format!("unknown metric {key:?}; expected one of {}", names.join(", ")),
+                            format!(
+                                "unknown metric {key:?}; expected one of {}",
+                                names.join(", ")
+                            ),
                         );
                     }
                 }
@@ -490,7 +529,11 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     let description = check.text(&raw_fault.description, "fault.description", 2000);
     let mut keywords = Vec::new();
     for (i, k) in raw_fault.keywords.get_ref().iter().enumerate() {
-        keywords.push(check.text(k, &format!("fault.keywords[{i}]"), 100).to_lowercase());
+        keywords.push(
+            check
+                .text(k, &format!("fault.keywords[{i}]"), 100)
+                .to_lowercase(),
+        );
     }
     if keywords.is_empty() {
         check.error(
@@ -515,7 +558,11 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         })
         .collect();
     if symptoms.is_empty() {
-        check.error(0..0, "symptoms", "expected at least one [[symptoms]] entry".into());
+        check.error(
+            0..0,
+            "symptoms",
+            "expected at least one [[symptoms]] entry".into(),
+        );
     }
     let red_herrings: Vec<RedHerring> = raw
         .red_herrings
@@ -553,14 +600,20 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             let fields = l
                 .fields
                 .iter()
-                .map(|(k, v)| (k.clone(), check.text(v, &format!("{field}.fields.{k}"), 200)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        check.text(v, &format!("{field}.fields.{k}"), 200),
+                    )
+                })
                 .collect();
             LogTemplate {
                 service,
                 level: LogLevel::from_name(&level_name).unwrap_or(LogLevel::Info),
                 message,
                 fields,
-                from_step: check.integer(&l.from_step, &format!("{field}.from_step"), 0, 1000, 0) as u32,
+                from_step: check.integer(&l.from_step, &format!("{field}.from_step"), 0, 1000, 0)
+                    as u32,
                 every: check.integer(&l.every, &format!("{field}.every"), 1, 1000, 1) as u32,
             }
         })
@@ -714,7 +767,11 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         })
         .collect();
     if escalate_to.is_empty() {
-        check.error(0..0, "escalate_to", "expected at least one team to escalate to".into());
+        check.error(
+            0..0,
+            "escalate_to",
+            "expected at least one team to escalate to".into(),
+        );
     }
     let raw_comm = raw.communication.into_inner();
     let channels: Vec<String> = raw_comm
@@ -725,24 +782,47 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         .map(|(i, c)| check.one_of(c, &format!("communication.channels[{i}]"), &CHANNELS))
         .collect();
     if channels.is_empty() {
-        check.error(raw_comm.channels.span(), "communication.channels", "expected at least one channel".into());
+        check.error(
+            raw_comm.channels.span(),
+            "communication.channels",
+            "expected at least one channel".into(),
+        );
     }
     let must_mention: Vec<String> = raw_comm
         .must_mention
         .get_ref()
         .iter()
         .enumerate()
-        .map(|(i, m)| check.text(m, &format!("communication.must_mention[{i}]"), 100).to_lowercase())
+        .map(|(i, m)| {
+            check
+                .text(m, &format!("communication.must_mention[{i}]"), 100)
+                .to_lowercase()
+        })
         .collect();
     if must_mention.is_empty() {
-        check.error(raw_comm.must_mention.span(), "communication.must_mention", "expected at least one word".into());
+        check.error(
+            raw_comm.must_mention.span(),
+            "communication.must_mention",
+            "expected at least one word".into(),
+        );
     }
 
     let variation = match &raw.variation {
-        None => Variation { delta_jitter: 0.15, baseline_jitter: 0.05 },
+        None => Variation {
+            delta_jitter: 0.15,
+            baseline_jitter: 0.05,
+        },
         Some(v) => Variation {
-            delta_jitter: v.delta_jitter.as_ref().map(|j| check.number(j, "variation.delta_jitter", 0.0, 0.5)).unwrap_or(0.15),
-            baseline_jitter: v.baseline_jitter.as_ref().map(|j| check.number(j, "variation.baseline_jitter", 0.0, 0.5)).unwrap_or(0.05),
+            delta_jitter: v
+                .delta_jitter
+                .as_ref()
+                .map(|j| check.number(j, "variation.delta_jitter", 0.0, 0.5))
+                .unwrap_or(0.15),
+            baseline_jitter: v
+                .baseline_jitter
+                .as_ref()
+                .map(|j| check.number(j, "variation.baseline_jitter", 0.0, 0.5))
+                .unwrap_or(0.05),
         },
     };
 
@@ -766,7 +846,10 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         severity,
         remediations,
         escalate_to,
-        communication: Communication { channels, must_mention },
+        communication: Communication {
+            channels,
+            must_mention,
+        },
         variation,
         step_seconds,
         start_time,
@@ -792,12 +875,33 @@ fn camel(name: &str) -> String {
 fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<AlertRule> {
     for service in services {
         let defaults = [
-            (Signal::Up, Comparison::Below, 0.5, 0, "critical", "Down", format!("{} is not answering its health check", service.name)),
-            (Signal::ErrorRatio, Comparison::Above, 0.05, 1, "warning", "HighErrorRatio", format!("{} answers more than 5% of requests with errors", service.name)),
+            (
+                Signal::Up,
+                Comparison::Below,
+                0.5,
+                0,
+                "critical",
+                "Down",
+                format!("{} is not answering its health check", service.name),
+            ),
+            (
+                Signal::ErrorRatio,
+                Comparison::Above,
+                0.05,
+                1,
+                "warning",
+                "HighErrorRatio",
+                format!(
+                    "{} answers more than 5% of requests with errors",
+                    service.name
+                ),
+            ),
         ];
         for (metric, comparison, threshold, for_steps, severity, suffix, summary) in defaults {
             let name = format!("{}{suffix}", camel(&service.name));
-            let watched = alerts.iter().any(|a| a.service == service.name && a.metric == metric);
+            let watched = alerts
+                .iter()
+                .any(|a| a.service == service.name && a.metric == metric);
             if watched || alerts.iter().any(|a| a.name == name) {
                 continue;
             }
@@ -847,8 +951,10 @@ fn find_cycle(services: &[Service]) -> Option<Vec<String>> {
                         }
                         Mark::Active => {
                             let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                            let mut cycle: Vec<String> =
-                                stack[from..].iter().map(|(n, _)| services[*n].name.clone()).collect();
+                            let mut cycle: Vec<String> = stack[from..]
+                                .iter()
+                                .map(|(n, _)| services[*n].name.clone())
+                                .collect();
                             cycle.push(services[next].name.clone());
                             return Some(cycle);
                         }

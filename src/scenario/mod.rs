@@ -3,7 +3,7 @@
 //!
 //! ```
 //! let catalog = firedrill::scenario::Catalog::builtin();
-//! assert!(catalog.scenarios().len() >= 36);
+//! assert!(!catalog.scenarios().is_empty());
 //! let first = &catalog.scenarios()[0];
 //! assert!(catalog.get(&first.id).is_some());
 //! ```

@@ -188,7 +188,8 @@ impl Simulation {
         for drift in &self.herrings {
             if self.step >= drift.onset {
                 let i = drift.signal.index();
-                let current = self.baseline[drift.service][i] + self.herring_offset[drift.service][i];
+                let current =
+                    self.baseline[drift.service][i] + self.herring_offset[drift.service][i];
                 let next = drift_towards(current, drift.delta, drift.cap);
                 self.herring_offset[drift.service][i] += next - current;
             }
@@ -210,7 +211,9 @@ impl Simulation {
     /// The current value of a service's signal.
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
         let i = signal.index();
-        let raw = self.baseline[service][i] + self.fault_offset[service][i] + self.herring_offset[service][i];
+        let raw = self.baseline[service][i]
+            + self.fault_offset[service][i]
+            + self.herring_offset[service][i];
         let value = raw * self.noise[service][i];
         if signal == Signal::Up {
             if value >= 0.5 {
@@ -338,19 +341,43 @@ fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
 /// The routine line every service writes, so healthy services have logs too.
 fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static str); 2]) {
     match kind {
-        ServiceKind::Database => ("checkpoint complete", [("wal_segments", "3"), ("duration_ms", "412")]),
-        ServiceKind::Cache => ("background save finished", [("keys", "184233"), ("duration_ms", "88")]),
-        ServiceKind::Queue => ("partition leader heartbeat", [("partitions", "12"), ("lag", "0")]),
+        ServiceKind::Database => (
+            "checkpoint complete",
+            [("wal_segments", "3"), ("duration_ms", "412")],
+        ),
+        ServiceKind::Cache => (
+            "background save finished",
+            [("keys", "184233"), ("duration_ms", "88")],
+        ),
+        ServiceKind::Queue => (
+            "partition leader heartbeat",
+            [("partitions", "12"), ("lag", "0")],
+        ),
         ServiceKind::Gateway => ("access", [("route", "/healthz"), ("status", "200")]),
-        ServiceKind::External => ("upstream call completed", [("status", "200"), ("duration_ms", "120")]),
-        ServiceKind::Infrastructure => ("health probe succeeded", [("probe", "readiness"), ("status", "ok")]),
-        ServiceKind::Service => ("request completed", [("status", "200"), ("duration_ms", "35")]),
+        ServiceKind::External => (
+            "upstream call completed",
+            [("status", "200"), ("duration_ms", "120")],
+        ),
+        ServiceKind::Infrastructure => (
+            "health probe succeeded",
+            [("probe", "readiness"), ("status", "ok")],
+        ),
+        ServiceKind::Service => (
+            "request completed",
+            [("status", "200"), ("duration_ms", "35")],
+        ),
     }
 }
 
 /// The log lines `service` has written from the incident start through
 /// `up_to_step`, oldest first, at most `limit` (the newest kept).
-pub fn service_logs(scenario: &Scenario, seed: u64, service: &str, up_to_step: u32, limit: usize) -> Vec<LogLine> {
+pub fn service_logs(
+    scenario: &Scenario,
+    seed: u64,
+    service: &str,
+    up_to_step: u32,
+    limit: usize,
+) -> Vec<LogLine> {
     let Some(index) = scenario.service_index(service) else {
         return Vec::new();
     };
@@ -367,11 +394,17 @@ pub fn service_logs(scenario: &Scenario, seed: u64, service: &str, up_to_step: u
                 service: service.to_string(),
                 level: LogLevel::Info,
                 message: message.to_string(),
-                fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             });
         }
         for (t, template) in scenario.logs.iter().enumerate() {
-            if template.service != service || step < template.from_step || (step - template.from_step) % template.every != 0 {
+            if template.service != service
+                || step < template.from_step
+                || (step - template.from_step) % template.every != 0
+            {
                 continue;
             }
             lines.push(LogLine {
