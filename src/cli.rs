@@ -21,6 +21,7 @@ USAGE:
     firedrill check PATH...
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
+    firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill help
 
 COMMANDS:
@@ -28,6 +29,13 @@ COMMANDS:
     check    validate scenario files or folders of them; errors as PATH:LINE:COL: message
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
+    export   play one episode and print an export of it to stdout:
+               openmetrics  every sample of the episode (OpenMetrics, timestamps in seconds)
+               exposition   the metrics at the end (Prometheus text format 0.0.4)
+               rules        the scenario's alert rules (Prometheus rules YAML)
+               grafana      a Grafana dashboard of the scenario's metrics (JSON)
+               csv          the per-step recorder (CSV)
+               otlp-logs    the episode's logs (OTLP/JSON ExportLogsServiceRequest)
 
 OPTIONS:
     --scenario ID    a scenario id (see `firedrill list`)
@@ -175,6 +183,10 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
             ],
         )?)?,
         "render" => render(&parse_options(
+            rest,
+            &["scenario", "task", "seed", "agent", "actions", "scenarios"],
+        )?)?,
+        "export" => export(&parse_options(
             rest,
             &["scenario", "task", "seed", "agent", "actions", "scenarios"],
         )?)?,
@@ -377,6 +389,9 @@ fn run(options: &Options) -> Result<String, Failure> {
             "mttr_minutes": state.mttr_minutes,
             "dimensions": grade.dimensions,
             "actions": played,
+            "start_time": state.history_start_time,
+            "end_time": state.end_time,
+            "step_seconds": state.step_seconds,
         });
         return serde_json::to_string_pretty(&value)
             .map(|s| s + "\n")
@@ -396,6 +411,56 @@ fn run(options: &Options) -> Result<String, Failure> {
             d.name, d.score, d.weight, d.explanation
         ));
     }
+    Ok(text)
+}
+
+/// The export formats of `firedrill export`.
+const EXPORT_KINDS: [&str; 6] = [
+    "openmetrics",
+    "exposition",
+    "rules",
+    "grafana",
+    "csv",
+    "otlp-logs",
+];
+
+fn export(options: &Options) -> Result<String, Failure> {
+    let kind = match options.positional.as_slice() {
+        [kind] if EXPORT_KINDS.contains(&kind.as_str()) => kind.clone(),
+        [kind] => {
+            return Err(usage(format!(
+                "unknown export {kind:?}; expected one of {}",
+                EXPORT_KINDS.join(", ")
+            )))
+        }
+        [] => {
+            return Err(usage(format!(
+                "export needs a format: {}",
+                EXPORT_KINDS.join(", ")
+            )))
+        }
+        _ => return Err(usage("export takes one format")),
+    };
+    let (env, _, _) = play(options)?;
+    let monitor = env.monitor().map_err(|e| input(e.to_string()))?;
+    let scenario = env.scenario().ok_or_else(|| input("no episode"))?.clone();
+    let text = match kind.as_str() {
+        "openmetrics" => monitor.openmetrics(),
+        "exposition" => monitor.exposition(),
+        "rules" => crate::metrics::export::rules_yaml(&scenario),
+        "grafana" => {
+            serde_json::to_string_pretty(&crate::metrics::export::grafana_dashboard(&scenario))
+                .map_err(|e| input(e.to_string()))?
+                + "\n"
+        }
+        "csv" => monitor.recorder().csv(),
+        _ => {
+            let logs = env.logs().map_err(|e| input(e.to_string()))?;
+            serde_json::to_string(&crate::metrics::export::otlp_logs(&scenario, &logs))
+                .map_err(|e| input(e.to_string()))?
+                + "\n"
+        }
+    };
     Ok(text)
 }
 

@@ -29,6 +29,7 @@ pub use observation::*;
 pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
+use crate::metrics::monitor::{EpisodeCounters, Monitor};
 use crate::scenario::{Catalog, Scenario, Severity};
 use crate::sim::{service_logs, Simulation};
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub(crate) struct Episode {
     pub(crate) fixed_at: Option<u32>,
     alerts: Vec<AlertTracker>,
     last_feedback: String,
+    pub(crate) monitor: Monitor,
 }
 
 /// The environment: a catalog of scenarios and at most one episode.
@@ -158,7 +160,9 @@ impl Env {
         };
         let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
         let sim = Simulation::new(&scenario, seed);
+        let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
         let mut episode = Episode {
+            monitor,
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
             scenario,
             task,
@@ -182,6 +186,7 @@ impl Env {
             last_feedback: String::new(),
         };
         episode.evaluate_alerts();
+        episode.record();
         episode.last_feedback = "Incident declared. Alerts are firing; start the response.".into();
         let observation = episode.observation();
         self.episode = Some(episode);
@@ -257,6 +262,28 @@ impl Env {
     pub fn simulation(&self) -> Option<&Simulation> {
         self.episode.as_ref().map(|e| &e.sim)
     }
+
+    /// The monitoring (metrics store, SLOs, recorder) of the current episode.
+    pub fn monitor(&self) -> Result<&Monitor, EnvError> {
+        self.episode
+            .as_ref()
+            .map(|e| &e.monitor)
+            .ok_or(EnvError::ResetNeeded)
+    }
+
+    /// Every log line of every service from the incident start to now, in time order.
+    pub fn logs(&self) -> Result<Vec<crate::sim::LogLine>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        let step = e.step_count();
+        let mut lines: Vec<crate::sim::LogLine> = e
+            .scenario
+            .services
+            .iter()
+            .flat_map(|s| service_logs(&e.scenario, e.seed, &s.name, step, usize::MAX))
+            .collect();
+        lines.sort_by(|a, b| a.time.total_cmp(&b.time));
+        Ok(lines)
+    }
 }
 
 fn type_index(action_type: &str) -> usize {
@@ -314,6 +341,7 @@ impl Episode {
             reward,
             feedback: feedback.clone(),
         });
+        self.record();
         self.terminated = self.objective_met();
         self.truncated = !self.terminated && step_number >= self.task.step_budget();
         self.last_feedback = feedback.clone();
@@ -328,6 +356,36 @@ impl Episode {
                 status: self.status,
             },
         }
+    }
+
+    /// Feeds the current step to the monitoring.
+    fn record(&mut self) {
+        let firing: Vec<bool> = self
+            .alerts
+            .iter()
+            .map(|t| t.firing_since.is_some())
+            .collect();
+        let mut histogram = [0u32; 6];
+        for h in &self.history {
+            histogram[type_index(&h.action.action_type)] += 1;
+        }
+        let counters = EpisodeCounters {
+            wrong_fixes: self.wrong_fixes,
+            miscommunications: self.miscommunications,
+            resolved: self.status == Status::Resolved,
+            cumulative_reward: self.cumulative_reward,
+            action_histogram: histogram,
+            firing_alerts: self
+                .scenario
+                .alerts
+                .iter()
+                .zip(&firing)
+                .filter(|(_, f)| **f)
+                .map(|(a, _)| a.name.clone())
+                .collect(),
+        };
+        let step = self.step_count();
+        self.monitor.observe(&self.sim, step, &firing, &counters);
     }
 
     fn objective_met(&self) -> bool {
@@ -665,6 +723,9 @@ impl Episode {
             mttr_steps,
             mttr_minutes: mttr_steps.map(|s| (s as f64) * scenario.step_seconds as f64 / 60.0),
             start_time: scenario.start_time,
+            history_start_time: self.monitor.first_time(),
+            end_time: self.monitor.last_time(),
+            slos: self.monitor.slos().slos().to_vec(),
             step_seconds: scenario.step_seconds,
             alerts: self.alert_views(true),
             observation: self.observation(),

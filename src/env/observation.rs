@@ -295,6 +295,12 @@ pub struct State {
     pub mttr_minutes: Option<f64>,
     /// Simulated Unix time of the incident start.
     pub start_time: i64,
+    /// Simulated Unix time of the first sample (the baseline history before the incident).
+    pub history_start_time: i64,
+    /// Simulated Unix time of the newest sample.
+    pub end_time: i64,
+    /// The SLOs as they stand.
+    pub slos: Vec<crate::metrics::slo::Slo>,
     /// Simulated seconds per step.
     pub step_seconds: u32,
     /// Alerts: pending, firing and resolved.

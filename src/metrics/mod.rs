@@ -5,5 +5,7 @@
 pub mod export;
 pub mod families;
 pub mod mathx;
+pub mod monitor;
 pub mod recorder;
 pub mod slo;
+pub mod store;

@@ -383,7 +383,7 @@ pub fn service_logs(
     };
     let kind = scenario.services[index].kind;
     let mut lines = Vec::new();
-    let first_step = up_to_step.saturating_sub(limit as u32);
+    let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
     for step in first_step..=up_to_step {
         let step_time = scenario.start_time as f64 + (step * scenario.step_seconds) as f64;
         if step % 3 == index as u32 % 3 {

@@ -1,0 +1,223 @@
+//! The monitoring of one episode: it turns the simulation's signals into
+//! metric samples every step (after a baseline history before the incident),
+//! keeps them in the series store for PromQL, spends the SLO budgets and
+//! records a snapshot for the charts.
+
+use super::families::{format_value, write_sample, FamilyKind, MetricSet, FAMILIES};
+use super::recorder::{Recorder, Snapshot};
+use super::slo::SloBook;
+use super::store::{Labels, SeriesId, Store};
+use crate::rng::Rng;
+use crate::scenario::{Scenario, Signal};
+use crate::sim::Simulation;
+use std::fmt::Write;
+
+/// Steps of healthy history recorded before the incident starts (60 minutes at 30 s).
+pub const HISTORY_STEPS: u32 = 120;
+/// Samples each series keeps.
+pub const SAMPLES_PER_SERIES: usize = 512;
+
+/// What the episode adds to a snapshot besides the signals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EpisodeCounters {
+    /// Wrong remediations so far.
+    pub wrong_fixes: u32,
+    /// Poor status updates so far.
+    pub miscommunications: u32,
+    /// Whether the incident is resolved.
+    pub resolved: bool,
+    /// Sum of rewards.
+    pub cumulative_reward: f64,
+    /// Actions per type.
+    pub action_histogram: [u32; 6],
+    /// Names of the firing alerts.
+    pub firing_alerts: Vec<String>,
+}
+
+/// Metrics, store, SLOs and recorder of one episode.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    metrics: MetricSet,
+    store: Store,
+    ids: Vec<SeriesId>,
+    slos: SloBook,
+    recorder: Recorder,
+    step_seconds: u32,
+    incident_start: i64,
+    first_time: i64,
+    last_time: i64,
+    signals: Vec<[f64; 9]>,
+}
+
+impl Monitor {
+    /// Monitoring for a new episode: records the baseline history up to the
+    /// incident start. Call [`Monitor::observe`] for step 0 next.
+    pub fn new(scenario: &Scenario, seed: u64, sim: &Simulation, alert_count: usize) -> Monitor {
+        let metrics = MetricSet::new(scenario, seed);
+        let mut store = Store::new(SAMPLES_PER_SERIES);
+        let ids = metrics
+            .series()
+            .iter()
+            .map(|s| {
+                let mut pairs: Vec<(String, String)> =
+                    vec![("__name__".to_string(), s.metric.clone())];
+                pairs.extend(s.labels.iter().cloned());
+                store.series_id(Labels::new(pairs))
+            })
+            .collect();
+        let services = scenario.services.len();
+        let mut monitor = Monitor {
+            slos: SloBook::new(scenario, seed),
+            recorder: Recorder::new(scenario.services.iter().map(|s| s.name.clone()).collect()),
+            step_seconds: scenario.step_seconds,
+            incident_start: scenario.start_time,
+            first_time: scenario.start_time - HISTORY_STEPS as i64 * scenario.step_seconds as i64,
+            last_time: scenario.start_time,
+            signals: vec![[0.0; 9]; services],
+            metrics,
+            store,
+            ids,
+        };
+        let mut noise = Rng::derive(seed, "history");
+        let quiet = vec![false; alert_count];
+        for h in (1..=HISTORY_STEPS).rev() {
+            for (service, signals) in monitor.signals.iter_mut().enumerate() {
+                for signal in Signal::ALL {
+                    let base = sim.baseline(service, signal);
+                    signals[signal.index()] = if signal == Signal::Up {
+                        base
+                    } else {
+                        base * (1.0 + 0.03 * noise.signed_unit())
+                    };
+                }
+            }
+            let time = scenario.start_time - h as i64 * scenario.step_seconds as i64;
+            monitor.sample(time, -(h as i64), &quiet, &EpisodeCounters::default());
+        }
+        monitor.slos.mark_incident_start();
+        monitor
+    }
+
+    fn sample(&mut self, time: i64, step: i64, alerts_firing: &[bool], counters: &EpisodeCounters) {
+        let seconds = self.step_seconds as f64;
+        self.metrics.observe(&self.signals, alerts_firing, seconds);
+        let time_ms = time * 1000;
+        for (id, value) in self.ids.iter().zip(self.metrics.values()) {
+            if !value.is_nan() {
+                self.store.append(*id, time_ms, *value);
+            }
+        }
+        self.slos.observe(&self.signals, seconds);
+        self.recorder.record(Snapshot {
+            step,
+            time,
+            latency_p99_seconds: self
+                .signals
+                .iter()
+                .map(|s| s[Signal::LatencyP99Seconds.index()])
+                .collect(),
+            error_ratio: self
+                .signals
+                .iter()
+                .map(|s| s[Signal::ErrorRatio.index()])
+                .collect(),
+            wrong_fixes: counters.wrong_fixes,
+            miscommunications: counters.miscommunications,
+            mttr_steps: if counters.resolved { -1 } else { step.max(0) },
+            cumulative_reward: counters.cumulative_reward,
+            action_histogram: counters.action_histogram,
+            firing_alerts: counters.firing_alerts.clone(),
+        });
+        self.last_time = time;
+    }
+
+    /// Records incident step `step` from the simulation's current signals.
+    pub fn observe(
+        &mut self,
+        sim: &Simulation,
+        step: u32,
+        alerts_firing: &[bool],
+        counters: &EpisodeCounters,
+    ) {
+        for (service, signals) in self.signals.iter_mut().enumerate() {
+            *signals = sim.values(service);
+        }
+        let time = self.incident_start + step as i64 * self.step_seconds as i64;
+        self.sample(time, step as i64, alerts_firing, counters);
+    }
+
+    /// The series store, for PromQL.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The metric series and their current values.
+    pub fn metrics(&self) -> &MetricSet {
+        &self.metrics
+    }
+
+    /// The SLOs as they stand.
+    pub fn slos(&self) -> &SloBook {
+        &self.slos
+    }
+
+    /// The per-step snapshots.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Simulated Unix seconds of the first sample (start of the baseline history).
+    pub fn first_time(&self) -> i64 {
+        self.first_time
+    }
+
+    /// Simulated Unix seconds of the newest sample.
+    pub fn last_time(&self) -> i64 {
+        self.last_time
+    }
+
+    /// Simulated seconds between samples.
+    pub fn step_seconds(&self) -> u32 {
+        self.step_seconds
+    }
+
+    /// Simulated Unix seconds at which the incident started.
+    pub fn incident_start(&self) -> i64 {
+        self.incident_start
+    }
+
+    /// The current state in the Prometheus text exposition format 0.0.4.
+    pub fn exposition(&self) -> String {
+        self.metrics.exposition()
+    }
+
+    /// The whole episode (baseline history included) as OpenMetrics text with
+    /// timestamps in seconds, families grouped, each series in time order,
+    /// ending in `# EOF`. Loadable with `promtool tsdb create-blocks-from openmetrics`.
+    pub fn openmetrics(&self) -> String {
+        let mut out = String::with_capacity(self.ids.len() * 64 * 160);
+        let mut current_family = usize::MAX;
+        for (def, id) in self.metrics.series().iter().zip(&self.ids) {
+            if def.family != current_family {
+                current_family = def.family;
+                let family = &FAMILIES[def.family];
+                let name = match family.kind {
+                    FamilyKind::Counter => family.name.trim_end_matches("_total"),
+                    _ => family.name,
+                };
+                let _ = writeln!(out, "# TYPE {name} {}", family.kind.name());
+                if !family.unit.is_empty() {
+                    let _ = writeln!(out, "# UNIT {name} {}", family.unit);
+                }
+                let _ = writeln!(out, "# HELP {name} {}", family.help);
+            }
+            let series = &self.store.series()[id.index()];
+            for (t, v) in series.samples() {
+                write_sample(&mut out, &def.metric, &def.labels, v);
+                let _ = writeln!(out, " {}", format_value(t as f64 / 1000.0));
+            }
+        }
+        out.push_str("# EOF\n");
+        out
+    }
+}
