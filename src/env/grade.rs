@@ -139,7 +139,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             Some(s) if s == truth => (1.0, format!("Classified {s}, which is right.")),
             Some(s) => {
                 let distance = (s.rank() - truth.rank()).abs();
-                let score = if distance == 1 { 0.4 } else { 0.0 };
+                let score = if distance == 1 { 0.25 } else { 0.0 };
                 (
                     score,
                     format!(
