@@ -54,7 +54,12 @@ fn random_is_low_heuristic_between_oracle_high() {
         String::from("| task | random | heuristic | oracle |\n| --- | --- | --- | --- |\n");
     for task in Task::ALL {
         let seeds = Env::new().catalog().for_task(task.id()).count() as u64 * 3;
-        let seeds = seeds.max(20);
+        let seeds = seeds.max(
+            std::env::var("AGENT_SEEDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(100),
+        );
         let random = mean_score("random", task, seeds);
         let heuristic = mean_score("heuristic", task, seeds);
         let oracle = mean_score("oracle", task, seeds);

@@ -151,31 +151,58 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         }
     };
 
-    let investigation_quality = if episode.investigated.is_empty() {
-        (0.0, format!("Nothing was investigated before deciding. Ideal: look at an affected service first ({}).", list(&affected_names)))
-    } else if relevant.is_empty() {
-        (
-            0.0,
-            format!(
-                "Investigated {} but none of the affected services ({}).",
-                list(&investigated_names),
-                list(&affected_names)
-            ),
-        )
-    } else {
-        let score = (1.0 - 0.25 * noise.len() as f64).max(0.25);
-        let missed = if noise.is_empty() {
-            String::new()
+    let investigation_quality = {
+        // Only what was looked at before the first classification counts.
+        let classified_at = episode
+            .history
+            .iter()
+            .position(|h| h.action.action_type == "classify")
+            .unwrap_or(episode.history.len());
+        let mut before: Vec<usize> = Vec::new();
+        for h in &episode.history[..classified_at] {
+            if h.action.action_type == "investigate" {
+                if let Some(i) = h
+                    .action
+                    .target
+                    .as_deref()
+                    .and_then(|t| scenario.service_index(t))
+                {
+                    if !before.contains(&i) {
+                        before.push(i);
+                    }
+                }
+            }
+        }
+        let noise_before = before.iter().filter(|i| !affected.contains(i)).count();
+        let root_seen = before.contains(&root);
+        let relevant_before = before.iter().filter(|i| affected.contains(i)).count();
+        let penalty = 0.25 * noise_before as f64;
+        let root_name = &scenario.fault.service;
+        if before.is_empty() {
+            (0.0, format!("Nothing was investigated before classifying. Ideal: look at the root-cause service {root_name} first."))
+        } else if root_seen {
+            (
+                (1.0 - penalty).max(0.25),
+                format!(
+                    "Investigated the root-cause service {root_name} before classifying.{}",
+                    if noise_before > 0 {
+                        format!(" {noise_before} unrelated service(s) cost points.")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+        } else if relevant_before > 0 {
+            ((0.5 - penalty).max(0.0), format!("Investigated affected services before classifying, but not the root cause {root_name}."))
         } else {
-            format!(" Unrelated services cost points: {}.", list(&noise))
-        };
-        (
-            score,
-            format!(
-                "Investigated {} of the affected services.{missed}",
-                relevant.len()
-            ),
-        )
+            (
+                0.0,
+                format!(
+                    "Investigated only unrelated services before classifying. Affected: {}.",
+                    list(&affected_names)
+                ),
+            )
+        }
     };
 
     let investigated_root = {
