@@ -117,7 +117,6 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     let root = scenario.service_index(&scenario.fault.service).unwrap_or(0);
     let name = |i: usize| scenario.services[i].name.clone();
     let affected_names: Vec<String> = affected.iter().map(|&i| name(i)).collect();
-    let investigated_names: Vec<String> = episode.investigated.iter().map(|&i| name(i)).collect();
     let relevant: Vec<usize> = episode
         .investigated
         .iter()
