@@ -135,6 +135,18 @@ impl ServiceKind {
         "infrastructure",
     ];
 
+    /// The kind's name, as written in scenario files.
+    ///
+    /// ```
+    /// use firedrill::scenario::ServiceKind;
+    /// for name in ServiceKind::NAMES {
+    ///     assert_eq!(ServiceKind::from_name(name).map(ServiceKind::name), Some(name));
+    /// }
+    /// ```
+    pub fn name(self) -> &'static str {
+        ServiceKind::NAMES[self as usize]
+    }
+
     /// Parses a kind name.
     pub fn from_name(name: &str) -> Option<ServiceKind> {
         Some(match name {
