@@ -1,0 +1,150 @@
+//! The incident area: the chosen scenario's briefing before an episode
+//! starts, then the episode's status bar, services and alerts.
+
+use leptos::prelude::*;
+
+use super::AppState;
+use crate::env::{AlertState, Observation};
+
+/// The briefing or the running episode, whichever applies.
+#[component]
+pub fn IncidentArea() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let error = state.error;
+    let body = move || match state.observation.get() {
+        Some(observation) => episode_view(&observation).into_any(),
+        None => briefing_view(state).into_any(),
+    };
+    view! {
+        <section class="incident panel" data-testid="incident-area" aria-live="polite">
+            {move || error.get().map(|message| view! {
+                <p class="error" role="alert" data-testid="app-error">{message}</p>
+            })}
+            {body}
+        </section>
+    }
+}
+
+/// What the chosen scenario is about, before it starts.
+fn briefing_view(state: AppState) -> impl IntoView {
+    let id = state.scenario.get();
+    let task = state.task.get();
+    let scenario = state.env.with_value(|env| env.catalog().get(&id).cloned());
+    let Some(scenario) = scenario else {
+        return view! {
+            <h2>"No scenario"</h2>
+            <p class="muted">"This stage has no scenario yet."</p>
+        }
+        .into_any();
+    };
+    let services = scenario
+        .services
+        .iter()
+        .map(|service| {
+            let depends = if service.depends_on.is_empty() {
+                String::from("no dependencies")
+            } else {
+                format!("calls {}", service.depends_on.join(", "))
+            };
+            view! {
+                <li>
+                    <span class="service-name">{service.name.clone()}</span>
+                    <span class="muted">{format!(" {} · team {} · {}", service.kind.name(), service.team, depends)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="eyebrow">"Briefing"</p>
+        <h2 data-testid="briefing-title">{scenario.title.clone()}</h2>
+        <p class="summary">{scenario.summary.clone()}</p>
+        <dl class="facts">
+            <dt>"Task"</dt>
+            <dd>{task.title()}</dd>
+            <dt>"Step budget"</dt>
+            <dd>{task.step_budget()}</dd>
+            <dt>"Simulated time per step"</dt>
+            <dd>{format!("{} s", scenario.step_seconds)}</dd>
+        </dl>
+        <h3>"Services"</h3>
+        <ul class="service-briefing">{services}</ul>
+        <p class="muted">"Pick a seed and start the drill: the incident grows every step you take."</p>
+    }
+    .into_any()
+}
+
+/// The running episode: status bar, services coloured by health, alerts.
+fn episode_view(observation: &Observation) -> impl IntoView {
+    let services = observation
+        .services
+        .iter()
+        .map(|service| {
+            let health = service.health.name();
+            view! {
+                <tr class=format!("health-{health}")>
+                    <th scope="row">{service.name.clone()}</th>
+                    <td><span class=format!("pill pill-{health}")>{health}</span></td>
+                    <td class="num">{format!("{:.1}%", service.error_ratio * 100.0)}</td>
+                    <td class="num">{format!("{:.0} ms", service.latency_p99_seconds * 1000.0)}</td>
+                    <td class="num">{format!("{:.0}", service.requests_per_second)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let alerts = observation
+        .alerts
+        .iter()
+        .filter(|alert| alert.state != AlertState::Resolved)
+        .map(|alert| {
+            let state = match alert.state {
+                AlertState::Pending => "pending",
+                AlertState::Firing => "firing",
+                AlertState::Resolved => "resolved",
+            };
+            view! {
+                <li class=format!("alert alert-{state}")>
+                    <span class=format!("pill pill-{state}")>{state}</span>
+                    <strong>{alert.name.clone()}</strong>
+                    <span class="muted">{format!(" {} · {}", alert.service, alert.severity)}</span>
+                    <div class="alert-summary">{alert.summary.clone()}</div>
+                </li>
+            }
+        })
+        .collect_view();
+    let no_alerts = observation
+        .alerts
+        .iter()
+        .all(|alert| alert.state == AlertState::Resolved);
+    view! {
+        <div class="status-bar" role="status">
+            <span class="status-title">{observation.title.clone()}</span>
+            <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
+            <span>"Status "<b data-testid="episode-status">{observation.status.name()}</b></span>
+            <span>"Reward "<b>{format!("{:.3}", observation.cumulative_reward)}</b></span>
+        </div>
+        <p class="summary">{observation.summary.clone()}</p>
+        <p class="objective">{observation.objective.clone()}</p>
+        <div class="grid-2">
+            <div>
+                <h3>"Services"</h3>
+                <table class="services" data-testid="service-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Service"</th>
+                            <th scope="col">"Health"</th>
+                            <th scope="col" class="num">"Errors"</th>
+                            <th scope="col" class="num">"p99"</th>
+                            <th scope="col" class="num">"req/s"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{services}</tbody>
+                </table>
+            </div>
+            <div>
+                <h3>"Alerts"</h3>
+                <ul class="alerts" data-testid="alert-list">{alerts}</ul>
+                {no_alerts.then(|| view! { <p class="muted">"No alert is pending or firing."</p> })}
+            </div>
+        </div>
+    }
+}
