@@ -1,4 +1,13 @@
+//! The built-in scenario set: every file valid, the curriculum's coverage,
+//! and the annotated example of `docs/scenarios.md` playable as written.
+
+use std::collections::BTreeSet;
+
+use firedrill::agents::by_name;
+use firedrill::env::{Env, Selection, Task};
+use firedrill::runner::{run_episode, Driver};
 use firedrill::scenario::Catalog;
+
 #[test]
 fn every_builtin_scenario_is_valid() {
     for (file, text) in Catalog::builtin_files() {
@@ -9,4 +18,57 @@ fn every_builtin_scenario_is_valid() {
             panic!("{file} is invalid");
         }
     }
+}
+
+#[test]
+fn the_set_covers_the_curriculum() {
+    let catalog = Catalog::builtin();
+    assert_eq!(catalog.scenarios().len(), Catalog::builtin_files().len());
+    assert!(catalog.scenarios().len() >= 36);
+    let faults: BTreeSet<&str> = catalog
+        .scenarios()
+        .iter()
+        .map(|s| s.fault.cause.as_str())
+        .collect();
+    assert!(faults.len() >= 15, "fault types: {faults:?}");
+    for task in Task::ALL {
+        let count = catalog.for_task(task.id()).count();
+        assert!(count >= 12, "{}: {count} scenarios", task.id());
+    }
+    for s in catalog.for_task(Task::FullIncidentManagement.id()) {
+        assert!(s.red_herrings.len() >= 2, "{}: red herrings", s.id);
+        assert!(s.services.len() >= 6, "{}: services", s.id);
+    }
+    for (file, _) in Catalog::builtin_files() {
+        let id = file
+            .trim_start_matches("scenarios/")
+            .trim_end_matches(".toml");
+        assert!(catalog.get(id).is_some(), "{file}: id is not the file name");
+    }
+}
+
+#[test]
+fn the_documented_example_loads_and_the_oracle_plays_it() {
+    let doc = include_str!("../docs/scenarios.md");
+    let start = doc
+        .find("```toml\n")
+        .expect("docs/scenarios.md has a toml block")
+        + 8;
+    let length = doc[start..].find("```").expect("the toml block ends");
+    let example = &doc[start..start + length];
+
+    let mut env = Env::new();
+    let id = match env.catalog_mut().load_str("docs/scenarios.md", example) {
+        Ok(id) => id,
+        Err(errors) => panic!("the documented example is invalid: {errors:?}"),
+    };
+    let mut oracle = by_name("oracle", 1).unwrap();
+    run_episode(
+        &mut env,
+        &Selection::Scenario(id),
+        1,
+        Driver::Agent(oracle.as_mut()),
+    )
+    .unwrap();
+    assert!(env.grade().unwrap().score >= 0.9);
 }

@@ -334,7 +334,7 @@ pub struct LogTemplate {
     pub level: LogLevel,
     /// The message; `{step}` and `{request_id}` are filled in.
     pub message: String,
-    /// Structured fields (key, value), in file order.
+    /// Structured fields (key, value), sorted by key.
     pub fields: Vec<(String, String)>,
     /// First step (0 = incident start) it is written at.
     pub from_step: u32,
