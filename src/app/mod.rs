@@ -78,9 +78,9 @@ impl AppState {
                 self.error.set(None);
             }
             Some(Err(error)) => self.error.set(Some(error.to_string())),
-            None => self
-                .error
-                .set(Some("the environment is no longer available: reload the page".into())),
+            None => self.error.set(Some(
+                "the environment is no longer available: reload the page".into(),
+            )),
         }
     }
 }

@@ -42,9 +42,7 @@ pub fn DrillPicker() -> impl IntoView {
         })
         .collect_view();
 
-    let objective = {
-        move || state.task.get().objective()
-    };
+    let objective = move || state.task.get().objective();
 
     let scenario_list = {
         move || {
@@ -64,16 +62,10 @@ pub fn DrillPicker() -> impl IntoView {
             }
         }
     };
-    let random_seed = {
-        move |_| state.seed.set(random_seed())
-    };
-    let start = {
-        move |_| state.start()
-    };
+    let random_seed = move |_| state.seed.set(random_seed());
+    let start = move |_| state.start();
     let seed = state.seed;
-    let nothing_chosen = {
-        move || state.scenario.get().is_empty()
-    };
+    let nothing_chosen = move || state.scenario.get().is_empty();
 
     view! {
         <section class="picker panel" aria-labelledby="picker-heading">
