@@ -1,10 +1,12 @@
 //! The incident area: the chosen scenario's briefing before an episode
-//! starts, then the episode's status bar, services and alerts.
+//! starts, then the episode's status bar, services, alerts, what
+//! investigating revealed, the action panel and the history; the debrief
+//! once it is over.
 
 use leptos::prelude::*;
 
-use super::AppState;
-use crate::env::{AlertState, Observation};
+use super::{ActionHistory, ActionPanel, AppState, Debrief};
+use crate::env::{AlertState, Investigation, Observation};
 
 /// The briefing or the running episode, whichever applies.
 #[component]
@@ -15,13 +17,45 @@ pub fn IncidentArea() -> impl IntoView {
         Some(observation) => episode_view(&observation).into_any(),
         None => briefing_view(state).into_any(),
     };
+    let playing = move || state.observation.with(Option::is_some);
+    let investigations = move || {
+        state.observation.with(|o| {
+            let investigations = &o.as_ref()?.investigations;
+            if investigations.is_empty() {
+                return None;
+            }
+            // Newest first; only the newest open.
+            let views = investigations
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, investigation)| investigation_view(investigation, i == 0))
+                .collect_view();
+            Some(view! {
+                <section class="panel" aria-labelledby="investigations-heading">
+                    <h3 id="investigations-heading" class="flush">"Investigations"</h3>
+                    <div class="investigations" data-testid="investigations">{views}</div>
+                </section>
+            })
+        })
+    };
     view! {
-        <section class="incident panel" data-testid="incident-area" aria-live="polite">
+        <div class="incident-column">
+            <Debrief/>
+            <section class="incident panel" data-testid="incident-area">
+                {body}
+            </section>
             {move || error.get().map(|message| view! {
                 <p class="error" role="alert" data-testid="app-error">{message}</p>
             })}
-            {body}
-        </section>
+            <Show when=playing>
+                <div class="play grid-2">
+                    <section class="panel"><ActionPanel/></section>
+                    <section class="panel"><ActionHistory/></section>
+                </div>
+            </Show>
+            {investigations}
+        </div>
     }
 }
 
@@ -115,13 +149,17 @@ fn episode_view(observation: &Observation) -> impl IntoView {
         .alerts
         .iter()
         .all(|alert| alert.state == AlertState::Resolved);
+    let feedback = (!observation.last_feedback.is_empty()).then(|| {
+        view! { <p class="feedback" role="status" data-testid="step-feedback">{observation.last_feedback.clone()}</p> }
+    });
     view! {
-        <div class="status-bar" role="status">
+        <div class="status-bar">
             <span class="status-title">{observation.title.clone()}</span>
             <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
             <span>"Status "<b data-testid="episode-status">{observation.status.name()}</b></span>
-            <span>"Reward "<b>{format!("{:.3}", observation.cumulative_reward)}</b></span>
+            <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span>
         </div>
+        {feedback}
         <p class="summary">{observation.summary.clone()}</p>
         <p class="objective">{observation.objective.clone()}</p>
         <div class="grid-2">
@@ -146,5 +184,56 @@ fn episode_view(observation: &Observation) -> impl IntoView {
                 {no_alerts.then(|| view! { <p class="muted">"No alert is pending or firing."</p> })}
             </div>
         </div>
+    }
+}
+
+/// The detailed metrics and latest logs of one investigated service.
+fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoView {
+    let metrics = investigation
+        .metrics
+        .iter()
+        .map(|(name, value)| {
+            view! { <span class="metric"><span class="muted">{name.replace('_', " ")}</span>" "<b>{format_metric(name, *value)}</b></span> }
+        })
+        .collect_view();
+    let logs = investigation
+        .logs
+        .iter()
+        .rev()
+        .take(8)
+        .map(|line| {
+            let fields = line
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let level = line.level.label();
+            view! {
+                <li class=format!("log log-{}", level.to_ascii_lowercase())>
+                    <span class="log-level">{level}</span>
+                    " "<span>{line.message.clone()}</span>
+                    " "<span class="muted">{fields}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="investigation" open=open>
+            <summary><strong>{investigation.service.clone()}</strong></summary>
+            <div class="metrics">{metrics}</div>
+            <ul class="logs">{logs}</ul>
+        </details>
+    }
+}
+
+/// A signal's value in its unit.
+fn format_metric(name: &str, value: f64) -> String {
+    if name.ends_with("_ratio") {
+        format!("{:.1}%", value * 100.0)
+    } else if name.ends_with("_seconds") {
+        format!("{:.0} ms", value * 1000.0)
+    } else {
+        format!("{value:.0}")
     }
 }

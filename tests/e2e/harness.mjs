@@ -3,6 +3,8 @@
 // page that records every console error and uncaught exception.
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -91,4 +93,39 @@ export async function screenshot(page, name) {
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Runs the native CLI (`target/debug/firedrill`, built by `cargo test`, or
+ * `target/release/firedrill`) and parses its JSON output.
+ */
+export function nativeCli(args) {
+  const root = resolve(here, "../..");
+  const binary = ["target/debug/firedrill", "target/release/firedrill"]
+    .map((path) => join(root, path))
+    .find((path) => existsSync(path));
+  if (!binary) throw new Error("no native firedrill binary: run `cargo build --bin firedrill` first");
+  return JSON.parse(execFileSync(binary, args, { encoding: "utf8", maxBuffer: 64 << 20 }));
+}
+
+/** Plays one action through the app's action form and waits for the step. */
+export async function playAction(page, action) {
+  const counter = page.getByTestId("step-counter");
+  const before = await counter.innerText();
+  await page.getByTestId("action-type").selectOption(action.action_type);
+  if (action.target) await page.getByTestId("action-target").selectOption(action.target);
+  for (const [name, value] of Object.entries(action.parameters ?? {})) {
+    const control = page.getByTestId(`action-param-${name}`);
+    if ((await control.evaluate((element) => element.tagName)) === "SELECT") {
+      await control.selectOption(value);
+    } else {
+      await control.fill(value);
+    }
+  }
+  await page.getByTestId("action-reasoning").fill(action.reasoning ?? "");
+  await page.getByTestId("action-submit").click();
+  await page.waitForFunction(
+    (previous) => document.querySelector("[data-testid=step-counter]")?.textContent !== previous,
+    before,
+  );
 }

@@ -1,0 +1,148 @@
+//! The debrief at the end of an episode: the score and each dimension with
+//! its explanation, what really happened, the ideal path, MTTR and the SLO
+//! budget burned.
+
+use leptos::prelude::*;
+
+use super::AppState;
+use crate::env::{Action, Grade, State};
+
+/// Shown once the episode is over.
+#[component]
+pub fn Debrief() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let grade = state.grade.get()?;
+        let episode = state.episode.get()?;
+        let ideal = state.ideal_path.get();
+        Some(debrief_view(grade, episode, ideal))
+    }
+}
+
+fn debrief_view(grade: Grade, episode: State, ideal: Vec<Action>) -> impl IntoView {
+    let ending = if episode.truncated {
+        "The step budget ran out."
+    } else {
+        "The task's goal was reached."
+    };
+    let dimensions = grade
+        .dimensions
+        .iter()
+        .map(|d| {
+            let percent = format!("{:.0}%", d.score * 100.0);
+            view! {
+                <li data-testid="grade-dimension" data-dimension=d.name.clone()>
+                    <div class="dimension-head">
+                        <span class="dimension-name">{d.name.replace('_', " ")}</span>
+                        <span class="muted small">{format!("weight {:.2}", d.weight)}</span>
+                        <span class="dimension-score">{format!("{:.2}", d.score)}</span>
+                    </div>
+                    <div class="meter" role="img" aria-label=format!("{} {percent}", d.name)>
+                        <span style=format!("width: {percent}")></span>
+                    </div>
+                    <div class="muted small">{d.explanation.clone()}</div>
+                </li>
+            }
+        })
+        .collect_view();
+    let truth = episode.ground_truth.clone().map(|truth| {
+        let herrings = truth
+            .red_herrings
+            .iter()
+            .map(|h| {
+                view! { <li><strong>{h.service.clone()}</strong>": "{h.reason.clone()}</li> }
+            })
+            .collect_view();
+        view! {
+            <h3>"What happened"</h3>
+            <p>
+                "Root cause: "<strong>{truth.root_cause.replace('_', " ")}</strong>" on "
+                <strong>{truth.root_cause_service.clone()}</strong>
+                ". Severity "<strong>{truth.severity.clone()}</strong>"."
+            </p>
+            <p>{truth.description.clone()}</p>
+            <p class="muted">{format!("Affected: {}.", truth.affected_services.join(", "))}</p>
+            {(!truth.red_herrings.is_empty()).then(|| view! {
+                <p>"Red herrings, unrelated to the incident:"</p>
+                <ul>{herrings}</ul>
+            })}
+        }
+    });
+    let ideal_steps = ideal
+        .iter()
+        .map(|action| {
+            let mut what = action.action_type.clone();
+            if let Some(target) = &action.target {
+                what.push(' ');
+                what.push_str(target);
+            }
+            for (name, value) in &action.parameters {
+                what.push_str(&format!(" · {name}: {value}"));
+            }
+            view! { <li><strong>{what}</strong><div class="muted small">{action.reasoning.clone()}</div></li> }
+        })
+        .collect_view();
+    let mttr = match (episode.mttr_steps, episode.mttr_minutes) {
+        (Some(steps), Some(minutes)) => format!("{steps} steps ({minutes:.1} simulated minutes)"),
+        _ => String::from("not resolved within the episode"),
+    };
+    let burned = episode
+        .slos
+        .iter()
+        .map(|slo| slo.burned_during_incident_ratio())
+        .fold(0.0_f64, f64::max);
+    let slo_rows = episode
+        .slos
+        .iter()
+        .filter(|slo| slo.burned_during_incident_ratio() > 0.0005)
+        .map(|slo| {
+            view! {
+                <tr>
+                    <th scope="row">{slo.service.clone()}</th>
+                    <td>{format!("{:?}", slo.kind).to_lowercase()}</td>
+                    <td class="num">{format!("{:.2}%", slo.objective * 100.0)}</td>
+                    <td class="num">{format!("{:.1}%", slo.burned_during_incident_ratio() * 100.0)}</td>
+                    <td class="num">{format!("{:.0}%", slo.budget_remaining_ratio * 100.0)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="debrief panel" data-testid="debrief" aria-labelledby="debrief-heading">
+            <p class="eyebrow">"Debrief"</p>
+            <h2 id="debrief-heading">
+                "Score "<span data-testid="grade-score">{format!("{:.4}", grade.score)}</span>
+            </h2>
+            <p class="muted">
+                {format!("{ending} {} steps of {}; cumulative reward {:.3}.", episode.step, episode.step_budget, episode.cumulative_reward)}
+            </p>
+            <ul class="dimensions">{dimensions}</ul>
+            {truth}
+            <dl class="facts">
+                <dt>"Time to resolve (MTTR)"</dt>
+                <dd data-testid="debrief-mttr">{mttr}</dd>
+                <dt>"Wrong fixes"</dt>
+                <dd>{episode.wrong_fixes}</dd>
+                <dt>"Most SLO budget burned by one objective"</dt>
+                <dd>{format!("{:.1}%", burned * 100.0)}</dd>
+            </dl>
+            {(burned > 0.0005).then(|| view! {
+                <table class="slos">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Service"</th>
+                            <th scope="col">"Objective"</th>
+                            <th scope="col" class="num">"Target"</th>
+                            <th scope="col" class="num">"Budget burned"</th>
+                            <th scope="col" class="num">"Remaining"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{slo_rows}</tbody>
+                </table>
+            })}
+            <h3>"The ideal path"</h3>
+            <ol class="ideal-path" data-testid="ideal-path">{ideal_steps}</ol>
+        </section>
+    }
+}
