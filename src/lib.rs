@@ -27,6 +27,7 @@
 
 pub mod agents;
 pub mod env;
+pub mod leaderboard;
 pub mod metrics;
 pub mod rng;
 pub mod runner;
