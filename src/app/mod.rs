@@ -10,18 +10,24 @@
 mod actions;
 mod debrief;
 mod incident;
+mod leaderboard;
 mod picker;
+mod storage;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::agents::by_name;
 use crate::env::{Action, Env, Grade, Observation, Selection, State, Task};
+use crate::leaderboard::{Entry, Leaderboard};
 use crate::runner::{run_episode, Driver};
+use serde::{Deserialize, Serialize};
+use storage::Loaded;
 
 pub use actions::{ActionHistory, ActionPanel};
 pub use debrief::Debrief;
 pub use incident::IncidentArea;
+pub use leaderboard::LeaderboardPanel;
 pub use picker::DrillPicker;
 
 /// The app's state, shared through the Leptos context.
@@ -46,7 +52,31 @@ pub struct AppState {
     pub ideal_path: RwSignal<Vec<Action>>,
     /// The last error to show the user, if any.
     pub error: RwSignal<Option<String>>,
+    /// The name leaderboard entries are recorded under.
+    pub player: RwSignal<String>,
+    /// Every leaderboard entry.
+    pub board: RwSignal<Leaderboard>,
+    /// What went wrong with the browser's storage, for the storage notice.
+    pub notices: RwSignal<Vec<String>>,
+    /// True while a saved episode is being replayed (nothing is saved or recorded).
+    restoring: StoredValue<bool>,
 }
+
+/// An episode in progress (or just finished), as saved after every step.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedEpisode {
+    scenario: String,
+    seed: u64,
+    actions: Vec<Action>,
+}
+
+const EPISODE_KEY: &str = "episode";
+const EPISODE_VERSION: u32 = 1;
+const BOARD_KEY: &str = "leaderboard";
+const BOARD_VERSION: u32 = 1;
+const PLAYER_KEY: &str = "player";
+const PLAYER_VERSION: u32 = 1;
 
 impl AppState {
     /// A fresh state over the built-in scenarios, on the first task.
@@ -64,7 +94,161 @@ impl AppState {
             grade: RwSignal::new(None),
             ideal_path: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
+            player: RwSignal::new(String::new()),
+            board: RwSignal::new(Leaderboard::default()),
+            notices: RwSignal::new(Vec::new()),
+            restoring: StoredValue::new(false),
         }
+    }
+
+    fn notice(&self, message: String) {
+        self.notices.update(|notices| notices.push(message));
+    }
+
+    /// Reads the player's name and the leaderboard from storage.
+    pub fn load_saved(&self) {
+        match storage::load::<String>(PLAYER_KEY, PLAYER_VERSION) {
+            Loaded::Value(name) => self.player.set(name),
+            Loaded::SetAside(message) => self.notice(message),
+            Loaded::Missing => {}
+        }
+        match storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION) {
+            Loaded::Value(board) => self.board.set(board),
+            Loaded::SetAside(message) => self.notice(message),
+            Loaded::Missing => {}
+        }
+    }
+
+    /// Whether the saved episode is of this scenario and seed.
+    fn saved_episode_is(&self, scenario: &str, seed: u64) -> bool {
+        match storage::load::<SavedEpisode>(EPISODE_KEY, EPISODE_VERSION) {
+            Loaded::Value(saved) => saved.scenario == scenario && saved.seed == seed,
+            Loaded::SetAside(message) => {
+                self.notice(message);
+                false
+            }
+            Loaded::Missing => false,
+        }
+    }
+
+    /// Reopens the saved episode, replaying its actions; returns whether one was restored.
+    pub fn restore_episode(&self) -> bool {
+        let saved = match storage::load::<SavedEpisode>(EPISODE_KEY, EPISODE_VERSION) {
+            Loaded::Value(saved) => saved,
+            Loaded::SetAside(message) => {
+                self.notice(message);
+                return false;
+            }
+            Loaded::Missing => return false,
+        };
+        let scenario = self
+            .env
+            .with_value(|env| env.catalog().get(&saved.scenario).cloned());
+        let Some(task) = scenario.and_then(|s| Task::from_id(&s.task)) else {
+            self.notice(format!(
+                "the saved episode is of scenario {:?}, which this version does not have; it was not restored",
+                saved.scenario
+            ));
+            return false;
+        };
+        self.task.set(task);
+        self.scenario.set(saved.scenario.clone());
+        self.seed.set(saved.seed);
+        self.restoring.set_value(true);
+        self.start();
+        for (i, action) in saved.actions.iter().enumerate() {
+            if !self.submit(action.clone()) {
+                self.notice(format!(
+                    "the saved episode was restored up to action {} of {}; the next one was refused",
+                    i,
+                    saved.actions.len()
+                ));
+                break;
+            }
+        }
+        self.restoring.set_value(false);
+        true
+    }
+
+    /// Keeps the leaderboard in step with other tabs of the app.
+    fn listen_to_other_tabs(&self) {
+        let state = *self;
+        let handler = move |event: web_sys::StorageEvent| {
+            if event.key().as_deref() == Some(&format!("{}{BOARD_KEY}", storage::PREFIX)) {
+                if let Loaded::Value(board) = storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION)
+                {
+                    state.board.update(|ours| {
+                        ours.merge(&board);
+                    });
+                }
+            }
+        };
+        let _ = window_event_listener(leptos::ev::storage, handler);
+    }
+
+    /// Sets the player's name and remembers it.
+    pub fn set_player(&self, name: String) {
+        let name: String = name
+            .trim()
+            .chars()
+            .take(crate::leaderboard::MAX_NAME_CHARS)
+            .collect();
+        if let Err(message) = storage::save(PLAYER_KEY, PLAYER_VERSION, &name) {
+            self.notice(message);
+        }
+        self.player.set(name);
+    }
+
+    /// Merges entries into the stored leaderboard (re-reading it first, so
+    /// another tab's entries are kept) and shows the result.
+    pub fn merge_into_board(&self, entries: &Leaderboard) -> usize {
+        let mut board = match storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION) {
+            Loaded::Value(board) => board,
+            _ => self.board.get_untracked(),
+        };
+        board.merge(&self.board.get_untracked());
+        let added = board.merge(entries);
+        if let Err(message) = storage::save(BOARD_KEY, BOARD_VERSION, &board) {
+            self.notice(message);
+        }
+        self.board.set(board);
+        added
+    }
+
+    /// Saves the episode so a reload reopens it.
+    fn save_episode(&self) {
+        let Some(episode) = self.episode.get_untracked() else {
+            return;
+        };
+        let saved = SavedEpisode {
+            scenario: episode.scenario.clone(),
+            seed: episode.seed,
+            actions: episode.history.iter().map(|h| h.action.clone()).collect(),
+        };
+        if let Err(message) = storage::save(EPISODE_KEY, EPISODE_VERSION, &saved) {
+            self.notice(message);
+        }
+    }
+
+    /// Records a finished episode on the leaderboard, once.
+    fn record_on_board(&self, episode: &State, grade: &Grade) {
+        let name = self.player.get_untracked();
+        let entry = Entry {
+            name: if name.is_empty() {
+                String::from("anonymous")
+            } else {
+                name
+            },
+            scenario: episode.scenario.clone(),
+            task: episode.task.clone(),
+            seed: episode.seed,
+            score: grade.score,
+            steps: episode.step,
+            date: js_sys::Date::new_0().to_iso_string().into(),
+        };
+        self.merge_into_board(&Leaderboard {
+            entries: vec![entry],
+        });
     }
 
     /// Chooses a task and its first scenario; ends the view of any episode.
@@ -136,9 +320,14 @@ impl AppState {
             let scenario = self.env.with_value(|env| env.catalog().get(&id).cloned());
             match scenario.and_then(|s| Task::from_id(&s.task).map(|task| (s, task))) {
                 Some((scenario, task)) => {
-                    self.task.set(task);
-                    self.scenario.set(scenario.id.clone());
-                    self.start();
+                    // A reload of the same episode's URL reopens it where it was.
+                    if !(self.saved_episode_is(&scenario.id, self.seed.get_untracked())
+                        && self.restore_episode())
+                    {
+                        self.task.set(task);
+                        self.scenario.set(scenario.id.clone());
+                        self.start();
+                    }
                 }
                 None => problems.push(format!("unknown scenario {id:?} in the URL")),
             }
@@ -180,14 +369,21 @@ impl AppState {
         }) else {
             return;
         };
-        if grade.is_some() {
-            if let Some(episode) = &episode {
+        let newly_over = grade.is_some() && self.grade.get_untracked().is_none();
+        if let (Some(episode), Some(grade)) = (&episode, &grade) {
+            if newly_over {
                 self.ideal_path
                     .set(self.ideal_path_of(&episode.scenario, episode.seed));
+                if !self.restoring.get_value() {
+                    self.record_on_board(episode, grade);
+                }
             }
         }
         self.episode.set(episode);
         self.grade.set(grade);
+        if !self.restoring.get_value() {
+            self.save_episode();
+        }
     }
 
     /// What the oracle plays on the same scenario and seed.
@@ -229,7 +425,14 @@ fn first_scenario_of(env: &Env, task: Task) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
-    state.apply_url(&url_query());
+    state.load_saved();
+    let query = url_query();
+    if query.is_empty() {
+        state.restore_episode();
+    } else {
+        state.apply_url(&query);
+    }
+    state.listen_to_other_tabs();
     provide_context(state);
     view! {
         <header class="topbar">
@@ -239,8 +442,21 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"Incident-response drills, entirely in your browser"</span>
             </div>
         </header>
+        {move || {
+            let notices = state.notices.get();
+            (!notices.is_empty()).then(|| view! {
+                <div class="storage-notice" role="alert" data-testid="storage-notice">
+                    <strong>"Saved data: "</strong>
+                    {notices.join(" · ")}
+                    <button class="secondary" on:click=move |_| state.notices.set(Vec::new())>"Dismiss"</button>
+                </div>
+            })
+        }}
         <main class="layout">
-            <DrillPicker/>
+            <div class="side-column">
+                <DrillPicker/>
+                <LeaderboardPanel/>
+            </div>
             <IncidentArea/>
         </main>
     }

@@ -1,0 +1,154 @@
+//! The leaderboard of the chosen task, the player's name, and export and
+//! import of the whole board as a JSON file.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::AppState;
+use crate::leaderboard::{Leaderboard, MAX_IMPORT_BYTES};
+
+/// Shows the chosen task's ranking; finished episodes are added to it.
+#[component]
+pub fn LeaderboardPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let message = RwSignal::new(None::<String>);
+    let rows = move || {
+        let task = state.task.get();
+        state.board.with(|board| board.ranked(task.id()))
+    };
+    let export = move |_| match download(
+        "firedrill-leaderboard.json",
+        &state.board.with_untracked(Leaderboard::export),
+    ) {
+        Ok(()) => message.set(Some(String::from("Exported firedrill-leaderboard.json."))),
+        Err(error) => message.set(Some(format!("Export failed: {error}"))),
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        if file.size() > MAX_IMPORT_BYTES as f64 {
+            message.set(Some(format!(
+                "{} is {} bytes; a leaderboard file is at most {MAX_IMPORT_BYTES}.",
+                file.name(),
+                file.size()
+            )));
+            return;
+        }
+        let name = file.name();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|text| text.as_string());
+            let Some(text) = text else {
+                message.set(Some(format!("Could not read {name}.")));
+                return;
+            };
+            let mut imported = Leaderboard::default();
+            match imported.import(&text) {
+                Ok(_) => {
+                    let added = state.merge_into_board(&imported);
+                    message.set(Some(format!(
+                        "Imported {name}: {added} new entries, {} already here.",
+                        imported.entries.len() - added
+                    )));
+                }
+                Err(error) => message.set(Some(format!("{name}: {error}"))),
+            }
+        });
+    };
+
+    view! {
+        <section class="panel leaderboard-panel" aria-labelledby="leaderboard-heading">
+            <h2 id="leaderboard-heading">"Leaderboard"</h2>
+            <div class="form-row">
+                <label for="player-name">"Your name"</label>
+                <input
+                    id="player-name"
+                    data-testid="player-name"
+                    type="text"
+                    maxlength="64"
+                    autocomplete="nickname"
+                    placeholder="shown with your scores"
+                    prop:value=move || state.player.get()
+                    on:change=move |ev| state.set_player(event_target_value(&ev))
+                />
+            </div>
+            <p class="muted small">{move || format!("{} · best score first, then fewer steps", state.task.get().title())}</p>
+            <table class="leaderboard" data-testid="leaderboard">
+                <thead>
+                    <tr>
+                        <th scope="col" class="num">"#"</th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Scenario"</th>
+                        <th scope="col" class="num">"Seed"</th>
+                        <th scope="col" class="num">"Score"</th>
+                        <th scope="col" class="num">"Steps"</th>
+                        <th scope="col">"Date"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows().into_iter().take(50).enumerate().map(|(i, entry)| view! {
+                        <tr data-testid="leaderboard-row">
+                            <td class="num">{i + 1}</td>
+                            <td>{entry.name}</td>
+                            <td><code>{entry.scenario}</code></td>
+                            <td class="num">{entry.seed}</td>
+                            <td class="num">{format!("{:.4}", entry.score)}</td>
+                            <td class="num">{entry.steps}</td>
+                            <td>{entry.date.get(..10).unwrap_or_default().to_string()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <Show when=move || rows().is_empty()>
+                <p class="muted small">"No finished episode of this stage yet."</p>
+            </Show>
+            <div class="seed-row">
+                <button class="secondary" data-testid="leaderboard-export" on:click=export>
+                    "Export"
+                </button>
+                <label class="secondary file-button">
+                    "Import…"
+                    <input
+                        type="file"
+                        accept="application/json,.json"
+                        data-testid="leaderboard-import"
+                        class="visually-hidden"
+                        on:change=import
+                    />
+                </label>
+            </div>
+            {move || message.get().map(|m| view! { <p class="small" role="status">{m}</p> })}
+        </section>
+    }
+}
+
+/// Offers `text` as a file download.
+fn download(file_name: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not make the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make the file")?;
+    let anchor = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .ok_or("the page could not make a link")?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}

@@ -1,0 +1,134 @@
+// What the app keeps in localStorage: the leaderboard across reloads, its
+// export and import, an episode in progress across a reload, and damaged
+// or foreign saved data set aside with a visible notice.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { serveDist, launchBrowser, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const scenarios = nativeCli(["list", "--json"]);
+const easy = scenarios.find((s) => s.task === "severity_classification").id;
+const medium = scenarios.find((s) => s.task === "root_cause_analysis");
+
+async function playWhole(page, scenario, seed, agent = "heuristic") {
+  const run = nativeCli(["run", "--scenario", scenario, "--seed", String(seed), "--agent", agent, "--json"]);
+  await page.goto(`${server.url}?scenario=${scenario}&seed=${seed}`);
+  await page.getByTestId("action-submit").waitFor();
+  for (const action of run.actions) await playAction(page, action);
+  await page.getByTestId("grade-score").waitFor();
+  return run;
+}
+
+test("a finished episode goes on the leaderboard and stays after a reload", async () => {
+  const page = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId("player-name").fill("Ana <img src=x onerror=alert(1)>");
+  await page.getByTestId("player-name").dispatchEvent("change");
+  const run = await playWhole(page, easy, 4);
+  const row = page.getByTestId("leaderboard-row").first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /Ana <img src=x onerror=alert\(1\)>/);
+  assert.match(await row.innerText(), new RegExp(run.score.toFixed(4).replace(".", "\\.")));
+
+  await page.goto(server.url);
+  await page.getByTestId("leaderboard-row").first().waitFor();
+  assert.equal(await page.getByTestId("leaderboard-row").count(), 1, "one entry, not re-recorded on reload");
+  assert.equal(await page.getByTestId("player-name").inputValue(), "Ana <img src=x onerror=alert(1)>");
+  assert.equal(await page.locator("img[src=x]").count(), 0, "names are text, never HTML");
+  await screenshot(page, "leaderboard");
+  assert.deepEqual(page.problems, []);
+});
+
+test("an exported leaderboard imports into another browser, merging without duplicates", async () => {
+  const page = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByTestId("player-name").fill("Bo");
+  await page.getByTestId("player-name").dispatchEvent("change");
+  await playWhole(page, easy, 5);
+  await page.getByTestId("leaderboard-row").first().waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("leaderboard-export").click(),
+  ]);
+  const file = await download.path();
+  const exported = JSON.parse(await readFile(file, "utf8"));
+  assert.equal(exported.format, "firedrill-leaderboard");
+  assert.equal(exported.entries.length, 1);
+
+  const other = await openPage(browser);
+  await other.goto(server.url);
+  await other.getByTestId("leaderboard-import").setInputFiles(file);
+  await other.getByTestId("leaderboard-row").first().waitFor();
+  assert.equal(await other.getByTestId("leaderboard-row").count(), 1);
+  await other.getByTestId("leaderboard-import").setInputFiles(file);
+  await other.getByText(/0 new entries, 1 already here/).waitFor();
+  assert.equal(await other.getByTestId("leaderboard-row").count(), 1, "no duplicate");
+
+  await other.getByTestId("leaderboard-import").setInputFiles({
+    name: "bad.json",
+    mimeType: "application/json",
+    buffer: Buffer.from('{"format":"firedrill-leaderboard","version":1,"entries":[{"name":"x"}]}'),
+  });
+  await other.getByText(/bad\.json: not a Firedrill leaderboard file: line 1/).waitFor();
+  assert.equal(await other.getByTestId("leaderboard-row").count(), 1);
+});
+
+test("a reload in the middle of an episode reopens it where it was", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${medium.id}&seed=9`);
+  await page.getByTestId("action-submit").waitFor();
+  await playAction(page, { action_type: "investigate", target: medium.services[0], reasoning: "first look" });
+  await playAction(page, { action_type: "classify", parameters: { severity: "P2" }, reasoning: "impact" });
+  assert.equal(await page.getByTestId("step-counter").innerText(), "2/15");
+
+  for (const url of [server.url, `${server.url}?scenario=${medium.id}&seed=9`]) {
+    await page.goto(url);
+    await page.getByTestId("action-submit").waitFor();
+    assert.equal(await page.getByTestId("step-counter").innerText(), "2/15", url);
+    assert.match(await page.getByTestId("action-history").innerText(), /first look/);
+  }
+  // Another seed in the URL is another episode.
+  await page.goto(`${server.url}?scenario=${medium.id}&seed=10`);
+  await page.getByTestId("action-submit").waitFor();
+  assert.equal(await page.getByTestId("step-counter").innerText(), "0/15");
+});
+
+test("corrupted or foreign saved data is set aside with a notice and the app works", async () => {
+  const page = await openPage(browser);
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("seeded")) return;
+    sessionStorage.setItem("seeded", "1");
+    localStorage.setItem("firedrill.leaderboard", "{not json");
+    localStorage.setItem("firedrill.player", JSON.stringify({ version: 99, data: "from the future" }));
+    localStorage.setItem("firedrill.episode", JSON.stringify({ version: 1, data: { scenario: 3 } }));
+  });
+  await page.goto(server.url);
+  const notice = page.getByTestId("storage-notice");
+  await notice.waitFor();
+  const text = await notice.innerText();
+  assert.match(text, /firedrill\.leaderboard could not be read \(it is not valid JSON/);
+  assert.match(text, /firedrill\.player was saved by a newer version/);
+  assert.match(text, /firedrill\.episode could not be read/);
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  assert.ok(keys.some((k) => k.startsWith("firedrill.quarantine.leaderboard.")), keys.join());
+  assert.ok(keys.some((k) => k.startsWith("firedrill.quarantine.episode.")), keys.join());
+  assert.equal(
+    await page.evaluate(() => localStorage.getItem("firedrill.player")),
+    JSON.stringify({ version: 99, data: "from the future" }),
+    "newer data is kept untouched",
+  );
+  await screenshot(page, "storage-notice");
+  await playWhole(page, easy, 2);
+  await page.getByTestId("leaderboard-row").first().waitFor();
+});
