@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::{ActionHistory, ActionPanel, AppState, Debrief};
+use super::{ActionHistory, ActionPanel, AppState, Debrief, DegradationChart};
 use crate::env::{AlertState, Investigation, Observation};
 
 /// The briefing or the running episode, whichever applies.
@@ -49,6 +49,7 @@ pub fn IncidentArea() -> impl IntoView {
                 <p class="error" role="alert" data-testid="app-error">{message}</p>
             })}
             <Show when=playing>
+                <DegradationChart/>
                 <div class="play grid-2">
                     <section class="panel"><ActionPanel/></section>
                     <section class="panel"><ActionHistory/></section>

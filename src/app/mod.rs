@@ -8,6 +8,7 @@
 //! opening state of the episode.
 
 mod actions;
+mod chart;
 mod debrief;
 mod incident;
 mod leaderboard;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use storage::Loaded;
 
 pub use actions::{ActionHistory, ActionPanel};
+pub use chart::DegradationChart;
 pub use debrief::Debrief;
 pub use incident::IncidentArea;
 pub use leaderboard::LeaderboardPanel;
@@ -446,8 +448,10 @@ pub fn App() -> impl IntoView {
             let notices = state.notices.get();
             (!notices.is_empty()).then(|| view! {
                 <div class="storage-notice" role="alert" data-testid="storage-notice">
-                    <strong>"Saved data: "</strong>
-                    {notices.join(" · ")}
+                    <div>
+                        <strong>"Saved data"</strong>
+                        <ul>{notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    </div>
                     <button class="secondary" on:click=move |_| state.notices.set(Vec::new())>"Dismiss"</button>
                 </div>
             })

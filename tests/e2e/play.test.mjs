@@ -73,3 +73,27 @@ test("bad URL parameters are reported", async () => {
   assert.match(text, /unknown scenario "no-such-thing"/);
   assert.match(text, /seed "abc"/);
 });
+
+test("the degradation chart is drawn and redrawn every step", async () => {
+  const scenario = scenarios.find((s) => s.task === "full_incident_management");
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${scenario.id}&seed=2`);
+  const chart = page.getByTestId("degradation-chart");
+  await chart.waitFor();
+  const pixels = () =>
+    chart.evaluate((canvas) => {
+      const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+      return { painted, url: canvas.toDataURL() };
+    });
+  const first = await pixels();
+  assert.ok(first.painted > 2000, `painted pixels: ${first.painted}`);
+  await playAction(page, { action_type: "investigate", target: scenario.services[0] });
+  await playAction(page, { action_type: "investigate", target: scenario.services[1] });
+  const later = await pixels();
+  assert.notEqual(later.url, first.url, "redrawn after steps");
+  assert.match(await chart.getAttribute("aria-label"), /Most changed since the start: .+, now [\d.]+ ms p99/);
+  await screenshot(page, "chart");
+  assert.deepEqual(page.problems, []);
+});
