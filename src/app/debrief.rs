@@ -15,11 +15,17 @@ pub fn Debrief() -> impl IntoView {
         let grade = state.grade.get()?;
         let episode = state.episode.get()?;
         let ideal = state.ideal_path.get();
-        Some(debrief_view(grade, episode, ideal))
+        let link = state.replay_link();
+        Some(debrief_view(grade, episode, ideal, link))
     }
 }
 
-fn debrief_view(grade: Grade, episode: State, ideal: Vec<Action>) -> impl IntoView {
+fn debrief_view(
+    grade: Grade,
+    episode: State,
+    ideal: Vec<Action>,
+    link: Option<String>,
+) -> impl IntoView {
     let ending = if episode.truncated {
         "The step budget ran out."
     } else {
@@ -140,6 +146,12 @@ fn debrief_view(grade: Grade, episode: State, ideal: Vec<Action>) -> impl IntoVi
                     </thead>
                     <tbody>{slo_rows}</tbody>
                 </table>
+            })}
+            {link.map(|href| view! {
+                <p>
+                    <a data-testid="replay-link" href=href>"Replay link"</a>
+                    <span class="muted small">" — opens this episode, with these actions, anywhere; share it to compare."</span>
+                </p>
             })}
             <h3>"The ideal path"</h3>
             <ol class="ideal-path" data-testid="ideal-path">{ideal_steps}</ol>

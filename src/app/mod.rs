@@ -60,7 +60,8 @@ pub struct AppState {
     pub board: RwSignal<Leaderboard>,
     /// What went wrong with the browser's storage, for the storage notice.
     pub notices: RwSignal<Vec<String>>,
-    /// True while a saved episode is being replayed (nothing is saved or recorded).
+    /// True while a saved episode or a replay link is being played back
+    /// (nothing is saved or recorded).
     restoring: StoredValue<bool>,
 }
 
@@ -119,6 +120,41 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
+    }
+
+    /// Plays a replay code's actions on the chosen scenario and seed.
+    fn replay(&self, code: &str) -> Result<(), String> {
+        let actions = crate::replay::decode(code).map_err(|e| format!("replay link: {e}"))?;
+        // Someone else's episode: neither saved as ours nor put on our leaderboard.
+        self.restoring.set_value(true);
+        self.start();
+        let mut result = Ok(());
+        for (i, action) in actions.into_iter().enumerate() {
+            if !self.submit(action) {
+                let reason = self.error.get_untracked().unwrap_or_default();
+                result = Err(format!(
+                    "replay link: action {} was refused: {reason}",
+                    i + 1
+                ));
+                break;
+            }
+        }
+        self.restoring.set_value(false);
+        result
+    }
+
+    /// The link that replays the current episode, if one is running.
+    pub fn replay_link(&self) -> Option<String> {
+        let episode = self.episode.get()?;
+        let actions: Vec<Action> = episode.history.iter().map(|h| h.action.clone()).collect();
+        let location = web_sys::window()?.location();
+        let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
+        Some(format!(
+            "{base}?scenario={}&seed={}&replay={}",
+            episode.scenario,
+            episode.seed,
+            crate::replay::encode(&actions)
+        ))
     }
 
     /// Whether the saved episode is of this scenario and seed.
@@ -321,6 +357,13 @@ impl AppState {
         if let Some(id) = value("scenario") {
             let scenario = self.env.with_value(|env| env.catalog().get(&id).cloned());
             match scenario.and_then(|s| Task::from_id(&s.task).map(|task| (s, task))) {
+                Some((scenario, task)) if value("replay").is_some() => {
+                    self.task.set(task);
+                    self.scenario.set(scenario.id.clone());
+                    if let Err(problem) = self.replay(&value("replay").unwrap_or_default()) {
+                        problems.push(problem);
+                    }
+                }
                 Some((scenario, task)) => {
                     // A reload of the same episode's URL reopens it where it was.
                     if !(self.saved_episode_is(&scenario.id, self.seed.get_untracked())

@@ -97,3 +97,25 @@ test("the degradation chart is drawn and redrawn every step", async () => {
   await screenshot(page, "chart");
   assert.deepEqual(page.problems, []);
 });
+
+test("a replay link reproduces the episode and its score elsewhere", async () => {
+  const scenario = scenarios.find((s) => s.task === "root_cause_analysis").id;
+  const run = nativeCli(["run", "--scenario", scenario, "--seed", "11", "--agent", "heuristic", "--json"]);
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${scenario}&seed=11`);
+  await page.getByTestId("action-submit").waitFor();
+  for (const action of run.actions) await playAction(page, action);
+  const href = await page.getByTestId("replay-link").getAttribute("href");
+  assert.match(href, /\?scenario=.+&seed=11&replay=1\.[A-Za-z0-9_-]+$/);
+
+  const elsewhere = await openPage(browser); // a fresh context: empty storage
+  await elsewhere.goto(href);
+  await elsewhere.getByTestId("grade-score").waitFor();
+  assert.equal(await elsewhere.getByTestId("grade-score").innerText(), run.score.toFixed(4));
+  assert.equal(await elsewhere.getByTestId("leaderboard-row").count(), 0, "a replay is not recorded");
+
+  const broken = await openPage(browser);
+  await broken.goto(`${server.url}?scenario=${scenario}&seed=11&replay=1.@@`);
+  await broken.getByTestId("app-error").waitFor();
+  assert.match(await broken.getByTestId("app-error").innerText(), /replay link: .*position 2/);
+});
