@@ -28,6 +28,7 @@
 pub mod agents;
 pub mod env;
 pub mod metrics;
+pub mod promql;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
