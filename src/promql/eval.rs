@@ -85,6 +85,8 @@ pub(crate) struct Evaluator<'a> {
     /// Start and end of the query (for `@ start()` and `@ end()`).
     pub start: i64,
     pub end: i64,
+    /// Step of a range query (0 for an instant query).
+    pub step: i64,
     pub limits: Limits,
     pub annotations: Annotations,
     selections: HashMap<usize, Rc<Vec<usize>>>,
@@ -204,6 +206,7 @@ impl<'a> Evaluator<'a> {
         query: &'a str,
         start: i64,
         end: i64,
+        step: i64,
         limits: Limits,
     ) -> Evaluator<'a> {
         Evaluator {
@@ -211,6 +214,7 @@ impl<'a> Evaluator<'a> {
             query,
             start,
             end,
+            step,
             limits,
             annotations: Annotations::default(),
             selections: HashMap::new(),
@@ -659,8 +663,10 @@ fn vector_binop(
     }
     let swapped = m.card == Card::OneToMany;
     // `many` is the side whose labels the result takes; `one` is matched by signature.
+    // With group_right the sides swap, and so do the fill modifiers (as in
+    // Prometheus: fill_left then fills the right operand and vice versa).
     let (many, one, fill_one, fill_many) = if swapped {
-        (rhs, lhs, fill_lhs, fill_rhs)
+        (rhs, lhs, fill_rhs, fill_lhs)
     } else {
         (lhs, rhs, fill_rhs, fill_lhs)
     };
@@ -672,8 +678,8 @@ fn vector_binop(
             return Err(execution(format!(
                 "found duplicate series for the match group {} on the {side} hand-side of the operation: [{}, {}];many-to-many matching not allowed: matching labels must be unique on one side",
                 labels::display(&m.matched_labels(&e.labels)),
-                labels::display(&e.labels),
-                labels::display(&one[j].labels)
+                labels::display(&one[j].labels),
+                labels::display(&e.labels)
             )));
         }
         one_sigs.insert(sig, i);
@@ -699,11 +705,6 @@ fn vector_binop(
             (e.value, one_value)
         };
         let (mut value, keep) = apply_op(op, l, r);
-        if return_bool {
-            value = if keep { 1.0 } else { 0.0 };
-        } else if !keep {
-            continue;
-        }
         let metric = result_metric(&e.labels, one_labels, m);
         match matched.get_mut(&sig) {
             Some(inserted) => match (m.card, inserted) {
@@ -728,6 +729,11 @@ fn vector_binop(
                 };
                 matched.insert(sig, entry);
             }
+        }
+        if return_bool {
+            value = if keep { 1.0 } else { 0.0 };
+        } else if !keep {
+            continue;
         }
         out.push(Elem {
             labels: metric,
@@ -755,12 +761,12 @@ fn vector_binop(
             if is_comparison(op) && !return_bool {
                 value = l;
             }
-            let metric = result_metric(&e.labels, None, m);
+            // A series made up for the missing side has the match group's labels.
             out.push(Elem {
-                labels: metric,
+                labels: m.matched_labels(&e.labels),
                 value,
                 timestamp: e.timestamp,
-                drop_name: e.drop_name || return_bool || drops_name(op),
+                drop_name: false,
             });
         }
     }
@@ -784,9 +790,8 @@ fn result_metric(many: &Labels, one: Option<&Labels>, m: &Matching) -> Labels {
     result
 }
 
-/// Position `line:column` of the `index`-th argument of the first call of
-/// `function` in `query` (1:1 when not found).
-pub(crate) fn position_of_arg(query: &str, function: &str, index: usize) -> String {
+/// Byte offset of the first call of `function` in `query` (its name).
+pub(crate) fn find_call(query: &str, function: &str) -> Option<usize> {
     let bytes = query.as_bytes();
     let mut search = 0;
     while let Some(found) = query.get(search..).and_then(|s| s.find(function)) {
@@ -794,59 +799,72 @@ pub(crate) fn position_of_arg(query: &str, function: &str, index: usize) -> Stri
         search = at + function.len();
         let before_ok = at == 0 || {
             let c = bytes[at - 1];
-            !(c.is_ascii_alphanumeric() || c == b'_')
+            !(c.is_ascii_alphanumeric() || c == b'_' || c == b':')
         };
         let mut i = at + function.len();
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
-        if !before_ok || i >= bytes.len() || bytes[i] != b'(' {
-            continue;
-        }
-        i += 1;
-        let mut arg = 0;
-        let mut depth = 0i32;
-        let mut quote: Option<u8> = None;
-        let mut arg_start = i;
-        while i < bytes.len() {
-            let c = bytes[i];
-            if let Some(q) = quote {
-                if c == b'\\' {
-                    i += 1;
-                } else if c == q {
-                    quote = None;
-                }
-            } else {
-                match c {
-                    b'"' | b'\'' | b'`' => quote = Some(c),
-                    b'(' | b'[' | b'{' => depth += 1,
-                    b')' | b']' | b'}' => {
-                        if depth == 0 {
-                            break;
-                        }
-                        depth -= 1;
-                    }
-                    b',' if depth == 0 => {
-                        arg += 1;
-                        arg_start = i + 1;
-                    }
-                    _ => {}
-                }
-            }
-            if arg == index && c != b',' {
-                break;
-            }
-            i += 1;
-        }
-        if arg == index {
-            let mut s = arg_start;
-            while s < bytes.len() && bytes[s].is_ascii_whitespace() {
-                s += 1;
-            }
-            return line_col(query, s);
+        if before_ok && i < bytes.len() && bytes[i] == b'(' {
+            return Some(at);
         }
     }
-    "1:1".to_string()
+    None
+}
+
+/// Position `line:column` of the first call of `function` in `query`.
+pub(crate) fn position_of_call(query: &str, function: &str) -> String {
+    line_col(query, find_call(query, function).unwrap_or(0))
+}
+
+/// Position `line:column` of the `index`-th argument of the first call of
+/// `function` in `query` (1:1 when not found).
+pub(crate) fn position_of_arg(query: &str, function: &str, index: usize) -> String {
+    let Some(at) = find_call(query, function) else {
+        return "1:1".to_string();
+    };
+    let bytes = query.as_bytes();
+    let mut i = at + function.len();
+    while i < bytes.len() && bytes[i] != b'(' {
+        i += 1;
+    }
+    i += 1;
+    let mut arg = 0;
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut arg_start = i;
+    while i < bytes.len() && arg < index {
+        let c = bytes[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                b'"' | b'\'' | b'`' => quote = Some(c),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                }
+                b',' if depth == 0 => {
+                    arg += 1;
+                    arg_start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    let mut s = arg_start.min(bytes.len());
+    while s < bytes.len() && bytes[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    line_col(query, s)
 }
 
 fn line_col(query: &str, offset: usize) -> String {

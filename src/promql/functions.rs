@@ -3,8 +3,8 @@
 use super::error::QueryError;
 use super::eval::{unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
 use super::mathfn::{
-    bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum, linear_regression, mean,
-    natural_less, quantile, variance_compensated, Bucket,
+    bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
+    linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };
 use super::value::labels;
 use crate::metrics::store::Labels;
@@ -58,6 +58,19 @@ pub(crate) fn call(ev: &mut Evaluator<'_>, c: &Call, t: i64) -> Result<Val, Quer
     }
     match name {
         "time" => Ok(Val::Scalar(t as f64 / 1000.0)),
+        "start" => Ok(Val::Scalar(ev.start as f64 / 1000.0)),
+        "end" => Ok(Val::Scalar(ev.end as f64 / 1000.0)),
+        "step" => Ok(Val::Scalar(ev.step as f64 / 1000.0)),
+        "range" => Ok(Val::Scalar((ev.end - ev.start) as f64 / 1000.0)),
+        "min_of" | "max_of" => {
+            let a = scalar_arg(ev, &args, 0, t)?;
+            let b = scalar_arg(ev, &args, 1, t)?;
+            Ok(Val::Scalar(if name == "min_of" {
+                go_min(a, b)
+            } else {
+                go_max(a, b)
+            }))
+        }
         "pi" => Ok(Val::Scalar(std::f64::consts::PI)),
         "vector" => {
             let v = scalar_arg(ev, &args, 0, t)?;
@@ -189,9 +202,65 @@ pub(crate) fn call(ev: &mut Evaluator<'_>, c: &Call, t: i64) -> Result<Val, Quer
             });
             Ok(Val::Vector(v))
         }
-        "histogram_quantile" => histogram_quantile(ev, &args, t),
+        "histogram_quantile" => {
+            let q = scalar_arg(ev, &args, 0, t)?;
+            quantile_warning(ev, "histogram_quantile", 0, q);
+            let groups = bucket_groups(ev, &args, 1, "histogram_quantile", t)?;
+            let mut out = Vec::with_capacity(groups.len());
+            for (key, mut buckets) in groups {
+                let result = bucket_quantile(q, &mut buckets);
+                monotonicity_info(ev, "histogram_quantile", 1, &key, result.forced_monotonic);
+                out.push(Elem {
+                    labels: key,
+                    value: result.value,
+                    timestamp: t,
+                    drop_name: true,
+                });
+            }
+            Ok(Val::Vector(out))
+        }
+        "histogram_quantiles" => {
+            let label = string_arg(ev, &args, 1, t)?;
+            let mut qs = Vec::new();
+            for i in 2..args.len() {
+                let q = scalar_arg(ev, &args, i, t)?;
+                quantile_warning(ev, "histogram_quantiles", i, q);
+                qs.push(q);
+            }
+            let groups = bucket_groups(ev, &args, 0, "histogram_quantiles", t)?;
+            let mut out = Vec::new();
+            for (key, buckets) in groups {
+                for &q in &qs {
+                    let result = bucket_quantile(q, &mut buckets.clone());
+                    monotonicity_info(ev, "histogram_quantiles", 0, &key, result.forced_monotonic);
+                    out.push(Elem {
+                        labels: labels::with(&key, &label, &quantile_label(q)),
+                        value: result.value,
+                        timestamp: t,
+                        drop_name: true,
+                    });
+                }
+            }
+            Ok(Val::Vector(out))
+        }
+        "histogram_fraction" => {
+            let lower = scalar_arg(ev, &args, 0, t)?;
+            let upper = scalar_arg(ev, &args, 1, t)?;
+            let groups = bucket_groups(ev, &args, 2, "histogram_fraction", t)?;
+            Ok(Val::Vector(
+                groups
+                    .into_iter()
+                    .map(|(key, mut buckets)| Elem {
+                        labels: key,
+                        value: bucket_fraction(lower, upper, &mut buckets),
+                        timestamp: t,
+                        drop_name: true,
+                    })
+                    .collect(),
+            ))
+        }
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
-        | "histogram_stdvar" | "histogram_fraction" => {
+        | "histogram_stdvar" => {
             // These read native histograms only; float samples are ignored.
             for a in &args {
                 ev.eval(a, t)?;
@@ -448,22 +517,58 @@ fn check_unique(v: &[Elem]) -> Result<(), QueryError> {
     Ok(())
 }
 
-fn histogram_quantile(ev: &mut Evaluator<'_>, args: &[&Expr], t: i64) -> Result<Val, QueryError> {
-    let q = scalar_arg(ev, args, 0, t)?;
+fn quantile_warning(ev: &mut Evaluator<'_>, function: &str, arg_index: usize, q: f64) {
     if !(0.0..=1.0).contains(&q) {
         ev.annotations.warn(format!(
             "PromQL warning: quantile value should be between 0 and 1, got {} ({})",
             super::value::format_value(q),
-            ev.arg_position("histogram_quantile", 0)
+            ev.arg_position(function, arg_index)
         ));
     }
-    let v = vector_arg(ev, args, 1, t)?;
-    let mut index: HashMap<Labels, usize> = HashMap::new();
+}
+
+fn monotonicity_info(
+    ev: &mut Evaluator<'_>,
+    function: &str,
+    arg_index: usize,
+    key: &Labels,
+    forced: bool,
+) {
+    if forced {
+        let position = ev.arg_position(function, arg_index);
+        ev.annotations.info(format!(
+            "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {} ({position})",
+            labels::quote(key.metric_name().unwrap_or(""))
+        ));
+    }
+}
+
+/// The value of the label `histogram_quantiles` adds: `0.0`, `0.25`, `1.0`…
+fn quantile_label(q: f64) -> String {
+    let text = super::value::format_value(q);
+    if q.is_finite() && !text.contains('.') {
+        text + ".0"
+    } else {
+        text
+    }
+}
+
+/// The classic histograms of a vector argument: buckets grouped by their
+/// labels without `le` (warning about series whose `le` is unreadable).
+fn bucket_groups(
+    ev: &mut Evaluator<'_>,
+    args: &[&Expr],
+    index: usize,
+    function: &str,
+    t: i64,
+) -> Result<Vec<(Labels, Vec<Bucket>)>, QueryError> {
+    let v = vector_arg(ev, args, index, t)?;
+    let mut positions: HashMap<Labels, usize> = HashMap::new();
     let mut groups: Vec<(Labels, Vec<Bucket>)> = Vec::new();
     for e in v {
         let le = e.labels.get("le").unwrap_or("");
         let Some(upper_bound) = parse_go_float(le) else {
-            let position = ev.arg_position("histogram_quantile", 1);
+            let position = ev.arg_position(function, index);
             ev.annotations.warn(format!(
                 "PromQL warning: bucket label \"le\" is missing or has a malformed value of {} for metric name {} ({position})",
                 labels::quote(le),
@@ -476,32 +581,15 @@ fn histogram_quantile(ev: &mut Evaluator<'_>, args: &[&Expr], t: i64) -> Result<
             upper_bound,
             count: e.value,
         };
-        match index.get(&key) {
+        match positions.get(&key) {
             Some(&i) => groups[i].1.push(bucket),
             None => {
-                index.insert(key.clone(), groups.len());
+                positions.insert(key.clone(), groups.len());
                 groups.push((key, vec![bucket]));
             }
         }
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (key, mut buckets) in groups {
-        let result = bucket_quantile(q, &mut buckets);
-        if result.forced_monotonic {
-            let position = ev.arg_position("histogram_quantile", 1);
-            ev.annotations.info(format!(
-                "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {} ({position})",
-                labels::quote(key.metric_name().unwrap_or(""))
-            ));
-        }
-        out.push(Elem {
-            labels: key,
-            value: result.value,
-            timestamp: t,
-            drop_name: true,
-        });
-    }
-    Ok(Val::Vector(out))
+    Ok(groups)
 }
 
 /// Go's `strconv.ParseFloat` for bucket bounds (Rust's parser plus Go's
@@ -672,6 +760,9 @@ fn over_time(name: &str, s: &RangeSeries, m: &RangeVal, scalars: &[f64], t: i64)
         )),
         "mad_over_time" => {
             let mut v = values();
+            if v.iter().any(|x| x.is_nan()) {
+                return Some(f64::NAN);
+            }
             let median = quantile(0.5, &mut v);
             let mut deviations: Vec<f64> = v.iter().map(|x| (x - median).abs()).collect();
             Some(quantile(0.5, &mut deviations))

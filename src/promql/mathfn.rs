@@ -74,7 +74,9 @@ pub fn variance_welford(values: &[f64]) -> f64 {
     let Some((&first, rest)) = values.split_first() else {
         return f64::NAN;
     };
-    let (mut count, mut mean, mut value) = (1.0, first, 0.0);
+    // A lone NaN or infinity has no defined spread.
+    let initial = if first.is_finite() { 0.0 } else { f64::NAN };
+    let (mut count, mut mean, mut value) = (1.0, first, initial);
     for &v in rest {
         count += 1.0;
         let delta = v - mean;
@@ -313,6 +315,88 @@ pub fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> BucketQuantile {
         value,
         forced_monotonic,
     }
+}
+
+/// `histogram_fraction` over classic buckets: the estimated fraction of
+/// observations between `lower` and `upper`. The first bucket starts at 0
+/// when its bound is positive; in a bucket of infinite width all its
+/// observations sit at the infinite end.
+pub fn bucket_fraction(lower: f64, upper: f64, buckets: &mut [Bucket]) -> f64 {
+    buckets.sort_by(|a, b| {
+        a.upper_bound
+            .partial_cmp(&b.upper_bound)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    match buckets.last() {
+        Some(b) if b.upper_bound == f64::INFINITY => {}
+        _ => return f64::NAN,
+    }
+    let mut coalesced: Vec<Bucket> = Vec::with_capacity(buckets.len());
+    for b in buckets.iter() {
+        match coalesced.last_mut() {
+            Some(last) if last.upper_bound == b.upper_bound => last.count += b.count,
+            _ => coalesced.push(*b),
+        }
+    }
+    let buckets = coalesced;
+    let count = buckets[buckets.len() - 1].count;
+    if count == 0.0 || lower.is_nan() || upper.is_nan() {
+        return f64::NAN;
+    }
+    if lower >= upper {
+        return 0.0;
+    }
+    let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
+    let (mut lower_set, mut upper_set) = (false, false);
+    for (i, b) in buckets.iter().enumerate() {
+        let lower_bound = if i > 0 {
+            buckets[i - 1].upper_bound
+        } else if b.upper_bound > 0.0 {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
+        let upper_bound = b.upper_bound;
+        let interpolate = |v: f64| {
+            if lower_bound == f64::NEG_INFINITY {
+                b.count
+            } else if upper_bound == f64::INFINITY {
+                rank
+            } else {
+                rank + (b.count - rank) * (v - lower_bound) / (upper_bound - lower_bound)
+            }
+        };
+        if !lower_set && lower_bound >= lower {
+            lower_rank = rank;
+            lower_set = true;
+        }
+        if !upper_set && lower_bound >= upper {
+            upper_rank = rank;
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        if !lower_set && lower_bound < lower && upper_bound > lower {
+            lower_rank = interpolate(lower);
+            lower_set = true;
+        }
+        if !upper_set && lower_bound < upper && upper_bound > upper {
+            upper_rank = interpolate(upper);
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        rank = b.count;
+    }
+    if !lower_set || lower_rank > count {
+        lower_rank = count;
+    }
+    if !upper_set || upper_rank > count {
+        upper_rank = count;
+    }
+    (upper_rank - lower_rank) / count
 }
 
 /// Natural order of strings: runs of digits compare as numbers.

@@ -55,6 +55,7 @@ use crate::metrics::store::{Labels, Store};
 use eval::{Elem, Evaluator, Limits, Val};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::Expr;
+use promql_parser::util::{walk_expr, ExprVisitor};
 use std::collections::{HashMap, HashSet};
 
 /// Most points a range query may return per series (as Prometheus).
@@ -119,6 +120,29 @@ fn type_name(t: ValueType) -> &'static str {
     }
 }
 
+/// The sort functions called anywhere in `expr`.
+fn sort_calls(expr: &Expr) -> Vec<&'static str> {
+    struct Sorts(Vec<&'static str>);
+    impl ExprVisitor for Sorts {
+        type Error = ();
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, ()> {
+            if let Expr::Call(c) = expr {
+                if matches!(
+                    c.func.name,
+                    "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
+                ) && !self.0.contains(&c.func.name)
+                {
+                    self.0.push(c.func.name);
+                }
+            }
+            Ok(true)
+        }
+    }
+    let mut sorts = Sorts(Vec::new());
+    let _ = walk_expr(&mut sorts, expr);
+    sorts.0
+}
+
 /// Drops the names marked for dropping and checks the label sets are unique.
 fn finish_vector(v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
     let mut seen: HashSet<Labels> = HashSet::with_capacity(v.len());
@@ -152,7 +176,7 @@ impl Engine {
         time_ms: i64,
     ) -> Result<Evaluated<Value>, QueryError> {
         let expr = parse::parse(query)?;
-        let mut ev = Evaluator::new(store, query, time_ms, time_ms, limits(self));
+        let mut ev = Evaluator::new(store, query, time_ms, time_ms, 0, limits(self));
         let value = match ev.eval(&expr, time_ms)? {
             Val::Scalar(v) => Value::Scalar {
                 timestamp_ms: time_ms,
@@ -233,16 +257,12 @@ impl Engine {
                 type_name(kind)
             )));
         }
-        let mut ev = Evaluator::new(store, query, start_ms, end_ms, limits(self));
-        if let Expr::Call(c) = eval::unwrap_parens(&expr) {
-            if matches!(
-                c.func.name,
-                "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
-            ) {
-                ev.annotations.warn(
-                    "PromQL warning: sort is ineffective for range queries since results are always ordered by labels (1:1)".into(),
-                );
-            }
+        let mut ev = Evaluator::new(store, query, start_ms, end_ms, step_ms, limits(self));
+        for name in sort_calls(&expr) {
+            ev.annotations.warn(format!(
+                "PromQL warning: sort is ineffective for range queries since results are always ordered by labels ({})",
+                eval::position_of_call(query, name)
+            ));
         }
         let mut index: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<Series> = Vec::new();
