@@ -456,11 +456,14 @@ impl<'a> Evaluator<'a> {
             .saturating_add(1)
             .saturating_mul(step);
         let steps = if end >= first {
-            (end - first) / step + 1
+            (end as i128 - first as i128) / step as i128 + 1
         } else {
             0
         };
         self.charge(usize::try_from(steps).unwrap_or(usize::MAX))?;
+        if first.checked_add(step).is_none() && first <= end {
+            return Err(execution("subquery range out of bounds"));
+        }
         let mut index: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<RangeSeries> = Vec::new();
         let mut ts = first;

@@ -61,7 +61,7 @@ pub(crate) fn call(ev: &mut Evaluator<'_>, c: &Call, t: i64) -> Result<Val, Quer
         "start" => Ok(Val::Scalar(ev.start as f64 / 1000.0)),
         "end" => Ok(Val::Scalar(ev.end as f64 / 1000.0)),
         "step" => Ok(Val::Scalar(ev.step as f64 / 1000.0)),
-        "range" => Ok(Val::Scalar((ev.end - ev.start) as f64 / 1000.0)),
+        "range" => Ok(Val::Scalar((ev.end as f64 - ev.start as f64) / 1000.0)),
         "min_of" | "max_of" => {
             let a = scalar_arg(ev, &args, 0, t)?;
             let b = scalar_arg(ev, &args, 1, t)?;
@@ -710,7 +710,7 @@ fn over_time(name: &str, s: &RangeSeries, m: &RangeVal, scalars: &[f64], t: i64)
                 return None;
             }
             let (prev_t, prev_v) = points[points.len() - 2];
-            let interval = last_t - prev_t;
+            let interval = last_t.saturating_sub(prev_t);
             if interval == 0 {
                 return None;
             }
@@ -831,9 +831,9 @@ fn extrapolated_rate(
     }
     let range_start = m.start;
     let range_end = m.end;
-    let mut duration_to_start = (first_t - range_start) as f64 / 1000.0;
-    let mut duration_to_end = (range_end - last_t) as f64 / 1000.0;
-    let sampled_interval = (last_t - first_t) as f64 / 1000.0;
+    let mut duration_to_start = (first_t as f64 - range_start as f64) / 1000.0;
+    let mut duration_to_end = (range_end as f64 - last_t as f64) / 1000.0;
+    let sampled_interval = (last_t as f64 - first_t as f64) / 1000.0;
     let average_between = sampled_interval / (points.len() - 1) as f64;
     let threshold = average_between * 1.1;
     if duration_to_start >= threshold {
@@ -851,7 +851,7 @@ fn extrapolated_rate(
     let extrapolate_to = sampled_interval + duration_to_start + duration_to_end;
     let mut factor = extrapolate_to / sampled_interval;
     if rate {
-        factor /= (range_end - range_start) as f64 / 1000.0;
+        factor /= (range_end as f64 - range_start as f64) / 1000.0;
     }
     Some(result * factor)
 }

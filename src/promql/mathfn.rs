@@ -130,7 +130,10 @@ pub fn linear_regression(points: &[(i64, f64)], intercept_time: i64) -> (f64, f6
             const_y = false;
         }
         n += 1.0;
-        let x = (t - intercept_time) as f64 / 1e3;
+        let x = match t.checked_sub(intercept_time) {
+            Some(d) => d as f64 / 1e3,
+            None => (t as f64 - intercept_time as f64) / 1e3,
+        };
         (sum_x, c_x) = kahan_sum_inc(x, sum_x, c_x);
         (sum_y, c_y) = kahan_sum_inc(v, sum_y, c_y);
         (sum_xy, c_xy) = kahan_sum_inc(x * v, sum_xy, c_xy);

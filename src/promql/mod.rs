@@ -244,7 +244,7 @@ impl Engine {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
             ));
         }
-        if (end_ms - start_ms) / step_ms >= MAX_POINTS_PER_SERIES {
+        if (end_ms as i128 - start_ms as i128) / step_ms as i128 >= MAX_POINTS_PER_SERIES as i128 {
             return Err(QueryError::BadParameter(
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
             ));

@@ -10,8 +10,8 @@
 use super::error::QueryError;
 use lrpar::{Lexeme, Lexer};
 use promql_parser::parser::token::{
-    T_EOF, T_LEFT_BRACE, T_LEFT_BRACKET, T_LEFT_PAREN, T_RIGHT_BRACE, T_RIGHT_BRACKET,
-    T_RIGHT_PAREN,
+    T_DURATION, T_EOF, T_LEFT_BRACE, T_LEFT_BRACKET, T_LEFT_PAREN, T_NUMBER, T_OFFSET,
+    T_RIGHT_BRACE, T_RIGHT_BRACKET, T_RIGHT_PAREN, T_SUB,
 };
 use promql_parser::parser::Expr;
 
@@ -32,6 +32,7 @@ pub fn parse(query: &str) -> Result<Expr, QueryError> {
         ));
     }
     check_nesting(query)?;
+    check_durations(query)?;
     match promql_parser::parser::parse(query) {
         Ok(expr) => Ok(expr),
         Err(message) => Err(locate(query, &message)),
@@ -69,6 +70,48 @@ fn check_nesting(query: &str) -> Result<(), QueryError> {
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Rejects durations the parser cannot represent (it would panic on them):
+/// numbers of seconds that are not finite or beyond ±10^15 s, in brackets,
+/// after `offset`, or written as a duration token.
+fn check_durations(query: &str) -> Result<(), QueryError> {
+    let Ok(tokens) = tokens(query) else {
+        return Ok(());
+    };
+    let mut depth = 0usize;
+    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+        match id {
+            T_LEFT_BRACKET => depth += 1,
+            T_RIGHT_BRACKET => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if id != T_NUMBER && id != T_DURATION {
+            continue;
+        }
+        let after_offset = match i {
+            0 => false,
+            1 => tokens[0].0 == T_OFFSET,
+            _ => {
+                tokens[i - 1].0 == T_OFFSET
+                    || (tokens[i - 1].0 == T_SUB && tokens[i - 2].0 == T_OFFSET)
+            }
+        };
+        if id == T_NUMBER && depth == 0 && !after_offset {
+            continue;
+        }
+        let text = &query[start..end];
+        if let Ok(seconds) = text.parse::<f64>() {
+            if !seconds.is_finite() || seconds.abs() > 1e15 {
+                return Err(QueryError::parse(
+                    query,
+                    start,
+                    format!("duration out of range: {text}"),
+                ));
+            }
         }
     }
     Ok(())
@@ -266,6 +309,30 @@ mod tests {
                 other => panic!("{}: {other:?}", case.query),
             }
         }
+    }
+
+    #[test]
+    fn durations_the_parser_cannot_hold_are_refused() {
+        for query in [
+            "foo[1e30]",
+            "foo[1e400]",
+            "foo offset 1e400",
+            "foo offset -1e400",
+            "foo offset nan",
+            "foo offset Inf",
+            "foo[5m:1e400]",
+        ] {
+            match parse(query) {
+                Err(QueryError::Parse { message, .. }) => {
+                    assert!(
+                        message.starts_with("duration out of range"),
+                        "{query}: {message}"
+                    )
+                }
+                other => panic!("{query}: {other:?}"),
+            }
+        }
+        assert!(parse("foo > 1e400").is_ok());
     }
 
     #[test]
