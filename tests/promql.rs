@@ -4,10 +4,13 @@
 use firedrill::metrics::store::{Labels, Store};
 use firedrill::promql::{self, json, Engine, QueryError, Value};
 
+/// Label pairs of a test series.
+type Pairs = &'static [(&'static str, &'static str)];
+
 /// `requests_total{job, instance}` counters and a `up` gauge, one sample every 30 s for 10 minutes.
 fn store() -> Store {
     let mut store = Store::new(1000);
-    let series: [(&str, &[(&str, &str)], f64); 5] = [
+    let series: [(&str, Pairs, f64); 5] = [
         ("requests_total", &[("job", "api"), ("instance", "a")], 1.0),
         ("requests_total", &[("job", "api"), ("instance", "b")], 2.0),
         ("requests_total", &[("job", "db"), ("instance", "a")], 4.0),
