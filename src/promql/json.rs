@@ -10,7 +10,7 @@
 //! let value = Value::Vector(vec![Sample {
 //!     labels: Labels::new(vec![("job".into(), "api".into())]),
 //!     timestamp_ms: 1_500,
-//!     value: 0.1 + 0.25,
+//!     value: 0.05 * 7.0,
 //! }]);
 //! assert_eq!(
 //!     json::success(&value, &Annotations::default()),

@@ -118,7 +118,7 @@ pub fn is_stale_nan(v: f64) -> bool {
 ///
 /// ```
 /// use firedrill::promql::format_value;
-/// assert_eq!(format_value(0.1 + 0.25), "0.35000000000000003");
+/// assert_eq!(format_value(0.05 * 7.0), "0.35000000000000003");
 /// assert_eq!(format_value(1e21), "1000000000000000000000");
 /// assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
 /// assert_eq!(format_value(-0.0), "-0");
