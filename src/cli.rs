@@ -1,6 +1,7 @@
 //! The `firedrill` command-line tool (native only): check scenario files,
 //! list scenarios, play an episode with a baseline agent or an action file,
-//! and print its grade or dashboard.
+//! and print its grade or dashboard, an export of it, or the answer to a
+//! PromQL query over its metrics (in the Prometheus HTTP API's JSON).
 //!
 //! Exit codes: 0 success, 1 bad input (invalid scenario files, a refused
 //! action), 2 bad arguments (with a usage message).
@@ -22,6 +23,7 @@ USAGE:
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
+    firedrill query (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json] [--time T | --start S --end E --step D] [--] EXPR
     firedrill help
 
 COMMANDS:
@@ -36,6 +38,10 @@ COMMANDS:
                grafana      a Grafana dashboard of the scenario's metrics (JSON)
                csv          the per-step recorder (CSV)
                otlp-logs    the episode's logs (OTLP/JSON ExportLogsServiceRequest)
+    query    play one episode and evaluate the PromQL expression EXPR over its metrics;
+             prints the Prometheus HTTP API JSON (instant query at --time, by default the
+             episode's end; range query with --start, --end and --step); a query that fails
+             prints the JSON error (status \"error\") and exits 1
 
 OPTIONS:
     --scenario ID    a scenario id (see `firedrill list`)
@@ -46,21 +52,29 @@ OPTIONS:
     --actions FILE   a JSON array of actions {action_type, target, parameters, reasoning}
     --scenarios DIR  also load the scenario files of DIR (or a single file) before selecting
     --json           machine-readable output
+    --time T         query time: simulated Unix seconds (decimals allowed)
+    --start S        range query start, simulated Unix seconds
+    --end E          range query end, simulated Unix seconds
+    --step D         range query step: seconds (decimals allowed) or a duration such as 30s, 1m, 1h30m
 
 EXIT CODES:
-    0 success, 1 invalid input (scenario file, action file, refused action), 2 bad arguments
+    0 success, 1 invalid input (scenario file, action file, refused action) or a failed query,
+    2 bad arguments
 ";
 
-/// A failed command: the message and the exit code.
+/// A failed command: the message (for stderr), the exit code, and what it
+/// still prints on stdout (a query's JSON error).
 struct Failure {
     code: i32,
     message: String,
+    stdout: String,
 }
 
 fn usage(message: impl Into<String>) -> Failure {
     Failure {
         code: 2,
         message: format!("error: {}\n\n{USAGE}", message.into()),
+        stdout: String::new(),
     }
 }
 
@@ -68,6 +82,7 @@ fn input(message: impl Into<String>) -> Failure {
     Failure {
         code: 1,
         message: format!("error: {}", message.into()),
+        stdout: String::new(),
     }
 }
 
@@ -81,6 +96,10 @@ struct Options {
     actions: Option<PathBuf>,
     scenarios: Vec<PathBuf>,
     json: bool,
+    time: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    step: Option<String>,
     positional: Vec<String>,
 }
 
@@ -143,6 +162,10 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
             }
             "actions" => options.actions = Some(PathBuf::from(value)),
             "scenarios" => options.scenarios.push(PathBuf::from(value)),
+            "time" => options.time = Some(value),
+            "start" => options.start = Some(value),
+            "end" => options.end = Some(value),
+            "step" => options.step = Some(value),
             _ => return Err(usage(format!("unknown option {name}"))),
         }
         i += 1;
@@ -156,7 +179,9 @@ pub fn main(args: Vec<String>) -> i32 {
     match dispatch(&args, &mut stdout) {
         Ok(()) => 0,
         Err(failure) => {
-            eprintln!("{}", failure.message.trim_end());
+            if !failure.message.is_empty() {
+                eprintln!("{}", failure.message.trim_end());
+            }
             failure.code
         }
     }
@@ -190,6 +215,29 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
             rest,
             &["scenario", "task", "seed", "agent", "actions", "scenarios"],
         )?)?,
+        "query" => match query(&parse_options(
+            rest,
+            &[
+                "scenario",
+                "task",
+                "seed",
+                "agent",
+                "actions",
+                "scenarios",
+                "time",
+                "start",
+                "end",
+                "step",
+            ],
+        )?) {
+            Ok(text) => text,
+            Err(failure) => {
+                let _ = out
+                    .write_all(failure.stdout.as_bytes())
+                    .and_then(|_| out.flush());
+                return Err(failure);
+            }
+        },
         "help" | "--help" | "-h" => USAGE.to_string(),
         other => return Err(usage(format!("unknown command {other:?}"))),
     };
@@ -312,6 +360,7 @@ fn check(options: &Options) -> Result<String, Failure> {
         Err(Failure {
             code: 1,
             message: problems.join("\n"),
+            stdout: String::new(),
         })
     }
 }
@@ -364,6 +413,7 @@ fn play(options: &Options) -> Result<(Env, Vec<Action>, u64), Failure> {
         Failure {
             code,
             message: format!("error: {e}"),
+            stdout: String::new(),
         }
     })?;
     Ok((env, played, seed))
@@ -464,6 +514,116 @@ fn export(options: &Options) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// A simulated Unix time in seconds (decimals allowed), as milliseconds.
+fn parse_time(option: &str, text: &str) -> Result<i64, Failure> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds.abs() < 9e15 => {
+            Ok((seconds * 1000.0).round() as i64)
+        }
+        _ => Err(usage(format!(
+            "--{option} expects Unix seconds such as 1768478700 or 1768478700.5, found {text:?}"
+        ))),
+    }
+}
+
+/// A step: seconds (decimals allowed) or a duration such as `30s`, `1m`, `1h30m`, in ms.
+fn parse_step(text: &str) -> Result<i64, Failure> {
+    let bad = || {
+        usage(format!(
+            "--step expects seconds or a duration such as 30s, 1m or 1h30m, found {text:?}"
+        ))
+    };
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return if seconds.is_finite() && seconds.abs() < 9e15 {
+            Ok((seconds * 1000.0).round() as i64)
+        } else {
+            Err(bad())
+        };
+    }
+    let mut total: i64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor: i64 = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
+            "y" => 31_536_000_000,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total = n
+            .checked_mul(factor)
+            .and_then(|ms| total.checked_add(ms))
+            .ok_or_else(bad)?;
+    }
+    Ok(total)
+}
+
+/// An instant query at a time, or a range query.
+enum QueryTime {
+    Instant(Option<i64>),
+    Range { start: i64, end: i64, step: i64 },
+}
+
+fn query_time(options: &Options) -> Result<QueryTime, Failure> {
+    let range = [&options.start, &options.end, &options.step];
+    match (&options.time, range) {
+        (Some(_), r) if r.iter().any(|o| o.is_some()) => Err(usage(
+            "give --time for an instant query or --start, --end and --step for a range query, not both",
+        )),
+        (Some(t), _) => Ok(QueryTime::Instant(Some(parse_time("time", t)?))),
+        (None, [Some(start), Some(end), Some(step)]) => Ok(QueryTime::Range {
+            start: parse_time("start", start)?,
+            end: parse_time("end", end)?,
+            step: parse_step(step)?,
+        }),
+        (None, [None, None, None]) => Ok(QueryTime::Instant(None)),
+        (None, _) => Err(usage("a range query needs all of --start, --end and --step")),
+    }
+}
+
+fn query(options: &Options) -> Result<String, Failure> {
+    let expr =
+        match options.positional.as_slice() {
+            [expr] => expr.clone(),
+            [] => return Err(usage("query needs a PromQL expression")),
+            _ => return Err(usage(
+                "query takes one expression; quote it, and put -- before one that starts with -",
+            )),
+        };
+    let when = query_time(options)?;
+    let (env, _, _) = play(options)?;
+    let monitor = env.monitor().map_err(|e| input(e.to_string()))?;
+    let store = monitor.store();
+    let engine = crate::promql::Engine::default();
+    let answer = match when {
+        QueryTime::Instant(time) => {
+            let time_ms = time.unwrap_or(monitor.last_time().saturating_mul(1000));
+            engine
+                .instant(store, &expr, time_ms)
+                .map(|e| crate::promql::json::success(&e.value, &e.annotations))
+        }
+        QueryTime::Range { start, end, step } => engine
+            .range(store, &expr, start, end, step)
+            .map(|e| crate::promql::json::success_matrix(&e.value, &e.annotations)),
+    };
+    answer.map(|text| text + "\n").map_err(|e| Failure {
+        code: 1,
+        message: format!("error: query failed: {e}"),
+        stdout: crate::promql::json::error(&e) + "\n",
+    })
+}
+
 fn render(options: &Options) -> Result<String, Failure> {
     let (env, _, _) = play(options)?;
     env.render().map_err(|e| input(e.to_string()))
@@ -511,6 +671,54 @@ mod tests {
             vec!["list", "--bogus"],
             vec!["run", "--scenario", "nope"],
             vec!["run", "--task", "nope"],
+            vec!["query", "--scenario", "connection-pool-exhaustion-v1"],
+            vec![
+                "query",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "up",
+                "down",
+            ],
+            vec![
+                "query",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--time",
+                "soon",
+                "up",
+            ],
+            vec![
+                "query",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--time",
+                "1",
+                "--start",
+                "1",
+                "up",
+            ],
+            vec![
+                "query",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--start",
+                "1",
+                "--end",
+                "2",
+                "up",
+            ],
+            vec![
+                "query",
+                "--scenario",
+                "connection-pool-exhaustion-v1",
+                "--start",
+                "1",
+                "--end",
+                "2",
+                "--step",
+                "fortnight",
+                "up",
+            ],
         ] {
             let (code, _, err) = run_cli(&args);
             assert_eq!(code, 2, "{args:?}: {err}");
@@ -544,6 +752,108 @@ mod tests {
         assert!(v["score"].as_f64().unwrap() >= 0.9);
         let actions: Vec<Action> = serde_json::from_value(v["actions"].clone()).unwrap();
         assert_eq!(actions.len() as u64, v["steps"].as_u64().unwrap());
+    }
+
+    const SCENARIO: &str = "connection-pool-exhaustion-v1";
+
+    #[test]
+    fn query_answers_in_the_prometheus_api_shape() {
+        let (code, out, err) = run_cli(&["query", "--scenario", SCENARIO, "sum by (service) (up)"]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["status"], "success");
+        assert_eq!(v["data"]["resultType"], "vector");
+        let result = v["data"]["result"].as_array().unwrap();
+        assert!(!result.is_empty());
+        for sample in result {
+            assert!(sample["metric"]["service"].is_string());
+            assert!(sample["value"][0].is_number());
+            assert!(sample["value"][1].is_string());
+        }
+        // Without --time the query runs at the episode's end.
+        let (_, run, _) = run_cli(&["run", "--scenario", SCENARIO, "--json"]);
+        let run: Value = serde_json::from_str(&run).unwrap();
+        assert_eq!(result[0]["value"][0], run["end_time"]);
+    }
+
+    #[test]
+    fn query_at_a_time_and_over_a_range() {
+        let (_, run, _) = run_cli(&["run", "--scenario", SCENARIO, "--json"]);
+        let run: Value = serde_json::from_str(&run).unwrap();
+        let end = run["end_time"].as_i64().unwrap();
+        let time = format!("{}.5", end - 60);
+        let (code, out, err) = run_cli(&[
+            "query",
+            "--scenario",
+            SCENARIO,
+            "--time",
+            &time,
+            "--",
+            "-count(up)",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains(&format!("\"value\":[{}.500,\"-", end - 60)),
+            "{out}"
+        );
+        let (start, stop) = ((end - 600).to_string(), end.to_string());
+        let (code, out, err) = run_cli(&[
+            "query",
+            "--scenario",
+            SCENARIO,
+            "--start",
+            &start,
+            "--end",
+            &stop,
+            "--step",
+            "5m",
+            "count(up)",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["data"]["resultType"], "matrix");
+        let values = v["data"]["result"][0]["values"].as_array().unwrap();
+        assert_eq!(values.len(), 3);
+        assert_eq!(values[2][0].as_i64(), Some(end));
+    }
+
+    #[test]
+    fn query_errors_are_json_on_stdout_with_exit_1() {
+        for (args, error_type, needle) in [
+            (
+                vec!["sum(up"],
+                "bad_data",
+                "1:4: parse error: unclosed left parenthesis",
+            ),
+            (vec!["up[5m] + 1"], "bad_data", "parse error"),
+            (
+                vec!["--start", "10", "--end", "1", "--step", "1", "up"],
+                "bad_data",
+                "end timestamp must not be before start time",
+            ),
+            (
+                vec!["--start", "1", "--end", "2", "--step", "0", "up"],
+                "bad_data",
+                "zero or negative query resolution step",
+            ),
+            (
+                vec!["label_replace(up, \"service\", \"x\", \"\", \"\")"],
+                "execution",
+                "vector cannot contain metrics with the same labelset",
+            ),
+        ] {
+            let mut full = vec!["query", "--scenario", SCENARIO];
+            full.extend(args.iter().copied());
+            let (code, out, err) = run_cli(&full);
+            assert_eq!(code, 1, "{args:?}: {out} {err}");
+            let v: Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(v["status"], "error", "{args:?}");
+            assert_eq!(v["errorType"], error_type, "{args:?}");
+            assert!(
+                v["error"].as_str().unwrap().contains(needle),
+                "{args:?}: {out}"
+            );
+        }
     }
 
     #[test]

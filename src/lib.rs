@@ -29,6 +29,7 @@ pub mod agents;
 pub mod env;
 pub mod leaderboard;
 pub mod metrics;
+pub mod promql;
 pub mod replay;
 pub mod rng;
 pub mod runner;

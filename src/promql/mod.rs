@@ -1,0 +1,311 @@
+//! PromQL over the episode's series store.
+//!
+//! Queries are parsed by the `promql-parser` crate and evaluated here with
+//! Prometheus 3 semantics over float samples: instant and range selectors
+//! (`=`, `!=`, `=~`, `!~`, fully anchored regexes), `offset`, `@` (with
+//! `start()` / `end()`), subqueries, the 5-minute lookback (left-open),
+//! staleness markers, the functions and aggregations of Prometheus (except
+//! the native-histogram ones, which see no float input, and `info`),
+//! arithmetic, comparison and set operators with `on` / `ignoring` /
+//! `group_left` / `group_right` / `bool`, and delayed removal of the metric
+//! name. Results can be rendered as the Prometheus HTTP API's JSON
+//! ([`json`]).
+//!
+//! It is checked against the Prometheus project's own PromQL test scripts
+//! (`tests/promql_conformance.rs`).
+//!
+//! ```
+//! use firedrill::metrics::store::{Labels, Store};
+//! use firedrill::promql::{self, Value};
+//! let mut store = Store::new(100);
+//! for (job, per_step) in [("api", 3.0), ("db", 1.0)] {
+//!     let id = store.series_id(Labels::new(vec![
+//!         ("__name__".into(), "requests_total".into()),
+//!         ("job".into(), job.into()),
+//!     ]));
+//!     for step in 0..=10 {
+//!         store.append(id, step * 30_000, step as f64 * per_step);
+//!     }
+//! }
+//! let value = promql::instant_query(&store, "sum(rate(requests_total[2m]))", 300_000).unwrap();
+//! let Value::Vector(samples) = value else { panic!("a vector") };
+//! assert_eq!(samples.len(), 1);
+//! assert!((samples[0].value - 4.0 / 30.0).abs() < 1e-9);
+//!
+//! let error = promql::instant_query(&store, "sum(rate(requests_total[2m])", 0).unwrap_err();
+//! assert_eq!(error.to_string(), "1:4: parse error: unclosed left parenthesis");
+//! ```
+
+mod aggregate;
+mod error;
+mod eval;
+mod functions;
+pub mod json;
+mod mathfn;
+mod parse;
+mod value;
+
+pub use error::QueryError;
+pub use value::{
+    format_value, is_stale_nan, stale_nan, Annotations, Evaluated, Matrix, Sample, Series, Value,
+    STALE_NAN_BITS,
+};
+
+use crate::metrics::store::{Labels, Store};
+use eval::{Elem, Evaluator, Limits, Val};
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::Expr;
+use promql_parser::util::{walk_expr, ExprVisitor};
+use std::collections::{HashMap, HashSet};
+
+/// Most points a range query may return per series (as Prometheus).
+pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+/// Query settings. [`Engine::default`] is Prometheus' defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Engine {
+    /// How far back an instant selector looks for a sample (5 minutes).
+    pub lookback_delta_ms: i64,
+    /// Step of a subquery written without one (`x[5m:]`): 1 minute.
+    pub default_subquery_step_ms: i64,
+    /// Samples (and evaluation steps) a query may touch before it fails.
+    pub max_samples: u64,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine {
+            lookback_delta_ms: 5 * 60 * 1000,
+            default_subquery_step_ms: 60 * 1000,
+            max_samples: 50_000_000,
+        }
+    }
+}
+
+/// Evaluates `query` at `time_ms` (an instant query) with default settings.
+pub fn instant_query(store: &Store, query: &str, time_ms: i64) -> Result<Value, QueryError> {
+    Engine::default()
+        .instant(store, query, time_ms)
+        .map(|e| e.value)
+}
+
+/// Evaluates `query` at every step from `start_ms` to `end_ms` (a range
+/// query) with default settings.
+pub fn range_query(
+    store: &Store,
+    query: &str,
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+) -> Result<Matrix, QueryError> {
+    Engine::default()
+        .range(store, query, start_ms, end_ms, step_ms)
+        .map(|e| e.value)
+}
+
+fn limits(engine: &Engine) -> Limits {
+    Limits {
+        lookback_ms: engine.lookback_delta_ms,
+        subquery_step_ms: engine.default_subquery_step_ms,
+        max_samples: engine.max_samples,
+    }
+}
+
+fn type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Vector => "instant vector",
+        ValueType::Scalar => "scalar",
+        ValueType::Matrix => "range vector",
+        ValueType::String => "string",
+    }
+}
+
+/// The sort functions called anywhere in `expr`.
+fn sort_calls(expr: &Expr) -> Vec<&'static str> {
+    struct Sorts(Vec<&'static str>);
+    impl ExprVisitor for Sorts {
+        type Error = ();
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, ()> {
+            if let Expr::Call(c) = expr {
+                if matches!(
+                    c.func.name,
+                    "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc"
+                ) && !self.0.contains(&c.func.name)
+                {
+                    self.0.push(c.func.name);
+                }
+            }
+            Ok(true)
+        }
+    }
+    let mut sorts = Sorts(Vec::new());
+    let _ = walk_expr(&mut sorts, expr);
+    sorts.0
+}
+
+/// Drops the names marked for dropping and checks the label sets are unique.
+fn finish_vector(v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
+    let mut seen: HashSet<Labels> = HashSet::with_capacity(v.len());
+    let mut out = Vec::with_capacity(v.len());
+    for mut e in v {
+        if e.drop_name {
+            e.labels = value::labels::without_name(&e.labels);
+            e.drop_name = false;
+        }
+        if !seen.insert(e.labels.clone()) {
+            return Err(QueryError::Execution(
+                "vector cannot contain metrics with the same labelset".into(),
+            ));
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
+
+impl Engine {
+    /// Parses `query` (for callers that want the parse error alone).
+    pub fn parse(&self, query: &str) -> Result<(), QueryError> {
+        parse::parse(query).map(|_| ())
+    }
+
+    /// An instant query at `time_ms`, with its annotations.
+    pub fn instant(
+        &self,
+        store: &Store,
+        query: &str,
+        time_ms: i64,
+    ) -> Result<Evaluated<Value>, QueryError> {
+        let expr = parse::parse(query)?;
+        let mut ev = Evaluator::new(store, query, time_ms, time_ms, 0, limits(self));
+        let value = match ev.eval(&expr, time_ms)? {
+            Val::Scalar(v) => Value::Scalar {
+                timestamp_ms: time_ms,
+                value: v,
+            },
+            Val::Str(s) => Value::String {
+                timestamp_ms: time_ms,
+                value: s,
+            },
+            Val::Vector(v) => Value::Vector(
+                finish_vector(v)?
+                    .into_iter()
+                    .map(|e| Sample {
+                        labels: e.labels,
+                        timestamp_ms: time_ms,
+                        value: e.value,
+                    })
+                    .collect(),
+            ),
+            Val::Matrix(m) => {
+                let mut seen = HashSet::new();
+                let mut out = Vec::with_capacity(m.series.len());
+                for s in m.series {
+                    let labels = if s.drop_name {
+                        value::labels::without_name(&s.labels)
+                    } else {
+                        s.labels
+                    };
+                    if !seen.insert(labels.clone()) {
+                        return Err(QueryError::Execution(
+                            "vector cannot contain metrics with the same labelset".into(),
+                        ));
+                    }
+                    out.push(Series {
+                        labels,
+                        points: s.points,
+                    });
+                }
+                Value::Matrix(out)
+            }
+        };
+        Ok(Evaluated {
+            value,
+            annotations: ev.annotations,
+        })
+    }
+
+    /// A range query: `query` at `start_ms`, `start_ms + step_ms`, … up to
+    /// `end_ms`; series sorted by labels.
+    pub fn range(
+        &self,
+        store: &Store,
+        query: &str,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<Evaluated<Matrix>, QueryError> {
+        if end_ms < start_ms {
+            return Err(QueryError::BadParameter(
+                "invalid parameter \"end\": end timestamp must not be before start time".into(),
+            ));
+        }
+        if step_ms <= 0 {
+            return Err(QueryError::BadParameter(
+                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
+            ));
+        }
+        if (end_ms as i128 - start_ms as i128) / step_ms as i128 >= MAX_POINTS_PER_SERIES as i128 {
+            return Err(QueryError::BadParameter(
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
+            ));
+        }
+        let expr = parse::parse(query)?;
+        let kind = expr.value_type();
+        if !matches!(kind, ValueType::Scalar | ValueType::Vector) {
+            return Err(QueryError::BadParameter(format!(
+                "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+                type_name(kind)
+            )));
+        }
+        let mut ev = Evaluator::new(store, query, start_ms, end_ms, step_ms, limits(self));
+        for name in sort_calls(&expr) {
+            ev.annotations.warn(format!(
+                "PromQL warning: sort is ineffective for range queries since results are always ordered by labels ({})",
+                eval::position_of_call(query, name)
+            ));
+        }
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut series: Vec<Series> = Vec::new();
+        let mut t = start_ms;
+        loop {
+            let elems = match ev.eval(&expr, t)? {
+                Val::Scalar(v) => vec![Elem {
+                    labels: value::labels::empty(),
+                    value: v,
+                    timestamp: t,
+                    drop_name: false,
+                }],
+                Val::Vector(v) => finish_vector(v)?,
+                other => {
+                    return Err(QueryError::BadParameter(format!(
+                        "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+                        other.type_name()
+                    )))
+                }
+            };
+            for e in elems {
+                let slot = match index.get(&e.labels) {
+                    Some(&i) => i,
+                    None => {
+                        index.insert(e.labels.clone(), series.len());
+                        series.push(Series {
+                            labels: e.labels.clone(),
+                            points: Vec::new(),
+                        });
+                        series.len() - 1
+                    }
+                };
+                series[slot].points.push((t, e.value));
+            }
+            match t.checked_add(step_ms) {
+                Some(next) if next <= end_ms => t = next,
+                _ => break,
+            }
+        }
+        series.sort_by(|a, b| a.labels.cmp(&b.labels));
+        Ok(Evaluated {
+            value: series,
+            annotations: ev.annotations,
+        })
+    }
+}

@@ -1,0 +1,343 @@
+//! Parsing: the `promql-parser` crate does the work; this module turns its
+//! errors into [`QueryError::Parse`] with the position where the query went
+//! wrong.
+//!
+//! The parser reports syntax errors without a position, so the position is
+//! found from the outside: the query is cut after each token, and the first
+//! cut that no plausible completion (an operand, an argument list, closing
+//! brackets…) can turn into a valid query is where the error is.
+
+use super::error::QueryError;
+use lrpar::{Lexeme, Lexer};
+use promql_parser::parser::token::{
+    T_DURATION, T_EOF, T_LEFT_BRACE, T_LEFT_BRACKET, T_LEFT_PAREN, T_NUMBER, T_OFFSET,
+    T_RIGHT_BRACE, T_RIGHT_BRACKET, T_RIGHT_PAREN, T_SUB,
+};
+use promql_parser::parser::Expr;
+
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+/// Deepest nesting of brackets accepted.
+pub const MAX_NESTING: usize = 128;
+/// Queries longer than this get an error position without the search.
+const LOCATE_LIMIT_BYTES: usize = 4096;
+
+/// Parses `query` into an expression.
+pub fn parse(query: &str) -> Result<Expr, QueryError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::parse(
+            query,
+            MAX_QUERY_BYTES,
+            format!("query is longer than {MAX_QUERY_BYTES} bytes"),
+        ));
+    }
+    check_nesting(query)?;
+    check_durations(query)?;
+    match promql_parser::parser::parse(query) {
+        Ok(expr) => Ok(expr),
+        Err(message) => Err(locate(query, &message)),
+    }
+}
+
+/// Rejects bracket nesting deeper than [`MAX_NESTING`] before the parser
+/// (and the evaluator, which recurses) sees it.
+fn check_nesting(query: &str) -> Result<(), QueryError> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in query.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(QueryError::parse(
+                        query,
+                        offset,
+                        format!("expression nested deeper than {MAX_NESTING} brackets"),
+                    ));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Rejects durations the parser cannot represent (it would panic on them):
+/// numbers of seconds that are not finite or beyond ±10^15 s, in brackets,
+/// after `offset`, or written as a duration token.
+fn check_durations(query: &str) -> Result<(), QueryError> {
+    let Ok(tokens) = tokens(query) else {
+        return Ok(());
+    };
+    let mut depth = 0usize;
+    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+        match id {
+            T_LEFT_BRACKET => depth += 1,
+            T_RIGHT_BRACKET => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if id != T_NUMBER && id != T_DURATION {
+            continue;
+        }
+        let after_offset = match i {
+            0 => false,
+            1 => tokens[0].0 == T_OFFSET,
+            _ => {
+                tokens[i - 1].0 == T_OFFSET
+                    || (tokens[i - 1].0 == T_SUB && tokens[i - 2].0 == T_OFFSET)
+            }
+        };
+        if id == T_NUMBER && depth == 0 && !after_offset {
+            continue;
+        }
+        let text = &query[start..end];
+        if let Ok(seconds) = text.parse::<f64>() {
+            if !seconds.is_finite() || seconds.abs() > 1e15 {
+                return Err(QueryError::parse(
+                    query,
+                    start,
+                    format!("duration out of range: {text}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tokens of a query that lexes: (token id, start, end) in bytes.
+fn tokens(query: &str) -> Result<Vec<(u16, usize, usize)>, String> {
+    let lexer = promql_parser::parser::lexer(query)?;
+    let mut out = Vec::new();
+    for lexeme in lexer.iter() {
+        let Ok(lexeme) = lexeme else { continue };
+        if lexeme.tok_id() == T_EOF {
+            continue;
+        }
+        let span = lexeme.span();
+        out.push((lexeme.tok_id(), span.start(), span.end()));
+    }
+    Ok(out)
+}
+
+/// What may follow a prefix of a valid query, before its brackets are closed.
+const FILLERS: [&str; 25] = [
+    "",
+    "[1m]",
+    "[1m:]",
+    " x",
+    " 1",
+    " \"v\"",
+    " x[1m]",
+    " ()",
+    " (x)",
+    " (x[1m])",
+    " (1)",
+    " (1, x)",
+    " (\"a\", x)",
+    " (x, \"a\")",
+    " (a) (x)",
+    " (a) x",
+    " (a)",
+    " x)",
+    "=\"v\"",
+    " \"v\"",
+    " 1m",
+    " 1m:",
+    " :1m",
+    " start()",
+    " 1 x",
+];
+
+/// Whether some completion of `prefix` parses.
+fn viable(prefix: &str, open: &[u16]) -> bool {
+    let closers: String = open
+        .iter()
+        .rev()
+        .map(|t| match *t {
+            T_LEFT_PAREN => ")",
+            T_LEFT_BRACE => "}",
+            _ => "]",
+        })
+        .collect();
+    let parses = |candidate: String| promql_parser::parser::parse(&candidate).is_ok();
+    FILLERS
+        .iter()
+        .any(|filler| parses(format!("{prefix}{filler}{closers}")))
+        || (!closers.is_empty()
+            && ["", "a", " a", "1m"].iter().any(|inner| {
+                [" x", " (x)", ""].iter().any(|after| {
+                    parses(format!(
+                        "{prefix}{inner}{}{after}{}",
+                        &closers[..1],
+                        &closers[1..]
+                    ))
+                })
+            }))
+}
+
+/// The error of a query the parser refused, with its position.
+fn locate(query: &str, message: &str) -> QueryError {
+    let syntax = message == "invalid promql query";
+    if query.len() > LOCATE_LIMIT_BYTES {
+        let text = if syntax { "syntax error" } else { message };
+        return QueryError::parse(query, 0, text.to_string());
+    }
+    let tokens = match tokens(query) {
+        Ok(t) => t,
+        Err(lex_message) => return locate_lex_error(query, &lex_message),
+    };
+    let mut open: Vec<u16> = Vec::new();
+    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+        match id {
+            T_LEFT_PAREN | T_LEFT_BRACE | T_LEFT_BRACKET => open.push(id),
+            T_RIGHT_PAREN | T_RIGHT_BRACE | T_RIGHT_BRACKET => {
+                open.pop();
+            }
+            _ => {}
+        }
+        if !viable(&query[..end], &open) {
+            let token = &query[start..end];
+            let text = if syntax {
+                format!("unexpected {}", describe(token))
+            } else {
+                message.to_string()
+            };
+            let _ = i;
+            return QueryError::parse(query, start, text);
+        }
+    }
+    let text = if syntax {
+        "unexpected end of input".to_string()
+    } else {
+        message.to_string()
+    };
+    QueryError::parse(query, query.len(), text)
+}
+
+/// A lexer error: the shortest prefix with the same error ends at the culprit.
+fn locate_lex_error(query: &str, message: &str) -> QueryError {
+    let mut position = query.len();
+    for (offset, c) in query.char_indices() {
+        let end = offset + c.len_utf8();
+        if let Err(m) = promql_parser::parser::lexer(&query[..end]) {
+            if m == message {
+                position = offset;
+                break;
+            }
+        }
+    }
+    QueryError::parse(query, position, message.to_string())
+}
+
+fn describe(token: &str) -> String {
+    if token.starts_with(['"', '\'', '`']) {
+        format!("string {token}")
+    } else {
+        format!("{token:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Case {
+        query: &'static str,
+        column: usize,
+        message: &'static str,
+    }
+
+    #[test]
+    fn errors_say_where_the_query_went_wrong() {
+        let cases = [
+            Case {
+                query: "sum(rate(foo[5m])",
+                column: 4,
+                message: "unclosed left parenthesis",
+            },
+            Case {
+                query: "foo{a=\"b\"} + }",
+                column: 14,
+                message: "unexpected right brace '}'",
+            },
+            Case {
+                query: "foo + ",
+                column: 7,
+                message: "unexpected end of input",
+            },
+            Case {
+                query: "rate(foo[5m]) bar",
+                column: 15,
+                message: "unexpected \"bar\"",
+            },
+            Case {
+                query: "sum by (job) foo",
+                column: 14,
+                message: "unexpected \"foo\"",
+            },
+            Case {
+                query: "foo $ 1",
+                column: 5,
+                message: "unexpected character: '$'",
+            },
+        ];
+        for case in cases {
+            match parse(case.query) {
+                Err(QueryError::Parse {
+                    column, message, ..
+                }) => {
+                    assert_eq!(
+                        (column, message.as_str()),
+                        (case.column, case.message),
+                        "{}",
+                        case.query
+                    );
+                }
+                other => panic!("{}: {other:?}", case.query),
+            }
+        }
+    }
+
+    #[test]
+    fn durations_the_parser_cannot_hold_are_refused() {
+        for query in [
+            "foo[1e30]",
+            "foo[1e400]",
+            "foo offset 1e400",
+            "foo offset -1e400",
+            "foo offset nan",
+            "foo offset Inf",
+            "foo[5m:1e400]",
+        ] {
+            match parse(query) {
+                Err(QueryError::Parse { message, .. }) => {
+                    assert!(
+                        message.starts_with("duration out of range"),
+                        "{query}: {message}"
+                    )
+                }
+                other => panic!("{query}: {other:?}"),
+            }
+        }
+        assert!(parse("foo > 1e400").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let query = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(matches!(parse(&query), Err(QueryError::Parse { .. })));
+    }
+}

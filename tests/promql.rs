@@ -1,0 +1,311 @@
+//! The PromQL engine over a small store: behaviours pinned as tables of
+//! cases (the Prometheus test scripts are run by `promql_conformance.rs`).
+
+use firedrill::metrics::store::{Labels, Store};
+use firedrill::promql::{self, json, Engine, QueryError, Value};
+
+/// Label pairs of a test series.
+type Pairs = &'static [(&'static str, &'static str)];
+
+/// `requests_total{job, instance}` counters and a `up` gauge, one sample every 30 s for 10 minutes.
+fn store() -> Store {
+    let mut store = Store::new(1000);
+    let series: [(&str, Pairs, f64); 5] = [
+        ("requests_total", &[("job", "api"), ("instance", "a")], 1.0),
+        ("requests_total", &[("job", "api"), ("instance", "b")], 2.0),
+        ("requests_total", &[("job", "db"), ("instance", "a")], 4.0),
+        ("up", &[("job", "api"), ("instance", "a")], 0.0),
+        ("up", &[("job", "db"), ("instance", "a")], 0.0),
+    ];
+    for (name, labels, per_second) in series {
+        let mut pairs = vec![("__name__".to_string(), name.to_string())];
+        pairs.extend(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let id = store.series_id(Labels::new(pairs));
+        for step in 0..=20 {
+            let t = step * 30_000;
+            let v = if per_second == 0.0 {
+                1.0
+            } else {
+                per_second * (t / 1000) as f64
+            };
+            store.append(id, t, v);
+        }
+    }
+    store
+}
+
+/// A value rounded to 9 decimals, as Prometheus prints it.
+fn rounded(v: f64) -> String {
+    let r = if v.is_finite() {
+        (v * 1e9).round() / 1e9
+    } else {
+        v
+    };
+    promql::format_value(r)
+}
+
+/// `{a="1", b="2"} value` lines of a vector result, sorted.
+fn lines(value: &Value) -> Vec<String> {
+    let mut out: Vec<String> = match value {
+        Value::Vector(samples) => samples
+            .iter()
+            .map(|s| {
+                let labels: Vec<String> = s
+                    .labels
+                    .pairs()
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v:?}"))
+                    .collect();
+                format!("{{{}}} {}", labels.join(","), rounded(s.value))
+            })
+            .collect(),
+        Value::Scalar { value, .. } => vec![rounded(*value)],
+        other => vec![format!("{other:?}")],
+    };
+    out.sort();
+    out
+}
+
+struct Case {
+    query: &'static str,
+    expected: &'static [&'static str],
+}
+
+#[test]
+fn instant_queries_follow_prometheus() {
+    let store = store();
+    let cases = [
+        Case {
+            query: "up",
+            expected: &[
+                r#"{__name__="up",instance="a",job="api"} 1"#,
+                r#"{__name__="up",instance="a",job="db"} 1"#,
+            ],
+        },
+        Case {
+            query: r#"requests_total{job=~"a.*", instance!="b"}"#,
+            expected: &[r#"{__name__="requests_total",instance="a",job="api"} 600"#],
+        },
+        Case {
+            query: r#"requests_total{job=~"p"}"#,
+            expected: &[],
+        },
+        Case {
+            query: "sum by (job) (rate(requests_total[2m]))",
+            expected: &[r#"{job="api"} 3"#, r#"{job="db"} 4"#],
+        },
+        Case {
+            query: "requests_total offset 5m / 100",
+            expected: &[
+                r#"{instance="a",job="api"} 3"#,
+                r#"{instance="a",job="db"} 12"#,
+                r#"{instance="b",job="api"} 6"#,
+            ],
+        },
+        Case {
+            query: "requests_total @ 60 > 150",
+            expected: &[r#"{__name__="requests_total",instance="a",job="db"} 240"#],
+        },
+        Case {
+            query: "requests_total @ 60 > bool 150",
+            expected: &[
+                r#"{instance="a",job="api"} 0"#,
+                r#"{instance="a",job="db"} 1"#,
+                r#"{instance="b",job="api"} 0"#,
+            ],
+        },
+        Case {
+            query: "requests_total * on(job, instance) group_left up",
+            expected: &[
+                r#"{instance="a",job="api"} 600"#,
+                r#"{instance="a",job="db"} 2400"#,
+            ],
+        },
+        Case {
+            query: "requests_total unless on(instance) up",
+            expected: &[r#"{__name__="requests_total",instance="b",job="api"} 1200"#],
+        },
+        Case {
+            query: "max_over_time(rate(requests_total[1m])[5m:1m])",
+            expected: &[
+                r#"{instance="a",job="api"} 1"#,
+                r#"{instance="a",job="db"} 4"#,
+                r#"{instance="b",job="api"} 2"#,
+            ],
+        },
+        Case {
+            query: r#"topk(1, requests_total)"#,
+            expected: &[r#"{__name__="requests_total",instance="a",job="db"} 2400"#],
+        },
+        Case {
+            query: r#"count_values("value", up)"#,
+            expected: &[r#"{value="1"} 2"#],
+        },
+        Case {
+            query: r#"label_replace(up, "service", "$1-svc", "job", "(.*)")"#,
+            expected: &[
+                r#"{__name__="up",instance="a",job="api",service="api-svc"} 1"#,
+                r#"{__name__="up",instance="a",job="db",service="db-svc"} 1"#,
+            ],
+        },
+        Case {
+            query: r#"absent(nonexistent{job="x"})"#,
+            expected: &[r#"{job="x"} 1"#],
+        },
+        Case {
+            query: "scalar(sum(up)) * 2",
+            expected: &["4"],
+        },
+        Case {
+            query: "time()",
+            expected: &["600"],
+        },
+    ];
+    for case in cases {
+        let value = promql::instant_query(&store, case.query, 600_000)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.query));
+        let mut expected: Vec<String> = case.expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(lines(&value), expected, "{}", case.query);
+    }
+}
+
+#[test]
+fn samples_older_than_the_lookback_are_not_seen() {
+    let store = store();
+    for (time_ms, expected) in [(600_000 + 299_999, 2), (600_000 + 300_000, 0)] {
+        let value = promql::instant_query(&store, "up", time_ms).unwrap();
+        assert_eq!(lines(&value).len(), expected, "at {time_ms}");
+    }
+}
+
+#[test]
+fn range_queries_give_one_point_per_step() {
+    let store = store();
+    let matrix = promql::range_query(&store, "sum(up)", 0, 600_000, 60_000).unwrap();
+    assert_eq!(matrix.len(), 1);
+    assert_eq!(matrix[0].points.len(), 11);
+    assert!(matrix[0].points.iter().all(|(_, v)| *v == 2.0));
+    let times: Vec<i64> = matrix[0].points.iter().map(|p| p.0).collect();
+    assert_eq!(times[1] - times[0], 60_000);
+}
+
+#[test]
+fn range_query_parameters_are_checked() {
+    let store = store();
+    for (start, end, step, needle) in [
+        (10, 0, 1, "end timestamp must not be before start time"),
+        (0, 10, 0, "zero or negative query resolution step"),
+        (0, 10, -5, "zero or negative query resolution step"),
+        (0, 11_000, 1, "exceeded maximum resolution of 11,000 points"),
+    ] {
+        match promql::range_query(&store, "up", start, end, step) {
+            Err(e @ QueryError::BadParameter(_)) => {
+                assert!(e.to_string().contains(needle), "{e}")
+            }
+            other => panic!("{start} {end} {step}: {other:?}"),
+        }
+    }
+    assert!(promql::range_query(&store, "up", 0, 10_999, 1).is_ok());
+    assert!(matches!(
+        promql::range_query(&store, "up[5m]", 0, 10, 1),
+        Err(QueryError::BadParameter(_))
+    ));
+}
+
+#[test]
+fn errors_say_where_and_what() {
+    let store = store();
+    let cases = [
+        ("sum(up", "1:4: parse error: unclosed left parenthesis"),
+        ("up +", "1:5: parse error: unexpected end of input"),
+        ("up{job=}", "1:8: parse error: unexpected \"}\""),
+        (
+            "requests_total + on(instance) up",
+            "found duplicate series for the match group {instance=\"a\"} on the right hand-side of the operation",
+        ),
+        (
+            "label_replace(up, \"job\", \"x\", \"job\", \".*\")",
+            "vector cannot contain metrics with the same labelset",
+        ),
+    ];
+    for (query, needle) in cases {
+        let error = promql::instant_query(&store, query, 600_000).unwrap_err();
+        assert!(error.to_string().starts_with(needle), "{query}: {error}");
+    }
+}
+
+#[test]
+fn no_input_makes_the_engine_panic() {
+    let store = store();
+    let queries = [
+        "",
+        "(",
+        ")",
+        "{}",
+        "{job=~\".*\"}",
+        "up[0s]",
+        "up offset -1e400",
+        "up offset 1e400",
+        "up @ 1e400",
+        "up @ -1e18",
+        "up @ 9e15 offset 9e14",
+        "up[5m:1ms] @ 9e12",
+        "rate(up[1e15])",
+        "predict_linear(up[5m] @ 1e15, 1e300)",
+        "topk(1e300, up)",
+        "topk(-1, up)",
+        "quantile(NaN, up)",
+        "histogram_quantile(0.5, up)",
+        "round(up, 0)",
+        "clamp(up, NaN, NaN)",
+        "label_replace(up, \"\", \"\", \"\", \"(\")",
+        "count_values(\"\", up)",
+        "day_of_month(vector(1e300))",
+        "year(vector(-1e300))",
+        "up / on() group_left up",
+        "sum(up) by (__name__) / ignoring() up",
+        "double_exponential_smoothing(up[5m], 0.5, 2)",
+        "absent_over_time(up[1ms])",
+        "sort_by_label(up, \"job\", \"nope\")",
+        "\u{0}\u{ffff}",
+    ];
+    for query in queries {
+        let _ = promql::instant_query(&store, query, 600_000);
+        let _ = promql::range_query(&store, query, 0, 600_000, 30_000);
+        let _ = promql::instant_query(&store, query, i64::MAX);
+        let _ = promql::instant_query(&store, query, i64::MIN);
+    }
+}
+
+#[test]
+fn too_much_work_is_an_error_not_a_hang() {
+    let store = store();
+    let engine = Engine {
+        max_samples: 100_000,
+        ..Engine::default()
+    };
+    let error = engine
+        .instant(&store, "max_over_time(up[1d:1s])", 600_000)
+        .unwrap_err();
+    assert!(error.to_string().contains("too many samples"), "{error}");
+}
+
+#[test]
+fn results_render_as_the_prometheus_api() {
+    let store = store();
+    let engine = Engine::default();
+    let result = engine.instant(&store, "sum(up)", 600_000).unwrap();
+    assert_eq!(
+        json::success(&result.value, &result.annotations),
+        r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[600,"2"]}]}}"#
+    );
+    let result = engine.instant(&store, "rate(up[1m])", 600_000).unwrap();
+    assert!(json::success(&result.value, &result.annotations)
+        .contains(r#""infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)"]"#));
+    let error = engine.instant(&store, "sum(", 0).unwrap_err();
+    assert_eq!(
+        json::error(&error),
+        r#"{"status":"error","errorType":"bad_data","error":"1:4: parse error: unclosed left parenthesis"}"#
+    );
+}
