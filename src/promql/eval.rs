@@ -91,6 +91,9 @@ pub(crate) struct Evaluator<'a> {
     pub annotations: Annotations,
     selections: HashMap<usize, Rc<Vec<usize>>>,
     regexes: HashMap<String, Option<Rc<Regex>>>,
+    /// Inner results of subqueries by (node, time): the steps of a range
+    /// query share most of them.
+    subquery_results: HashMap<(usize, i64), Rc<Vec<Elem>>>,
     samples: u64,
 }
 
@@ -219,6 +222,7 @@ impl<'a> Evaluator<'a> {
             annotations: Annotations::default(),
             selections: HashMap::new(),
             regexes: HashMap::new(),
+            subquery_results: HashMap::new(),
             samples: 0,
         }
     }
@@ -467,23 +471,33 @@ impl<'a> Evaluator<'a> {
         let mut index: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<RangeSeries> = Vec::new();
         let mut ts = first;
+        let node = sq as *const SubqueryExpr as usize;
         while ts <= end {
-            let elems = match self.eval(&sq.expr, ts)? {
-                Val::Vector(v) => v,
-                Val::Scalar(v) => vec![Elem {
-                    labels: labels::empty(),
-                    value: v,
-                    timestamp: ts,
-                    drop_name: false,
-                }],
-                other => {
-                    return Err(execution(format!(
-                        "subquery is only allowed on instant vector, got {}",
-                        other.type_name()
-                    )))
+            let elems = match self.subquery_results.get(&(node, ts)) {
+                Some(cached) => cached.clone(),
+                None => {
+                    let elems = match self.eval(&sq.expr, ts)? {
+                        Val::Vector(v) => v,
+                        Val::Scalar(v) => vec![Elem {
+                            labels: labels::empty(),
+                            value: v,
+                            timestamp: ts,
+                            drop_name: false,
+                        }],
+                        other => {
+                            return Err(execution(format!(
+                                "subquery is only allowed on instant vector, got {}",
+                                other.type_name()
+                            )))
+                        }
+                    };
+                    self.charge(elems.len())?;
+                    let elems = Rc::new(elems);
+                    self.subquery_results.insert((node, ts), elems.clone());
+                    elems
                 }
             };
-            for e in elems {
+            for e in elems.iter() {
                 let slot = match index.get(&e.labels) {
                     Some(&i) => i,
                     None => {
