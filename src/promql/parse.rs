@@ -172,7 +172,7 @@ fn tokens(query: &str) -> Result<Vec<(u16, usize, usize)>, String> {
 }
 
 /// What may follow a prefix of a valid query, before its brackets are closed.
-const FILLERS: [&str; 25] = [
+const FILLERS: [&str; 31] = [
     "",
     "[1m]",
     "[1m:]",
@@ -198,6 +198,12 @@ const FILLERS: [&str; 25] = [
     " :1m",
     " start()",
     " 1 x",
+    " 1, x",
+    " x, 1",
+    " 1, 1, x",
+    " x, 1, 1",
+    " x, \"a\"",
+    " x, \"a\", \"b\", \"c\", \"d\"",
 ];
 
 /// Whether some completion of `prefix` parses.
