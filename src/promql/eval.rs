@@ -472,6 +472,7 @@ impl<'a> Evaluator<'a> {
         let mut series: Vec<RangeSeries> = Vec::new();
         let mut ts = first;
         let node = sq as *const SubqueryExpr as usize;
+        let mut slots: Vec<usize> = Vec::new();
         while ts <= end {
             let elems = match self.subquery_results.get(&(node, ts)) {
                 Some(cached) => cached.clone(),
@@ -497,9 +498,16 @@ impl<'a> Evaluator<'a> {
                     elems
                 }
             };
-            for e in elems.iter() {
-                let slot = match index.get(&e.labels) {
-                    Some(&i) => i,
+            // Consecutive steps mostly hold the same series in the same
+            // order (and share their label sets): try the previous slot first.
+            for (position, e) in elems.iter().enumerate() {
+                let guess = slots.get(position).copied().filter(|&slot: &usize| {
+                    series
+                        .get(slot)
+                        .is_some_and(|s: &RangeSeries| s.labels == e.labels)
+                });
+                let slot = match guess.or_else(|| index.get(&e.labels).copied()) {
+                    Some(i) => i,
                     None => {
                         index.insert(e.labels.clone(), series.len());
                         series.push(RangeSeries {
@@ -510,9 +518,15 @@ impl<'a> Evaluator<'a> {
                         series.len() - 1
                     }
                 };
+                if position < slots.len() {
+                    slots[position] = slot;
+                } else {
+                    slots.push(slot);
+                }
                 series[slot].drop_name |= e.drop_name;
                 series[slot].points.push((ts, e.value));
             }
+            self.charge(elems.len())?;
             ts = match ts.checked_add(step) {
                 Some(next) => next,
                 None => break,
