@@ -104,7 +104,7 @@ fn check_durations(query: &str) -> Result<(), QueryError> {
         if id == T_NUMBER && depth == 0 && !after_offset {
             continue;
         }
-        let text = &query[start..end];
+        let text = query.get(start..end).unwrap_or("");
         if let Ok(seconds) = text.parse::<f64>() {
             if !seconds.is_finite() || seconds.abs() > 1e15 {
                 return Err(QueryError::parse(
@@ -127,7 +127,7 @@ fn check_byte_escapes(query: &str) -> Result<(), QueryError> {
         return Ok(());
     };
     for &(id, start, end) in &tokens {
-        let text = &query[start..end];
+        let text = query.get(start..end).unwrap_or("");
         if id != T_STRING || text.starts_with('`') {
             continue;
         }
@@ -245,7 +245,7 @@ fn locate(query: &str, message: &str) -> QueryError {
         Err(lex_message) => return locate_lex_error(query, &lex_message),
     };
     let mut open: Vec<u16> = Vec::new();
-    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+    for &(id, start, end) in &tokens {
         match id {
             T_LEFT_PAREN | T_LEFT_BRACE | T_LEFT_BRACKET => open.push(id),
             T_RIGHT_PAREN | T_RIGHT_BRACE | T_RIGHT_BRACKET => {
@@ -253,14 +253,13 @@ fn locate(query: &str, message: &str) -> QueryError {
             }
             _ => {}
         }
-        if !viable(&query[..end], &open) {
-            let token = &query[start..end];
+        if !viable(query.get(..end).unwrap_or(query), &open) {
+            let token = query.get(start..end).unwrap_or("");
             let text = if syntax {
                 format!("unexpected {}", describe(token))
             } else {
                 message.to_string()
             };
-            let _ = i;
             return QueryError::parse(query, start, text);
         }
     }
