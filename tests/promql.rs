@@ -309,3 +309,314 @@ fn results_render_as_the_prometheus_api() {
         r#"{"status":"error","errorType":"bad_data","error":"1:4: parse error: unclosed left parenthesis"}"#
     );
 }
+
+/// Random token soup: whatever parses must evaluate without panicking.
+#[test]
+fn random_queries_never_panic() {
+    let iterations: usize = std::env::var("PROMQL_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let tokens = [
+        "up",
+        "requests_total",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "5m",
+        "1s",
+        "0",
+        "1",
+        "-1",
+        "1e308",
+        "NaN",
+        "Inf",
+        ":",
+        ",",
+        "job",
+        "=",
+        "!=",
+        "=~",
+        "!~",
+        "\"api\"",
+        "\".*\"",
+        "\"(\"",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "^",
+        "==",
+        "!=",
+        ">",
+        "<",
+        ">=",
+        "<=",
+        "bool",
+        "and",
+        "or",
+        "unless",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "by",
+        "without",
+        "offset",
+        "@",
+        "start()",
+        "end()",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "count",
+        "topk",
+        "bottomk",
+        "quantile",
+        "count_values",
+        "stddev",
+        "group",
+        "limitk",
+        "limit_ratio",
+        "rate",
+        "irate",
+        "increase",
+        "delta",
+        "deriv",
+        "predict_linear",
+        "histogram_quantile",
+        "histogram_fraction",
+        "label_replace",
+        "label_join",
+        "abs",
+        "clamp",
+        "round",
+        "scalar",
+        "vector",
+        "time",
+        "absent",
+        "sort",
+        "sort_by_label",
+        "timestamp",
+        "max_over_time",
+        "quantile_over_time",
+        "changes",
+        "resets",
+        "double_exponential_smoothing",
+        "day_of_week",
+        "__name__",
+        "le",
+        "fill",
+        "fill_left",
+        "0.5",
+        "1e-300",
+        "9e15",
+        "-9e15",
+        "1d",
+        "1y",
+    ];
+    let store = store();
+    let mut rng = firedrill::rng::Rng::new(7);
+    let mut parsed = 0;
+    for _ in 0..iterations {
+        let len = 1 + rng.below(14);
+        let query: Vec<&str> = (0..len)
+            .map(|_| *rng.choose(&tokens).unwrap_or(&"up"))
+            .collect();
+        let query = query.join(" ");
+        if let Ok(value) = promql::instant_query(&store, &query, 600_000) {
+            parsed += 1;
+            let _ = json::success(&value, &Default::default());
+        }
+        let _ = promql::range_query(&store, &query, 0, 600_000, 60_000);
+    }
+    assert!(parsed > 0);
+}
+
+/// A random expression of the grammar (mostly well-typed).
+fn random_expr(rng: &mut firedrill::rng::Rng, depth: usize) -> String {
+    let pick = |rng: &mut firedrill::rng::Rng, items: &[&str]| -> String {
+        rng.choose(items).copied().unwrap_or("up").to_string()
+    };
+    let selector = |rng: &mut firedrill::rng::Rng| {
+        let name = pick(rng, &["up", "requests_total", "nothing", ""]);
+        let matcher = pick(
+            rng,
+            &[
+                "",
+                "job=\"api\"",
+                "job!=\"db\"",
+                "job=~\"a.*|db\"",
+                "instance!~\"b\"",
+                "__name__=~\".+\"",
+            ],
+        );
+        let modifier = pick(
+            rng,
+            &[
+                "",
+                " offset 1m",
+                " offset -2m",
+                " @ 300",
+                " @ end()",
+                " @ start() offset 30s",
+            ],
+        );
+        if name.is_empty() {
+            let matcher = if matcher.is_empty() {
+                "job=~\".+\"".to_string()
+            } else {
+                matcher
+            };
+            format!("{{{matcher}}}{modifier}")
+        } else {
+            format!("{name}{{{matcher}}}{modifier}")
+        }
+    };
+    let range = |rng: &mut firedrill::rng::Rng| pick(rng, &["1m", "5m", "30s", "1h", "1ms", "10m"]);
+    if depth == 0 {
+        return if rng.below(4) == 0 {
+            pick(rng, &["1", "0", "-2.5", "NaN", "Inf", "1e308"])
+        } else {
+            selector(rng)
+        };
+    }
+    let inner = random_expr(rng, depth - 1);
+    match rng.below(9) {
+        0 => format!(
+            "{}({inner})",
+            pick(
+                rng,
+                &[
+                    "abs",
+                    "ceil",
+                    "sqrt",
+                    "ln",
+                    "exp",
+                    "sgn",
+                    "timestamp",
+                    "sort_desc",
+                    "absent",
+                    "year",
+                    "deg"
+                ]
+            )
+        ),
+        1 => format!(
+            "{}({}[{}])",
+            pick(
+                rng,
+                &[
+                    "rate",
+                    "increase",
+                    "delta",
+                    "irate",
+                    "deriv",
+                    "resets",
+                    "changes",
+                    "avg_over_time",
+                    "stddev_over_time",
+                    "last_over_time",
+                    "absent_over_time",
+                    "mad_over_time",
+                    "ts_of_max_over_time"
+                ]
+            ),
+            selector(rng),
+            range(rng)
+        ),
+        2 => format!(
+            "{} {} ({inner})",
+            pick(
+                rng,
+                &["sum", "avg", "min", "max", "count", "stddev", "group", "stdvar"]
+            ),
+            pick(
+                rng,
+                &[
+                    "",
+                    "by (job)",
+                    "without (instance)",
+                    "by (__name__)",
+                    "by ()"
+                ]
+            )
+        ),
+        3 => format!(
+            "{}({}, {inner})",
+            pick(
+                rng,
+                &["topk", "bottomk", "limitk", "quantile", "limit_ratio"]
+            ),
+            pick(rng, &["1", "2", "0.5", "-1", "NaN", "1e300"])
+        ),
+        4 => format!(
+            "({inner}) {} {} ({})",
+            pick(
+                rng,
+                &[
+                    "+", "-", "*", "/", "%", "^", "atan2", "==", "!= bool", "> bool", "<", "and",
+                    "or", "unless"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "",
+                    "on(job)",
+                    "ignoring(instance)",
+                    "on(job) group_left",
+                    "ignoring(__name__) group_right(job)",
+                    "on() group_left"
+                ]
+            ),
+            random_expr(rng, depth - 1)
+        ),
+        5 => format!(
+            "max_over_time(({inner})[{}:{}])",
+            range(rng),
+            pick(rng, &["", "1m", "30s", "7s"])
+        ),
+        6 => format!(
+            "label_replace({inner}, \"{}\", \"$1\", \"job\", \"(.*)\")",
+            pick(rng, &["job", "x", "__name__"])
+        ),
+        7 => format!(
+            "histogram_quantile({}, {inner})",
+            pick(rng, &["0.5", "0", "1", "2", "NaN"])
+        ),
+        _ => format!(
+            "clamp({inner}, {}, {})",
+            pick(rng, &["0", "-Inf", "NaN"]),
+            pick(rng, &["1", "Inf", "-1"])
+        ),
+    }
+}
+
+#[test]
+fn random_well_formed_queries_never_panic() {
+    let iterations: usize = std::env::var("PROMQL_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let store = store();
+    let mut rng = firedrill::rng::Rng::new(11);
+    let mut answered = 0;
+    for _ in 0..iterations {
+        let depth = rng.below(4);
+        let query = random_expr(&mut rng, depth);
+        if promql::instant_query(&store, &query, 600_000).is_ok() {
+            answered += 1;
+        }
+        let _ = promql::range_query(&store, &query, 0, 600_000, 60_000);
+    }
+    assert!(
+        answered * 4 > iterations,
+        "{answered} of {iterations} answered"
+    );
+}

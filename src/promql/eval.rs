@@ -91,6 +91,9 @@ pub(crate) struct Evaluator<'a> {
     pub annotations: Annotations,
     selections: HashMap<usize, Rc<Vec<usize>>>,
     regexes: HashMap<String, Option<Rc<Regex>>>,
+    /// Inner results of subqueries by (node, time): the steps of a range
+    /// query share most of them.
+    subquery_results: HashMap<(usize, i64), Rc<Vec<Elem>>>,
     samples: u64,
 }
 
@@ -219,6 +222,7 @@ impl<'a> Evaluator<'a> {
             annotations: Annotations::default(),
             selections: HashMap::new(),
             regexes: HashMap::new(),
+            subquery_results: HashMap::new(),
             samples: 0,
         }
     }
@@ -467,25 +471,43 @@ impl<'a> Evaluator<'a> {
         let mut index: HashMap<Labels, usize> = HashMap::new();
         let mut series: Vec<RangeSeries> = Vec::new();
         let mut ts = first;
+        let node = sq as *const SubqueryExpr as usize;
+        let mut slots: Vec<usize> = Vec::new();
         while ts <= end {
-            let elems = match self.eval(&sq.expr, ts)? {
-                Val::Vector(v) => v,
-                Val::Scalar(v) => vec![Elem {
-                    labels: labels::empty(),
-                    value: v,
-                    timestamp: ts,
-                    drop_name: false,
-                }],
-                other => {
-                    return Err(execution(format!(
-                        "subquery is only allowed on instant vector, got {}",
-                        other.type_name()
-                    )))
+            let elems = match self.subquery_results.get(&(node, ts)) {
+                Some(cached) => cached.clone(),
+                None => {
+                    let elems = match self.eval(&sq.expr, ts)? {
+                        Val::Vector(v) => v,
+                        Val::Scalar(v) => vec![Elem {
+                            labels: labels::empty(),
+                            value: v,
+                            timestamp: ts,
+                            drop_name: false,
+                        }],
+                        other => {
+                            return Err(execution(format!(
+                                "subquery is only allowed on instant vector, got {}",
+                                other.type_name()
+                            )))
+                        }
+                    };
+                    self.charge(elems.len())?;
+                    let elems = Rc::new(elems);
+                    self.subquery_results.insert((node, ts), elems.clone());
+                    elems
                 }
             };
-            for e in elems {
-                let slot = match index.get(&e.labels) {
-                    Some(&i) => i,
+            // Consecutive steps mostly hold the same series in the same
+            // order (and share their label sets): try the previous slot first.
+            for (position, e) in elems.iter().enumerate() {
+                let guess = slots.get(position).copied().filter(|&slot: &usize| {
+                    series
+                        .get(slot)
+                        .is_some_and(|s: &RangeSeries| s.labels == e.labels)
+                });
+                let slot = match guess.or_else(|| index.get(&e.labels).copied()) {
+                    Some(i) => i,
                     None => {
                         index.insert(e.labels.clone(), series.len());
                         series.push(RangeSeries {
@@ -496,9 +518,15 @@ impl<'a> Evaluator<'a> {
                         series.len() - 1
                     }
                 };
+                if position < slots.len() {
+                    slots[position] = slot;
+                } else {
+                    slots.push(slot);
+                }
                 series[slot].drop_name |= e.drop_name;
                 series[slot].points.push((ts, e.value));
             }
+            self.charge(elems.len())?;
             ts = match ts.checked_add(step) {
                 Some(next) => next,
                 None => break,

@@ -776,7 +776,8 @@ fn over_time(name: &str, s: &RangeSeries, m: &RangeVal, scalars: &[f64], t: i64)
             if points.len() < 2 {
                 return None;
             }
-            let (sf, tf) = (scalars[0], scalars[1]);
+            let sf = scalars.first().copied().unwrap_or(f64::NAN);
+            let tf = scalars.get(1).copied().unwrap_or(f64::NAN);
             let mut s0 = 0.0;
             let mut s1 = points[0].1;
             let mut b = points[1].1 - points[0].1;

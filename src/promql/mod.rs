@@ -1,18 +1,33 @@
 //! PromQL over the episode's series store.
 //!
 //! Queries are parsed by the `promql-parser` crate and evaluated here with
-//! Prometheus 3 semantics over float samples: instant and range selectors
-//! (`=`, `!=`, `=~`, `!~`, fully anchored regexes), `offset`, `@` (with
-//! `start()` / `end()`), subqueries, the 5-minute lookback (left-open),
-//! staleness markers, the functions and aggregations of Prometheus (except
-//! the native-histogram ones, which see no float input, and `info`),
-//! arithmetic, comparison and set operators with `on` / `ignoring` /
-//! `group_left` / `group_right` / `bool`, and delayed removal of the metric
-//! name. Results can be rendered as the Prometheus HTTP API's JSON
-//! ([`json`]).
+//! Prometheus 3 semantics over float samples:
 //!
-//! It is checked against the Prometheus project's own PromQL test scripts
-//! (`tests/promql_conformance.rs`).
+//! - instant and range selectors (`=`, `!=`, `=~`, `!~`, regexes fully
+//!   anchored and `.` matching newlines), `offset`, `@` (with `start()` /
+//!   `end()`), subqueries, the 5-minute lookback (left-open, as are range
+//!   windows), staleness markers;
+//! - the functions of Prometheus over floats, the experimental ones
+//!   included (`sort_by_label`, `mad_over_time`, `ts_of_*_over_time`,
+//!   `double_exponential_smoothing`, `min_of`…), `histogram_quantile`,
+//!   `histogram_quantiles` and `histogram_fraction` over classic `le`
+//!   buckets;
+//! - every aggregation (with `limitk` and `limit_ratio`), `by` / `without`;
+//! - arithmetic, comparison (with `bool`) and set operators with `on` /
+//!   `ignoring` / `group_left` / `group_right` and the `fill` modifiers;
+//! - delayed removal of the metric name; annotations (warnings and infos)
+//!   for the common cases (rate over a non-counter, quantiles outside
+//!   [0, 1], malformed `le`, non-monotonic buckets, sort in a range query).
+//!
+//! Not supported: native histograms (the `histogram_*` functions see no
+//! float input and return nothing), `info()`, duration expressions
+//! (`foo[5m+1m]`), the `anchored` / `smoothed` range modifiers, `\xNN`
+//! string escapes of bytes above 0x7f (refused with a parse error).
+//!
+//! It passes every float case of the Prometheus project's own PromQL test
+//! scripts (`tests/promql_conformance.rs`) and answers like a real
+//! Prometheus over an episode's metrics (`tests/promql_oracle.rs`). Results
+//! render as the Prometheus HTTP API's JSON ([`json`]).
 //!
 //! ```
 //! use firedrill::metrics::store::{Labels, Store};

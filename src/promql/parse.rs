@@ -11,7 +11,7 @@ use super::error::QueryError;
 use lrpar::{Lexeme, Lexer};
 use promql_parser::parser::token::{
     T_DURATION, T_EOF, T_LEFT_BRACE, T_LEFT_BRACKET, T_LEFT_PAREN, T_NUMBER, T_OFFSET,
-    T_RIGHT_BRACE, T_RIGHT_BRACKET, T_RIGHT_PAREN, T_SUB,
+    T_RIGHT_BRACE, T_RIGHT_BRACKET, T_RIGHT_PAREN, T_STRING, T_SUB,
 };
 use promql_parser::parser::Expr;
 
@@ -33,6 +33,7 @@ pub fn parse(query: &str) -> Result<Expr, QueryError> {
     }
     check_nesting(query)?;
     check_durations(query)?;
+    check_byte_escapes(query)?;
     match promql_parser::parser::parse(query) {
         Ok(expr) => Ok(expr),
         Err(message) => Err(locate(query, &message)),
@@ -103,7 +104,7 @@ fn check_durations(query: &str) -> Result<(), QueryError> {
         if id == T_NUMBER && depth == 0 && !after_offset {
             continue;
         }
-        let text = &query[start..end];
+        let text = query.get(start..end).unwrap_or("");
         if let Ok(seconds) = text.parse::<f64>() {
             if !seconds.is_finite() || seconds.abs() > 1e15 {
                 return Err(QueryError::parse(
@@ -112,6 +113,44 @@ fn check_durations(query: &str) -> Result<(), QueryError> {
                     format!("duration out of range: {text}"),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Rejects `\xNN` escapes of bytes above 0x7f in quoted strings. In
+/// Prometheus they are raw bytes (`"\xc3\xa9"` is `é`, `"\xff"` is not
+/// UTF-8 and so not a valid label name); the parser would read each as a
+/// character of its own, silently changing the string.
+fn check_byte_escapes(query: &str) -> Result<(), QueryError> {
+    let Ok(tokens) = tokens(query) else {
+        return Ok(());
+    };
+    for &(id, start, end) in &tokens {
+        let text = query.get(start..end).unwrap_or("");
+        if id != T_STRING || text.starts_with('`') {
+            continue;
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            if bytes[i] != b'\\' {
+                i += 1;
+                continue;
+            }
+            if bytes[i + 1] == b'x' {
+                let hex = text.get(i + 2..i + 4).unwrap_or("");
+                if u8::from_str_radix(hex, 16).is_ok_and(|b| b > 0x7f) {
+                    return Err(QueryError::parse(
+                        query,
+                        start + i,
+                        format!(
+                            "string escape \\x{hex} is a raw byte above 0x7f, which is not supported: write the character itself or a \\u escape"
+                        ),
+                    ));
+                }
+            }
+            i += 2;
         }
     }
     Ok(())
@@ -133,7 +172,7 @@ fn tokens(query: &str) -> Result<Vec<(u16, usize, usize)>, String> {
 }
 
 /// What may follow a prefix of a valid query, before its brackets are closed.
-const FILLERS: [&str; 25] = [
+const FILLERS: [&str; 31] = [
     "",
     "[1m]",
     "[1m:]",
@@ -159,6 +198,12 @@ const FILLERS: [&str; 25] = [
     " :1m",
     " start()",
     " 1 x",
+    " 1, x",
+    " x, 1",
+    " 1, 1, x",
+    " x, 1, 1",
+    " x, \"a\"",
+    " x, \"a\", \"b\", \"c\", \"d\"",
 ];
 
 /// Whether some completion of `prefix` parses.
@@ -200,7 +245,7 @@ fn locate(query: &str, message: &str) -> QueryError {
         Err(lex_message) => return locate_lex_error(query, &lex_message),
     };
     let mut open: Vec<u16> = Vec::new();
-    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+    for &(id, start, end) in &tokens {
         match id {
             T_LEFT_PAREN | T_LEFT_BRACE | T_LEFT_BRACKET => open.push(id),
             T_RIGHT_PAREN | T_RIGHT_BRACE | T_RIGHT_BRACKET => {
@@ -208,14 +253,13 @@ fn locate(query: &str, message: &str) -> QueryError {
             }
             _ => {}
         }
-        if !viable(&query[..end], &open) {
-            let token = &query[start..end];
+        if !viable(query.get(..end).unwrap_or(query), &open) {
+            let token = query.get(start..end).unwrap_or("");
             let text = if syntax {
                 format!("unexpected {}", describe(token))
             } else {
                 message.to_string()
             };
-            let _ = i;
             return QueryError::parse(query, start, text);
         }
     }
@@ -333,6 +377,22 @@ mod tests {
             }
         }
         assert!(parse("foo > 1e400").is_ok());
+    }
+
+    #[test]
+    fn raw_byte_escapes_are_refused() {
+        for (query, refused) in [
+            (r#"label_replace(up, "\xff", "", "src", "(.*)")"#, true),
+            (r#"up{a="\xc3\xa9"}"#, true),
+            (r#"up{a="\x41"}"#, false),
+            (r#"up{a="\\xff"}"#, false),
+            ("up{a=`\\xff`}", false),
+            ("up{a=\"\\xé\"}", true),
+            (r#"up{a="\u00e9"}"#, false),
+        ] {
+            let result = parse(query);
+            assert_eq!(result.is_err(), refused, "{query}: {result:?}");
+        }
     }
 
     #[test]
