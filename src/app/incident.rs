@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::{ActionHistory, ActionPanel, AppState, Debrief, DegradationChart};
+use super::{ActionHistory, ActionPanel, AppState, Debrief, DegradationChart, PromqlConsole};
 use crate::env::{AlertState, Investigation, Observation};
 
 /// The briefing or the running episode, whichever applies.
@@ -54,6 +54,7 @@ pub fn IncidentArea() -> impl IntoView {
                     <section class="panel"><ActionPanel/></section>
                     <section class="panel"><ActionHistory/></section>
                 </div>
+                <PromqlConsole/>
             </Show>
             {investigations}
         </div>

@@ -13,6 +13,7 @@ mod debrief;
 mod incident;
 mod leaderboard;
 mod picker;
+mod promql;
 mod storage;
 
 use leptos::prelude::*;
@@ -31,6 +32,7 @@ pub use debrief::Debrief;
 pub use incident::IncidentArea;
 pub use leaderboard::LeaderboardPanel;
 pub use picker::DrillPicker;
+pub use promql::PromqlConsole;
 
 /// The app's state, shared through the Leptos context.
 #[derive(Clone, Copy)]

@@ -119,3 +119,54 @@ test("a replay link reproduces the episode and its score elsewhere", async () =>
   await broken.getByTestId("app-error").waitFor();
   assert.match(await broken.getByTestId("app-error").innerText(), /replay link: .*position 2/);
 });
+
+test("the PromQL console answers instant and range queries and points at errors", async () => {
+  const scenario = scenarios.find((s) => s.task === "root_cause_analysis");
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${scenario.id}&seed=4`);
+  await page.getByTestId("promql-input").waitFor();
+  await playAction(page, { action_type: "investigate", target: scenario.services[0] });
+
+  // The same query through the native CLI over the same episode.
+  const query = "sort_desc(error_ratio)";
+  const native = nativeCli([
+    "query", "--scenario", scenario.id, "--seed", "4",
+    "--actions", await actionsFile([{ action_type: "investigate", target: scenario.services[0] }]),
+    "--", query,
+  ]);
+  await page.getByTestId("promql-input").fill(query);
+  await page.getByTestId("promql-run").click();
+  const result = page.getByTestId("promql-result");
+  await result.waitFor();
+  assert.equal(await result.getAttribute("data-result-type"), "vector");
+  const rows = await result.locator("tbody tr").allInnerTexts();
+  assert.equal(rows.length, native.data.result.length);
+  native.data.result.forEach((sample, i) => {
+    assert.ok(rows[i].includes(`service="${sample.metric.service}"`), rows[i]);
+    assert.ok(rows[i].endsWith(sample.value[1]), `${rows[i]} vs ${sample.value[1]}`);
+  });
+
+  await page.getByTestId("promql-range").check();
+  await page.getByTestId("promql-input").fill('rate(http_requests_total{code="500"}[5m])');
+  await page.getByTestId("promql-run").click();
+  await page.locator("[data-testid=promql-result][data-result-type=matrix] canvas").waitFor();
+
+  await page.getByTestId("promql-input").fill("sum(rate(http_requests_total[5m])");
+  await page.getByTestId("promql-run").click();
+  const error = page.getByTestId("promql-error");
+  await error.waitFor();
+  assert.match(await error.innerText(), /1:4: parse error: unclosed left parenthesis/);
+  assert.match(await error.locator("pre").innerText(), /\n {3}\^$/);
+  await screenshot(page, "promql");
+  assert.deepEqual(page.problems, []);
+});
+
+async function actionsFile(actions) {
+  const { writeFile, mkdtemp } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "firedrill-"));
+  const file = join(dir, "actions.json");
+  await writeFile(file, JSON.stringify(actions));
+  return file;
+}
