@@ -62,6 +62,10 @@ pub struct AppState {
     pub board: RwSignal<Leaderboard>,
     /// What went wrong with the browser's storage, for the storage notice.
     pub notices: RwSignal<Vec<String>>,
+    /// Bumped when the catalog changes (a custom scenario was loaded).
+    pub catalog_version: RwSignal<u32>,
+    /// Ids of the custom scenarios loaded in this browser.
+    pub custom: RwSignal<Vec<String>>,
     /// True while a saved episode or a replay link is being played back
     /// (nothing is saved or recorded).
     restoring: StoredValue<bool>,
@@ -76,6 +80,17 @@ struct SavedEpisode {
     actions: Vec<Action>,
 }
 
+/// A custom scenario file, kept so it is there after a reload.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedScenario {
+    id: String,
+    file: String,
+    text: String,
+}
+
+const CUSTOM_KEY: &str = "custom-scenarios";
+const CUSTOM_VERSION: u32 = 1;
 const EPISODE_KEY: &str = "episode";
 const EPISODE_VERSION: u32 = 1;
 const BOARD_KEY: &str = "leaderboard";
@@ -103,6 +118,8 @@ impl AppState {
             board: RwSignal::new(Leaderboard::default()),
             notices: RwSignal::new(Vec::new()),
             restoring: StoredValue::new(false),
+            catalog_version: RwSignal::new(0),
+            custom: RwSignal::new(Vec::new()),
         }
     }
 
@@ -122,6 +139,72 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
+        match storage::load::<Vec<SavedScenario>>(CUSTOM_KEY, CUSTOM_VERSION) {
+            Loaded::Value(saved) => {
+                for scenario in saved {
+                    if let Err(errors) = self.add_custom(&scenario.file, &scenario.text) {
+                        self.notice(format!(
+                            "the saved custom scenario {} no longer loads: {}",
+                            scenario.file,
+                            errors.join("; ")
+                        ));
+                    }
+                }
+            }
+            Loaded::SetAside(message) => self.notice(message),
+            Loaded::Missing => {}
+        }
+    }
+
+    /// Adds a scenario from TOML text to the catalog; returns its id or
+    /// every error as `FILE:LINE:COL: message`.
+    fn add_custom(&self, file: &str, text: &str) -> Result<String, Vec<String>> {
+        let result = self
+            .env
+            .try_update_value(|env| env.catalog_mut().load_str(file, text))
+            .ok_or_else(|| vec![String::from(ENV_GONE)])?;
+        let id =
+            result.map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+        self.custom.update(|ids| {
+            if !ids.contains(&id) {
+                ids.push(id.clone());
+            }
+        });
+        self.catalog_version.update(|v| *v += 1);
+        Ok(id)
+    }
+
+    /// Loads a custom scenario file, remembers it, and chooses it.
+    pub fn load_custom(&self, file: &str, text: &str) -> Result<String, Vec<String>> {
+        if text.len() > crate::scenario::MAX_SCENARIO_BYTES {
+            return Err(vec![format!(
+                "{file}: the file is {} bytes; a scenario is at most {}",
+                text.len(),
+                crate::scenario::MAX_SCENARIO_BYTES
+            )]);
+        }
+        let id = self.add_custom(file, text)?;
+        let mut saved = match storage::load::<Vec<SavedScenario>>(CUSTOM_KEY, CUSTOM_VERSION) {
+            Loaded::Value(saved) => saved,
+            _ => Vec::new(),
+        };
+        saved.retain(|s| s.id != id);
+        saved.push(SavedScenario {
+            id: id.clone(),
+            file: file.to_string(),
+            text: text.to_string(),
+        });
+        if let Err(message) = storage::save(CUSTOM_KEY, CUSTOM_VERSION, &saved) {
+            self.notice(message);
+        }
+        let task = self
+            .env
+            .with_value(|env| env.catalog().get(&id).and_then(|s| Task::from_id(&s.task)));
+        if let Some(task) = task {
+            self.task.set(task);
+        }
+        self.choose_scenario(id.clone());
+        Ok(id)
     }
 
     /// Plays a replay code's actions on the chosen scenario and seed.

@@ -2,6 +2,7 @@
 //! chosen task, and the seed.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::AppState;
 use crate::env::Task;
@@ -12,14 +13,18 @@ use crate::scenario::ScenarioSummary;
 #[component]
 pub fn DrillPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let summaries: Vec<ScenarioSummary> = state.env.with_value(|env| env.catalog().summaries());
-    let scenario_count = summaries.len();
+    let summaries = Memo::new(move |_| {
+        state.catalog_version.track();
+        state.env.with_value(|env| env.catalog().summaries())
+    });
+    let builtin_count = crate::scenario::Catalog::builtin_files().len();
 
     let task_tabs = Task::ALL
         .iter()
         .enumerate()
         .map(|(stage, &task)| {
-            let count = summaries.iter().filter(|s| s.task == task.id()).count();
+            let count =
+                move || summaries.with(|all| all.iter().filter(|s| s.task == task.id()).count());
             let chosen = move || state.task.get() == task;
             view! {
                 <button
@@ -35,7 +40,7 @@ pub fn DrillPicker() -> impl IntoView {
                     <span class="stage">{format!("Stage {}", stage + 1)}</span>
                     <span class="task-title">{task.title()}</span>
                     <span class="task-meta">
-                        {format!("{} scenarios · {} steps", count, task.step_budget())}
+                        {move || format!("{} scenarios · {} steps", count(), task.step_budget())}
                     </span>
                 </button>
             }
@@ -44,15 +49,15 @@ pub fn DrillPicker() -> impl IntoView {
 
     let objective = move || state.task.get().objective();
 
-    let scenario_list = {
-        move || {
-            let task = state.task.get();
-            summaries
-                .iter()
+    let scenario_list = move || {
+        let task = state.task.get();
+        let custom = state.custom.get();
+        summaries.with(|all| {
+            all.iter()
                 .filter(|s| s.task == task.id())
-                .map(|summary| scenario_card(state, summary))
+                .map(|summary| scenario_card(state, summary, custom.contains(&summary.id)))
                 .collect_view()
-        }
+        })
     };
 
     let seed_input = {
@@ -75,7 +80,17 @@ pub fn DrillPicker() -> impl IntoView {
             <ul class="scenario-list" data-testid="scenario-list" aria-label="Scenarios">
                 {scenario_list}
             </ul>
-            <p class="muted small">{format!("{scenario_count} built-in scenarios")}</p>
+            <p class="muted small">
+                {move || {
+                    let custom = state.custom.with(Vec::len);
+                    if custom == 0 {
+                        format!("{builtin_count} built-in scenarios")
+                    } else {
+                        format!("{builtin_count} built-in scenarios and {custom} of yours")
+                    }
+                }}
+            </p>
+            <CustomScenarioLoader/>
             <div class="seed-row">
                 <label for="seed-input">"Seed"</label>
                 <input
@@ -102,7 +117,7 @@ pub fn DrillPicker() -> impl IntoView {
 }
 
 /// One scenario of the list, chosen on click.
-fn scenario_card(state: AppState, summary: &ScenarioSummary) -> impl IntoView {
+fn scenario_card(state: AppState, summary: &ScenarioSummary, custom: bool) -> impl IntoView {
     let id = summary.id.clone();
     let chosen = {
         let id = id.clone();
@@ -122,7 +137,10 @@ fn scenario_card(state: AppState, summary: &ScenarioSummary) -> impl IntoView {
                 data-scenario=id.clone()
                 on:click=choose
             >
-                <span class="scenario-title">{summary.title.clone()}</span>
+                <span class="scenario-title">
+                    {summary.title.clone()}
+                    {custom.then(|| view! { " "<span class="pill pill-custom">"yours"</span> })}
+                </span>
                 <span class="scenario-meta">
                     <code>{id.clone()}</code>
                     " · "
@@ -141,5 +159,101 @@ fn random_seed() -> u64 {
     match getrandom::fill(&mut bytes) {
         Ok(()) => u64::from(u32::from_le_bytes(bytes)) % 1_000_000,
         Err(_) => (js_sys::Math::random() * 1_000_000.0) as u64,
+    }
+}
+
+/// Loads a scenario TOML file, picked or dropped; shows its errors with
+/// line and column.
+#[component]
+fn CustomScenarioLoader() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let errors = RwSignal::new(Vec::<String>::new());
+    let loaded = RwSignal::new(None::<String>);
+    let dragging = RwSignal::new(false);
+    let read = move |file: web_sys::File| {
+        let name = file.name();
+        if file.size() > crate::scenario::MAX_SCENARIO_BYTES as f64 {
+            errors.set(vec![format!(
+                "{name}: the file is {} bytes; a scenario is at most {}",
+                file.size(),
+                crate::scenario::MAX_SCENARIO_BYTES
+            )]);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            let Some(text) = text else {
+                errors.set(vec![format!("{name}: could not be read as text")]);
+                return;
+            };
+            match state.load_custom(&name, &text) {
+                Ok(id) => {
+                    errors.set(Vec::new());
+                    loaded.set(Some(format!(
+                        "Loaded {id} from {name}: it is chosen, start the drill when ready."
+                    )));
+                }
+                Err(list) => {
+                    loaded.set(None);
+                    errors.set(list);
+                }
+            }
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read(file);
+            }
+            input.set_value("");
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            read(file);
+        }
+    };
+    view! {
+        <div
+            class="drop-zone"
+            class:dragging=move || dragging.get()
+            data-testid="custom-scenario-drop"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <label class="file-button secondary">
+                "Load a scenario file…"
+                <input
+                    type="file"
+                    accept=".toml,text/plain"
+                    class="visually-hidden"
+                    data-testid="custom-scenario-file"
+                    on:change=on_pick
+                />
+            </label>
+            <span class="muted small">" or drop a .toml file here (the format is in docs/scenarios.md)"</span>
+            {move || loaded.get().map(|m| view! { <p class="small" role="status">{m}</p> })}
+            <Show when=move || !errors.get().is_empty()>
+                <ul class="error small" role="alert" data-testid="custom-scenario-errors">
+                    {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                </ul>
+            </Show>
+        </div>
     }
 }
