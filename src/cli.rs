@@ -464,15 +464,7 @@ fn run(options: &Options) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// The export formats of `firedrill export`.
-const EXPORT_KINDS: [&str; 6] = [
-    "openmetrics",
-    "exposition",
-    "rules",
-    "grafana",
-    "csv",
-    "otlp-logs",
-];
+use crate::metrics::export::EXPORT_KINDS;
 
 fn export(options: &Options) -> Result<String, Failure> {
     let kind = match options.positional.as_slice() {
@@ -492,26 +484,7 @@ fn export(options: &Options) -> Result<String, Failure> {
         _ => return Err(usage("export takes one format")),
     };
     let (env, _, _) = play(options)?;
-    let monitor = env.monitor().map_err(|e| input(e.to_string()))?;
-    let scenario = env.scenario().ok_or_else(|| input("no episode"))?.clone();
-    let text = match kind.as_str() {
-        "openmetrics" => monitor.openmetrics(),
-        "exposition" => monitor.exposition(),
-        "rules" => crate::metrics::export::rules_yaml(&scenario),
-        "grafana" => {
-            serde_json::to_string_pretty(&crate::metrics::export::grafana_dashboard(&scenario))
-                .map_err(|e| input(e.to_string()))?
-                + "\n"
-        }
-        "csv" => monitor.recorder().csv(),
-        _ => {
-            let logs = env.logs().map_err(|e| input(e.to_string()))?;
-            serde_json::to_string(&crate::metrics::export::otlp_logs(&scenario, &logs))
-                .map_err(|e| input(e.to_string()))?
-                + "\n"
-        }
-    };
-    Ok(text)
+    crate::metrics::export::episode_export(&env, &kind).map_err(input)
 }
 
 /// A simulated Unix time in seconds (decimals allowed), as milliseconds.

@@ -6,6 +6,19 @@ use leptos::prelude::*;
 
 use super::AppState;
 use crate::env::{Action, Grade, State};
+use crate::metrics::export::EXPORT_KINDS;
+
+/// A button's words for an export.
+fn export_label(kind: &str) -> &'static str {
+    match kind {
+        "openmetrics" => "Metrics (OpenMetrics)",
+        "exposition" => "Metrics now (Prometheus text)",
+        "rules" => "Alert rules (YAML)",
+        "grafana" => "Grafana dashboard (JSON)",
+        "csv" => "Step recorder (CSV)",
+        _ => "Logs (OTLP/JSON)",
+    }
+}
 
 /// Shown once the episode is over.
 #[component]
@@ -16,11 +29,12 @@ pub fn Debrief() -> impl IntoView {
         let episode = state.episode.get()?;
         let ideal = state.ideal_path.get();
         let link = state.replay_link();
-        Some(debrief_view(grade, episode, ideal, link))
+        Some(debrief_view(state, grade, episode, ideal, link))
     }
 }
 
 fn debrief_view(
+    state: AppState,
     grade: Grade,
     episode: State,
     ideal: Vec<Action>,
@@ -153,6 +167,14 @@ fn debrief_view(
                     <span class="muted small">" — opens this episode, with these actions, anywhere; share it to compare."</span>
                 </p>
             })}
+            <h3>"Downloads"</h3>
+            <div class="seed-row">
+                {EXPORT_KINDS.iter().map(|kind| view! {
+                    <button class="secondary" data-testid=format!("export-{kind}") on:click=move |_| state.download_export(kind)>
+                        {export_label(kind)}
+                    </button>
+                }).collect_view()}
+            </div>
             <h3>"The ideal path"</h3>
             <ol class="ideal-path" data-testid="ideal-path">{ideal_steps}</ol>
         </section>

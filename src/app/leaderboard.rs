@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::AppState;
+use super::{download, AppState};
 use crate::leaderboard::{Leaderboard, MAX_IMPORT_BYTES};
 
 /// Shows the chosen task's ranking; finished episodes are added to it.
@@ -130,25 +130,4 @@ pub fn LeaderboardPanel() -> impl IntoView {
             {move || message.get().map(|m| view! { <p class="small" role="status">{m}</p> })}
         </section>
     }
-}
-
-/// Offers `text` as a file download.
-fn download(file_name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "the browser could not make the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser could not make the file")?;
-    let anchor = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or("the page could not make a link")?;
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }

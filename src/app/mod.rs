@@ -228,6 +228,22 @@ impl AppState {
         result
     }
 
+    /// Offers one of the episode's exports as a file download.
+    pub fn download_export(&self, kind: &str) {
+        let result = self.env.with_value(|env| {
+            let text = crate::metrics::export::episode_export(env, kind)?;
+            let (scenario, seed) = env
+                .state()
+                .map(|s| (s.scenario, s.seed))
+                .map_err(|e| e.to_string())?;
+            let name = crate::metrics::export::export_file_name(kind, &scenario, seed);
+            download(&name, &text)
+        });
+        if let Err(message) = result {
+            self.error.set(Some(format!("download failed: {message}")));
+        }
+    }
+
     /// The link that replays the current episode, if one is running.
     pub fn replay_link(&self) -> Option<String> {
         let episode = self.episode.get()?;
@@ -614,6 +630,40 @@ fn url_query() -> Vec<(String, String)> {
             (decode(key), decode(value))
         })
         .collect()
+}
+
+/// Offers `text` as a file download.
+/// The MIME type a downloaded file is offered with.
+fn mime_type(file_name: &str) -> &'static str {
+    if file_name.ends_with(".json") {
+        "application/json"
+    } else if file_name.ends_with(".csv") {
+        "text/csv"
+    } else if file_name.ends_with(".yml") {
+        "application/yaml"
+    } else {
+        "text/plain"
+    }
+}
+
+pub(crate) fn download(file_name: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime_type(file_name));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not make the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make the file")?;
+    let anchor = leptos::prelude::document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .ok_or("the page could not make a link")?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
 }
 
 /// Installs the panic hook (console plus the page's fatal-error display)

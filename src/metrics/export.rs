@@ -257,3 +257,53 @@ pub fn otlp_logs(scenario: &Scenario, lines: &[LogLine]) -> Value {
         .collect();
     json!({ "resourceLogs": resource_logs })
 }
+
+/// The exports of an episode, by name: `openmetrics`, `exposition`,
+/// `rules`, `grafana`, `csv`, `otlp-logs`.
+pub const EXPORT_KINDS: [&str; 6] = [
+    "openmetrics",
+    "exposition",
+    "rules",
+    "grafana",
+    "csv",
+    "otlp-logs",
+];
+
+/// The file name an export is saved under (`<scenario>-<seed>` plus its extension).
+pub fn export_file_name(kind: &str, scenario: &str, seed: u64) -> String {
+    let extension = match kind {
+        "openmetrics" => "openmetrics.txt",
+        "exposition" => "prom",
+        "rules" => "rules.yml",
+        "grafana" => "grafana.json",
+        "csv" => "csv",
+        _ => "otlp-logs.json",
+    };
+    format!("{scenario}-{seed}.{extension}")
+}
+
+/// One export of the episode in `env` (see [`EXPORT_KINDS`]).
+pub fn episode_export(env: &crate::env::Env, kind: &str) -> Result<String, String> {
+    let monitor = env.monitor().map_err(|e| e.to_string())?;
+    let scenario = env.scenario().ok_or("no episode: reset first")?;
+    Ok(match kind {
+        "openmetrics" => monitor.openmetrics(),
+        "exposition" => monitor.exposition(),
+        "rules" => rules_yaml(scenario),
+        "grafana" => {
+            serde_json::to_string_pretty(&grafana_dashboard(scenario)).map_err(|e| e.to_string())?
+                + "\n"
+        }
+        "csv" => monitor.recorder().csv(),
+        "otlp-logs" => {
+            let logs = env.logs().map_err(|e| e.to_string())?;
+            serde_json::to_string(&otlp_logs(scenario, &logs)).map_err(|e| e.to_string())? + "\n"
+        }
+        other => {
+            return Err(format!(
+                "unknown export {other:?}; expected one of {}",
+                EXPORT_KINDS.join(", ")
+            ))
+        }
+    })
+}

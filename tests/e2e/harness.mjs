@@ -100,12 +100,17 @@ export async function screenshot(page, name) {
  * `target/release/firedrill`) and parses its JSON output.
  */
 export function nativeCli(args) {
+  return JSON.parse(execFileSync(nativeBinary(), args, { encoding: "utf8", maxBuffer: 64 << 20 }));
+}
+
+/** The path of the native CLI binary. */
+export function nativeBinary() {
   const root = resolve(here, "../..");
   const binary = ["target/debug/firedrill", "target/release/firedrill"]
     .map((path) => join(root, path))
     .find((path) => existsSync(path));
   if (!binary) throw new Error("no native firedrill binary: run `cargo build --bin firedrill` first");
-  return JSON.parse(execFileSync(binary, args, { encoding: "utf8", maxBuffer: 64 << 20 }));
+  return binary;
 }
 
 /** Plays one action through the app's action form and waits for the step. */

@@ -3,7 +3,7 @@
 // actions, and the debrief shows each dimension and the ideal path.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
+import { serveDist, launchBrowser, openPage, screenshot, nativeCli, nativeBinary, playAction } from "./harness.mjs";
 
 let server;
 let browser;
@@ -170,3 +170,30 @@ async function actionsFile(actions) {
   await writeFile(file, JSON.stringify(actions));
   return file;
 }
+
+test("the debrief's downloads equal the CLI's exports of the same episode", async () => {
+  const scenario = scenarios.find((s) => s.task === "full_incident_management").id;
+  const run = nativeCli(["run", "--scenario", scenario, "--seed", "6", "--agent", "heuristic", "--json"]);
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${scenario}&seed=6`);
+  await page.getByTestId("action-submit").waitFor();
+  for (const action of run.actions) await playAction(page, action);
+  await page.getByTestId("grade-score").waitFor();
+  const actions = await actionsFile(run.actions);
+  const { readFile } = await import("node:fs/promises");
+  const { execFileSync } = await import("node:child_process");
+  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs"]) {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId(`export-${kind}`).click(),
+    ]);
+    assert.ok(download.suggestedFilename().startsWith(`${scenario}-6.`), download.suggestedFilename());
+    const text = await readFile(await download.path(), "utf8");
+    const expected = execFileSync(
+      nativeBinary(),
+      ["export", kind, "--scenario", scenario, "--seed", "6", "--actions", actions],
+      { encoding: "utf8", maxBuffer: 64 << 20 },
+    );
+    assert.equal(text, expected, kind);
+  }
+});
