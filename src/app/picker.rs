@@ -42,6 +42,9 @@ pub fn DrillPicker() -> impl IntoView {
                     <span class="task-meta">
                         {move || format!("{} scenarios · {} steps", count(), task.step_budget())}
                     </span>
+                    <span class="task-progress" data-testid="stage-progress">
+                        {move || stage_progress(state, stage)}
+                    </span>
                 </button>
             }
         })
@@ -255,5 +258,41 @@ fn CustomScenarioLoader() -> impl IntoView {
                 </ul>
             </Show>
         </div>
+    }
+}
+
+/// Score a stage needs before the next one is recommended.
+const PASS_SCORE: f64 = 0.6;
+
+/// A stage's best score, or whether it is open yet: the player's own
+/// entries on the leaderboard.
+fn stage_progress(state: AppState, stage: usize) -> String {
+    let player = state.player.get();
+    let me = if player.is_empty() {
+        "anonymous"
+    } else {
+        player.as_str()
+    };
+    let best = |stage: usize| {
+        Task::ALL.get(stage).and_then(|task| {
+            state.board.with(|board| {
+                board
+                    .entries
+                    .iter()
+                    .filter(|e| e.task == task.id() && e.name == me)
+                    .map(|e| e.score)
+                    .fold(None, |best: Option<f64>, s| {
+                        Some(best.map_or(s, |b| b.max(s)))
+                    })
+            })
+        })
+    };
+    match best(stage) {
+        Some(score) if score >= PASS_SCORE => format!("best {score:.2} ✓ passed"),
+        Some(score) => format!("best {score:.2} · pass at {PASS_SCORE:.1}"),
+        None if stage == 0 || best(stage - 1).is_some_and(|s| s >= PASS_SCORE) => {
+            String::from("unlocked · not played")
+        }
+        None => format!("after stage {stage} (open anyway)"),
     }
 }

@@ -44,6 +44,9 @@ test("a finished episode goes on the leaderboard and stays after a reload", asyn
   await page.goto(server.url);
   await page.getByTestId("leaderboard-row").first().waitFor();
   assert.equal(await page.getByTestId("leaderboard-row").count(), 1, "one entry, not re-recorded on reload");
+  const progress = await page.getByTestId("stage-progress").allInnerTexts();
+  assert.match(progress[0], new RegExp(`best ${run.score.toFixed(2).replace(".", "\\.")}`));
+  assert.match(progress[1], run.score >= 0.6 ? /unlocked/ : /after stage 1/);
   assert.equal(await page.getByTestId("player-name").inputValue(), "Ana <img src=x onerror=alert(1)>");
   assert.equal(await page.locator("img[src=x]").count(), 0, "names are text, never HTML");
   await screenshot(page, "leaderboard");
