@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 
-use super::{ActionHistory, ActionPanel, AppState, Debrief, DegradationChart, PromqlConsole};
+use super::{
+    ActionHistory, ActionPanel, AppState, Debrief, DegradationChart, PromqlConsole, ServiceMap,
+};
 use crate::env::{AlertState, Investigation, Observation};
 
 /// The briefing or the running episode, whichever applies.
@@ -49,6 +51,10 @@ pub fn IncidentArea() -> impl IntoView {
                 <p class="error" role="alert" data-testid="app-error">{message}</p>
             })}
             <Show when=playing>
+                <section class="panel" aria-labelledby="map-heading">
+                    <h3 id="map-heading" class="flush">"Service map"</h3>
+                    <ServiceMap/>
+                </section>
                 <DegradationChart/>
                 <div class="play grid-2">
                     <section class="panel"><ActionPanel/></section>

@@ -12,6 +12,7 @@ mod chart;
 mod debrief;
 mod incident;
 mod leaderboard;
+mod map;
 mod picker;
 mod promql;
 mod storage;
@@ -31,6 +32,7 @@ pub use chart::DegradationChart;
 pub use debrief::Debrief;
 pub use incident::IncidentArea;
 pub use leaderboard::LeaderboardPanel;
+pub use map::ServiceMap;
 pub use picker::DrillPicker;
 pub use promql::PromqlConsole;
 

@@ -74,7 +74,7 @@ test("bad URL parameters are reported", async () => {
   assert.match(text, /seed "abc"/);
 });
 
-test("the degradation chart is drawn and redrawn every step", async () => {
+test("the service map and the degradation chart are drawn and redrawn every step", async () => {
   const scenario = scenarios.find((s) => s.task === "full_incident_management");
   const page = await openPage(browser);
   await page.goto(`${server.url}?scenario=${scenario.id}&seed=2`);
@@ -87,6 +87,11 @@ test("the degradation chart is drawn and redrawn every step", async () => {
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
       return { painted, url: canvas.toDataURL() };
     });
+  // The service map: one node per service, coloured by health.
+  const map = page.getByTestId("service-map");
+  assert.equal(await map.locator("g.map-node").count(), scenario.services.length);
+  assert.ok((await map.locator("g.map-node.health-critical").count()) > 0, "a critical service on the map");
+  assert.ok((await map.locator("path.map-edge").count()) > 0, "dependencies drawn");
   const first = await pixels();
   assert.ok(first.painted > 2000, `painted pixels: ${first.painted}`);
   await playAction(page, { action_type: "investigate", target: scenario.services[0] });
