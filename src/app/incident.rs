@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionHistory, ActionPanel, AppState, Debrief, DegradationChart, PromqlConsole, ServiceMap,
+    ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, PromqlConsole,
+    ServiceMap,
 };
 use crate::env::{AlertState, Investigation, Observation};
 
@@ -57,7 +58,7 @@ pub fn IncidentArea() -> impl IntoView {
                 </section>
                 <DegradationChart/>
                 <div class="play grid-2">
-                    <section class="panel"><ActionPanel/></section>
+                    <section class="panel"><ActionPanel/><Autoplay/></section>
                     <section class="panel"><ActionHistory/></section>
                 </div>
                 <PromqlConsole/>

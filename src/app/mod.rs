@@ -8,6 +8,7 @@
 //! opening state of the episode.
 
 mod actions;
+mod autoplay;
 mod chart;
 mod debrief;
 mod incident;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use storage::Loaded;
 
 pub use actions::{ActionHistory, ActionPanel};
+pub use autoplay::Autoplay;
 pub use chart::DegradationChart;
 pub use debrief::Debrief;
 pub use incident::IncidentArea;

@@ -202,3 +202,17 @@ test("the debrief's downloads equal the CLI's exports of the same episode", asyn
     assert.equal(text, expected, kind);
   }
 });
+
+test("autoplay: the oracle plays the episode by itself and scores as natively", async () => {
+  const scenario = scenarios.find((s) => s.task === "full_incident_management").id;
+  const expected = nativeCli(["run", "--scenario", scenario, "--seed", "8", "--agent", "oracle", "--json"]);
+  const page = await openPage(browser);
+  await page.goto(`${server.url}?scenario=${scenario}&seed=8`);
+  await page.getByTestId("autoplay-agent").selectOption("oracle");
+  await page.getByTestId("autoplay-speed").selectOption({ label: "fast" });
+  await page.getByTestId("autoplay-toggle").click();
+  await page.getByTestId("grade-score").waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId("grade-score").innerText(), expected.score.toFixed(4));
+  assert.equal(await page.locator("[data-testid=action-history] li").count(), expected.steps);
+  assert.deepEqual(page.problems, []);
+});
