@@ -257,7 +257,7 @@ pub fn ActionHistory() -> impl IntoView {
                 when=move || !entries().is_empty()
                 fallback=|| view! { <p class="muted">"No action yet."</p> }
             >
-                <ol class="history-list" data-testid="action-history">
+                <ol class="history-list" data-testid="action-history" tabindex="0" aria-label="Actions taken">
                     {move || entries().into_iter().map(|entry| {
                         let action = &entry.action;
                         let mut what = action.action_type.clone();
