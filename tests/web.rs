@@ -119,3 +119,51 @@ async fn app_shell_lists_scenarios_and_starts_a_drill() {
         .unwrap_or_default();
     assert_eq!(all("[data-testid=service-table] tbody tr").len(), services);
 }
+
+#[wasm_bindgen_test]
+fn storage_round_trips_and_sets_aside_what_it_cannot_read() {
+    use firedrill::app::storage::{load, save, Loaded};
+    let local = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage");
+    local.clear().expect("clear");
+
+    save("test-key", 1, &vec![1u32, 2, 3]).expect("saved");
+    assert!(matches!(load::<Vec<u32>>("test-key", 1), Loaded::Value(v) if v == [1, 2, 3]));
+    assert!(matches!(load::<Vec<u32>>("absent", 1), Loaded::Missing));
+
+    // Corrupted: moved to a quarantine key, reported.
+    local.set_item("firedrill.test-key", "{oops").expect("set");
+    let Loaded::SetAside(message) = load::<Vec<u32>>("test-key", 1) else {
+        panic!("corrupted data must be set aside");
+    };
+    assert!(message.contains("not valid JSON"), "{message}");
+    assert_eq!(local.get_item("firedrill.test-key").ok().flatten(), None);
+    let quarantined = (0..local.length().unwrap_or(0))
+        .filter_map(|i| local.key(i).ok().flatten())
+        .filter(|k| k.starts_with("firedrill.quarantine.test-key."))
+        .count();
+    assert_eq!(quarantined, 1);
+
+    // Newer version: left as it is.
+    let newer = r#"{"version":7,"data":[9]}"#;
+    local.set_item("firedrill.test-key", newer).expect("set");
+    assert!(
+        matches!(load::<Vec<u32>>("test-key", 1), Loaded::SetAside(m) if m.contains("newer version"))
+    );
+    assert_eq!(
+        local
+            .get_item("firedrill.test-key")
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some(newer)
+    );
+
+    // The wrong shape for this version: set aside too.
+    save("test-key", 1, &"text").expect("saved");
+    assert!(
+        matches!(load::<Vec<u32>>("test-key", 1), Loaded::SetAside(m) if m.contains("does not fit"))
+    );
+    local.clear().expect("clear");
+}

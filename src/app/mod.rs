@@ -16,7 +16,7 @@ mod leaderboard;
 mod map;
 mod picker;
 mod promql;
-mod storage;
+pub mod storage;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
