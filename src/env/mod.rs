@@ -29,6 +29,7 @@ pub use observation::*;
 pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
+use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{EpisodeCounters, Monitor};
 use crate::scenario::{Catalog, Scenario, Severity};
 use crate::sim::{service_logs, Simulation};
@@ -46,7 +47,9 @@ pub enum Selection {
 /// How many log lines an investigation shows per service.
 pub const LOG_LINES_SHOWN: usize = 30;
 
-/// The record of one alert rule across the episode.
+/// The record of one alert rule across the episode: how long its condition
+/// (its PromQL expression, evaluated every step) has held, and since when
+/// it is pending, firing or resolved.
 #[derive(Clone, Debug, Default)]
 struct AlertTracker {
     breached_steps: u32,
@@ -77,6 +80,7 @@ pub(crate) struct Episode {
     pub(crate) miscommunications: u32,
     pub(crate) used_types: [bool; 6],
     pub(crate) fixed_at: Option<u32>,
+    rules: RuleSet,
     alerts: Vec<AlertTracker>,
     last_feedback: String,
     pub(crate) monitor: Monitor,
@@ -163,6 +167,7 @@ impl Env {
         let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
         let mut episode = Episode {
             monitor,
+            rules: RuleSet::new(&scenario),
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
             scenario,
             task,
@@ -185,7 +190,8 @@ impl Env {
             fixed_at: None,
             last_feedback: String::new(),
         };
-        episode.evaluate_alerts();
+        let time_ms = episode.monitor.scrape(&episode.sim, 0);
+        episode.evaluate_alerts(time_ms);
         episode.record();
         episode.last_feedback = "Incident declared. Alerts are firing; start the response.".into();
         let observation = episode.observation();
@@ -333,7 +339,8 @@ impl Episode {
                 let _ = at;
             }
         }
-        self.evaluate_alerts();
+        let time_ms = self.monitor.scrape(&self.sim, step_number);
+        self.evaluate_alerts(time_ms);
         self.cumulative_reward += reward;
         self.history.push(HistoryEntry {
             step: step_number,
@@ -358,7 +365,8 @@ impl Episode {
         }
     }
 
-    /// Feeds the current step to the monitoring.
+    /// Completes the monitoring of the current step (after
+    /// [`Monitor::scrape`] and [`Episode::evaluate_alerts`]).
     fn record(&mut self) {
         let firing: Vec<bool> = self
             .alerts
@@ -385,7 +393,7 @@ impl Episode {
                 .collect(),
         };
         let step = self.step_count();
-        self.monitor.observe(&self.sim, step, &firing, &counters);
+        self.monitor.record(step, &firing, &counters);
     }
 
     fn objective_met(&self) -> bool {
@@ -542,12 +550,24 @@ impl Episode {
         }
     }
 
-    fn evaluate_alerts(&mut self) {
+    /// Evaluates every alert rule's expression over the series store at
+    /// `time_ms` (the samples [`Monitor::scrape`] just stored) and moves its
+    /// alert along inactive → pending → firing → resolved: pending while the
+    /// condition has held for at most `for_steps` evaluations, then firing;
+    /// resolved when it stops holding.
+    fn evaluate_alerts(&mut self, time_ms: i64) {
+        // Steps are labelled as they always were: before the history entry
+        // of the step being played is pushed.
         let step = self.step_count();
-        for (rule, tracker) in self.scenario.alerts.iter().zip(self.alerts.iter_mut()) {
-            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
-            let value = self.sim.value(index, rule.metric);
-            if rule.comparison.breached(value, rule.threshold) {
+        let store = self.monitor.store();
+        for (index, (rule, tracker)) in self
+            .scenario
+            .alerts
+            .iter()
+            .zip(self.alerts.iter_mut())
+            .enumerate()
+        {
+            if self.rules.holds(index, store, time_ms) {
                 tracker.breached_steps += 1;
                 if tracker.active_since.is_none() {
                     tracker.active_since = Some(step);
