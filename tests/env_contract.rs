@@ -465,3 +465,36 @@ fn alerts_through_promql_match_the_direct_comparison() {
         assert!(seen.contains(&state), "no alert was ever {state:?}");
     }
 }
+
+#[test]
+fn a_replaced_scenario_gets_its_own_alert_rules() {
+    let mut env = Env::new();
+    let mut observation = env.reset(&scenario(POOL), 1).unwrap();
+    let wait = Action::new("investigate", Some("orders-db"));
+    let mut waited = 0;
+    while observation.alerts.is_empty() && waited < 5 {
+        observation = env.step(&wait).unwrap().observation;
+        waited += 1;
+    }
+    let watched = observation
+        .alerts
+        .first()
+        .expect("an alert within 5 steps")
+        .name
+        .clone();
+    // The same id with the threshold of that rule out of reach: its alert must go.
+    let mut replaced = (**env.catalog().get(POOL).unwrap()).clone();
+    for rule in replaced.alerts.iter_mut().filter(|r| r.name == watched) {
+        rule.threshold = rule.metric.max_value();
+        rule.comparison = firedrill::scenario::Comparison::Above;
+    }
+    env.catalog_mut().insert(replaced);
+    let mut observation = env.reset(&scenario(POOL), 1).unwrap();
+    for _ in 0..waited {
+        observation = env.step(&wait).unwrap().observation;
+    }
+    assert!(
+        observation.alerts.iter().all(|a| a.name != watched),
+        "{watched} still evaluated with the old rule"
+    );
+}

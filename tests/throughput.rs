@@ -50,3 +50,45 @@ fn heuristic_steps_per_second_on_the_hard_task() {
     );
     assert!(steps > 0);
 }
+
+#[test]
+#[ignore = "a timing, run in release with --ignored --nocapture"]
+fn alert_rule_evaluation_cost() {
+    use firedrill::metrics::alerts::RuleSet;
+    let mut env = Env::new();
+    let mut rules_evaluated = 0u64;
+    let mut holding = 0u64;
+    let mut elapsed = 0.0f64;
+    let mut parse_elapsed = 0.0f64;
+    let ids: Vec<String> = env
+        .catalog()
+        .scenarios()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    for id in &ids {
+        env.reset(&Selection::Scenario(id.clone()), 1)
+            .expect("a built-in scenario");
+        let scenario = env.scenario().expect("an episode").clone();
+        let before = Instant::now();
+        let rules = RuleSet::new(&scenario);
+        parse_elapsed += before.elapsed().as_secs_f64();
+        let monitor = env.monitor().expect("an episode");
+        let now_ms = monitor.last_time() * 1000;
+        let before = Instant::now();
+        for _ in 0..2000 {
+            for i in 0..rules.len() {
+                holding += rules.holds(i, monitor.store(), now_ms) as u64;
+            }
+            rules_evaluated += rules.len() as u64;
+        }
+        elapsed += before.elapsed().as_secs_f64();
+    }
+    let per_scenario = rules_evaluated as f64 / (2000.0 * ids.len() as f64);
+    println!(
+        "alert rules: {per_scenario:.1} per scenario on average, {:.2} µs per rule evaluation, \
+         {:.1} µs to parse a scenario's rules ({holding} held)",
+        elapsed * 1e6 / rules_evaluated as f64,
+        parse_elapsed * 1e6 / ids.len() as f64
+    );
+}

@@ -33,6 +33,7 @@ use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{EpisodeCounters, Monitor};
 use crate::scenario::{Catalog, Scenario, Severity};
 use crate::sim::{service_logs, Simulation};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What to play: one scenario, or a task (the seed picks one of its scenarios).
@@ -92,6 +93,9 @@ pub struct Env {
     catalog: Catalog,
     episode: Option<Episode>,
     telemetry: Telemetry,
+    /// The parsed alert rules of the scenarios played, by scenario id: a
+    /// scenario's rules are parsed once, not at every reset.
+    rule_sets: HashMap<String, (Arc<Scenario>, RuleSet)>,
 }
 
 impl Default for Env {
@@ -112,6 +116,7 @@ impl Env {
             catalog,
             episode: None,
             telemetry: Telemetry::default(),
+            rule_sets: HashMap::new(),
         }
     }
 
@@ -128,6 +133,19 @@ impl Env {
     /// Counters of what this environment has done.
     pub fn telemetry(&self) -> &Telemetry {
         &self.telemetry
+    }
+
+    /// The parsed alert rules of `scenario`, parsed on its first episode.
+    fn rule_set(&mut self, scenario: &Arc<Scenario>) -> RuleSet {
+        match self.rule_sets.get(&scenario.id) {
+            Some((parsed_for, rules)) if Arc::ptr_eq(parsed_for, scenario) => rules.clone(),
+            _ => {
+                let rules = RuleSet::new(scenario);
+                self.rule_sets
+                    .insert(scenario.id.clone(), (scenario.clone(), rules.clone()));
+                rules
+            }
+        }
     }
 
     /// Resolves a selection and seed to a scenario.
@@ -162,12 +180,13 @@ impl Env {
                 return Err(e);
             }
         };
+        let rules = self.rule_set(&scenario);
         let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
         let sim = Simulation::new(&scenario, seed);
         let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
         let mut episode = Episode {
             monitor,
-            rules: RuleSet::new(&scenario),
+            rules,
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
             scenario,
             task,

@@ -31,6 +31,15 @@ impl Labels {
 
     /// The value of a label.
     pub fn get(&self, name: &str) -> Option<&str> {
+        // Label sets are mostly small: a scan of equalities beats a binary
+        // search of orderings there.
+        if self.0.len() <= 8 {
+            return self
+                .0
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str());
+        }
         self.0
             .binary_search_by(|(k, _)| k.as_str().cmp(name))
             .ok()

@@ -288,15 +288,21 @@ impl<'a> Evaluator<'a> {
                 .map(|m| m.value.as_str())
         });
         let mut ids = Vec::new();
+        // Through the index, the name is known to match.
+        let is_known_name = |m: &Matcher| {
+            name.is_some_and(|n| {
+                m.name == labels::METRIC_NAME && matches!(m.op, MatchOp::Equal) && m.value == n
+            })
+        };
         let mut consider = |this: &mut Self, i: usize| {
             let l = store.series()[i].labels();
-            if let Some(name) = &vs.name {
-                if l.metric_name() != Some(name.as_str()) {
+            if let (Some(wanted), None) = (&vs.name, name) {
+                if l.metric_name() != Some(wanted.as_str()) {
                     return;
                 }
             }
             for m in &vs.matchers.matchers {
-                if !this.matcher_matches(m, l.get(&m.name).unwrap_or("")) {
+                if !is_known_name(m) && !this.matcher_matches(m, l.get(&m.name).unwrap_or("")) {
                     return;
                 }
             }

@@ -161,19 +161,27 @@ fn sort_calls(expr: &Expr) -> Vec<&'static str> {
 
 /// Drops the names marked for dropping and checks the label sets are unique.
 fn finish_vector(v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
-    let mut seen: HashSet<Labels> = HashSet::with_capacity(v.len());
     let mut out = Vec::with_capacity(v.len());
     for mut e in v {
         if e.drop_name {
             e.labels = value::labels::without_name(&e.labels);
             e.drop_name = false;
         }
-        if !seen.insert(e.labels.clone()) {
-            return Err(QueryError::Execution(
-                "vector cannot contain metrics with the same labelset".into(),
-            ));
-        }
         out.push(e);
+    }
+    // Most results are small: compare pairwise rather than hash every label set.
+    let duplicate = if out.len() <= 16 {
+        out.iter()
+            .enumerate()
+            .any(|(i, a)| out[i + 1..].iter().any(|b| a.labels == b.labels))
+    } else {
+        let mut seen: HashSet<&Labels> = HashSet::with_capacity(out.len());
+        !out.iter().all(|e| seen.insert(&e.labels))
+    };
+    if duplicate {
+        return Err(QueryError::Execution(
+            "vector cannot contain metrics with the same labelset".into(),
+        ));
     }
     Ok(out)
 }
