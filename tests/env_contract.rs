@@ -1,8 +1,8 @@
 //! The environment contract: named errors, no panics, determinism, the
 //! ground truth hidden until the episode is over, episode end per task.
 
-use firedrill::agents::{ideal_path, Agent, RandomAgent};
-use firedrill::env::{Action, Env, EnvError, Selection, Task};
+use firedrill::agents::{self, ideal_path, Agent, RandomAgent};
+use firedrill::env::{Action, AlertState, Env, EnvError, Selection, Task};
 use firedrill::runner::{run_episode, trajectory_digest, Driver};
 
 const POOL: &str = "connection-pool-exhaustion-v1";
@@ -328,4 +328,173 @@ fn render_shows_the_dashboard() {
     ] {
         assert!(md.contains(needle), "missing {needle:?} in\n{md}");
     }
+}
+
+/// The alert state machine of one rule, fed by comparing the simulation's
+/// signal with the threshold directly: how alerts were evaluated before
+/// they went through the PromQL engine, kept here as the reference.
+#[derive(Clone, Default)]
+struct DirectAlert {
+    held: u32,
+    active_since: Option<u32>,
+    firing_since: Option<u32>,
+    resolved_at: Option<u32>,
+}
+
+impl DirectAlert {
+    fn evaluate(&mut self, breached: bool, for_steps: u32, step: u32) {
+        if breached {
+            self.held += 1;
+            if self.active_since.is_none() {
+                self.active_since = Some(step);
+                self.resolved_at = None;
+            }
+            if self.held > for_steps && self.firing_since.is_none() {
+                self.firing_since = Some(step);
+            }
+        } else {
+            if self.firing_since.is_some() {
+                self.resolved_at = Some(step);
+            }
+            self.held = 0;
+            self.active_since = None;
+            self.firing_since = None;
+        }
+    }
+
+    fn view(&self) -> Option<(AlertState, u32)> {
+        match (self.firing_since, self.active_since, self.resolved_at) {
+            (Some(since), _, _) => Some((AlertState::Firing, since)),
+            (None, Some(since), _) => Some((AlertState::Pending, since)),
+            (None, None, Some(at)) => Some((AlertState::Resolved, at)),
+            (None, None, None) => None,
+        }
+    }
+}
+
+/// Feeds the reference with the current step and checks the environment's
+/// alerts (resolved ones included) against it; returns the states seen.
+fn check_alerts_against_direct_comparison(
+    env: &Env,
+    reference: &mut [DirectAlert],
+    context: &str,
+) -> Vec<AlertState> {
+    let scenario = env.scenario().expect("an episode").clone();
+    let sim = env.simulation().expect("an episode");
+    let state = env.state().expect("an episode");
+    // The evaluation after step n is labelled n - 1 (and the one at reset 0),
+    // as it always was; the reference follows so that both compare conditions.
+    let label = state.step.saturating_sub(1);
+    let mut expected: Vec<(String, AlertState, u32)> = Vec::new();
+    for (rule, direct) in scenario.alerts.iter().zip(reference.iter_mut()) {
+        let service = scenario.service_index(&rule.service).expect("a service");
+        let breached = rule
+            .comparison
+            .breached(sim.value(service, rule.metric), rule.threshold);
+        direct.evaluate(breached, rule.for_steps, label);
+        if let Some((alert_state, since)) = direct.view() {
+            expected.push((rule.name.clone(), alert_state, since));
+        }
+    }
+    let mut actual: Vec<(String, AlertState, u32)> = state
+        .alerts
+        .iter()
+        .map(|a| (a.name.clone(), a.state, a.since_step))
+        .collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    actual.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(actual, expected, "{context}, step {}", state.step);
+    let mut active: Vec<&str> = state
+        .observation
+        .alerts
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    active.sort_unstable();
+    let expected_active: Vec<&str> = expected
+        .iter()
+        .filter(|(_, s, _)| *s != AlertState::Resolved)
+        .map(|(name, _, _)| name.as_str())
+        .collect();
+    assert_eq!(active, expected_active, "{context}, step {}", state.step);
+    expected.into_iter().map(|(_, s, _)| s).collect()
+}
+
+#[test]
+fn alerts_through_promql_match_the_direct_comparison() {
+    let mut env = Env::new();
+    let ids: Vec<String> = env
+        .catalog()
+        .scenarios()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    let mut seen: Vec<AlertState> = Vec::new();
+    let mut checked_steps = 0u32;
+    for id in &ids {
+        for seed in 1..=3 {
+            for agent_name in ["heuristic", "oracle"] {
+                let context = format!("{id}, seed {seed}, {agent_name}");
+                let mut agent = agents::by_name(agent_name, seed).expect("a baseline agent");
+                let mut observation = env.reset(&scenario(id), seed).expect("a built-in scenario");
+                let rules = env.scenario().expect("an episode").alerts.len();
+                let mut reference = vec![DirectAlert::default(); rules];
+                loop {
+                    for s in check_alerts_against_direct_comparison(&env, &mut reference, &context)
+                    {
+                        if !seen.contains(&s) {
+                            seen.push(s);
+                        }
+                    }
+                    checked_steps += 1;
+                    if observation.done {
+                        break;
+                    }
+                    let action = agent.act(&env, &observation);
+                    observation = env.step(&action).expect("a valid action").observation;
+                }
+            }
+        }
+    }
+    assert!(checked_steps > 1000, "only {checked_steps} steps checked");
+    for state in [
+        AlertState::Pending,
+        AlertState::Firing,
+        AlertState::Resolved,
+    ] {
+        assert!(seen.contains(&state), "no alert was ever {state:?}");
+    }
+}
+
+#[test]
+fn a_replaced_scenario_gets_its_own_alert_rules() {
+    let mut env = Env::new();
+    let mut observation = env.reset(&scenario(POOL), 1).unwrap();
+    let wait = Action::new("investigate", Some("orders-db"));
+    let mut waited = 0;
+    while observation.alerts.is_empty() && waited < 5 {
+        observation = env.step(&wait).unwrap().observation;
+        waited += 1;
+    }
+    let watched = observation
+        .alerts
+        .first()
+        .expect("an alert within 5 steps")
+        .name
+        .clone();
+    // The same id with the threshold of that rule out of reach: its alert must go.
+    let mut replaced = (**env.catalog().get(POOL).unwrap()).clone();
+    for rule in replaced.alerts.iter_mut().filter(|r| r.name == watched) {
+        rule.threshold = rule.metric.max_value();
+        rule.comparison = firedrill::scenario::Comparison::Above;
+    }
+    env.catalog_mut().insert(replaced);
+    let mut observation = env.reset(&scenario(POOL), 1).unwrap();
+    for _ in 0..waited {
+        observation = env.step(&wait).unwrap().observation;
+    }
+    assert!(
+        observation.alerts.iter().all(|a| a.name != watched),
+        "{watched} still evaluated with the old rule"
+    );
 }

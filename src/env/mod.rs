@@ -29,9 +29,11 @@ pub use observation::*;
 pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
+use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{EpisodeCounters, Monitor};
 use crate::scenario::{Catalog, Scenario, Severity};
 use crate::sim::{service_logs, Simulation};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What to play: one scenario, or a task (the seed picks one of its scenarios).
@@ -46,7 +48,9 @@ pub enum Selection {
 /// How many log lines an investigation shows per service.
 pub const LOG_LINES_SHOWN: usize = 30;
 
-/// The record of one alert rule across the episode.
+/// The record of one alert rule across the episode: how long its condition
+/// (its PromQL expression, evaluated every step) has held, and since when
+/// it is pending, firing or resolved.
 #[derive(Clone, Debug, Default)]
 struct AlertTracker {
     breached_steps: u32,
@@ -77,6 +81,7 @@ pub(crate) struct Episode {
     pub(crate) miscommunications: u32,
     pub(crate) used_types: [bool; 6],
     pub(crate) fixed_at: Option<u32>,
+    rules: RuleSet,
     alerts: Vec<AlertTracker>,
     last_feedback: String,
     pub(crate) monitor: Monitor,
@@ -88,6 +93,9 @@ pub struct Env {
     catalog: Catalog,
     episode: Option<Episode>,
     telemetry: Telemetry,
+    /// The parsed alert rules of the scenarios played, by scenario id: a
+    /// scenario's rules are parsed once, not at every reset.
+    rule_sets: HashMap<String, (Arc<Scenario>, RuleSet)>,
 }
 
 impl Default for Env {
@@ -108,6 +116,7 @@ impl Env {
             catalog,
             episode: None,
             telemetry: Telemetry::default(),
+            rule_sets: HashMap::new(),
         }
     }
 
@@ -124,6 +133,19 @@ impl Env {
     /// Counters of what this environment has done.
     pub fn telemetry(&self) -> &Telemetry {
         &self.telemetry
+    }
+
+    /// The parsed alert rules of `scenario`, parsed on its first episode.
+    fn rule_set(&mut self, scenario: &Arc<Scenario>) -> RuleSet {
+        match self.rule_sets.get(&scenario.id) {
+            Some((parsed_for, rules)) if Arc::ptr_eq(parsed_for, scenario) => rules.clone(),
+            _ => {
+                let rules = RuleSet::new(scenario);
+                self.rule_sets
+                    .insert(scenario.id.clone(), (scenario.clone(), rules.clone()));
+                rules
+            }
+        }
     }
 
     /// Resolves a selection and seed to a scenario.
@@ -158,11 +180,13 @@ impl Env {
                 return Err(e);
             }
         };
+        let rules = self.rule_set(&scenario);
         let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
         let sim = Simulation::new(&scenario, seed);
         let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
         let mut episode = Episode {
             monitor,
+            rules,
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
             scenario,
             task,
@@ -185,7 +209,8 @@ impl Env {
             fixed_at: None,
             last_feedback: String::new(),
         };
-        episode.evaluate_alerts();
+        let time_ms = episode.monitor.scrape(&episode.sim, 0);
+        episode.evaluate_alerts(time_ms);
         episode.record();
         episode.last_feedback = "Incident declared. Alerts are firing; start the response.".into();
         let observation = episode.observation();
@@ -333,7 +358,8 @@ impl Episode {
                 let _ = at;
             }
         }
-        self.evaluate_alerts();
+        let time_ms = self.monitor.scrape(&self.sim, step_number);
+        self.evaluate_alerts(time_ms);
         self.cumulative_reward += reward;
         self.history.push(HistoryEntry {
             step: step_number,
@@ -358,7 +384,8 @@ impl Episode {
         }
     }
 
-    /// Feeds the current step to the monitoring.
+    /// Completes the monitoring of the current step (after
+    /// [`Monitor::scrape`] and [`Episode::evaluate_alerts`]).
     fn record(&mut self) {
         let firing: Vec<bool> = self
             .alerts
@@ -385,7 +412,7 @@ impl Episode {
                 .collect(),
         };
         let step = self.step_count();
-        self.monitor.observe(&self.sim, step, &firing, &counters);
+        self.monitor.record(step, &firing, &counters);
     }
 
     fn objective_met(&self) -> bool {
@@ -542,12 +569,24 @@ impl Episode {
         }
     }
 
-    fn evaluate_alerts(&mut self) {
+    /// Evaluates every alert rule's expression over the series store at
+    /// `time_ms` (the samples [`Monitor::scrape`] just stored) and moves its
+    /// alert along inactive → pending → firing → resolved: pending while the
+    /// condition has held for at most `for_steps` evaluations, then firing;
+    /// resolved when it stops holding.
+    fn evaluate_alerts(&mut self, time_ms: i64) {
+        // Steps are labelled as they always were: before the history entry
+        // of the step being played is pushed.
         let step = self.step_count();
-        for (rule, tracker) in self.scenario.alerts.iter().zip(self.alerts.iter_mut()) {
-            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
-            let value = self.sim.value(index, rule.metric);
-            if rule.comparison.breached(value, rule.threshold) {
+        let store = self.monitor.store();
+        for (index, (rule, tracker)) in self
+            .scenario
+            .alerts
+            .iter()
+            .zip(self.alerts.iter_mut())
+            .enumerate()
+        {
+            if self.rules.holds(index, store, time_ms) {
                 tracker.breached_steps += 1;
                 if tracker.active_since.is_none() {
                     tracker.active_since = Some(step);

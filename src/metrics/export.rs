@@ -23,7 +23,8 @@ pub fn gauge_for(signal: Signal) -> &'static str {
     }
 }
 
-/// The PromQL expression of a threshold rule.
+/// The PromQL expression of a threshold rule: what the rules YAML exports
+/// and what the environment evaluates every step ([`super::alerts`]).
 ///
 /// ```
 /// let catalog = firedrill::scenario::Catalog::builtin();
@@ -34,7 +35,7 @@ pub fn rule_expr(rule: &AlertRule) -> String {
     format!(
         "{}{{service=\"{}\"}} {} {}",
         gauge_for(rule.metric),
-        rule.service,
+        super::families::escape_label_value(&rule.service),
         rule.comparison.symbol(),
         super::families::format_value(rule.threshold)
     )

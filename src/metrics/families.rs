@@ -178,6 +178,13 @@ pub struct SeriesDef {
     source: Source,
 }
 
+impl SeriesDef {
+    /// Whether it is an `ALERTS` series (set from the alert rules, not the signals).
+    pub fn is_alert(&self) -> bool {
+        self.source == Source::Alert
+    }
+}
+
 /// The saturating resource of a kind of service, used as the `resource` label.
 fn resource(kind: ServiceKind) -> &'static str {
     match kind {
@@ -407,10 +414,11 @@ impl MetricSet {
         &self.values
     }
 
-    /// Advances every series by one scrape interval of `step_seconds`, given
-    /// each service's signals (in [`Signal::ALL`] order) and whether each alert
-    /// rule is firing (`ALERTS` is NaN — absent — while it is not).
-    pub fn observe(&mut self, signals: &[[f64; 9]], alerts_firing: &[bool], step_seconds: f64) {
+    /// Advances every series but `ALERTS` by one scrape interval of
+    /// `step_seconds`, given each service's signals (in [`Signal::ALL`]
+    /// order). `ALERTS` follows the rules evaluated over these samples:
+    /// [`MetricSet::set_alerts`].
+    pub fn observe(&mut self, signals: &[[f64; 9]], step_seconds: f64) {
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
         let mut shape: Vec<(f64, f64, f64)> = Vec::with_capacity(signals.len());
         for values in signals {
@@ -447,6 +455,11 @@ impl MetricSet {
                 Source::Alert => {}
             }
         }
+    }
+
+    /// Sets `ALERTS` from whether each alert rule is firing (NaN — absent —
+    /// while it is not).
+    pub fn set_alerts(&mut self, alerts_firing: &[bool]) {
         let mut alert = 0;
         for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
             if s.source == Source::Alert {

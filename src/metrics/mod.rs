@@ -1,7 +1,8 @@
 //! The observability layer: the metric families of the simulated fleet, a
-//! series store, exposition and exports for real tools, SLOs and the
-//! per-step recorder.
+//! series store, alert rules evaluated through PromQL, exposition and
+//! exports for real tools, SLOs and the per-step recorder.
 
+pub mod alerts;
 pub mod export;
 pub mod families;
 pub mod mathx;

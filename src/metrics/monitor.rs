@@ -2,6 +2,12 @@
 //! metric samples every step (after a baseline history before the incident),
 //! keeps them in the series store for PromQL, spends the SLO budgets and
 //! records a snapshot for the charts.
+//!
+//! A step has two halves, because the alert rules are PromQL over the
+//! step's own samples: [`Monitor::scrape`] stores the samples of the
+//! signals, the rules are evaluated over the store at that time, and
+//! [`Monitor::record`] stores `ALERTS` from their verdicts and completes
+//! the step.
 
 use super::families::{format_value, write_sample, FamilyKind, MetricSet, FAMILIES};
 use super::recorder::{Recorder, Snapshot};
@@ -92,21 +98,48 @@ impl Monitor {
                 }
             }
             let time = scenario.start_time - h as i64 * scenario.step_seconds as i64;
-            monitor.sample(time, -(h as i64), &quiet, &EpisodeCounters::default());
+            monitor.sample_signals(time);
+            monitor.complete(time, -(h as i64), &quiet, &EpisodeCounters::default());
         }
         monitor.slos.mark_incident_start();
         monitor
     }
 
-    fn sample(&mut self, time: i64, step: i64, alerts_firing: &[bool], counters: &EpisodeCounters) {
-        let seconds = self.step_seconds as f64;
-        self.metrics.observe(&self.signals, alerts_firing, seconds);
-        let time_ms = time * 1000;
-        for (id, value) in self.ids.iter().zip(self.metrics.values()) {
-            if !value.is_nan() {
+    /// Appends the current values of the `ALERTS` series (`alerts`) or of
+    /// every other series to the store at `time` (seconds); NaN is no sample.
+    fn append(&mut self, time: i64, alerts: bool) {
+        let time_ms = time.saturating_mul(1000);
+        for ((def, id), value) in self
+            .metrics
+            .series()
+            .iter()
+            .zip(&self.ids)
+            .zip(self.metrics.values())
+        {
+            if def.is_alert() == alerts && !value.is_nan() {
                 self.store.append(*id, time_ms, *value);
             }
         }
+    }
+
+    /// The first half of a step: the signals' samples at `time`.
+    fn sample_signals(&mut self, time: i64) {
+        self.metrics
+            .observe(&self.signals, self.step_seconds as f64);
+        self.append(time, false);
+    }
+
+    /// The second half of a step: `ALERTS`, the SLOs and the snapshot.
+    fn complete(
+        &mut self,
+        time: i64,
+        step: i64,
+        alerts_firing: &[bool],
+        counters: &EpisodeCounters,
+    ) {
+        let seconds = self.step_seconds as f64;
+        self.metrics.set_alerts(alerts_firing);
+        self.append(time, true);
         self.slos.observe(&self.signals, seconds);
         self.recorder.record(Snapshot {
             step,
@@ -131,19 +164,30 @@ impl Monitor {
         self.last_time = time;
     }
 
-    /// Records incident step `step` from the simulation's current signals.
-    pub fn observe(
-        &mut self,
-        sim: &Simulation,
-        step: u32,
-        alerts_firing: &[bool],
-        counters: &EpisodeCounters,
-    ) {
+    /// Simulated Unix seconds of incident step `step`.
+    pub fn time_of(&self, step: u32) -> i64 {
+        self.incident_start + step as i64 * self.step_seconds as i64
+    }
+
+    /// The first half of incident step `step`: stores the samples of the
+    /// simulation's current signals (every series but `ALERTS`). Returns
+    /// their time in milliseconds, when the alert rules are to be evaluated.
+    /// [`Monitor::record`] completes the step.
+    pub fn scrape(&mut self, sim: &Simulation, step: u32) -> i64 {
         for (service, signals) in self.signals.iter_mut().enumerate() {
             *signals = sim.values(service);
         }
-        let time = self.incident_start + step as i64 * self.step_seconds as i64;
-        self.sample(time, step as i64, alerts_firing, counters);
+        let time = self.time_of(step);
+        self.sample_signals(time);
+        time.saturating_mul(1000)
+    }
+
+    /// The second half of incident step `step`, after [`Monitor::scrape`]:
+    /// stores `ALERTS` from whether each rule is firing, spends the SLO
+    /// budgets and records the snapshot.
+    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: &EpisodeCounters) {
+        let time = self.time_of(step);
+        self.complete(time, step as i64, alerts_firing, counters);
     }
 
     /// The series store, for PromQL.

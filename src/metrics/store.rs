@@ -31,6 +31,15 @@ impl Labels {
 
     /// The value of a label.
     pub fn get(&self, name: &str) -> Option<&str> {
+        // Label sets are mostly small: a scan of equalities beats a binary
+        // search of orderings there.
+        if self.0.len() <= 8 {
+            return self
+                .0
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str());
+        }
         self.0
             .binary_search_by(|(k, _)| k.as_str().cmp(name))
             .ok()
@@ -102,9 +111,14 @@ impl Series {
         (0..self.len()).map(move |i| self.sample(i))
     }
 
-    /// Index of the first sample with timestamp > `t` (binary search).
+    /// Index of the first sample with timestamp > `t` (binary search, after
+    /// a look at the newest sample: queries mostly ask about now).
     pub fn partition_after(&self, t: i64) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
+        let len = self.len();
+        if len == 0 || self.sample(len - 1).0 <= t {
+            return len;
+        }
+        let (mut lo, mut hi) = (0, len - 1);
         while lo < hi {
             let mid = (lo + hi) / 2;
             if self.sample(mid).0 <= t {
@@ -133,6 +147,8 @@ impl Series {
 pub struct Store {
     series: Vec<Series>,
     index: HashMap<Labels, SeriesId>,
+    /// Series by metric name (`""` for none), each list sorted by labels.
+    by_name: HashMap<String, Vec<SeriesId>>,
     capacity: usize,
 }
 
@@ -142,6 +158,7 @@ impl Store {
         Store {
             series: Vec::new(),
             index: HashMap::new(),
+            by_name: HashMap::new(),
             capacity: capacity_per_series.max(1),
         }
     }
@@ -152,6 +169,13 @@ impl Store {
             return *id;
         }
         let id = SeriesId(self.series.len() as u32);
+        let named = self
+            .by_name
+            .entry(labels.metric_name().unwrap_or("").to_string())
+            .or_default();
+        let series = &self.series;
+        let at = named.partition_point(|other| series[other.index()].labels < labels);
+        named.insert(at, id);
         self.series.push(Series {
             labels: labels.clone(),
             timestamps: Vec::new(),
@@ -170,6 +194,23 @@ impl Store {
                 series.push(timestamp_ms, value);
             }
         }
+    }
+
+    /// The series whose metric name is `name` (`""`: the series without
+    /// one), sorted by labels.
+    ///
+    /// ```
+    /// use firedrill::metrics::store::{Labels, Store};
+    /// let mut store = Store::new(8);
+    /// for service in ["web", "api"] {
+    ///     store.series_id(Labels::new(vec![("__name__".into(), "up".into()), ("service".into(), service.into())]));
+    /// }
+    /// let up: Vec<_> = store.named("up").iter().map(|id| store.series()[id.index()].labels().get("service")).collect();
+    /// assert_eq!(up, [Some("api"), Some("web")]);
+    /// assert!(store.named("down").is_empty());
+    /// ```
+    pub fn named(&self, name: &str) -> &[SeriesId] {
+        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Every series, in creation order.

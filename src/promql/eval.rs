@@ -268,39 +268,69 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Indices of the store's series a selector matches, sorted by labels.
+    /// A selector with a metric name (`up`, `{__name__="up"}`) looks only
+    /// at the series of that name.
     fn selection(&mut self, vs: &VectorSelector) -> Rc<Vec<usize>> {
         let key = vs as *const VectorSelector as usize;
         if let Some(ids) = self.selections.get(&key) {
             return ids.clone();
         }
         let store = self.store;
+        let name = vs.name.as_deref().filter(|n| !n.is_empty()).or_else(|| {
+            vs.matchers
+                .matchers
+                .iter()
+                .find(|m| {
+                    m.name == labels::METRIC_NAME
+                        && matches!(m.op, MatchOp::Equal)
+                        && !m.value.is_empty()
+                })
+                .map(|m| m.value.as_str())
+        });
         let mut ids = Vec::new();
-        for (i, series) in store.series().iter().enumerate() {
-            let l = series.labels();
-            if let Some(name) = &vs.name {
-                if l.metric_name() != Some(name.as_str()) {
-                    continue;
+        // Through the index, the name is known to match.
+        let is_known_name = |m: &Matcher| {
+            name.is_some_and(|n| {
+                m.name == labels::METRIC_NAME && matches!(m.op, MatchOp::Equal) && m.value == n
+            })
+        };
+        let mut consider = |this: &mut Self, i: usize| {
+            let l = store.series()[i].labels();
+            if let (Some(wanted), None) = (&vs.name, name) {
+                if l.metric_name() != Some(wanted.as_str()) {
+                    return;
                 }
             }
-            let mut ok = true;
             for m in &vs.matchers.matchers {
-                if !self.matcher_matches(m, l.get(&m.name).unwrap_or("")) {
-                    ok = false;
-                    break;
+                if !is_known_name(m) && !this.matcher_matches(m, l.get(&m.name).unwrap_or("")) {
+                    return;
                 }
             }
-            if ok && !vs.matchers.or_matchers.is_empty() {
-                ok = vs.matchers.or_matchers.iter().any(|group| {
+            if !vs.matchers.or_matchers.is_empty()
+                && !vs.matchers.or_matchers.iter().any(|group| {
                     group
                         .iter()
-                        .all(|m| self.matcher_matches(m, l.get(&m.name).unwrap_or("")))
-                });
+                        .all(|m| this.matcher_matches(m, l.get(&m.name).unwrap_or("")))
+                })
+            {
+                return;
             }
-            if ok {
-                ids.push(i);
+            ids.push(i);
+        };
+        match name {
+            // Already sorted by labels.
+            Some(name) => {
+                for id in store.named(name) {
+                    consider(self, id.index());
+                }
+            }
+            None => {
+                for i in 0..store.series().len() {
+                    consider(self, i);
+                }
+                ids.sort_by(|a, b| store.series()[*a].labels().cmp(store.series()[*b].labels()));
             }
         }
-        ids.sort_by(|a, b| store.series()[*a].labels().cmp(store.series()[*b].labels()));
         let ids = Rc::new(ids);
         self.selections.insert(key, ids.clone());
         ids

@@ -72,6 +72,7 @@ use promql_parser::parser::value::ValueType;
 use promql_parser::parser::Expr;
 use promql_parser::util::{walk_expr, ExprVisitor};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Most points a range query may return per series (as Prometheus).
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -160,27 +161,80 @@ fn sort_calls(expr: &Expr) -> Vec<&'static str> {
 
 /// Drops the names marked for dropping and checks the label sets are unique.
 fn finish_vector(v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
-    let mut seen: HashSet<Labels> = HashSet::with_capacity(v.len());
     let mut out = Vec::with_capacity(v.len());
     for mut e in v {
         if e.drop_name {
             e.labels = value::labels::without_name(&e.labels);
             e.drop_name = false;
         }
-        if !seen.insert(e.labels.clone()) {
-            return Err(QueryError::Execution(
-                "vector cannot contain metrics with the same labelset".into(),
-            ));
-        }
         out.push(e);
     }
+    // Most results are small: compare pairwise rather than hash every label set.
+    let duplicate = if out.len() <= 16 {
+        out.iter()
+            .enumerate()
+            .any(|(i, a)| out[i + 1..].iter().any(|b| a.labels == b.labels))
+    } else {
+        let mut seen: HashSet<&Labels> = HashSet::with_capacity(out.len());
+        !out.iter().all(|e| seen.insert(&e.labels))
+    };
+    if duplicate {
+        return Err(QueryError::Execution(
+            "vector cannot contain metrics with the same labelset".into(),
+        ));
+    }
     Ok(out)
+}
+
+/// Checks the parameters of a range query, as Prometheus' HTTP API does.
+fn check_range(start_ms: i64, end_ms: i64, step_ms: i64) -> Result<(), QueryError> {
+    if end_ms < start_ms {
+        return Err(QueryError::BadParameter(
+            "invalid parameter \"end\": end timestamp must not be before start time".into(),
+        ));
+    }
+    if step_ms <= 0 {
+        return Err(QueryError::BadParameter(
+            "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
+        ));
+    }
+    if (end_ms as i128 - start_ms as i128) / step_ms as i128 >= MAX_POINTS_PER_SERIES as i128 {
+        return Err(QueryError::BadParameter(
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl Engine {
     /// Parses `query` (for callers that want the parse error alone).
     pub fn parse(&self, query: &str) -> Result<(), QueryError> {
         parse::parse(query).map(|_| ())
+    }
+
+    /// Parses `query` once, to evaluate it as often as needed (an alert
+    /// rule every step) without parsing it again.
+    ///
+    /// ```
+    /// use firedrill::metrics::store::{Labels, Store};
+    /// use firedrill::promql::{Engine, Value};
+    /// let mut store = Store::new(10);
+    /// let id = store.series_id(Labels::new(vec![("__name__".into(), "up".into())]));
+    /// let rule = Engine::default().prepare("up < 0.5").unwrap();
+    /// assert_eq!(rule.query(), "up < 0.5");
+    /// for (step, up) in [1.0, 0.0].into_iter().enumerate() {
+    ///     let t = step as i64 * 30_000;
+    ///     store.append(id, t, up);
+    ///     let Value::Vector(firing) = rule.instant(&store, t).unwrap().value else { panic!("a vector") };
+    ///     assert_eq!(firing.len(), step);
+    /// }
+    /// ```
+    pub fn prepare(&self, query: &str) -> Result<Prepared, QueryError> {
+        Ok(Prepared {
+            engine: *self,
+            expr: parse::parse(query)?,
+            query: query.into(),
+        })
     }
 
     /// An instant query at `time_ms`, with its annotations.
@@ -190,9 +244,44 @@ impl Engine {
         query: &str,
         time_ms: i64,
     ) -> Result<Evaluated<Value>, QueryError> {
-        let expr = parse::parse(query)?;
-        let mut ev = Evaluator::new(store, query, time_ms, time_ms, 0, limits(self));
-        let value = match ev.eval(&expr, time_ms)? {
+        self.prepare(query)?.instant(store, time_ms)
+    }
+
+    /// A range query: `query` at `start_ms`, `start_ms + step_ms`, … up to
+    /// `end_ms`; series sorted by labels.
+    pub fn range(
+        &self,
+        store: &Store,
+        query: &str,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<Evaluated<Matrix>, QueryError> {
+        check_range(start_ms, end_ms, step_ms)?;
+        self.prepare(query)?.range(store, start_ms, end_ms, step_ms)
+    }
+}
+
+/// A parsed query and the settings to evaluate it with: made by
+/// [`Engine::prepare`], evaluated any number of times over any store.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    engine: Engine,
+    query: Arc<str>,
+    expr: Expr,
+}
+
+impl Prepared {
+    /// The query text it was parsed from.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The query at `time_ms` (an instant query), with its annotations.
+    pub fn instant(&self, store: &Store, time_ms: i64) -> Result<Evaluated<Value>, QueryError> {
+        let query: &str = &self.query;
+        let mut ev = Evaluator::new(store, query, time_ms, time_ms, 0, limits(&self.engine));
+        let value = match ev.eval(&self.expr, time_ms)? {
             Val::Scalar(v) => Value::Scalar {
                 timestamp_ms: time_ms,
                 value: v,
@@ -239,41 +328,33 @@ impl Engine {
         })
     }
 
-    /// A range query: `query` at `start_ms`, `start_ms + step_ms`, … up to
-    /// `end_ms`; series sorted by labels.
+    /// The query at `start_ms`, `start_ms + step_ms`, … up to `end_ms` (a
+    /// range query); series sorted by labels.
     pub fn range(
         &self,
         store: &Store,
-        query: &str,
         start_ms: i64,
         end_ms: i64,
         step_ms: i64,
     ) -> Result<Evaluated<Matrix>, QueryError> {
-        if end_ms < start_ms {
-            return Err(QueryError::BadParameter(
-                "invalid parameter \"end\": end timestamp must not be before start time".into(),
-            ));
-        }
-        if step_ms <= 0 {
-            return Err(QueryError::BadParameter(
-                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
-            ));
-        }
-        if (end_ms as i128 - start_ms as i128) / step_ms as i128 >= MAX_POINTS_PER_SERIES as i128 {
-            return Err(QueryError::BadParameter(
-                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
-            ));
-        }
-        let expr = parse::parse(query)?;
-        let kind = expr.value_type();
+        check_range(start_ms, end_ms, step_ms)?;
+        let kind = self.expr.value_type();
         if !matches!(kind, ValueType::Scalar | ValueType::Vector) {
             return Err(QueryError::BadParameter(format!(
                 "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
                 type_name(kind)
             )));
         }
-        let mut ev = Evaluator::new(store, query, start_ms, end_ms, step_ms, limits(self));
-        for name in sort_calls(&expr) {
+        let query: &str = &self.query;
+        let mut ev = Evaluator::new(
+            store,
+            query,
+            start_ms,
+            end_ms,
+            step_ms,
+            limits(&self.engine),
+        );
+        for name in sort_calls(&self.expr) {
             ev.annotations.warn(format!(
                 "PromQL warning: sort is ineffective for range queries since results are always ordered by labels ({})",
                 eval::position_of_call(query, name)
@@ -283,7 +364,7 @@ impl Engine {
         let mut series: Vec<Series> = Vec::new();
         let mut t = start_ms;
         loop {
-            let elems = match ev.eval(&expr, t)? {
+            let elems = match ev.eval(&self.expr, t)? {
                 Val::Scalar(v) => vec![Elem {
                     labels: value::labels::empty(),
                     value: v,
