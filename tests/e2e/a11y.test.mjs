@@ -1,23 +1,14 @@
 // Accessibility: axe-core (WCAG 2.0/2.1 A and AA) over every view, in light
 // and dark, wide and narrow; and a drill driven by the keyboard alone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { serveDist, launchBrowser, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
+import { useSession, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useSession();
 
 async function violations(page) {
   await page.evaluate(axeSource);
@@ -37,13 +28,13 @@ for (const [name, options] of [
   ["dark 768", { width: 768, height: 1000, colorScheme: "dark" }],
 ]) {
   test(`axe finds no WCAG A/AA violation in any view (${name})`, async () => {
-    const page = await openPage(browser, options);
-    await page.goto(server.url);
+    const page = await openPage(session.browser, options);
+    await page.goto(session.url);
     await page.getByTestId("scenario-list").waitFor();
     assert.deepEqual(await violations(page), [], "picker and briefing");
 
     const run = nativeCli(["run", "--scenario", hard.id, "--seed", "3", "--agent", "heuristic", "--json"]);
-    await page.goto(`${server.url}?scenario=${hard.id}&seed=3`);
+    await page.goto(`${session.url}?scenario=${hard.id}&seed=3`);
     await page.getByTestId("action-submit").waitFor();
     for (const action of run.actions.slice(0, 3)) await playAction(page, action);
     await page.getByTestId("promql-input").fill("topk(3, error_ratio)");
@@ -57,15 +48,15 @@ for (const [name, options] of [
     await screenshot(page, `a11y-debrief-${name.replace(" ", "-")}`);
 
     await page.evaluate(() => localStorage.setItem("firedrill.leaderboard", "{broken"));
-    await page.goto(server.url);
+    await page.goto(session.url);
     await page.getByTestId("storage-notice").waitFor();
     assert.deepEqual(await violations(page), [], "storage notice");
   });
 }
 
 test("a drill can be started and played with the keyboard alone", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("scenario-list").waitFor();
   const focusOn = async (testid) => {
     for (let i = 0; i < 120; i++) {

@@ -1,22 +1,13 @@
 // A custom scenario file: errors are shown with line and column; a valid
 // one is chosen at once, plays, and is still there after a reload.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveDist, launchBrowser, openPage, screenshot, playAction } from "./harness.mjs";
+import { useSession, openPage, screenshot, playAction } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useSession();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const doc = await readFile(resolve(here, "../../docs/scenarios.md"), "utf8");
@@ -24,8 +15,8 @@ const example = doc.split("```toml\n")[1].split("```")[0];
 const id = example.match(/^id = "([^"]+)"/m)[1];
 
 test("a custom scenario file with an error shows line and column", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   const broken = example.replace(/^severity = .*$/m, 'severity = "P9"');
   const line = broken.split("\n").findIndex((l) => l.startsWith('severity = "P9"')) + 1;
   await page.getByTestId("custom-scenario-file").setInputFiles({
@@ -40,8 +31,8 @@ test("a custom scenario file with an error shows line and column", async () => {
 });
 
 test("a valid custom scenario is chosen, plays, and survives a reload", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("custom-scenario-file").setInputFiles({
     name: "conntrack.toml",
     mimeType: "text/plain",
@@ -55,7 +46,7 @@ test("a valid custom scenario is chosen, plays, and survives a reload", async ()
   await playAction(page, { action_type: "classify", parameters: { severity: "P2" }, reasoning: "try" });
   assert.match(await page.getByTestId("step-counter").innerText(), /^1\//);
 
-  await page.goto(server.url);
+  await page.goto(session.url);
   await page.locator(`[data-testid=scenario-option][data-scenario="${id}"]`).waitFor();
   assert.match(await page.getByTestId("step-counter").innerText(), /^1\//, "the episode of it reopens");
   assert.deepEqual(page.problems, []);

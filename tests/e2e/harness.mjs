@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const distDir = resolve(here, "../../dist");
@@ -46,6 +47,24 @@ export async function serveDist() {
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/**
+ * For the tests of one file: serves dist/ and launches Chromium before them,
+ * closes both after; `session.url` and `session.browser` are set by then.
+ */
+export function useSession() {
+  const session = {};
+  before(async () => {
+    session.server = await serveDist();
+    session.url = session.server.url;
+    session.browser = await launchBrowser();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
 }
 
 /** Launches headless Debian Chromium (never a downloaded browser). */

@@ -1,20 +1,11 @@
 // A whole episode of each task played through the action form of the
 // release build: the app's grade equals the native core's for the same
 // actions, and the debrief shows each dimension and the ideal path.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot, nativeCli, nativeBinary, playAction } from "./harness.mjs";
+import { useSession, openPage, screenshot, nativeCli, nativeBinary, playAction } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useSession();
 
 const scenarios = nativeCli(["list", "--json"]);
 const cases = [
@@ -29,8 +20,8 @@ for (const [task, agent, seed] of cases) {
     const expected = nativeCli(["run", "--scenario", scenario, "--seed", String(seed), "--agent", agent, "--json"]);
     assert.ok(expected.actions.length > 0);
 
-    const page = await openPage(browser);
-    await page.goto(`${server.url}?scenario=${scenario}&seed=${seed}`);
+    const page = await openPage(session.browser);
+    await page.goto(`${session.url}?scenario=${scenario}&seed=${seed}`);
     await page.getByTestId("action-submit").waitFor();
     assert.match(await page.getByTestId("step-counter").innerText(), /^0\/\d+$/);
 
@@ -52,8 +43,8 @@ for (const [task, agent, seed] of cases) {
 
 test("a refused action shows why and the episode goes on", async () => {
   const scenario = scenarios.find((s) => s.task === "root_cause_analysis").id;
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario}&seed=1`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario}&seed=1`);
   await page.getByTestId("action-submit").waitFor();
   await page.getByTestId("action-type").selectOption("diagnose");
   await page.getByTestId("action-submit").click(); // empty root cause
@@ -66,8 +57,8 @@ test("a refused action shows why and the episode goes on", async () => {
 });
 
 test("bad URL parameters are reported", async () => {
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=no-such-thing&seed=abc`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=no-such-thing&seed=abc`);
   await page.getByTestId("app-error").waitFor();
   const text = await page.getByTestId("app-error").innerText();
   assert.match(text, /unknown scenario "no-such-thing"/);
@@ -76,8 +67,8 @@ test("bad URL parameters are reported", async () => {
 
 test("the service map and the degradation chart are drawn and redrawn every step", async () => {
   const scenario = scenarios.find((s) => s.task === "full_incident_management");
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario.id}&seed=2`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario.id}&seed=2`);
   const chart = page.getByTestId("degradation-chart");
   await chart.waitFor();
   const pixels = () =>
@@ -106,29 +97,29 @@ test("the service map and the degradation chart are drawn and redrawn every step
 test("a replay link reproduces the episode and its score elsewhere", async () => {
   const scenario = scenarios.find((s) => s.task === "root_cause_analysis").id;
   const run = nativeCli(["run", "--scenario", scenario, "--seed", "11", "--agent", "heuristic", "--json"]);
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario}&seed=11`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario}&seed=11`);
   await page.getByTestId("action-submit").waitFor();
   for (const action of run.actions) await playAction(page, action);
   const href = await page.getByTestId("replay-link").getAttribute("href");
   assert.match(href, /\?scenario=.+&seed=11&replay=1\.[A-Za-z0-9_-]+$/);
 
-  const elsewhere = await openPage(browser); // a fresh context: empty storage
+  const elsewhere = await openPage(session.browser); // a fresh context: empty storage
   await elsewhere.goto(href);
   await elsewhere.getByTestId("grade-score").waitFor();
   assert.equal(await elsewhere.getByTestId("grade-score").innerText(), run.score.toFixed(4));
   assert.equal(await elsewhere.getByTestId("leaderboard-row").count(), 0, "a replay is not recorded");
 
-  const broken = await openPage(browser);
-  await broken.goto(`${server.url}?scenario=${scenario}&seed=11&replay=1.@@`);
+  const broken = await openPage(session.browser);
+  await broken.goto(`${session.url}?scenario=${scenario}&seed=11&replay=1.@@`);
   await broken.getByTestId("app-error").waitFor();
   assert.match(await broken.getByTestId("app-error").innerText(), /replay link: .*position 2/);
 });
 
 test("the PromQL console answers instant and range queries and points at errors", async () => {
   const scenario = scenarios.find((s) => s.task === "root_cause_analysis");
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario.id}&seed=4`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario.id}&seed=4`);
   await page.getByTestId("promql-input").waitFor();
   await playAction(page, { action_type: "investigate", target: scenario.services[0] });
 
@@ -179,8 +170,8 @@ async function actionsFile(actions) {
 test("the debrief's downloads equal the CLI's exports of the same episode", async () => {
   const scenario = scenarios.find((s) => s.task === "full_incident_management").id;
   const run = nativeCli(["run", "--scenario", scenario, "--seed", "6", "--agent", "heuristic", "--json"]);
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario}&seed=6`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario}&seed=6`);
   await page.getByTestId("action-submit").waitFor();
   for (const action of run.actions) await playAction(page, action);
   await page.getByTestId("grade-score").waitFor();
@@ -206,8 +197,8 @@ test("the debrief's downloads equal the CLI's exports of the same episode", asyn
 test("autoplay: the oracle plays the episode by itself and scores as natively", async () => {
   const scenario = scenarios.find((s) => s.task === "full_incident_management").id;
   const expected = nativeCli(["run", "--scenario", scenario, "--seed", "8", "--agent", "oracle", "--json"]);
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${scenario}&seed=8`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario}&seed=8`);
   await page.getByTestId("autoplay-agent").selectOption("oracle");
   await page.getByTestId("autoplay-speed").selectOption({ label: "fast" });
   await page.getByTestId("autoplay-toggle").click();

@@ -1,24 +1,15 @@
 // The release build loads in Chromium without any console error or
 // uncaught exception, shows the shell (header, the three stages, the
 // built-in scenarios), starts a drill, and is screenshotted.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { useSession, openPage, screenshot } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useSession();
 
 test("the shell loads cleanly, lists scenarios per stage and starts a drill", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("scenario-list").waitFor();
   assert.equal(await page.locator("#boot").isHidden(), true, "loading screen hidden");
   assert.match(await page.locator(".brand-name").innerText(), /Firedrill/);
@@ -43,8 +34,8 @@ test("the shell loads cleanly, lists scenarios per stage and starts a drill", as
   assert.ok((await page.locator("[data-testid=service-table] tbody tr").count()) > 0);
   await screenshot(page, "shell-episode");
 
-  const narrow = await openPage(browser, { width: 768, height: 1000, colorScheme: "dark" });
-  await narrow.goto(server.url);
+  const narrow = await openPage(session.browser, { width: 768, height: 1000, colorScheme: "dark" });
+  await narrow.goto(session.url);
   await narrow.getByTestId("scenario-list").waitFor();
   await screenshot(narrow, "shell-narrow-dark");
 
@@ -54,8 +45,8 @@ test("the shell loads cleanly, lists scenarios per stage and starts a drill", as
 });
 
 test("a panic in the wasm shows its message instead of a blank page", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("scenario-list").waitFor();
   // The page's fatal-error display, which the app's panic hook calls.
   await page.evaluate(() => window.firedrillFatal("panicked at src/app/mod.rs: example"));
@@ -65,11 +56,11 @@ test("a panic in the wasm shows its message instead of a blank page", async () =
 });
 
 test("a wasm that cannot load shows why instead of a blank page", async () => {
-  const page = await openPage(browser);
+  const page = await openPage(session.browser);
   await page.route("**/*.wasm", (route) =>
     route.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from("not wasm") }),
   );
-  await page.goto(server.url);
+  await page.goto(session.url);
   const fatal = page.getByTestId("fatal-error");
   await fatal.waitFor();
   assert.match(await fatal.innerText(), /could not start/i);

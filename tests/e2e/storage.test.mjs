@@ -1,21 +1,12 @@
 // What the app keeps in localStorage: the leaderboard across reloads, its
 // export and import, an episode in progress across a reload, and damaged
 // or foreign saved data set aside with a visible notice.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { serveDist, launchBrowser, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
+import { useSession, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useSession();
 
 const scenarios = nativeCli(["list", "--json"]);
 const easy = scenarios.find((s) => s.task === "severity_classification").id;
@@ -23,7 +14,7 @@ const medium = scenarios.find((s) => s.task === "root_cause_analysis");
 
 async function playWhole(page, scenario, seed, agent = "heuristic") {
   const run = nativeCli(["run", "--scenario", scenario, "--seed", String(seed), "--agent", agent, "--json"]);
-  await page.goto(`${server.url}?scenario=${scenario}&seed=${seed}`);
+  await page.goto(`${session.url}?scenario=${scenario}&seed=${seed}`);
   await page.getByTestId("action-submit").waitFor();
   for (const action of run.actions) await playAction(page, action);
   await page.getByTestId("grade-score").waitFor();
@@ -31,8 +22,8 @@ async function playWhole(page, scenario, seed, agent = "heuristic") {
 }
 
 test("a finished episode goes on the leaderboard and stays after a reload", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("player-name").fill("Ana <img src=x onerror=alert(1)>");
   await page.getByTestId("player-name").dispatchEvent("change");
   const run = await playWhole(page, easy, 4);
@@ -41,7 +32,7 @@ test("a finished episode goes on the leaderboard and stays after a reload", asyn
   assert.match(await row.innerText(), /Ana <img src=x onerror=alert\(1\)>/);
   assert.match(await row.innerText(), new RegExp(run.score.toFixed(4).replace(".", "\\.")));
 
-  await page.goto(server.url);
+  await page.goto(session.url);
   await page.getByTestId("leaderboard-row").first().waitFor();
   assert.equal(await page.getByTestId("leaderboard-row").count(), 1, "one entry, not re-recorded on reload");
   const progress = await page.getByTestId("stage-progress").allInnerTexts();
@@ -54,8 +45,8 @@ test("a finished episode goes on the leaderboard and stays after a reload", asyn
 });
 
 test("an exported leaderboard imports into another browser, merging without duplicates", async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
   await page.getByTestId("player-name").fill("Bo");
   await page.getByTestId("player-name").dispatchEvent("change");
   await playWhole(page, easy, 5);
@@ -69,8 +60,8 @@ test("an exported leaderboard imports into another browser, merging without dupl
   assert.equal(exported.format, "firedrill-leaderboard");
   assert.equal(exported.entries.length, 1);
 
-  const other = await openPage(browser);
-  await other.goto(server.url);
+  const other = await openPage(session.browser);
+  await other.goto(session.url);
   await other.getByTestId("leaderboard-import").setInputFiles(file);
   await other.getByTestId("leaderboard-row").first().waitFor();
   assert.equal(await other.getByTestId("leaderboard-row").count(), 1);
@@ -88,27 +79,27 @@ test("an exported leaderboard imports into another browser, merging without dupl
 });
 
 test("a reload in the middle of an episode reopens it where it was", async () => {
-  const page = await openPage(browser);
-  await page.goto(`${server.url}?scenario=${medium.id}&seed=9`);
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${medium.id}&seed=9`);
   await page.getByTestId("action-submit").waitFor();
   await playAction(page, { action_type: "investigate", target: medium.services[0], reasoning: "first look" });
   await playAction(page, { action_type: "classify", parameters: { severity: "P2" }, reasoning: "impact" });
   assert.equal(await page.getByTestId("step-counter").innerText(), "2/15");
 
-  for (const url of [server.url, `${server.url}?scenario=${medium.id}&seed=9`]) {
+  for (const url of [session.url, `${session.url}?scenario=${medium.id}&seed=9`]) {
     await page.goto(url);
     await page.getByTestId("action-submit").waitFor();
     assert.equal(await page.getByTestId("step-counter").innerText(), "2/15", url);
     assert.match(await page.getByTestId("action-history").innerText(), /first look/);
   }
   // Another seed in the URL is another episode.
-  await page.goto(`${server.url}?scenario=${medium.id}&seed=10`);
+  await page.goto(`${session.url}?scenario=${medium.id}&seed=10`);
   await page.getByTestId("action-submit").waitFor();
   assert.equal(await page.getByTestId("step-counter").innerText(), "0/15");
 });
 
 test("corrupted or foreign saved data is set aside with a notice and the app works", async () => {
-  const page = await openPage(browser);
+  const page = await openPage(session.browser);
   await page.addInitScript(() => {
     if (sessionStorage.getItem("seeded")) return;
     sessionStorage.setItem("seeded", "1");
@@ -116,7 +107,7 @@ test("corrupted or foreign saved data is set aside with a notice and the app wor
     localStorage.setItem("firedrill.player", JSON.stringify({ version: 99, data: "from the future" }));
     localStorage.setItem("firedrill.episode", JSON.stringify({ version: 1, data: { scenario: 3 } }));
   });
-  await page.goto(server.url);
+  await page.goto(session.url);
   const notice = page.getByTestId("storage-notice");
   await notice.waitFor();
   const text = await notice.innerText();
