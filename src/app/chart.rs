@@ -91,19 +91,7 @@ fn draw(
     let text = RGBColor(0x80, 0x88, 0x90);
     let grid = RGBColor(0x80, 0x88, 0x90).mix(0.35);
     // Each step draws a fresh chart: clear the previous one first.
-    if let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    {
-        context.clear_rect(
-            0.0,
-            0.0,
-            f64::from(canvas.width()),
-            f64::from(canvas.height()),
-        );
-    }
+    clear_canvas(&canvas);
     let backend = CanvasBackend::with_canvas_object(canvas)?;
     let root = backend.into_drawing_area();
     let top = lines
@@ -169,6 +157,23 @@ fn draw(
         .draw()
         .ok()?;
     root.present().ok()
+}
+
+/// Erases a canvas (plotters draws over what is there).
+pub(super) fn clear_canvas(canvas: &web_sys::HtmlCanvasElement) {
+    if let Some(context) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    {
+        context.clear_rect(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        );
+    }
 }
 
 /// The chart with its metric switch.

@@ -7,7 +7,6 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 
 use super::AppState;
 use crate::promql::{self, format_value, Matrix, QueryError, Value};
@@ -252,19 +251,7 @@ fn instant_table(value: &Value) -> AnyView {
 }
 
 fn draw_matrix(canvas: web_sys::HtmlCanvasElement, matrix: &Matrix) -> Option<()> {
-    if let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    {
-        context.clear_rect(
-            0.0,
-            0.0,
-            f64::from(canvas.width()),
-            f64::from(canvas.height()),
-        );
-    }
+    super::chart::clear_canvas(&canvas);
     let points = || {
         matrix
             .iter()

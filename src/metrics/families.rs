@@ -198,7 +198,17 @@ fn resource(kind: ServiceKind) -> &'static str {
     }
 }
 
-/// Formats a float the way Prometheus does (`+Inf`, `-Inf`, `NaN`, shortest round-trip digits).
+/// A value as Prometheus prints it (Go's `strconv.FormatFloat(v, 'f', -1, 64)`):
+/// the shortest decimal that reads back to `v`, never an exponent;
+/// `NaN`, `+Inf`, `-Inf`.
+///
+/// ```
+/// use firedrill::metrics::families::format_value;
+/// assert_eq!(format_value(0.05 * 7.0), "0.35000000000000003");
+/// assert_eq!(format_value(1e21), "1000000000000000000000");
+/// assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
+/// assert_eq!(format_value(-0.0), "-0");
+/// ```
 pub fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()

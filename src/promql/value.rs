@@ -112,28 +112,7 @@ pub fn is_stale_nan(v: f64) -> bool {
     v.to_bits() == STALE_NAN_BITS
 }
 
-/// A value as Prometheus prints it (Go's `strconv.FormatFloat(v, 'f', -1, 64)`):
-/// the shortest decimal that reads back to `v`, never an exponent;
-/// `NaN`, `+Inf`, `-Inf`.
-///
-/// ```
-/// use firedrill::promql::format_value;
-/// assert_eq!(format_value(0.05 * 7.0), "0.35000000000000003");
-/// assert_eq!(format_value(1e21), "1000000000000000000000");
-/// assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
-/// assert_eq!(format_value(-0.0), "-0");
-/// ```
-pub fn format_value(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        format!("{v}")
-    }
-}
+pub use crate::metrics::families::format_value;
 
 /// Label helpers over the store's sorted label sets.
 pub(crate) mod labels {
