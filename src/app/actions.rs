@@ -240,6 +240,19 @@ pub fn ActionPanel() -> impl IntoView {
     }
 }
 
+/// An action in one line: type, target, then each parameter.
+pub(super) fn describe(action: &Action) -> String {
+    let mut what = action.action_type.clone();
+    if let Some(target) = &action.target {
+        what.push(' ');
+        what.push_str(target);
+    }
+    for (name, value) in &action.parameters {
+        what.push_str(&format!(" · {name}: {value}"));
+    }
+    what
+}
+
 /// The actions taken so far, newest last, with reward, feedback and reasoning.
 #[component]
 pub fn ActionHistory() -> impl IntoView {
@@ -260,14 +273,7 @@ pub fn ActionHistory() -> impl IntoView {
                 <ol class="history-list" data-testid="action-history" tabindex="0" aria-label="Actions taken">
                     {move || entries().into_iter().map(|entry| {
                         let action = &entry.action;
-                        let mut what = action.action_type.clone();
-                        if let Some(target) = &action.target {
-                            what.push(' ');
-                            what.push_str(target);
-                        }
-                        for (name, value) in &action.parameters {
-                            what.push_str(&format!(" · {name}: {value}"));
-                        }
+                        let what = describe(action);
                         let reward_class = if entry.reward < 0.0 { "reward negative" } else { "reward" };
                         view! {
                             <li>

@@ -91,14 +91,7 @@ fn debrief_view(
     let ideal_steps = ideal
         .iter()
         .map(|action| {
-            let mut what = action.action_type.clone();
-            if let Some(target) = &action.target {
-                what.push(' ');
-                what.push_str(target);
-            }
-            for (name, value) in &action.parameters {
-                what.push_str(&format!(" · {name}: {value}"));
-            }
+            let what = super::actions::describe(action);
             view! { <li><strong>{what}</strong><div class="muted small">{action.reasoning.clone()}</div></li> }
         })
         .collect_view();
