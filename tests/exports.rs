@@ -3,7 +3,7 @@
 
 use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
-use firedrill::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
+use firedrill::metrics::export::{episode_export, grafana_dashboard, otlp_logs, rules_yaml};
 use firedrill::metrics::families::FAMILIES;
 use firedrill::runner::{run_episode, Driver};
 use std::io::Write;
@@ -154,30 +154,43 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
     let catalog = Env::new().catalog().clone();
     let dir = std::env::temp_dir().join(format!("firedrill-promtool-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let mut expositions_checked = 0;
     for (i, s) in catalog.scenarios().iter().enumerate() {
-        let env = played(&s.id, "heuristic");
+        // The exposition at every step of the heuristic's episode.
+        let mut env = Env::new();
+        let mut agent = by_name("heuristic", 1).unwrap();
+        let mut observation = env.reset(&Selection::Scenario(s.id.clone()), 1).unwrap();
+        loop {
+            let mut child = Command::new(promtool)
+                .args(["check", "metrics"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(env.monitor().unwrap().exposition().as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+                "{} at step {}: {}{}",
+                s.id,
+                observation.step,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            expositions_checked += 1;
+            if observation.done {
+                break;
+            }
+            let action = agent.act(&env, &observation);
+            observation = env.step(&action).unwrap().observation;
+        }
         let monitor = env.monitor().unwrap();
-        let mut child = Command::new(promtool)
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(monitor.exposition().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-            "{}: {}{}",
-            s.id,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
         let rules = dir.join(format!("{}.rules.yml", s.id));
         std::fs::write(&rules, rules_yaml(s)).unwrap();
         let out = Command::new(promtool)
@@ -209,4 +222,84 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("promtool check metrics: {expositions_checked} expositions (every step of every scenario), no lint message");
+}
+
+/// The Python of the `../shared/tools` validators' virtualenv (made by
+/// `../shared/tools/setup-validators.sh`, which `scripts/setup` runs when
+/// `../shared` is there), and the tools folder; `None` when either is missing.
+fn shared_validators() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools");
+    let python = match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache"))
+                })?;
+            cache.join("firedrill-validators/bin/python")
+        }
+    };
+    (tools.join("check_grafana.py").is_file() && python.is_file()).then_some((python, tools))
+}
+
+#[test]
+fn shared_validators_accept_grafana_and_otlp_exports_of_every_scenario() {
+    let Some((python, tools)) = shared_validators() else {
+        eprintln!(
+            "../shared/tools or its virtualenv is missing; skipping the Grafana and OTLP validators \
+             (../shared/tools/setup-validators.sh makes it)"
+        );
+        return;
+    };
+    let catalog = Env::new().catalog().clone();
+    let dir = std::env::temp_dir().join(format!("firedrill-validators-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checks = Vec::new();
+    for s in catalog.scenarios() {
+        let env = played(&s.id, "oracle");
+        let grafana = dir.join(format!("{}.grafana.json", s.id));
+        std::fs::write(&grafana, episode_export(&env, "grafana").unwrap()).unwrap();
+        checks.push((s.id.clone(), "check_grafana.py", "--strict", grafana));
+        let logs = dir.join(format!("{}.otlp.json", s.id));
+        std::fs::write(&logs, episode_export(&env, "otlp-logs").unwrap()).unwrap();
+        checks.push((s.id.clone(), "check_otlp_logs.py", "--quiet", logs));
+    }
+    // Two at a time: each run starts a Python that loads its schemas.
+    let failures: Vec<String> = checks
+        .chunks(2)
+        .flat_map(|pair| {
+            let children: Vec<_> = pair
+                .iter()
+                .map(|(id, tool, flag, file)| {
+                    let child = Command::new(&python)
+                        .arg(tools.join(tool))
+                        .arg(flag)
+                        .arg(file)
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .unwrap();
+                    (id, tool, child)
+                })
+                .collect();
+            children
+                .into_iter()
+                .filter_map(|(id, tool, child)| {
+                    let out = child.wait_with_output().unwrap();
+                    (!out.status.success()).then(|| {
+                        format!(
+                            "{id} {tool}: {}{}",
+                            String::from_utf8_lossy(&out.stdout),
+                            String::from_utf8_lossy(&out.stderr)
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!("shared validators: {} exports checked", checks.len());
 }

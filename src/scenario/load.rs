@@ -869,11 +869,36 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
+/// Latency thresholds a default alert rule picks from: the first at least
+/// [`LATENCY_ALERT_FACTOR`] times the service's healthy p99.
+const LATENCY_ALERT_THRESHOLDS_SECONDS: [f64; 21] = [
+    0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0,
+    20.0, 30.0, 60.0,
+];
+/// How far above its healthy p99 a service's p99 latency must be for the
+/// default latency alert.
+const LATENCY_ALERT_FACTOR: f64 = 3.0;
+
+/// The default latency alert threshold of a service whose healthy p99
+/// latency is `baseline_p99_seconds`: a round number of seconds.
+fn latency_alert_threshold(baseline_p99_seconds: f64) -> f64 {
+    let wanted = LATENCY_ALERT_FACTOR * baseline_p99_seconds;
+    LATENCY_ALERT_THRESHOLDS_SECONDS
+        .iter()
+        .copied()
+        .find(|t| *t >= wanted)
+        .unwrap_or(LATENCY_ALERT_THRESHOLDS_SECONDS[LATENCY_ALERT_THRESHOLDS_SECONDS.len() - 1])
+}
+
 /// Adds the default rules every service gets unless the scenario already
-/// watches that signal of it: `<Service>Down` (up < 0.5, critical) and
-/// `<Service>HighErrorRatio` (error ratio > 5% for one step, warning).
+/// watches that signal of it: `<Service>Down` (up < 0.5, critical),
+/// `<Service>HighErrorRatio` (error ratio > 5% for one step, warning) and
+/// `<Service>HighLatency` (p99 latency above a round threshold at least
+/// three times its healthy p99, for two steps, warning).
 fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<AlertRule> {
     for service in services {
+        let latency_threshold =
+            latency_alert_threshold(service.baseline[Signal::LatencyP99Seconds.index()]);
         let defaults = [
             (
                 Signal::Up,
@@ -893,6 +918,18 @@ fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<
                 "HighErrorRatio",
                 format!(
                     "{} answers more than 5% of requests with errors",
+                    service.name
+                ),
+            ),
+            (
+                Signal::LatencyP99Seconds,
+                Comparison::Above,
+                latency_threshold,
+                2,
+                "warning",
+                "HighLatency",
+                format!(
+                    "{} answers 1% of requests slower than {latency_threshold} s",
                     service.name
                 ),
             ),
