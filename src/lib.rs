@@ -39,5 +39,8 @@ pub mod sim;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub mod app;
+
+#[cfg(target_arch = "wasm32")]
+pub mod js;

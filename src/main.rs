@@ -1,10 +1,13 @@
 //! The `firedrill` binary: in the browser it mounts the app; natively it is
 //! the command-line tool.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 fn main() {
     firedrill::app::start();
 }
+
+#[cfg(all(target_arch = "wasm32", not(feature = "app")))]
+fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {

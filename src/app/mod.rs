@@ -11,6 +11,7 @@ mod actions;
 mod autoplay;
 mod chart;
 mod debrief;
+mod embed;
 mod incident;
 mod leaderboard;
 mod map;
@@ -22,7 +23,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::agents::by_name;
-use crate::env::{Action, Env, Grade, Observation, Selection, State, Task};
+use crate::env::{Action, Env, Grade, Observation, Selection, State, Step, Task};
 use crate::leaderboard::{Entry, Leaderboard};
 use crate::runner::{run_episode, Driver};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,9 @@ pub struct AppState {
     /// True while a saved episode or a replay link is being played back
     /// (nothing is saved or recorded).
     restoring: StoredValue<bool>,
+    /// True in embed mode (`?embed=1`): the drill lives in someone else's
+    /// page, so nothing is saved to or recorded in this browser's storage.
+    embedded: StoredValue<bool>,
 }
 
 /// An episode in progress (or just finished), as saved after every step.
@@ -122,6 +126,7 @@ impl AppState {
             board: RwSignal::new(Leaderboard::default()),
             notices: RwSignal::new(Vec::new()),
             restoring: StoredValue::new(false),
+            embedded: StoredValue::new(false),
             catalog_version: RwSignal::new(0),
             custom: RwSignal::new(Vec::new()),
         }
@@ -490,20 +495,27 @@ impl AppState {
     /// Plays an action. Returns whether the environment accepted it; if
     /// not, the reason is in [`AppState::error`].
     pub fn submit(&self, action: Action) -> bool {
+        self.play(action).is_ok()
+    }
+
+    /// Plays an action and returns the step, or why it was refused (also
+    /// shown in [`AppState::error`]).
+    pub fn play(&self, action: Action) -> Result<Step, String> {
         match self.env.try_update_value(|env| env.step(&action)) {
             Some(Ok(step)) => {
-                self.observation.set(Some(step.observation));
+                self.observation.set(Some(step.observation.clone()));
                 self.error.set(None);
                 self.refresh_episode();
-                true
+                Ok(step)
             }
             Some(Err(error)) => {
-                self.error.set(Some(error.to_string()));
-                false
+                let message = error.to_string();
+                self.error.set(Some(message.clone()));
+                Err(message)
             }
             None => {
                 self.error.set(Some(ENV_GONE.into()));
-                false
+                Err(ENV_GONE.into())
             }
         }
     }
@@ -520,18 +532,19 @@ impl AppState {
             return;
         };
         let newly_over = grade.is_some() && self.grade.get_untracked().is_none();
+        let keep = !self.restoring.get_value() && !self.embedded.get_value();
         if let (Some(episode), Some(grade)) = (&episode, &grade) {
             if newly_over {
                 self.ideal_path
                     .set(self.ideal_path_of(&episode.scenario, episode.seed));
-                if !self.restoring.get_value() {
+                if keep {
                     self.record_on_board(episode, grade);
                 }
             }
         }
         self.episode.set(episode);
         self.grade.set(grade);
-        if !self.restoring.get_value() {
+        if keep {
             self.save_episode();
         }
     }
@@ -571,12 +584,21 @@ fn first_scenario_of(env: &Env, task: Task) -> String {
         .unwrap_or_default()
 }
 
-/// The whole app: header, picker, incident area.
+/// The whole app: header, picker, incident area; or, with `?embed=1`, the
+/// compact embedded drill.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
-    state.load_saved();
     let query = url_query();
+    if query
+        .iter()
+        .any(|(key, value)| key == "embed" && value == "1")
+    {
+        state.embedded.set_value(true);
+        provide_context(state);
+        return embed::EmbeddedDrill(embed::EmbeddedDrillProps { query }).into_any();
+    }
+    state.load_saved();
     if query.is_empty() {
         state.restore_episode();
     } else {
@@ -612,6 +634,7 @@ pub fn App() -> impl IntoView {
             <IncidentArea/>
         </main>
     }
+    .into_any()
 }
 
 /// The page URL's query parameters, decoded (`+` is a space, `%XX` escapes).

@@ -27,12 +27,29 @@ const types = {
   ".toml": "text/plain; charset=utf-8",
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, origin, close }. */
+export async function serveDist(pages = {}) {
+  return serveStatic(distDir, pages);
+}
+
+/**
+ * Serves `root` (a folder, or null for none) and `pages` ({ "/path": html })
+ * on 127.0.0.1 at a free port: each call is another origin. Pages added to
+ * the returned `pages` later are served too.
+ */
+export async function serveStatic(root, pages = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const file = normalize(join(distDir, path.endsWith("/") ? path + "index.html" : path));
-    if (!file.startsWith(distDir)) {
+    if (Object.hasOwn(pages, path)) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages[path]);
+      return;
+    }
+    if (!root) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }
@@ -46,17 +63,24 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/`,
+    origin,
+    pages,
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
 }
 
 /**
- * For the tests of one file: serves dist/ and launches Chromium before them,
+ * For the tests of one file: serves dist/ (and `pages`, { "/path": html })
+ * and launches Chromium before them,
  * closes both after; `session.url` and `session.browser` are set by then.
  */
-export function useSession() {
+export function useSession(pages = {}) {
   const session = {};
   before(async () => {
-    session.server = await serveDist();
+    session.server = await serveDist(pages);
     session.url = session.server.url;
     session.browser = await launchBrowser();
   });

@@ -1,0 +1,393 @@
+//! Embed mode: `index.html?embed=1&scenario=<id>&seed=<n>&parent=<origin>`
+//! renders the drill alone (no site chrome, nothing saved to this
+//! browser's storage) to fit an iframe in someone else's page, and speaks a
+//! postMessage protocol that mirrors the environment contract.
+//!
+//! The host page sends `{ type, id?, … }` with `type` one of `reset`
+//! (`scenario?`, `task?`, `seed?`), `step` (`action`, or the action's
+//! fields beside `type`), `state`, `grade`, `query` (`expr`, `time?`) and
+//! `query_range` (`expr`, `start`, `end`, `step`); the drill replies to the
+//! sender with `{ type, id, … }` — `observation` for reset; `observation`,
+//! `reward`, `terminated`, `truncated`, `info` for step; `state`; `grade`;
+//! the Prometheus API answer (`status`, `data` or `errorType`, `error`) for
+//! the queries — or `{ type: "error", id, request, detail }`. It announces
+//! `{ type: "ready" }` when loaded, `{ type: "episode_end", grade }` when
+//! an episode ends however it was played, and `{ type: "resize", height }`
+//! when its content changes height.
+//!
+//! Messages are accepted only from the exact origin given in `parent`
+//! (others are ignored without a reply), replies are posted to that origin
+//! only, and nothing from a message is inserted as HTML.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{AppState, IncidentArea};
+use crate::env::{Selection, Task};
+use crate::js::{input, instant_answer, range_answer, to_js};
+
+/// The message types a host page may send.
+pub const MESSAGE_TYPES: [&str; 6] = ["reset", "step", "state", "grade", "query", "query_range"];
+/// Largest message accepted, in characters of its JSON.
+pub const MAX_MESSAGE_CHARS: usize = 64 * 1024;
+
+/// The embedded drill: the incident area alone, started from the URL.
+#[component]
+pub fn EmbeddedDrill(query: Vec<(String, String)>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let value = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let mut problems = Vec::new();
+    let parent = value("parent").and_then(|p| match exact_origin(&p) {
+        Ok(origin) => Some(origin),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    });
+    if let Err(problem) = open_from_url(state, value("scenario"), value("task"), value("seed")) {
+        problems.push(problem);
+    }
+    if !problems.is_empty() {
+        state.error.set(Some(problems.join("; ")));
+    }
+    if let Some(origin) = parent {
+        listen(state, origin);
+    }
+    let full_app = move || {
+        let location = web_sys::window()?.location();
+        let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
+        Some(format!(
+            "{base}?scenario={}&seed={}",
+            js_sys::encode_uri_component(&state.scenario.get()),
+            state.seed.get()
+        ))
+    };
+    view! {
+        <main class="embed" data-testid="embed">
+            <IncidentArea/>
+            <footer class="embed-footer">
+                <span class="logo" aria-hidden="true">"▲"</span>
+                " Firedrill · incident-response drills in the browser · "
+                <a href=full_app target="_blank" rel="noopener noreferrer" data-testid="embed-open-full">
+                    "Open in the full app"
+                </a>
+            </footer>
+        </main>
+    }
+}
+
+/// `text` if it is exactly an origin (`scheme://host[:port]`, as
+/// `location.origin` spells it), else why not.
+fn exact_origin(text: &str) -> Result<String, String> {
+    let parsed = web_sys::Url::new(text).ok().map(|url| url.origin());
+    match parsed {
+        Some(origin) if origin == text && origin != "null" => Ok(origin),
+        _ => Err(format!(
+            "parent {:?} in the URL is not an origin such as https://docs.example.com; messages are turned off",
+            text.chars().take(80).collect::<String>()
+        )),
+    }
+}
+
+/// Chooses the scenario and seed the URL asks for (a scenario id, or a
+/// task whose scenario the seed picks; the first scenario otherwise) and
+/// starts it.
+fn open_from_url(
+    state: AppState,
+    scenario: Option<String>,
+    task: Option<String>,
+    seed: Option<String>,
+) -> Result<(), String> {
+    let mut result = Ok(());
+    let seed = match seed.map(|s| s.trim().parse::<u64>()) {
+        Some(Ok(seed)) if seed <= input::MAX_SEED => seed,
+        Some(_) => {
+            result = Err(format!(
+                "the seed in the URL must be an integer from 0 to {}; seed 1 is played",
+                input::MAX_SEED
+            ));
+            1
+        }
+        None => 1,
+    };
+    let selection = match (scenario, task) {
+        (Some(id), _) => Some(Selection::Scenario(id)),
+        (None, Some(task)) => Some(Selection::Task(task)),
+        (None, None) => None,
+    };
+    let opened = match selection {
+        Some(selection) => reset(state, Some(selection), Some(seed)),
+        None => reset(state, None, Some(seed)),
+    };
+    result.and(opened.map(|_| ()))
+}
+
+/// Starts an episode in the app (so the page shows it): of `selection`, or
+/// the drill's current scenario; with `seed`, or the current seed.
+fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Result<(), String> {
+    let seed = seed.unwrap_or_else(|| state.seed.get_untracked());
+    let scenario = match selection {
+        Some(selection) => state
+            .env
+            .with_value(|env| env.select(&selection, seed))
+            .map_err(|e| e.to_string())?,
+        None => {
+            let current = state.scenario.get_untracked();
+            let chosen = state.env.with_value(|env| {
+                env.catalog()
+                    .get(&current)
+                    .or_else(|| env.catalog().scenarios().first())
+                    .cloned()
+            });
+            chosen.ok_or("there is no scenario to play")?
+        }
+    };
+    if let Some(task) = Task::from_id(&scenario.task) {
+        state.task.set(task);
+    }
+    state.scenario.set(scenario.id.clone());
+    state.seed.set(seed);
+    state.start();
+    match state.error.get_untracked() {
+        Some(problem) if state.observation.with_untracked(Option::is_none) => Err(problem),
+        _ => Ok(()),
+    }
+}
+
+/// Listens to the host page's messages from `origin` and announces the
+/// drill's events to it.
+fn listen(state: AppState, origin: String) {
+    let from = origin.clone();
+    let handler = move |event: web_sys::MessageEvent| {
+        if event.origin() != from {
+            return;
+        }
+        // The sender's window is another realm's object: `instanceof Window`
+        // is false for it, so it is cast without that check.
+        let Some(source) = event
+            .source()
+            .map(|s| s.unchecked_into::<web_sys::Window>())
+        else {
+            return;
+        };
+        let reply = answer(state, &event.data());
+        let _ = source.post_message(&reply, &from);
+    };
+    let _ = window_event_listener(leptos::ev::message, handler);
+
+    announce(
+        &origin,
+        "ready",
+        &[(
+            "scenario",
+            JsValue::from_str(&state.scenario.get_untracked()),
+        )],
+    );
+    let to = origin.clone();
+    Effect::new(move |was_over: Option<bool>| {
+        let grade = state.grade.get();
+        let over = grade.is_some();
+        if over && was_over != Some(true) {
+            if let Some(grade) = grade.and_then(|g| to_js(&g).ok()) {
+                announce(&to, "episode_end", &[("grade", grade)]);
+            }
+        }
+        over
+    });
+    watch_height(origin);
+}
+
+/// Posts `{ type, …fields }` to the parent window, to `origin` only.
+fn announce(origin: &str, kind: &str, fields: &[(&str, JsValue)]) {
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &JsValue::from_str(kind));
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(name), value);
+    }
+    let _ = parent.post_message(&message, origin);
+}
+
+/// Tells the parent the page's height whenever it changes, so an
+/// `embed.js` iframe with `data-height="auto"` can fit its content.
+fn watch_height(origin: String) {
+    let last = std::rc::Rc::new(std::cell::Cell::new(0i32));
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let height = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .map(|e| e.scroll_height())
+            .unwrap_or(0);
+        if height != last.get() {
+            last.set(height);
+            announce(&origin, "resize", &[("height", JsValue::from(height))]);
+        }
+    });
+    let body = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body());
+    if let (Some(body), Ok(observer)) = (
+        body,
+        web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()),
+    ) {
+        observer.observe(&body);
+    }
+    callback.forget();
+}
+
+/// The reply to one message: `{ type, id, … }` or `{ type: "error", … }`.
+fn answer(state: AppState, data: &JsValue) -> JsValue {
+    let id = if input::is_object(data) {
+        input::field(data, "id").unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    let kind = if input::is_object(data) {
+        input::field(data, "type")
+            .ok()
+            .and_then(|t| t.as_string())
+            .filter(|t| t.len() <= 32)
+    } else {
+        None
+    };
+    let reply = match respond(state, data, kind.as_deref(), &id) {
+        Ok(payload) => {
+            let _ = js_sys::Reflect::set(
+                &payload,
+                &"type".into(),
+                &JsValue::from_str(kind.as_deref().unwrap_or_default()),
+            );
+            payload
+        }
+        Err(detail) => {
+            let payload = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&payload, &"type".into(), &"error".into());
+            if let Some(kind) = &kind {
+                let _ = js_sys::Reflect::set(&payload, &"request".into(), &JsValue::from_str(kind));
+            }
+            let _ = js_sys::Reflect::set(&payload, &"detail".into(), &JsValue::from_str(&detail));
+            payload
+        }
+    };
+    if id.is_string() || id.as_f64().is_some_and(f64::is_finite) {
+        let _ = js_sys::Reflect::set(&reply, &"id".into(), &id);
+    }
+    reply
+}
+
+/// The payload of the reply to a well-formed message, or why it is not one.
+fn respond(
+    state: AppState,
+    data: &JsValue,
+    kind: Option<&str>,
+    id: &JsValue,
+) -> Result<JsValue, String> {
+    if !input::is_object(data) {
+        return Err(format!(
+            "a message must be an object {{ type, id?, … }}, got {}",
+            input::type_of(data)
+        ));
+    }
+    let size = js_sys::JSON::stringify(data)
+        .ok()
+        .map(|s| s.length() as usize)
+        .ok_or("the message cannot be read as JSON")?;
+    if size > MAX_MESSAGE_CHARS {
+        return Err(format!(
+            "the message is {size} characters of JSON; at most {MAX_MESSAGE_CHARS} are accepted"
+        ));
+    }
+    if !(id.is_undefined()
+        || id.is_string() && id.unchecked_ref::<js_sys::JsString>().length() <= 200
+        || id.as_f64().is_some_and(f64::is_finite))
+    {
+        return Err("id must be a string (at most 200 characters) or a finite number".into());
+    }
+    let supported = MESSAGE_TYPES.join(", ");
+    let kind = kind.ok_or_else(|| format!("the message needs a type: one of {supported}"))?;
+    // The message's own fields besides type and id.
+    let fields = js_sys::Object::new();
+    for key in input::keys(data) {
+        if key != "type" && key != "id" {
+            let _ = js_sys::Reflect::set(
+                &fields,
+                &JsValue::from_str(&key),
+                &input::field(data, &key)?,
+            );
+        }
+    }
+    let fields: JsValue = fields.into();
+    let wrap = |name: &str, value: JsValue| -> JsValue {
+        let object = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
+        object.into()
+    };
+    match kind {
+        "reset" => {
+            let (selection, seed) = input::reset_parts(&fields, "a reset message")?;
+            reset(state, selection, seed)?;
+            let observation = state
+                .observation
+                .get_untracked()
+                .ok_or("the episode did not start")?;
+            Ok(wrap("observation", to_js(&observation)?))
+        }
+        "step" => {
+            let action = if input::keys(&fields).iter().any(|k| k == "action") {
+                input::object(&fields, "a step message", &["action"])?;
+                input::action(&input::field(&fields, "action")?, "action")?
+            } else {
+                input::action(&fields, "a step message")?
+            };
+            to_js(&state.play(action)?)
+        }
+        "state" => {
+            input::object(&fields, "a state message", &[])?;
+            let episode = state
+                .env
+                .with_value(|env| env.state())
+                .map_err(|e| e.to_string())?;
+            Ok(wrap("state", to_js(&episode)?))
+        }
+        "grade" => {
+            input::object(&fields, "a grade message", &[])?;
+            let grade = state
+                .env
+                .try_update_value(|env| env.grade())
+                .ok_or("the environment is gone: reload the page")?
+                .map_err(|e| e.to_string())?;
+            Ok(wrap("grade", to_js(&grade)?))
+        }
+        "query" => {
+            input::object(&fields, "a query message", &["expr", "time"])?;
+            let expr = input::field(&fields, "expr")?;
+            let time = input::field(&fields, "time")?;
+            state
+                .env
+                .with_value(|env| instant_answer(env, &expr, &time))
+        }
+        "query_range" => {
+            input::object(
+                &fields,
+                "a query_range message",
+                &["expr", "start", "end", "step"],
+            )?;
+            let get = |name: &str| input::field(&fields, name);
+            let (expr, start, end, step) = (get("expr")?, get("start")?, get("end")?, get("step")?);
+            state
+                .env
+                .with_value(|env| range_answer(env, &expr, &start, &end, &step))
+        }
+        other => Err(format!(
+            "unknown message type {:?}; supported: {supported}",
+            other.chars().take(40).collect::<String>()
+        )),
+    }
+}
