@@ -4,12 +4,24 @@
 // clear Error and leave the instance usable.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useSession, openPage, nativeCli } from "./harness.mjs";
 
-const session = useSession({ "/agent.html": "<!doctype html><title>agent page</title><link rel=\"icon\" href=\"data:,\"><p>agent</p>" });
+/** The complete agent loop of docs/agents.md, as it is written there. */
+const docsExample = (() => {
+  const text = readFileSync(new URL("../../docs/agents.md", import.meta.url), "utf8");
+  const block = text.match(/```js\n(\/\/ example: agent-loop\n[\s\S]*?)```/);
+  if (!block) throw new Error("docs/agents.md has no ```js block starting with // example: agent-loop");
+  return block[1];
+})();
+
+const icon = '<link rel="icon" href="data:,">';
+const session = useSession({
+  "/agent.html": `<!doctype html><title>agent page</title>${icon}<p>agent</p>`,
+  "/docs-agent-example.html": `<!doctype html><title>docs example</title>${icon}<script type="module">${docsExample}</script>`,
+});
 
 /**
  * Runs in the page: plays `episodes` with a seeded agent that mixes the
@@ -254,6 +266,18 @@ test("queries answer in the Prometheus API shape, errors included", async () => 
   assert.match(answers.exposition, /^# HELP /);
   assert.match(answers.render, /#/);
   assert.match(answers.csv, /^step,time,/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("the agent loop of docs/agents.md runs as written", async () => {
+  const page = await openPage(session.browser);
+  const logged = new Promise((resolve) => page.on("console", (m) => m.text().startsWith("mean score") && resolve(m.text())));
+  await page.goto(`${session.url}docs-agent-example.html`);
+  const line = await logged;
+  const [, ours, heuristic] = line.match(/ours (\d\.\d{3}), heuristic (\d\.\d{3})$/);
+  assert.ok(Number(ours) > 0 && Number(ours) <= 1, line);
+  assert.ok(Number(heuristic) > 0 && Number(heuristic) <= 1, line);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
