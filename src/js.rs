@@ -33,11 +33,14 @@ use crate::promql::{json, Engine, QueryError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Converts a Rust value to a plain JS object (maps as objects, no `Map`).
+/// Converts a Rust value to a plain JS object: serialised to JSON and
+/// parsed by the browser's `JSON.parse`, one crossing of the boundary
+/// instead of one per field (several times faster than building the object
+/// field by field), and exactly the JSON the native CLI prints.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| format!("could not convert the result to JavaScript: {e}"))
+    let text = serde_json::to_string(value)
+        .map_err(|e| format!("could not convert the result to JavaScript: {e}"))?;
+    json_to_js(&text)
 }
 
 /// Parses JSON text (a Prometheus API answer) into a JS object.
