@@ -29,6 +29,7 @@ pub mod agents;
 pub mod env;
 pub mod leaderboard;
 pub mod metrics;
+#[cfg(feature = "promql")]
 pub mod promql;
 pub mod replay;
 pub mod rng;
@@ -42,5 +43,8 @@ pub mod cli;
 #[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub mod app;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+
+#[cfg(target_arch = "wasm32")]
+pub mod jsvalue;

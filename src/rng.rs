@@ -2,6 +2,10 @@
 //! (xoshiro256** seeded through SplitMix64). Only integer arithmetic, so
 //! native and wasm builds agree bit for bit.
 
+/// The largest seed the browser side takes: `Number.MAX_SAFE_INTEGER`
+/// (2^53 − 1), so that a seed survives JS numbers and JSON unchanged.
+pub const MAX_SAFE_SEED: u64 = (1 << 53) - 1;
+
 /// Deterministic pseudo-random generator.
 ///
 /// ```

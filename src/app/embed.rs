@@ -22,9 +22,10 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::lab::{self, Query};
 use super::{AppState, IncidentArea};
 use crate::env::{Selection, Task};
-use crate::js::{input, instant_answer, range_answer, to_js};
+use crate::jsvalue::{input, to_js};
 
 /// The message types a host page may send.
 pub const MESSAGE_TYPES: [&str; 6] = ["reset", "step", "state", "grade", "query", "query_range"];
@@ -105,11 +106,11 @@ fn open_from_url(
 ) -> Result<(), String> {
     let mut result = Ok(());
     let seed = match seed.map(|s| s.trim().parse::<u64>()) {
-        Some(Ok(seed)) if seed <= input::MAX_SEED => seed,
+        Some(Ok(seed)) if seed <= crate::rng::MAX_SAFE_SEED => seed,
         Some(_) => {
             result = Err(format!(
                 "the seed in the URL must be an integer from 0 to {}; seed 1 is played",
-                input::MAX_SEED
+                crate::rng::MAX_SAFE_SEED
             ));
             1
         }
@@ -175,8 +176,7 @@ fn listen(state: AppState, origin: String) {
         else {
             return;
         };
-        let reply = answer(state, &event.data());
-        let _ = source.post_message(&reply, &from);
+        answer(state, &event.data(), source, from.clone());
     };
     let _ = window_event_listener(leptos::ev::message, handler);
 
@@ -242,53 +242,89 @@ fn watch_height(origin: String) {
     callback.forget();
 }
 
-/// The reply to one message: `{ type, id, … }` or `{ type: "error", … }`.
-fn answer(state: AppState, data: &JsValue) -> JsValue {
-    let id = if input::is_object(data) {
-        input::field(data, "id").unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    };
-    let kind = if input::is_object(data) {
-        input::field(data, "type")
-            .ok()
-            .and_then(|t| t.as_string())
-            .filter(|t| t.len() <= 32)
-    } else {
-        None
-    };
-    let reply = match respond(state, data, kind.as_deref(), &id) {
-        Ok(payload) => {
-            let _ = js_sys::Reflect::set(
-                &payload,
-                &"type".into(),
-                &JsValue::from_str(kind.as_deref().unwrap_or_default()),
-            );
-            payload
-        }
-        Err(detail) => {
-            let payload = js_sys::Object::new().into();
-            let _ = js_sys::Reflect::set(&payload, &"type".into(), &"error".into());
-            if let Some(kind) = &kind {
-                let _ = js_sys::Reflect::set(&payload, &"request".into(), &JsValue::from_str(kind));
-            }
-            let _ = js_sys::Reflect::set(&payload, &"detail".into(), &JsValue::from_str(&detail));
-            payload
-        }
-    };
-    if id.is_string() || id.as_f64().is_some_and(f64::is_finite) {
-        let _ = js_sys::Reflect::set(&reply, &"id".into(), &id);
-    }
-    reply
+/// A message's id and type, read before anything else so that even a
+/// malformed message's error reply carries them.
+struct Request {
+    id: JsValue,
+    kind: Option<String>,
 }
 
-/// The payload of the reply to a well-formed message, or why it is not one.
-fn respond(
-    state: AppState,
-    data: &JsValue,
-    kind: Option<&str>,
-    id: &JsValue,
-) -> Result<JsValue, String> {
+impl Request {
+    fn read(data: &JsValue) -> Request {
+        let get = |name: &str| {
+            if input::is_object(data) {
+                input::field(data, name).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        Request {
+            id: get("id"),
+            kind: get("type").as_string().filter(|t| t.chars().count() <= 32),
+        }
+    }
+
+    /// `{ type, id, …payload }`, or `{ type: "error", id, request, detail }`.
+    fn reply(&self, result: Result<JsValue, String>) -> JsValue {
+        let set = |object: &JsValue, name: &str, value: &JsValue| {
+            let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
+        };
+        let reply = match result {
+            Ok(payload) => {
+                let kind = self.kind.as_deref().unwrap_or_default();
+                set(&payload, "type", &JsValue::from_str(kind));
+                payload
+            }
+            Err(detail) => {
+                let payload: JsValue = js_sys::Object::new().into();
+                set(&payload, "type", &"error".into());
+                if let Some(kind) = &self.kind {
+                    set(&payload, "request", &JsValue::from_str(kind));
+                }
+                set(&payload, "detail", &JsValue::from_str(&detail));
+                payload
+            }
+        };
+        if self.id.is_string() || self.id.as_f64().is_some_and(f64::is_finite) {
+            set(&reply, "id", &self.id);
+        }
+        reply
+    }
+}
+
+/// What a message asks for: an answer now, or a query the lab answers.
+enum Response {
+    Now(JsValue),
+    Later(Query),
+}
+
+/// Answers one message from the host page, to `source` at `origin`: at
+/// once, or when the lab has answered its query.
+fn answer(state: AppState, data: &JsValue, source: web_sys::Window, origin: String) {
+    let request = Request::read(data);
+    match respond(state, data, &request) {
+        Ok(Response::Now(payload)) => {
+            let _ = source.post_message(&request.reply(Ok(payload)), &origin);
+        }
+        Ok(Response::Later(query)) => wasm_bindgen_futures::spawn_local(async move {
+            let result = lab::ask(state, query).await;
+            let _ = source.post_message(&request.reply(result), &origin);
+        }),
+        Err(detail) => {
+            let _ = source.post_message(&request.reply(Err(detail)), &origin);
+        }
+    }
+}
+
+/// Wraps `value` as `{ name: value }`.
+fn wrap(name: &str, value: JsValue) -> Response {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
+    Response::Now(object.into())
+}
+
+/// The response to a well-formed message, or why it is not one.
+fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Response, String> {
     if !input::is_object(data) {
         return Err(format!(
             "a message must be an object {{ type, id?, … }}, got {}",
@@ -304,6 +340,7 @@ fn respond(
             "the message is {size} characters of JSON; at most {MAX_MESSAGE_CHARS} are accepted"
         ));
     }
+    let id = &request.id;
     if !(id.is_undefined()
         || id.is_string() && id.unchecked_ref::<js_sys::JsString>().length() <= 200
         || id.as_f64().is_some_and(f64::is_finite))
@@ -311,24 +348,20 @@ fn respond(
         return Err("id must be a string (at most 200 characters) or a finite number".into());
     }
     let supported = MESSAGE_TYPES.join(", ");
-    let kind = kind.ok_or_else(|| format!("the message needs a type: one of {supported}"))?;
+    let kind = request
+        .kind
+        .as_deref()
+        .ok_or_else(|| format!("the message needs a type: one of {supported}"))?;
     // The message's own fields besides type and id.
     let fields = js_sys::Object::new();
     for key in input::keys(data) {
         if key != "type" && key != "id" {
-            let _ = js_sys::Reflect::set(
-                &fields,
-                &JsValue::from_str(&key),
-                &input::field(data, &key)?,
-            );
+            let value = input::field(data, &key)?;
+            let _ = js_sys::Reflect::set(&fields, &JsValue::from_str(&key), &value);
         }
     }
     let fields: JsValue = fields.into();
-    let wrap = |name: &str, value: JsValue| -> JsValue {
-        let object = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
-        object.into()
-    };
+    let get = |name: &str| input::field(&fields, name);
     match kind {
         "reset" => {
             let (selection, seed) = input::reset_parts(&fields, "a reset message")?;
@@ -342,11 +375,11 @@ fn respond(
         "step" => {
             let action = if input::keys(&fields).iter().any(|k| k == "action") {
                 input::object(&fields, "a step message", &["action"])?;
-                input::action(&input::field(&fields, "action")?, "action")?
+                input::action(&get("action")?, "action")?
             } else {
                 input::action(&fields, "a step message")?
             };
-            to_js(&state.play(action)?)
+            Ok(Response::Now(to_js(&state.play(action)?)?))
         }
         "state" => {
             input::object(&fields, "a state message", &[])?;
@@ -367,23 +400,20 @@ fn respond(
         }
         "query" => {
             input::object(&fields, "a query message", &["expr", "time"])?;
-            let expr = input::field(&fields, "expr")?;
-            let time = input::field(&fields, "time")?;
-            state
-                .env
-                .with_value(|env| instant_answer(env, &expr, &time))
+            Ok(Response::Later(Query::Instant {
+                expr: get("expr")?,
+                time: get("time")?,
+            }))
         }
         "query_range" => {
-            input::object(
-                &fields,
-                "a query_range message",
-                &["expr", "start", "end", "step"],
-            )?;
-            let get = |name: &str| input::field(&fields, name);
-            let (expr, start, end, step) = (get("expr")?, get("start")?, get("end")?, get("step")?);
-            state
-                .env
-                .with_value(|env| range_answer(env, &expr, &start, &end, &step))
+            let allowed = ["expr", "start", "end", "step"];
+            input::object(&fields, "a query_range message", &allowed)?;
+            Ok(Response::Later(Query::Range {
+                expr: get("expr")?,
+                start: get("start")?,
+                end: get("end")?,
+                step: get("step")?,
+            }))
         }
         other => Err(format!(
             "unknown message type {:?}; supported: {supported}",

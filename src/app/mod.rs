@@ -13,6 +13,7 @@ mod chart;
 mod debrief;
 mod embed;
 mod incident;
+mod lab;
 mod leaderboard;
 mod map;
 mod picker;
@@ -71,6 +72,9 @@ pub struct AppState {
     pub catalog_version: RwSignal<u32>,
     /// Ids of the custom scenarios loaded in this browser.
     pub custom: RwSignal<Vec<String>>,
+    /// The custom scenario files loaded, as (file name, text), in order:
+    /// the lab loads them too, to replay episodes of them.
+    pub custom_files: StoredValue<Vec<(String, String)>>,
     /// True while a saved episode or a replay link is being played back
     /// (nothing is saved or recorded).
     restoring: StoredValue<bool>,
@@ -129,6 +133,7 @@ impl AppState {
             embedded: StoredValue::new(false),
             catalog_version: RwSignal::new(0),
             custom: RwSignal::new(Vec::new()),
+            custom_files: StoredValue::new(Vec::new()),
         }
     }
 
@@ -174,6 +179,8 @@ impl AppState {
             .ok_or_else(|| vec![String::from(ENV_GONE)])?;
         let id =
             result.map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+        self.custom_files
+            .update_value(|files| files.push((file.to_string(), text.to_string())));
         self.custom.update(|ids| {
             if !ids.contains(&id) {
                 ids.push(id.clone());
@@ -458,9 +465,10 @@ impl AppState {
         }
         if let Some(seed) = value("seed") {
             match seed.trim().parse::<u64>() {
-                Ok(seed) => self.seed.set(seed),
-                Err(_) => problems.push(format!(
-                    "seed {seed:?} in the URL is not an unsigned integer"
+                Ok(seed) if seed <= crate::rng::MAX_SAFE_SEED => self.seed.set(seed),
+                _ => problems.push(format!(
+                    "seed {seed:?} in the URL is not an integer from 0 to {}",
+                    crate::rng::MAX_SAFE_SEED
                 )),
             }
         }
@@ -596,6 +604,7 @@ pub fn App() -> impl IntoView {
     {
         state.embedded.set_value(true);
         provide_context(state);
+        lab::preload();
         return embed::EmbeddedDrill(embed::EmbeddedDrillProps { query }).into_any();
     }
     state.load_saved();
@@ -606,6 +615,7 @@ pub fn App() -> impl IntoView {
     }
     state.listen_to_other_tabs();
     provide_context(state);
+    lab::preload();
     view! {
         <header class="topbar">
             <div class="brand">

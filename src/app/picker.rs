@@ -65,7 +65,12 @@ pub fn DrillPicker() -> impl IntoView {
 
     let seed_input = {
         move |ev| {
-            if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
+            if let Some(seed) = event_target_value(&ev)
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|seed| *seed <= crate::rng::MAX_SAFE_SEED)
+            {
                 state.seed.set(seed);
             }
         }

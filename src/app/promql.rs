@@ -7,19 +7,143 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
 
+use super::lab::{self, Query};
 use super::AppState;
-use crate::promql::{self, format_value, Matrix, QueryError, Value};
+use crate::metrics::families::format_value;
 
 /// Minutes a range query covers, ending at the current step.
 const RANGE_MINUTES: i64 = 30;
 
+/// One series of a result: its labels as PromQL writes them, and its
+/// samples (simulated seconds, value as Prometheus formats it).
+#[derive(Clone)]
+struct SeriesRow {
+    labels: String,
+    points: Vec<(f64, String)>,
+}
+
 /// What the last query gave.
 #[derive(Clone)]
 enum Outcome {
-    Instant(Value),
-    Range(Matrix),
-    Failed { query: String, error: QueryError },
+    /// Waiting for the answer (the first query also loads the engine).
+    Running,
+    /// An instant vector, or a matrix from an instant query of a range selector.
+    Series {
+        result_type: &'static str,
+        rows: Vec<SeriesRow>,
+    },
+    /// A scalar or a string, formatted.
+    Single {
+        result_type: &'static str,
+        text: String,
+    },
+    /// A range query's matrix.
+    Range(Vec<SeriesRow>),
+    /// The query failed; `message` may start with `LINE:COL:`.
+    Failed { query: String, message: String },
+}
+
+/// The Prometheus HTTP API's answer.
+#[derive(Deserialize)]
+struct Answer {
+    status: String,
+    data: Option<AnswerData>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AnswerData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+/// `name{k="v", …}` from a result's `metric` object.
+fn labels_text(metric: &serde_json::Value) -> String {
+    let Some(labels) = metric.as_object() else {
+        return String::from("{}");
+    };
+    let pairs: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .map(|(k, v)| format!("{k}=\"{}\"", v.as_str().unwrap_or_default()))
+        .collect();
+    let name = labels
+        .get("__name__")
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    format!("{name}{{{}}}", pairs.join(", "))
+}
+
+/// A `[time, "value"]` pair.
+fn point(pair: &serde_json::Value) -> Option<(f64, String)> {
+    let time = pair.get(0)?.as_f64()?;
+    let value = pair.get(1)?.as_str()?.to_string();
+    Some((time, value))
+}
+
+fn series_rows(result: &serde_json::Value, points_key: &str) -> Vec<SeriesRow> {
+    result
+        .as_array()
+        .map(|series| {
+            series
+                .iter()
+                .map(|s| SeriesRow {
+                    labels: labels_text(&s["metric"]),
+                    points: match points_key {
+                        "value" => point(&s["value"]).into_iter().collect(),
+                        _ => s[points_key]
+                            .as_array()
+                            .map(|ps| ps.iter().filter_map(point).collect())
+                            .unwrap_or_default(),
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The outcome of the lab's answer to `query`.
+fn outcome_of(query: &str, answer: Result<JsValue, String>, is_range: bool) -> Outcome {
+    let failed = |message: String| Outcome::Failed {
+        query: query.to_string(),
+        message,
+    };
+    let answer = match answer.and_then(|value| {
+        js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .and_then(|text| serde_json::from_str::<Answer>(&text).ok())
+            .ok_or_else(|| String::from("the engine's answer could not be read"))
+    }) {
+        Ok(answer) => answer,
+        Err(message) => return failed(message),
+    };
+    let Some(data) = answer.data.filter(|_| answer.status == "success") else {
+        return failed(
+            answer
+                .error
+                .unwrap_or_else(|| String::from("the query failed")),
+        );
+    };
+    match data.result_type.as_str() {
+        "matrix" if is_range => Outcome::Range(series_rows(&data.result, "values")),
+        "matrix" => Outcome::Series {
+            result_type: "matrix",
+            rows: series_rows(&data.result, "values"),
+        },
+        "vector" => Outcome::Series {
+            result_type: "vector",
+            rows: series_rows(&data.result, "value"),
+        },
+        kind => Outcome::Single {
+            result_type: if kind == "scalar" { "scalar" } else { "string" },
+            text: point(&data.result).map(|p| p.1).unwrap_or_default(),
+        },
+    }
 }
 
 /// Queries worth trying on this episode, given its first services.
@@ -37,18 +161,13 @@ fn examples(services: &[String]) -> Vec<String> {
     ]
 }
 
-fn labels_text(labels: &crate::metrics::store::Labels) -> String {
-    let pairs: Vec<String> = labels
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "__name__")
-        .map(|(k, v)| format!("{k}=\"{v}\""))
-        .collect();
-    format!(
-        "{}{{{}}}",
-        labels.metric_name().unwrap_or(""),
-        pairs.join(", ")
-    )
+/// The line and column a failure message starts with (`3:14: …`).
+fn position(message: &str) -> Option<(usize, usize)> {
+    let mut parts = message.splitn(3, ':');
+    let line = parts.next()?.trim().parse().ok()?;
+    let column = parts.next()?.trim().parse().ok()?;
+    parts.next()?;
+    Some((line, column))
 }
 
 /// The console.
@@ -60,32 +179,43 @@ pub fn PromqlConsole() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     let canvas_ref = NodeRef::<Canvas>::new();
 
+    // Answers of older queries that arrive late are dropped.
+    let asked = StoredValue::new(0u64);
     let run = move || {
         let text = query.get_untracked();
         let is_range = range.get_untracked();
-        let result = state.env.with_value(|env| {
-            let monitor = env.monitor().ok()?;
-            let end = monitor.last_time() * 1000;
-            let step = i64::from(monitor.step_seconds()) * 1000;
-            Some(if is_range {
-                promql::range_query(
-                    monitor.store(),
-                    &text,
-                    end - RANGE_MINUTES * 60_000,
-                    end,
-                    step,
-                )
-                .map(Outcome::Range)
-            } else {
-                promql::instant_query(monitor.store(), &text, end).map(Outcome::Instant)
-            })
+        let times = state.env.with_value(|env| {
+            env.monitor()
+                .ok()
+                .map(|m| (m.last_time(), i64::from(m.step_seconds())))
         });
-        outcome.set(result.map(|r| {
-            r.unwrap_or_else(|error| Outcome::Failed {
-                query: text.clone(),
-                error,
-            })
-        }));
+        let Some((end, step)) = times else {
+            return;
+        };
+        let ask = if is_range {
+            Query::Range {
+                expr: JsValue::from_str(&text),
+                start: JsValue::from_f64((end - RANGE_MINUTES * 60) as f64),
+                end: JsValue::from_f64(end as f64),
+                step: JsValue::from_f64(step as f64),
+            }
+        } else {
+            Query::Instant {
+                expr: JsValue::from_str(&text),
+                time: JsValue::from_f64(end as f64),
+            }
+        };
+        asked.update_value(|n| *n += 1);
+        let number = asked.get_value();
+        if outcome.with_untracked(Option::is_none) {
+            outcome.set(Some(Outcome::Running));
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = lab::ask(state, ask).await;
+            if asked.get_value() == number {
+                outcome.set(Some(outcome_of(&text, answer, is_range)));
+            }
+        });
     };
     // Re-run the last query when the episode moves on.
     Effect::new(move |previous: Option<()>| {
@@ -96,11 +226,11 @@ pub fn PromqlConsole() -> impl IntoView {
     });
     // Draw range results.
     Effect::new(move |_| {
-        let Some(Outcome::Range(matrix)) = outcome.get() else {
+        let Some(Outcome::Range(rows)) = outcome.get() else {
             return;
         };
         if let Some(canvas) = canvas_ref.get() {
-            let _ = draw_matrix(canvas, &matrix);
+            let _ = draw_matrix(canvas, &rows);
         }
     });
 
@@ -138,39 +268,47 @@ pub fn PromqlConsole() -> impl IntoView {
 
     let result_view = move || {
         outcome.get().map(|outcome| match outcome {
-            Outcome::Failed { query, error } => {
-                let caret = match &error {
-                    QueryError::Parse { line, column, .. } => {
-                        let line_text = query.lines().nth(line - 1).unwrap_or_default().to_string();
-                        Some(format!("{line_text}\n{}^", " ".repeat(column.saturating_sub(1))))
-                    }
-                    _ => None,
-                };
+            Outcome::Running => view! {
+                <p class="muted" role="status" data-testid="promql-running">"Asking the PromQL engine…"</p>
+            }
+            .into_any(),
+            Outcome::Failed { query, message } => {
+                let caret = position(&message).map(|(line, column)| {
+                    let line_text = query.lines().nth(line.saturating_sub(1)).unwrap_or_default().to_string();
+                    format!("{line_text}\n{}^", " ".repeat(column.saturating_sub(1)))
+                });
                 view! {
                     <div class="error" role="alert" data-testid="promql-error">
-                        <div>{error.to_string()}</div>
+                        <div>{message}</div>
                         {caret.map(|c| view! { <pre class="caret">{c}</pre> })}
                     </div>
                 }
                 .into_any()
             }
-            Outcome::Instant(value) => view! {
-                <div data-testid="promql-result" data-result-type=value.result_type()>{instant_table(&value)}</div>
+            Outcome::Single { result_type, text } => view! {
+                <div data-testid="promql-result" data-result-type=result_type>
+                    <p>{result_type}" "<b>{text}</b></p>
+                </div>
             }
             .into_any(),
-            Outcome::Range(matrix) => {
-                let rows = matrix
+            Outcome::Series { result_type, rows } => view! {
+                <div data-testid="promql-result" data-result-type=result_type>{series_table(&rows, result_type)}</div>
+            }
+            .into_any(),
+            Outcome::Range(rows) => {
+                let count = rows.len();
+                let table = rows
                     .iter()
                     .map(|series| {
-                        let last = series.points.last().map(|p| format_value(p.1)).unwrap_or_default();
-                        view! { <tr><td><code>{labels_text(&series.labels)}</code></td><td class="num">{last}</td></tr> }
+                        let last = series.points.last().map(|p| p.1.clone()).unwrap_or_default();
+                        view! { <tr><td><code>{series.labels.clone()}</code></td><td class="num">{last}</td></tr> }
                     })
                     .collect_view();
                 view! {
                     <div data-testid="promql-result" data-result-type="matrix">
-                        <p class="muted small">{format!("{} series over the last {RANGE_MINUTES} simulated minutes", matrix.len())}</p>
+                        <p class="muted small">{format!("{count} series over the last {RANGE_MINUTES} simulated minutes")}</p>
                         <canvas node_ref=canvas_ref width="860" height="240" role="img" aria-label="Chart of the range query's series"></canvas>
-                        <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col" class="num">"Latest"</th></tr></thead><tbody>{rows}</tbody></table>
+                        <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col" class="num">"Latest"</th></tr></thead><tbody>{table}</tbody></table>
                     </div>
                 }
                 .into_any()
@@ -211,54 +349,54 @@ pub fn PromqlConsole() -> impl IntoView {
     }
 }
 
-/// An instant result as a table (or one value).
-fn instant_table(value: &Value) -> AnyView {
-    match value {
-        Value::Scalar { value, .. } => {
-            view! { <p>"scalar "<b>{format_value(*value)}</b></p> }.into_any()
-        }
-        Value::String { value, .. } => {
-            view! { <p>"string "<code>{value.clone()}</code></p> }.into_any()
-        }
-        Value::Vector(samples) if samples.is_empty() => {
-            view! { <p class="muted">"Empty result: no series matches at this step."</p> }
-                .into_any()
-        }
-        Value::Vector(samples) => {
-            let rows = samples
-                .iter()
-                .map(|s| view! { <tr><td><code>{labels_text(&s.labels)}</code></td><td class="num">{format_value(s.value)}</td></tr> })
-                .collect_view();
-            view! {
-                <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col" class="num">"Value"</th></tr></thead><tbody>{rows}</tbody></table>
-            }
-            .into_any()
-        }
-        Value::Matrix(matrix) => {
-            let rows = matrix
-                .iter()
-                .map(|series| {
-                    let points: Vec<String> = series.points.iter().map(|(t, v)| format!("{} @{}", format_value(*v), t / 1000)).collect();
-                    view! { <tr><td><code>{labels_text(&series.labels)}</code></td><td class="small">{points.join("  ")}</td></tr> }
-                })
-                .collect_view();
-            view! {
-                <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col">"Samples"</th></tr></thead><tbody>{rows}</tbody></table>
-            }
-            .into_any()
-        }
+/// An instant query's vector (a value per series) or matrix (the samples
+/// of each series) as a table.
+fn series_table(rows: &[SeriesRow], result_type: &str) -> AnyView {
+    if rows.is_empty() {
+        return view! { <p class="muted">"Empty result: no series matches at this step."</p> }
+            .into_any();
     }
+    let matrix = result_type == "matrix";
+    let body = rows
+        .iter()
+        .map(|series| {
+            let cell = if matrix {
+                series.points.iter().map(|(t, v)| format!("{v} @{t}")).collect::<Vec<_>>().join("  ")
+            } else {
+                series.points.first().map(|p| p.1.clone()).unwrap_or_default()
+            };
+            let class = if matrix { "small" } else { "num" };
+            view! { <tr><td><code>{series.labels.clone()}</code></td><td class=class>{cell}</td></tr> }
+        })
+        .collect_view();
+    let heading = if matrix { "Samples" } else { "Value" };
+    view! {
+        <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col" class="num">{heading}</th></tr></thead><tbody>{body}</tbody></table>
+    }
+    .into_any()
 }
 
-fn draw_matrix(canvas: web_sys::HtmlCanvasElement, matrix: &Matrix) -> Option<()> {
+fn draw_matrix(canvas: web_sys::HtmlCanvasElement, rows: &[SeriesRow]) -> Option<()> {
     super::chart::clear_canvas(&canvas);
-    let points = || {
-        matrix
-            .iter()
-            .flat_map(|s| s.points.iter())
-            .filter(|p| p.1.is_finite())
-    };
-    let (t0, t1) = points().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    // Seconds and values as numbers ("NaN" and "±Inf" are not drawn).
+    let series: Vec<Vec<(f64, f64)>> = rows
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .filter_map(|(t, v)| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .map(|v| (*t, v))
+                })
+                .collect()
+        })
+        .collect();
+    let points = || series.iter().flatten();
+    let (t0, t1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.0), b.max(p.0))
+    });
     let (v0, v1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
         (a.min(p.1), b.max(p.1))
     });
@@ -266,7 +404,7 @@ fn draw_matrix(canvas: web_sys::HtmlCanvasElement, matrix: &Matrix) -> Option<()
         return None;
     }
     let pad = ((v1 - v0).abs() * 0.1).max(1e-9);
-    let end_minutes = (t1 - t0) as f64 / 60_000.0;
+    let end_minutes = (t1 - t0) / 60.0;
     let text = RGBColor(0x80, 0x88, 0x90);
     let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
     let mut chart = ChartBuilder::on(&root)
@@ -288,15 +426,11 @@ fn draw_matrix(canvas: web_sys::HtmlCanvasElement, matrix: &Matrix) -> Option<()
         .y_label_formatter(&|y| format_value(*y))
         .draw()
         .ok()?;
-    for (i, series) in matrix.iter().enumerate() {
+    for (i, points) in series.iter().enumerate() {
         let colour = Palette99::pick(i);
         chart
             .draw_series(LineSeries::new(
-                series
-                    .points
-                    .iter()
-                    .filter(|p| p.1.is_finite())
-                    .map(|(t, v)| ((*t - t1) as f64 / 60_000.0, *v)),
+                points.iter().map(|(t, v)| ((*t - t1) / 60.0, *v)),
                 ShapeStyle::from(&colour).stroke_width(2),
             ))
             .ok()?;
