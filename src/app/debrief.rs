@@ -58,7 +58,7 @@ fn debrief_view(
                         <span class="dimension-score">{format!("{:.2}", d.score)}</span>
                     </div>
                     <div class="meter" role="img" aria-label=format!("{} {percent}", d.name)>
-                        <span style=format!("width: {percent}")></span>
+                        <span style:width=percent.clone()></span>
                     </div>
                     <div class="muted small">{d.explanation.clone()}</div>
                 </li>

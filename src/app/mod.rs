@@ -81,6 +81,9 @@ pub struct AppState {
     /// True in embed mode (`?embed=1`): the drill lives in someone else's
     /// page, so nothing is saved to or recorded in this browser's storage.
     embedded: StoredValue<bool>,
+    /// True with `?debug=panic`: the next action panics, to see (and test)
+    /// the crash panel and that the episode survives it.
+    panic_on_next_action: StoredValue<bool>,
 }
 
 /// An episode in progress (or just finished), as saved after every step.
@@ -131,6 +134,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             restoring: StoredValue::new(false),
             embedded: StoredValue::new(false),
+            panic_on_next_action: StoredValue::new(false),
             catalog_version: RwSignal::new(0),
             custom: RwSignal::new(Vec::new()),
             custom_files: StoredValue::new(Vec::new()),
@@ -454,6 +458,9 @@ impl AppState {
                 .map(|(_, value)| value.clone())
         };
         let mut problems = Vec::new();
+        if value("debug").as_deref() == Some("panic") {
+            self.panic_on_next_action.set_value(true);
+        }
         if let Some(task) = value("task") {
             match Task::from_id(&task) {
                 Some(task) => self.choose_task(task),
@@ -509,6 +516,9 @@ impl AppState {
     /// Plays an action and returns the step, or why it was refused (also
     /// shown in [`AppState::error`]).
     pub fn play(&self, action: Action) -> Result<Step, String> {
+        if self.panic_on_next_action.get_value() && !self.restoring.get_value() {
+            panic!("a deliberate panic: the URL asked for one with debug=panic");
+        }
         match self.env.try_update_value(|env| env.step(&action)) {
             Some(Ok(step)) => {
                 self.observation.set(Some(step.observation.clone()));

@@ -3,7 +3,9 @@
 // built-in scenarios), starts a drill, and is screenshotted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useSession, openPage, screenshot } from "./harness.mjs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { useSession, openPage, screenshot, nativeCli, playAction, distDir } from "./harness.mjs";
 
 const session = useSession();
 
@@ -44,15 +46,38 @@ test("the shell loads cleanly, lists scenarios per stage and starts a drill", as
   assert.deepEqual(narrow.problems, [], "no console error or uncaught exception (narrow)");
 });
 
-test("a panic in the wasm shows its message instead of a blank page", async () => {
+test("a real panic shows the crash panel, copies its details, and a reload reopens the saved episode", async () => {
+  const scenario = nativeCli(["list", "--json"]).find((s) => s.task === "full_incident_management");
   const page = await openPage(session.browser);
-  await page.goto(session.url);
-  await page.getByTestId("scenario-list").waitFor();
-  // The page's fatal-error display, which the app's panic hook calls.
-  await page.evaluate(() => window.firedrillFatal("panicked at src/app/mod.rs: example"));
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: session.server.origin });
+  const episode = `${session.url}?scenario=${scenario.id}&seed=9`;
+  await page.goto(episode);
+  await page.getByTestId("action-submit").waitFor();
+  await playAction(page, { action_type: "investigate", target: scenario.services[0] });
+  await playAction(page, { action_type: "classify", parameters: { severity: "P2" } });
+  // The same episode, with the next action set to panic inside the wasm.
+  await page.goto(`${episode}&debug=panic`);
+  await page.getByTestId("step-counter").filter({ hasText: /^2\// }).waitFor();
+  const problems = page.problems.length;
+  await page.getByTestId("action-type").selectOption("investigate");
+  await page.getByTestId("action-submit").click();
   const fatal = page.getByTestId("fatal-error");
   await fatal.waitFor();
-  assert.match(await fatal.innerText(), /panicked at src\/app\/mod\.rs: example/);
+  assert.match(await fatal.innerText(), /panicked at src\/app\/mod\.rs:\d+:\d+:\na deliberate panic/);
+  await page.getByTestId("fatal-copy").click();
+  await page.getByTestId("fatal-copy").filter({ hasText: "Copied" }).waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /^Firedrill stopped: panicked at/);
+  assert.match(copied, /page: http:\/\/127\.0\.0\.1:\d+\/\?scenario=/);
+  await screenshot(page, "crash-panel");
+  // The panic is the wasm trap that follows it: nothing else went wrong.
+  assert.ok(page.problems.slice(problems).every((p) => /unreachable|panicked/.test(p)), page.problems.join("\n"));
+
+  // A reload reopens the episode as saved after its last complete step.
+  await page.goto(episode);
+  await page.getByTestId("step-counter").filter({ hasText: /^2\// }).waitFor();
+  await page.getByTestId("action-submit").waitFor();
+  await page.context().close();
 });
 
 test("a wasm that cannot load shows why instead of a blank page", async () => {
@@ -65,4 +90,35 @@ test("a wasm that cannot load shows why instead of a blank page", async () => {
   await fatal.waitFor();
   assert.match(await fatal.innerText(), /could not start/i);
   await screenshot(page, "shell-load-failure");
+});
+
+test("every page of the build has a Content-Security-Policy and no inline script", async () => {
+  const pages = readdirSync(distDir).filter((name) => name.endsWith(".html"));
+  assert.ok(pages.includes("index.html") && pages.includes("embed-example.html"));
+  for (const name of pages) {
+    const html = readFileSync(join(distDir, name), "utf8");
+    const csp = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/);
+    assert.ok(csp, `${name}: a CSP meta tag`);
+    assert.match(csp[1], /script-src 'self'( 'wasm-unsafe-eval')?;/, `${name}: scripts from the site only`);
+    assert.doesNotMatch(csp[1], /'unsafe-inline'|'unsafe-eval'/, `${name}: no inline script or eval`);
+    assert.deepEqual(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g), null, `${name}: no inline script`);
+    assert.doesNotMatch(html, /\son[a-z]+=/i, `${name}: no inline event handler`);
+  }
+  // The policy holds in use: a drill with the PromQL console (the lab
+  // module loads), a download and the debrief raise no violation.
+  const page = await openPage(session.browser);
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const scenario = nativeCli(["list", "--json"]).find((s) => s.task === "severity_classification");
+  await page.goto(`${session.url}?scenario=${scenario.id}&seed=2`);
+  await page.getByTestId("promql-run").click();
+  await page.getByTestId("promql-result").waitFor();
+  await playAction(page, { action_type: "classify", parameters: { severity: "P2" } });
+  await page.getByTestId("debrief").waitFor();
+  await page.waitForFunction(() => window.firedrill && window.firedrill.Env);
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
