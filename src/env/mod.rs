@@ -30,9 +30,9 @@ pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
-use crate::metrics::monitor::{EpisodeCounters, Monitor};
-use crate::scenario::{Catalog, Scenario, Severity};
-use crate::sim::{service_logs, Simulation};
+use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
+use crate::scenario::{Catalog, Scenario, Severity, Signal};
+use crate::sim::{service_logs, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -85,6 +85,43 @@ pub(crate) struct Episode {
     alerts: Vec<AlertTracker>,
     last_feedback: String,
     pub(crate) monitor: Monitor,
+    prepared: Arc<PreparedScenario>,
+    /// Each service's log lines over the whole step budget, generated when
+    /// it is first investigated (logs do not depend on the actions).
+    logs: Vec<Option<Arc<[LogLine]>>>,
+    /// Firing flags of the alerts (scratch, reused every step).
+    firing: Vec<bool>,
+}
+
+/// What every episode of a scenario shares, computed on its first episode:
+/// the parsed (and resolved) alert rules, the baseline history, the teams.
+#[derive(Debug)]
+struct PreparedScenario {
+    scenario: Arc<Scenario>,
+    rules: RuleSet,
+    baseline: Baseline,
+    teams: Vec<String>,
+    root: usize,
+    affected: Vec<usize>,
+}
+
+impl PreparedScenario {
+    fn new(scenario: &Arc<Scenario>) -> PreparedScenario {
+        let baseline = Baseline::new(scenario);
+        let rules = RuleSet::new(scenario).resolve(baseline.monitor().store());
+        PreparedScenario {
+            scenario: scenario.clone(),
+            rules,
+            baseline,
+            teams: scenario.teams(),
+            root: scenario.service_index(&scenario.fault.service).unwrap_or(0),
+            affected: scenario
+                .affected_services()
+                .iter()
+                .filter_map(|name| scenario.service_index(name))
+                .collect(),
+        }
+    }
 }
 
 /// The environment: a catalog of scenarios and at most one episode.
@@ -93,9 +130,9 @@ pub struct Env {
     catalog: Catalog,
     episode: Option<Episode>,
     telemetry: Telemetry,
-    /// The parsed alert rules of the scenarios played, by scenario id: a
-    /// scenario's rules are parsed once, not at every reset.
-    rule_sets: HashMap<String, (Arc<Scenario>, RuleSet)>,
+    /// What the episodes of each scenario played share (parsed alert rules,
+    /// baseline history), by scenario id: computed once, not at every reset.
+    prepared: HashMap<String, Arc<PreparedScenario>>,
 }
 
 impl Default for Env {
@@ -116,7 +153,7 @@ impl Env {
             catalog,
             episode: None,
             telemetry: Telemetry::default(),
-            rule_sets: HashMap::new(),
+            prepared: HashMap::new(),
         }
     }
 
@@ -135,15 +172,15 @@ impl Env {
         &self.telemetry
     }
 
-    /// The parsed alert rules of `scenario`, parsed on its first episode.
-    fn rule_set(&mut self, scenario: &Arc<Scenario>) -> RuleSet {
-        match self.rule_sets.get(&scenario.id) {
-            Some((parsed_for, rules)) if Arc::ptr_eq(parsed_for, scenario) => rules.clone(),
+    /// What the episodes of `scenario` share, computed on its first episode
+    /// (again if the catalog replaced the scenario since).
+    fn prepared(&mut self, scenario: &Arc<Scenario>) -> Arc<PreparedScenario> {
+        match self.prepared.get(&scenario.id) {
+            Some(prepared) if Arc::ptr_eq(&prepared.scenario, scenario) => prepared.clone(),
             _ => {
-                let rules = RuleSet::new(scenario);
-                self.rule_sets
-                    .insert(scenario.id.clone(), (scenario.clone(), rules.clone()));
-                rules
+                let prepared = Arc::new(PreparedScenario::new(scenario));
+                self.prepared.insert(scenario.id.clone(), prepared.clone());
+                prepared
             }
         }
     }
@@ -180,14 +217,21 @@ impl Env {
                 return Err(e);
             }
         };
-        let rules = self.rule_set(&scenario);
+        let prepared = self.prepared(&scenario);
         let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
-        let sim = Simulation::new(&scenario, seed);
-        let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
+        let sim = Simulation::with_baseline(
+            &scenario,
+            seed,
+            prepared.baseline.healthy_signals().to_vec(),
+        );
+        let monitor = Monitor::start(&prepared.baseline, task.step_budget());
         let mut episode = Episode {
             monitor,
-            rules,
+            rules: prepared.rules.clone(),
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
+            logs: vec![None; scenario.services.len()],
+            firing: vec![false; scenario.alerts.len()],
+            prepared,
             scenario,
             task,
             seed,
@@ -328,18 +372,8 @@ impl Episode {
     }
 
     /// Affected services (root cause and those with symptoms), as indices.
-    pub(crate) fn affected(&self) -> Vec<usize> {
-        self.scenario
-            .affected_services()
-            .iter()
-            .filter_map(|name| self.scenario.service_index(name))
-            .collect()
-    }
-
-    fn root_index(&self) -> usize {
-        self.scenario
-            .service_index(&self.scenario.fault.service)
-            .unwrap_or(0)
+    pub(crate) fn affected(&self) -> &[usize] {
+        &self.prepared.affected
     }
 
     fn apply(&mut self, action: &Action, command: Command) -> Step {
@@ -387,11 +421,9 @@ impl Episode {
     /// Completes the monitoring of the current step (after
     /// [`Monitor::scrape`] and [`Episode::evaluate_alerts`]).
     fn record(&mut self) {
-        let firing: Vec<bool> = self
-            .alerts
-            .iter()
-            .map(|t| t.firing_since.is_some())
-            .collect();
+        let mut firing = std::mem::take(&mut self.firing);
+        firing.clear();
+        firing.extend(self.alerts.iter().map(|t| t.firing_since.is_some()));
         let mut histogram = [0u32; 6];
         for h in &self.history {
             histogram[type_index(&h.action.action_type)] += 1;
@@ -413,6 +445,7 @@ impl Episode {
         };
         let step = self.step_count();
         self.monitor.record(step, &firing, &counters);
+        self.firing = firing;
     }
 
     fn objective_met(&self) -> bool {
@@ -426,8 +459,9 @@ impl Episode {
     /// Carries out a command; returns (reward before the time penalty, feedback).
     fn perform(&mut self, command: &Command, step_number: u32) -> (f64, String) {
         let scenario = self.scenario.clone();
-        let affected = self.affected();
-        let root = self.root_index();
+        let prepared = self.prepared.clone();
+        let affected = &prepared.affected;
+        let root = prepared.root;
         match command {
             Command::Investigate { service } => {
                 let name = &scenario.services[*service].name;
@@ -435,6 +469,7 @@ impl Episode {
                     return (-0.02, format!("{name} was already investigated; its logs and metrics are shown below."));
                 }
                 self.investigated.push(*service);
+                self.generate_logs(*service);
                 let herring = scenario
                     .red_herrings
                     .iter()
@@ -586,7 +621,7 @@ impl Episode {
             .zip(self.alerts.iter_mut())
             .enumerate()
         {
-            if self.rules.holds(index, store, time_ms) {
+            if self.rules.holds_fast(index, store, time_ms) {
                 tracker.breached_steps += 1;
                 if tracker.active_since.is_none() {
                     tracker.active_since = Some(step);
@@ -684,16 +719,13 @@ impl Episode {
         let investigations = self
             .investigated
             .iter()
-            .map(|&i| {
-                let name = &scenario.services[i].name;
-                Investigation {
-                    service: name.clone(),
-                    metrics: crate::scenario::Signal::ALL
-                        .iter()
-                        .map(|s| (s.name().to_string(), self.sim.value(i, *s)))
-                        .collect(),
-                    logs: service_logs(scenario, self.seed, name, step, LOG_LINES_SHOWN),
-                }
+            .map(|&i| Investigation {
+                service: scenario.services[i].name.clone(),
+                metrics: Signal::ALL
+                    .iter()
+                    .map(|s| (s.name(), self.sim.value(i, *s)))
+                    .collect(),
+                logs: self.logs_shown(i, step),
             })
             .collect();
         Observation {
@@ -709,7 +741,7 @@ impl Episode {
             alerts: self.alert_views(false),
             services,
             investigations,
-            teams: scenario.teams(),
+            teams: self.prepared.teams.clone(),
             played: self
                 .history
                 .iter()
@@ -718,6 +750,36 @@ impl Episode {
             cumulative_reward: self.cumulative_reward,
             last_feedback: self.last_feedback.clone(),
             done: self.is_over(),
+        }
+    }
+
+    /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
+    /// (what [`service_logs`] gives), from the lines generated when it was
+    /// investigated.
+    fn logs_shown(&self, index: usize, step: u32) -> LogLines {
+        let Some(Some(lines)) = self.logs.get(index) else {
+            let name = &self.scenario.services[index].name;
+            return service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into();
+        };
+        if lines.last().is_some_and(|l| l.step < step) && step > self.task.step_budget() {
+            // Past the generated lines (not within the step budget).
+            let name = &self.scenario.services[index].name;
+            return service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into();
+        }
+        let end = lines.partition_point(|l| l.step <= step);
+        let first_step = step.saturating_sub(LOG_LINES_SHOWN as u32);
+        let start = lines
+            .partition_point(|l| l.step < first_step)
+            .max(end.saturating_sub(LOG_LINES_SHOWN));
+        LogLines::new(lines.clone(), start..end)
+    }
+
+    /// Generates the log lines of service `index` over the step budget, once.
+    fn generate_logs(&mut self, index: usize) {
+        if let Some(slot @ None) = self.logs.get_mut(index) {
+            let name = &self.scenario.services[index].name;
+            let budget = self.task.step_budget();
+            *slot = Some(service_logs(&self.scenario, self.seed, name, budget, usize::MAX).into());
         }
     }
 

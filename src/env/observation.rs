@@ -5,8 +5,10 @@
 use super::action::Action;
 use crate::scenario::ServiceKind;
 use crate::sim::{Health, LogLine};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 /// Incident status: open → investigating → mitigated → resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -100,9 +102,67 @@ pub struct Investigation {
     /// The service.
     pub service: String,
     /// Every signal's current value, by name.
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: BTreeMap<&'static str, f64>,
     /// Its most recent log lines, oldest first.
-    pub logs: Vec<LogLine>,
+    pub logs: LogLines,
+}
+
+/// Consecutive log lines of one service, shared (cheap to clone): a window
+/// of the lines the service writes over the episode. Reads as a slice
+/// (`&[LogLine]`) and serializes as a JSON array of lines.
+///
+/// ```
+/// use firedrill::env::LogLines;
+/// let none = LogLines::default();
+/// assert!(none.is_empty());
+/// assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct LogLines {
+    lines: Option<Arc<[LogLine]>>,
+    window: Range<usize>,
+}
+
+impl LogLines {
+    /// The lines `window` of `lines` (clamped to them).
+    pub fn new(lines: Arc<[LogLine]>, window: Range<usize>) -> LogLines {
+        let end = window.end.min(lines.len());
+        let start = window.start.min(end);
+        LogLines {
+            lines: Some(lines),
+            window: start..end,
+        }
+    }
+}
+
+impl From<Vec<LogLine>> for LogLines {
+    fn from(lines: Vec<LogLine>) -> LogLines {
+        let len = lines.len();
+        LogLines::new(lines.into(), 0..len)
+    }
+}
+
+impl Deref for LogLines {
+    type Target = [LogLine];
+
+    fn deref(&self) -> &[LogLine] {
+        match &self.lines {
+            Some(lines) => &lines[self.window.clone()],
+            None => &[],
+        }
+    }
+}
+
+impl PartialEq for LogLines {
+    fn eq(&self, other: &LogLines) -> bool {
+        **self == **other
+    }
+}
+
+impl Serialize for LogLines {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 /// What a responder sees.

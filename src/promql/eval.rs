@@ -295,7 +295,7 @@ impl<'a> Evaluator<'a> {
             })
         };
         let mut consider = |this: &mut Self, i: usize| {
-            let l = store.series()[i].labels();
+            let l = store.view(i).labels();
             if let (Some(wanted), None) = (&vs.name, name) {
                 if l.metric_name() != Some(wanted.as_str()) {
                     return;
@@ -328,7 +328,7 @@ impl<'a> Evaluator<'a> {
                 for i in 0..store.series().len() {
                     consider(self, i);
                 }
-                ids.sort_by(|a, b| store.series()[*a].labels().cmp(store.series()[*b].labels()));
+                ids.sort_by(|a, b| store.view(*a).labels().cmp(store.view(*b).labels()));
             }
         }
         let ids = Rc::new(ids);
@@ -417,7 +417,7 @@ impl<'a> Evaluator<'a> {
         let store = self.store;
         let mut out = Vec::with_capacity(ids.len());
         for &i in ids.iter() {
-            let series = &store.series()[i];
+            let series = store.view(i);
             let idx = series.partition_after(at);
             if idx == 0 {
                 continue;
@@ -444,7 +444,7 @@ impl<'a> Evaluator<'a> {
         let store = self.store;
         let mut series_out = Vec::new();
         for &i in ids.iter() {
-            let series = &store.series()[i];
+            let series = store.view(i);
             let from = series.partition_after(start);
             let to = series.partition_after(end);
             if to <= from {

@@ -277,6 +277,16 @@ impl Prepared {
         &self.query
     }
 
+    /// The parsed expression.
+    pub(crate) fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// The settings it is evaluated with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The query at `time_ms` (an instant query), with its annotations.
     pub fn instant(&self, store: &Store, time_ms: i64) -> Result<Evaluated<Value>, QueryError> {
         let query: &str = &self.query;

@@ -85,28 +85,58 @@ fn drift_towards(current: f64, delta: f64, cap: f64) -> f64 {
     }
 }
 
-impl Simulation {
-    /// The fleet of `scenario` at the incident's start (step 0), varied by `seed`.
-    pub fn new(scenario: &Scenario, seed: u64) -> Simulation {
-        let mut variation = Rng::derive(seed, "variation");
-        let baseline: Vec<[f64; SIGNALS]> = scenario
-            .services
-            .iter()
-            .map(|service| {
-                let mut values = service.baseline;
-                for signal in Signal::ALL {
-                    if signal != Signal::Up {
-                        let v = jittered(
-                            &mut variation,
-                            values[signal.index()],
-                            scenario.variation.baseline_jitter,
-                        );
-                        values[signal.index()] = v.clamp(0.0, signal.max_value());
-                    }
+/// The seed of everything before the incident (the baseline history, the
+/// healthy values): it depends only on the scenario (FNV-1a of its id), so
+/// that every episode of a scenario shares one baseline history; the
+/// episode's seed varies the incident itself.
+pub fn baseline_seed(scenario: &Scenario) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in scenario.id.bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    hash
+}
+
+/// Each service's healthy signals, the scenario's baseline varied by its
+/// `baseline_jitter` (seeded by [`baseline_seed`]), in [`Signal::ALL`] order.
+pub fn baseline_signals(scenario: &Scenario) -> Vec<[f64; SIGNALS]> {
+    let mut variation = Rng::derive(baseline_seed(scenario), "variation");
+    scenario
+        .services
+        .iter()
+        .map(|service| {
+            let mut values = service.baseline;
+            for signal in Signal::ALL {
+                if signal != Signal::Up {
+                    let v = jittered(
+                        &mut variation,
+                        values[signal.index()],
+                        scenario.variation.baseline_jitter,
+                    );
+                    values[signal.index()] = v.clamp(0.0, signal.max_value());
                 }
-                values
-            })
-            .collect();
+            }
+            values
+        })
+        .collect()
+}
+
+impl Simulation {
+    /// The fleet of `scenario` at the incident's start (step 0): healthy
+    /// values from [`baseline_signals`], the incident's drifts and noise
+    /// varied by `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Simulation {
+        Simulation::with_baseline(scenario, seed, baseline_signals(scenario))
+    }
+
+    /// [`Simulation::new`] with the healthy values already computed.
+    pub fn with_baseline(
+        scenario: &Scenario,
+        seed: u64,
+        baseline: Vec<[f64; SIGNALS]>,
+    ) -> Simulation {
+        let mut variation = Rng::derive(seed, "variation");
         let resolve = |drift: &Drift, variation: &mut Rng| ActiveDrift {
             service: scenario.service_index(&drift.service).unwrap_or(0),
             signal: drift.metric,
