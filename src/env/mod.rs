@@ -86,9 +86,10 @@ pub(crate) struct Episode {
     last_feedback: String,
     pub(crate) monitor: Monitor,
     prepared: Arc<PreparedScenario>,
-    /// Each service's log lines over the whole step budget, generated when
-    /// it is first investigated (logs do not depend on the actions).
-    logs: Vec<Option<Arc<[LogLine]>>>,
+    /// Each investigated service's log lines from the incident start
+    /// through a step (the `u32`), generated ahead (logs do not depend on
+    /// the actions) and extended as the episode goes on.
+    logs: Vec<Option<(u32, Arc<[LogLine]>)>>,
     /// Firing flags of the alerts (scratch, reused every step).
     firing: Vec<bool>,
 }
@@ -103,6 +104,12 @@ struct PreparedScenario {
     teams: Vec<String>,
     root: usize,
     affected: Vec<usize>,
+    /// Per alert rule: the index of its service, and the rank of its name
+    /// among the rules' names (to sort alert views without comparing text).
+    alert_services: Vec<usize>,
+    alert_name_ranks: Vec<usize>,
+    /// Per alert rule: whether its severity is `critical`.
+    alert_critical: Vec<bool>,
 }
 
 impl PreparedScenario {
@@ -119,6 +126,27 @@ impl PreparedScenario {
                 .affected_services()
                 .iter()
                 .filter_map(|name| scenario.service_index(name))
+                .collect(),
+            alert_services: scenario
+                .alerts
+                .iter()
+                .map(|rule| scenario.service_index(&rule.service).unwrap_or(0))
+                .collect(),
+            alert_name_ranks: scenario
+                .alerts
+                .iter()
+                .map(|rule| {
+                    scenario
+                        .alerts
+                        .iter()
+                        .filter(|other| other.name < rule.name)
+                        .count()
+                })
+                .collect(),
+            alert_critical: scenario
+                .alerts
+                .iter()
+                .map(|rule| rule.severity == "critical")
                 .collect(),
         }
     }
@@ -405,6 +433,7 @@ impl Episode {
         self.terminated = self.objective_met();
         self.truncated = !self.terminated && step_number >= self.task.step_budget();
         self.last_feedback = feedback.clone();
+        self.generate_logs(step_number);
         Step {
             observation: self.observation(),
             reward,
@@ -469,7 +498,6 @@ impl Episode {
                     return (-0.02, format!("{name} was already investigated; its logs and metrics are shown below."));
                 }
                 self.investigated.push(*service);
-                self.generate_logs(*service);
                 let herring = scenario
                     .red_herrings
                     .iter()
@@ -646,9 +674,10 @@ impl Episode {
     }
 
     pub(crate) fn alert_views(&self, include_resolved: bool) -> Vec<AlertView> {
-        let mut views = Vec::new();
-        for (rule, tracker) in self.scenario.alerts.iter().zip(&self.alerts) {
-            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
+        // (sort key, rule index): firing first, then critical, then the
+        // oldest, then by name.
+        let mut order: Vec<((bool, bool, u32, usize), usize)> = Vec::new();
+        for (r, tracker) in self.alerts.iter().enumerate() {
             let state = if tracker.firing_since.is_some() {
                 AlertState::Firing
             } else if tracker.active_since.is_some() {
@@ -663,34 +692,52 @@ impl Episode {
                 .or(tracker.active_since)
                 .or(tracker.resolved_at)
                 .unwrap_or(0);
-            views.push(AlertView {
-                name: rule.name.clone(),
-                service: rule.service.clone(),
-                severity: rule.severity.clone(),
-                state,
-                summary: rule.summary.clone(),
-                metric: rule.metric.name().to_string(),
-                value: self.sim.value(index, rule.metric),
-                threshold: rule.threshold,
-                since_step: since,
-                since_time: self.time_at(since),
-            });
+            let key = (
+                state != AlertState::Firing,
+                !self
+                    .prepared
+                    .alert_critical
+                    .get(r)
+                    .copied()
+                    .unwrap_or(false),
+                since,
+                self.prepared.alert_name_ranks.get(r).copied().unwrap_or(r),
+            );
+            order.push((key, r));
         }
-        views.sort_by(|a, b| {
-            (
-                a.state != AlertState::Firing,
-                a.severity != "critical",
-                a.since_step,
-                &a.name,
-            )
-                .cmp(&(
-                    b.state != AlertState::Firing,
-                    b.severity != "critical",
-                    b.since_step,
-                    &b.name,
-                ))
-        });
-        views
+        order.sort_unstable_by_key(|(key, _)| *key);
+        order
+            .into_iter()
+            .filter_map(|(_, r)| {
+                let rule = self.scenario.alerts.get(r)?;
+                let tracker = self.alerts.get(r)?;
+                let index = self.prepared.alert_services.get(r).copied().unwrap_or(0);
+                let state = if tracker.firing_since.is_some() {
+                    AlertState::Firing
+                } else if tracker.active_since.is_some() {
+                    AlertState::Pending
+                } else {
+                    AlertState::Resolved
+                };
+                let since = tracker
+                    .firing_since
+                    .or(tracker.active_since)
+                    .or(tracker.resolved_at)
+                    .unwrap_or(0);
+                Some(AlertView {
+                    name: rule.name.clone(),
+                    service: rule.service.clone(),
+                    severity: rule.severity.clone(),
+                    state,
+                    summary: rule.summary.clone(),
+                    metric: rule.metric.name().to_string(),
+                    value: self.sim.value(index, rule.metric),
+                    threshold: rule.threshold,
+                    since_step: since,
+                    since_time: self.time_at(since),
+                })
+            })
+            .collect()
     }
 
     pub(crate) fn observation(&self) -> Observation {
@@ -754,32 +801,43 @@ impl Episode {
     }
 
     /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
-    /// (what [`service_logs`] gives), from the lines generated when it was
-    /// investigated.
+    /// (what [`service_logs`] gives), from the lines generated ahead.
     fn logs_shown(&self, index: usize, step: u32) -> LogLines {
-        let Some(Some(lines)) = self.logs.get(index) else {
-            let name = &self.scenario.services[index].name;
-            return service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into();
-        };
-        if lines.last().is_some_and(|l| l.step < step) && step > self.task.step_budget() {
-            // Past the generated lines (not within the step budget).
-            let name = &self.scenario.services[index].name;
-            return service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into();
+        match self.logs.get(index) {
+            Some(Some((through, lines))) if *through >= step => {
+                let end = lines.partition_point(|l| l.step <= step);
+                let first_step = step.saturating_sub(LOG_LINES_SHOWN as u32);
+                let start = lines
+                    .partition_point(|l| l.step < first_step)
+                    .max(end.saturating_sub(LOG_LINES_SHOWN));
+                LogLines::new(lines.clone(), start..end)
+            }
+            _ => {
+                let name = &self.scenario.services[index].name;
+                service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into()
+            }
         }
-        let end = lines.partition_point(|l| l.step <= step);
-        let first_step = step.saturating_sub(LOG_LINES_SHOWN as u32);
-        let start = lines
-            .partition_point(|l| l.step < first_step)
-            .max(end.saturating_sub(LOG_LINES_SHOWN));
-        LogLines::new(lines.clone(), start..end)
     }
 
-    /// Generates the log lines of service `index` over the step budget, once.
-    fn generate_logs(&mut self, index: usize) {
-        if let Some(slot @ None) = self.logs.get_mut(index) {
+    /// Makes sure the log lines of every investigated service reach `step`:
+    /// generates them ahead (to twice the step, at least 4 steps ahead,
+    /// within the step budget), so that most steps generate nothing.
+    fn generate_logs(&mut self, step: u32) {
+        let budget = self.task.step_budget().max(step);
+        let through = step
+            .saturating_add(4)
+            .max(step.saturating_mul(2))
+            .min(budget);
+        for &index in &self.investigated {
+            let Some(slot) = self.logs.get_mut(index) else {
+                continue;
+            };
+            if slot.as_ref().is_some_and(|(reached, _)| *reached >= step) {
+                continue;
+            }
             let name = &self.scenario.services[index].name;
-            let budget = self.task.step_budget();
-            *slot = Some(service_logs(&self.scenario, self.seed, name, budget, usize::MAX).into());
+            let lines = service_logs(&self.scenario, self.seed, name, through, usize::MAX);
+            *slot = Some((through, lines.into()));
         }
     }
 

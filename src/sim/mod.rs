@@ -63,6 +63,9 @@ pub struct Simulation {
     recovery: Option<Recovery>,
     resolved_at: Option<u32>,
     noise_rng: Rng,
+    /// Every signal's current value (baseline + offsets, times noise,
+    /// clamped), recomputed whenever the state changes.
+    current: Vec<[f64; SIGNALS]>,
 }
 
 fn jittered(rng: &mut Rng, value: f64, jitter: f64) -> f64 {
@@ -166,10 +169,34 @@ impl Simulation {
             recovery: None,
             resolved_at: None,
             noise_rng: Rng::derive(seed, "noise"),
+            current: vec![[0.0; SIGNALS]; n],
         };
         sim.apply_drifts();
         sim.draw_noise();
+        sim.refresh();
         sim
+    }
+
+    /// Recomputes every current value from the state.
+    fn refresh(&mut self) {
+        for (service, current) in self.current.iter_mut().enumerate() {
+            for signal in Signal::ALL {
+                let i = signal.index();
+                let raw = self.baseline[service][i]
+                    + self.fault_offset[service][i]
+                    + self.herring_offset[service][i];
+                let value = raw * self.noise[service][i];
+                current[i] = if signal == Signal::Up {
+                    if value >= 0.5 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                } else {
+                    value.clamp(0.0, signal.max_value())
+                };
+            }
+        }
     }
 
     /// Steps since the incident started.
@@ -198,6 +225,7 @@ impl Simulation {
         }
         self.apply_herrings();
         self.draw_noise();
+        self.refresh();
     }
 
     fn apply_drifts(&mut self) {
@@ -240,20 +268,7 @@ impl Simulation {
 
     /// The current value of a service's signal.
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
-        let i = signal.index();
-        let raw = self.baseline[service][i]
-            + self.fault_offset[service][i]
-            + self.herring_offset[service][i];
-        let value = raw * self.noise[service][i];
-        if signal == Signal::Up {
-            if value >= 0.5 {
-                1.0
-            } else {
-                0.0
-            }
-        } else {
-            value.clamp(0.0, signal.max_value())
-        }
+        self.current[service][signal.index()]
     }
 
     /// The seeded healthy value of a service's signal.
@@ -263,17 +278,20 @@ impl Simulation {
 
     /// Every signal of a service, in [`Signal::ALL`] order.
     pub fn values(&self, service: usize) -> [f64; SIGNALS] {
-        let mut values = [0.0; SIGNALS];
-        for signal in Signal::ALL {
-            values[signal.index()] = self.value(service, signal);
-        }
-        values
+        self.current[service]
+    }
+
+    /// Every signal of every service (in [`Signal::ALL`] order).
+    pub fn all_values(&self) -> &[[f64; SIGNALS]] {
+        &self.current
     }
 
     /// The service's health, from its signals compared with its baseline.
     pub fn health(&self, service: usize) -> Health {
-        let v = |s: Signal| self.value(service, s);
-        let b = |s: Signal| self.baseline(service, s);
+        let current = &self.current[service];
+        let baseline = &self.baseline[service];
+        let v = |s: Signal| current[s.index()];
+        let b = |s: Signal| baseline[s.index()];
         let p99 = v(Signal::LatencyP99Seconds);
         let p99_base = b(Signal::LatencyP99Seconds).max(0.001);
         let queue_base = b(Signal::QueueDepth);
@@ -333,6 +351,7 @@ impl Simulation {
             let current = self.baseline[service][i] + offsets[i];
             let next = (current + amount).clamp(0.0, signal.max_value());
             offsets[i] += next - current;
+            self.refresh();
         }
     }
 }
@@ -361,7 +380,14 @@ fn request_id(seed: u64, step: u32, template: usize) -> String {
 }
 
 fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
-    let mut out = text.replace("{step}", &step.to_string());
+    if !text.contains('{') {
+        return text.to_string();
+    }
+    let mut out = if text.contains("{step}") {
+        text.replace("{step}", &step.to_string())
+    } else {
+        text.to_string()
+    };
     if out.contains("{request_id}") {
         out = out.replace("{request_id}", &request_id(seed, step, template));
     }
