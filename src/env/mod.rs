@@ -80,6 +80,10 @@ pub(crate) struct Episode {
     pub(crate) wrong_fixes: u32,
     pub(crate) miscommunications: u32,
     pub(crate) used_types: [bool; 6],
+    /// Actions played per type.
+    action_histogram: [u32; 6],
+    /// The type of each action played, in order.
+    played: Vec<&'static str>,
     pub(crate) fixed_at: Option<u32>,
     rules: RuleSet,
     alerts: Vec<AlertTracker>,
@@ -278,6 +282,8 @@ impl Env {
             wrong_fixes: 0,
             miscommunications: 0,
             used_types: [false; 6],
+            action_histogram: [0; 6],
+            played: Vec::new(),
             fixed_at: None,
             last_feedback: String::new(),
         };
@@ -409,7 +415,10 @@ impl Episode {
         let decay = self.task.reward_decay();
         let (mut reward, feedback) = self.perform(&command, step_number);
         reward -= decay * step_number as f64;
-        self.used_types[type_index(command.action_type())] = true;
+        let type_index = type_index(command.action_type());
+        self.used_types[type_index] = true;
+        self.action_histogram[type_index] += 1;
+        self.played.push(command.action_type());
         if self.status == Status::Open {
             self.status = Status::Investigating;
         }
@@ -453,16 +462,12 @@ impl Episode {
         let mut firing = std::mem::take(&mut self.firing);
         firing.clear();
         firing.extend(self.alerts.iter().map(|t| t.firing_since.is_some()));
-        let mut histogram = [0u32; 6];
-        for h in &self.history {
-            histogram[type_index(&h.action.action_type)] += 1;
-        }
         let counters = EpisodeCounters {
             wrong_fixes: self.wrong_fixes,
             miscommunications: self.miscommunications,
             resolved: self.status == Status::Resolved,
             cumulative_reward: self.cumulative_reward,
-            action_histogram: histogram,
+            action_histogram: self.action_histogram,
             firing_alerts: self
                 .scenario
                 .alerts
@@ -473,7 +478,7 @@ impl Episode {
                 .collect(),
         };
         let step = self.step_count();
-        self.monitor.record(step, &firing, &counters);
+        self.monitor.record(step, &firing, counters);
         self.firing = firing;
     }
 
@@ -730,7 +735,7 @@ impl Episode {
                     severity: rule.severity.clone(),
                     state,
                     summary: rule.summary.clone(),
-                    metric: rule.metric.name().to_string(),
+                    metric: rule.metric.name(),
                     value: self.sim.value(index, rule.metric),
                     threshold: rule.threshold,
                     since_step: since,
@@ -779,7 +784,7 @@ impl Episode {
             scenario: scenario.id.clone(),
             title: scenario.title.clone(),
             task: self.task.id().to_string(),
-            objective: self.task.objective().to_string(),
+            objective: self.task.objective(),
             summary: scenario.summary.clone(),
             step,
             step_budget: self.task.step_budget(),
@@ -789,11 +794,7 @@ impl Episode {
             services,
             investigations,
             teams: self.prepared.teams.clone(),
-            played: self
-                .history
-                .iter()
-                .map(|h| h.action.action_type.clone())
-                .collect(),
+            played: self.played.clone(),
             cumulative_reward: self.cumulative_reward,
             last_feedback: self.last_feedback.clone(),
             done: self.is_over(),

@@ -62,7 +62,7 @@ pub struct AlertView {
     /// One-line summary.
     pub summary: String,
     /// The watched metric.
-    pub metric: String,
+    pub metric: &'static str,
     /// Its current value.
     pub value: f64,
     /// The rule's threshold.
@@ -175,7 +175,7 @@ pub struct Observation {
     /// Task id.
     pub task: String,
     /// What the task asks for.
-    pub objective: String,
+    pub objective: &'static str,
     /// The incident report.
     pub summary: String,
     /// Steps taken.
@@ -195,7 +195,7 @@ pub struct Observation {
     /// Teams that can be escalated to.
     pub teams: Vec<String>,
     /// The type of each action played so far, in order.
-    pub played: Vec<String>,
+    pub played: Vec<&'static str>,
     /// Sum of rewards so far.
     pub cumulative_reward: f64,
     /// What the last action did.

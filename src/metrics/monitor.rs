@@ -110,7 +110,6 @@ impl Baseline {
         };
         let mut noise = Rng::derive(seed, "history");
         let quiet = vec![false; scenario.alerts.len()];
-        let counters = EpisodeCounters::default();
         for h in (1..=HISTORY_STEPS).rev() {
             for (signals, base) in monitor.signals.iter_mut().zip(&healthy) {
                 for signal in Signal::ALL {
@@ -124,7 +123,7 @@ impl Baseline {
             }
             let time = scenario.start_time - h as i64 * scenario.step_seconds as i64;
             monitor.sample_signals(time);
-            monitor.complete(time, -(h as i64), &quiet, &counters);
+            monitor.complete(time, -(h as i64), &quiet, EpisodeCounters::default());
         }
         monitor.slos.mark_incident_start();
         monitor.store.freeze();
@@ -180,7 +179,7 @@ impl Monitor {
         time: i64,
         step: i64,
         alerts_firing: &[bool],
-        counters: &EpisodeCounters,
+        counters: EpisodeCounters,
     ) {
         let seconds = self.step_seconds as f64;
         self.metrics.set_alerts(alerts_firing);
@@ -205,7 +204,7 @@ impl Monitor {
             mttr_steps: if counters.resolved { -1 } else { step.max(0) },
             cumulative_reward: counters.cumulative_reward,
             action_histogram: counters.action_histogram,
-            firing_alerts: counters.firing_alerts.clone(),
+            firing_alerts: counters.firing_alerts,
         });
         self.last_time = time;
     }
@@ -231,7 +230,7 @@ impl Monitor {
     /// The second half of incident step `step`, after [`Monitor::scrape`]:
     /// stores `ALERTS` from whether each rule is firing, spends the SLO
     /// budgets and records the snapshot.
-    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: &EpisodeCounters) {
+    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: EpisodeCounters) {
         let time = self.time_of(step);
         self.complete(time, step as i64, alerts_firing, counters);
     }

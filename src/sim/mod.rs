@@ -375,8 +375,13 @@ pub struct LogLine {
 
 /// A request id looking value derived from the seed, step and template.
 fn request_id(seed: u64, step: u32, template: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut x = seed ^ ((step as u64) << 32) ^ template as u64;
-    format!("{:016x}", crate::rng::splitmix64(&mut x))
+    let id = crate::rng::splitmix64(&mut x);
+    (0..16)
+        .rev()
+        .map(|digit| HEX[((id >> (digit * 4)) & 0xf) as usize] as char)
+        .collect()
 }
 
 fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
