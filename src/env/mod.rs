@@ -32,7 +32,7 @@ pub use telemetry::Telemetry;
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
 use crate::scenario::{Catalog, Scenario, Severity, Signal};
-use crate::sim::{service_logs, LogLine, Simulation};
+use crate::sim::{push_step_logs, service_logs, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -91,9 +91,9 @@ pub(crate) struct Episode {
     pub(crate) monitor: Monitor,
     prepared: Arc<PreparedScenario>,
     /// Each investigated service's log lines from the incident start
-    /// through a step (the `u32`), generated ahead (logs do not depend on
-    /// the actions) and extended as the episode goes on.
-    logs: Vec<Option<(u32, Arc<[LogLine]>)>>,
+    /// through a step (the `u32`), extended as the episode goes on (the
+    /// observations share the lines).
+    logs: Vec<Option<(u32, Vec<Arc<LogLine>>)>>,
     /// Firing flags of the alerts (scratch, reused every step).
     firing: Vec<bool>,
 }
@@ -802,7 +802,7 @@ impl Episode {
     }
 
     /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
-    /// (what [`service_logs`] gives), from the lines generated ahead.
+    /// (what [`service_logs`] gives), from the lines recorded so far.
     fn logs_shown(&self, index: usize, step: u32) -> LogLines {
         match self.logs.get(index) {
             Some(Some((through, lines))) if *through >= step => {
@@ -811,7 +811,7 @@ impl Episode {
                 let start = lines
                     .partition_point(|l| l.step < first_step)
                     .max(end.saturating_sub(LOG_LINES_SHOWN));
-                LogLines::new(lines.clone(), start..end)
+                LogLines::new(lines, start..end)
             }
             _ => {
                 let name = &self.scenario.services[index].name;
@@ -820,25 +820,25 @@ impl Episode {
         }
     }
 
-    /// Makes sure the log lines of every investigated service reach `step`:
-    /// generates them ahead (to twice the step, at least 4 steps ahead,
-    /// within the step budget), so that most steps generate nothing.
+    /// Extends the log lines of every investigated service through `step`
+    /// (each line is made once).
     fn generate_logs(&mut self, step: u32) {
-        let budget = self.task.step_budget().max(step);
-        let through = step
-            .saturating_add(4)
-            .max(step.saturating_mul(2))
-            .min(budget);
         for &index in &self.investigated {
             let Some(slot) = self.logs.get_mut(index) else {
                 continue;
             };
-            if slot.as_ref().is_some_and(|(reached, _)| *reached >= step) {
-                continue;
+            let (through, lines) = slot.get_or_insert_with(|| (0, Vec::new()));
+            let from = if lines.is_empty() && *through == 0 {
+                0
+            } else {
+                *through + 1
+            };
+            for s in from..=step {
+                push_step_logs(&self.scenario, self.seed, index, s, |line| {
+                    lines.push(Arc::new(line))
+                });
             }
-            let name = &self.scenario.services[index].name;
-            let lines = service_logs(&self.scenario, self.seed, name, through, usize::MAX);
-            *slot = Some((through, lines.into()));
+            *through = (*through).max(step);
         }
     }
 

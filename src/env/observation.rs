@@ -107,61 +107,62 @@ pub struct Investigation {
     pub logs: LogLines,
 }
 
-/// Consecutive log lines of one service, shared (cheap to clone): a window
-/// of the lines the service writes over the episode. Reads as a slice
-/// (`&[LogLine]`) and serializes as a JSON array of lines.
+/// Log lines of one service, each shared with the episode's own record of
+/// them (cloning a line is a reference count): reads as a slice of
+/// [`LogLine`]s (behind `Arc`s) and serializes as a JSON array of lines.
 ///
 /// ```
 /// use firedrill::env::LogLines;
+/// use firedrill::sim::LogLine;
 /// let none = LogLines::default();
 /// assert!(none.is_empty());
 /// assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+/// let one = LogLines::from(vec![LogLine {
+///     time: 1.0,
+///     step: 0,
+///     service: "api".into(),
+///     level: firedrill::scenario::LogLevel::Info,
+///     message: "ok".into(),
+///     fields: vec![],
+/// }]);
+/// assert_eq!(one[0].message, "ok");
+/// assert!(serde_json::to_string(&one).unwrap().starts_with(r#"[{"time":1.0,"step":0,"service":"api""#));
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogLines {
-    lines: Option<Arc<[LogLine]>>,
-    window: Range<usize>,
+    lines: Vec<Arc<LogLine>>,
 }
 
 impl LogLines {
     /// The lines `window` of `lines` (clamped to them).
-    pub fn new(lines: Arc<[LogLine]>, window: Range<usize>) -> LogLines {
+    pub fn new(lines: &[Arc<LogLine>], window: Range<usize>) -> LogLines {
         let end = window.end.min(lines.len());
         let start = window.start.min(end);
         LogLines {
-            lines: Some(lines),
-            window: start..end,
+            lines: lines[start..end].to_vec(),
         }
     }
 }
 
 impl From<Vec<LogLine>> for LogLines {
     fn from(lines: Vec<LogLine>) -> LogLines {
-        let len = lines.len();
-        LogLines::new(lines.into(), 0..len)
-    }
-}
-
-impl Deref for LogLines {
-    type Target = [LogLine];
-
-    fn deref(&self) -> &[LogLine] {
-        match &self.lines {
-            Some(lines) => &lines[self.window.clone()],
-            None => &[],
+        LogLines {
+            lines: lines.into_iter().map(Arc::new).collect(),
         }
     }
 }
 
-impl PartialEq for LogLines {
-    fn eq(&self, other: &LogLines) -> bool {
-        **self == **other
+impl Deref for LogLines {
+    type Target = [Arc<LogLine>];
+
+    fn deref(&self) -> &[Arc<LogLine>] {
+        &self.lines
     }
 }
 
 impl Serialize for LogLines {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        serializer.collect_seq(self.lines.iter().map(|line| &**line))
     }
 }
 

@@ -378,10 +378,11 @@ fn request_id(seed: u64, step: u32, template: usize) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut x = seed ^ ((step as u64) << 32) ^ template as u64;
     let id = crate::rng::splitmix64(&mut x);
-    (0..16)
-        .rev()
-        .map(|digit| HEX[((id >> (digit * 4)) & 0xf) as usize] as char)
-        .collect()
+    let mut text = String::with_capacity(16);
+    for digit in (0..16).rev() {
+        text.push(HEX[((id >> (digit * 4)) & 0xf) as usize] as char);
+    }
+    text
 }
 
 fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
@@ -442,47 +443,61 @@ pub fn service_logs(
     let Some(index) = scenario.service_index(service) else {
         return Vec::new();
     };
-    let kind = scenario.services[index].kind;
     let mut lines = Vec::new();
     let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
     for step in first_step..=up_to_step {
-        let step_time = scenario.start_time as f64 + (step * scenario.step_seconds) as f64;
-        if step % 3 == index as u32 % 3 {
-            let (message, fields) = routine_line(kind);
-            lines.push(LogLine {
-                time: step_time + 1.0,
-                step,
-                service: service.to_string(),
-                level: LogLevel::Info,
-                message: message.to_string(),
-                fields: fields
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            });
-        }
-        for (t, template) in scenario.logs.iter().enumerate() {
-            if template.service != service
-                || step < template.from_step
-                || (step - template.from_step) % template.every != 0
-            {
-                continue;
-            }
-            lines.push(LogLine {
-                time: step_time + 2.0 + (t % 20) as f64,
-                step,
-                service: service.to_string(),
-                level: template.level,
-                message: fill(&template.message, seed, step, t),
-                fields: template
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), fill(v, seed, step, t)))
-                    .collect(),
-            });
-        }
+        push_step_logs(scenario, seed, index, step, |line| lines.push(line));
     }
     let skip = lines.len().saturating_sub(limit);
     lines.drain(..skip);
     lines
+}
+
+/// Hands the log lines service `index` writes at `step` to `push`, in
+/// order (what [`service_logs`] lists for that step).
+pub fn push_step_logs(
+    scenario: &Scenario,
+    seed: u64,
+    index: usize,
+    step: u32,
+    mut push: impl FnMut(LogLine),
+) {
+    let Some(service) = scenario.services.get(index) else {
+        return;
+    };
+    let step_time = scenario.start_time as f64 + (step * scenario.step_seconds) as f64;
+    if step % 3 == index as u32 % 3 {
+        let (message, fields) = routine_line(service.kind);
+        push(LogLine {
+            time: step_time + 1.0,
+            step,
+            service: service.name.clone(),
+            level: LogLevel::Info,
+            message: message.to_string(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        });
+    }
+    for (t, template) in scenario.logs.iter().enumerate() {
+        if template.service != service.name
+            || step < template.from_step
+            || (step - template.from_step) % template.every != 0
+        {
+            continue;
+        }
+        push(LogLine {
+            time: step_time + 2.0 + (t % 20) as f64,
+            step,
+            service: service.name.clone(),
+            level: template.level,
+            message: fill(&template.message, seed, step, t),
+            fields: template
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), fill(v, seed, step, t)))
+                .collect(),
+        });
+    }
 }
