@@ -483,7 +483,7 @@ pub fn push_step_logs(
     for (t, template) in scenario.logs.iter().enumerate() {
         if template.service != service.name
             || step < template.from_step
-            || (step - template.from_step) % template.every != 0
+            || !(step - template.from_step).is_multiple_of(template.every)
         {
             continue;
         }
