@@ -414,6 +414,60 @@ impl<'a> Series<'a> {
         (0..self.len()).map(move |i| self.sample(i))
     }
 
+    /// For a column, an identity shared by every column of its store (they
+    /// have the same timestamps, so the same [`Series::partition_after`]);
+    /// `None` for a ring series.
+    pub fn shared_timestamps(&self) -> Option<usize> {
+        match self.data {
+            Data::Ring(_) => None,
+            Data::Column { block, .. } => Some(block as *const Block as usize),
+        }
+    }
+
+    /// Appends samples `from..to` (indices, oldest first) to `out`, skipping
+    /// those for which `skip` says yes.
+    pub fn extend_samples(
+        &self,
+        from: usize,
+        to: usize,
+        out: &mut Vec<(i64, f64)>,
+        skip: impl Fn(f64) -> bool,
+    ) {
+        let to = to.min(self.len());
+        if from >= to {
+            return;
+        }
+        match self.data {
+            Data::Ring(ring) => out.extend(
+                (from..to)
+                    .map(|i| ring.sample(i))
+                    .filter(|(_, v)| !skip(*v)),
+            ),
+            Data::Column {
+                block,
+                column,
+                width,
+            } => {
+                let frozen = block.frozen.timestamps.len();
+                let (first, last) = (block.skip + from, block.skip + to);
+                // Rows in the frozen block, then the live ones.
+                for row in first..last.min(frozen) {
+                    let v = block.frozen.values[row * width + column];
+                    if !skip(v) {
+                        out.push((block.frozen.timestamps[row], v));
+                    }
+                }
+                for row in first.max(frozen)..last {
+                    let r = row - frozen;
+                    let v = block.live.values[r * width + column];
+                    if !skip(v) {
+                        out.push((block.live.timestamps[r], v));
+                    }
+                }
+            }
+        }
+    }
+
     /// Index of the first sample with timestamp > `t` (binary search, after
     /// a look at the newest sample: queries mostly ask about now).
     pub fn partition_after(&self, t: i64) -> usize {

@@ -99,6 +99,13 @@ pub(crate) struct Evaluator<'a> {
     /// steps of a range query derive the same ones again and again. Each
     /// entry keeps its input alive, so its address cannot be reused.
     derived: LabelsMap<(u8, usize, usize), (Labels, Labels)>,
+    /// [`Series::partition_after`] of the store's columns (which share
+    /// their timestamps), by time.
+    ///
+    /// [`Series::partition_after`]: crate::metrics::store::Series::partition_after
+    column_partitions: LabelsMap<(usize, i64), usize>,
+    /// Point buffers of range vectors already consumed, for reuse.
+    point_pool: Vec<Vec<(i64, f64)>>,
     samples: u64,
 }
 
@@ -228,6 +235,8 @@ impl<'a> Evaluator<'a> {
             regexes: HashMap::new(),
             subquery_results: HashMap::new(),
             derived: LabelsMap::default(),
+            column_partitions: LabelsMap::default(),
+            point_pool: Vec::new(),
             samples: 0,
         }
     }
@@ -248,6 +257,29 @@ impl<'a> Evaluator<'a> {
         let out = f(labels);
         self.derived.insert(key, (labels.clone(), out.clone()));
         out
+    }
+
+    /// The first sample index of `series` after `t`, shared by all the
+    /// columns of the store.
+    fn partition_after(&mut self, series: &crate::metrics::store::Series<'_>, t: i64) -> usize {
+        match series.shared_timestamps() {
+            Some(rows) => *self
+                .column_partitions
+                .entry((rows, t))
+                .or_insert_with(|| series.partition_after(t)),
+            None => series.partition_after(t),
+        }
+    }
+
+    /// Gives the point buffers of a consumed range vector back for reuse.
+    pub fn recycle(&mut self, m: RangeVal) {
+        for s in m.series {
+            if self.point_pool.len() < 4096 {
+                let mut points = s.points;
+                points.clear();
+                self.point_pool.push(points);
+            }
+        }
     }
 
     /// Drops the names marked for dropping and checks the label sets are
@@ -473,7 +505,7 @@ impl<'a> Evaluator<'a> {
         let mut out = Vec::with_capacity(ids.len());
         for &i in ids.iter() {
             let series = store.view(i);
-            let idx = series.partition_after(at);
+            let idx = self.partition_after(&series, at);
             if idx == 0 {
                 continue;
             }
@@ -500,17 +532,16 @@ impl<'a> Evaluator<'a> {
         let mut series_out = Vec::new();
         for &i in ids.iter() {
             let series = store.view(i);
-            let from = series.partition_after(start);
-            let to = series.partition_after(end);
+            let from = self.partition_after(&series, start);
+            let to = self.partition_after(&series, end);
             if to <= from {
                 continue;
             }
             self.charge(to - from)?;
-            let points: Vec<(i64, f64)> = (from..to)
-                .map(|j| series.sample(j))
-                .filter(|(_, v)| !is_stale_nan(*v))
-                .collect();
+            let mut points = self.point_pool.pop().unwrap_or_default();
+            series.extend_samples(from, to, &mut points, is_stale_nan);
             if points.is_empty() {
+                self.point_pool.push(points);
                 continue;
             }
             series_out.push(RangeSeries {

@@ -696,6 +696,7 @@ fn range_function(
             });
         }
     }
+    ev.recycle(m);
     Ok(Val::Vector(out))
 }
 
