@@ -261,6 +261,7 @@ impl LatencyShape {
     }
 
     /// The fraction of requests at most `ln_seconds` (a logarithm) long.
+    #[inline]
     pub fn fraction_below_ln(&self, ln_seconds: f64) -> f64 {
         if ln_seconds == f64::INFINITY {
             1.0
@@ -528,7 +529,7 @@ impl MetricSet {
     pub fn observe(&mut self, signals: &[[f64; 9]], step_seconds: f64) {
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
         LatencyShape::of_signals(signals, &mut self.shapes);
-        let shapes = &self.shapes;
+        let shapes: &[LatencyShape] = &self.shapes;
         for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
             let Some(v) = signals.get(s.service) else {
                 continue;

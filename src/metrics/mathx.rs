@@ -122,6 +122,7 @@ fn decompose(x: f64, extra: i64) -> (f64, i64) {
 
 /// Rounds half away from zero, exactly as `f64::round` (which is a library
 /// call on some targets).
+#[inline]
 pub fn round(x: f64) -> f64 {
     // Beyond 2^52 every float is an integer (and NaN, inf stay as they are).
     if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
@@ -211,6 +212,7 @@ static CDF_TABLE: [[f64; 2]; CDF_NODES] = {
 
 /// The standard normal cumulative distribution function (absolute error
 /// below 1e-10): cubic Hermite interpolation between table nodes 1/64 apart.
+#[inline]
 pub fn normal_cdf(z: f64) -> f64 {
     if z.is_nan() {
         return z;

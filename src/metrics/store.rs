@@ -113,6 +113,7 @@ impl Labels {
 
     /// Whether both are the same shared label set (a pointer comparison:
     /// `false` says nothing).
+    #[inline]
     pub fn ptr_eq(&self, other: &Labels) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
@@ -129,6 +130,7 @@ impl Labels {
 }
 
 impl PartialEq for Labels {
+    #[inline]
     fn eq(&self, other: &Labels) -> bool {
         self.ptr_eq(other) || (self.0.hash == other.0.hash && self.0.pairs == other.0.pairs)
     }
@@ -242,10 +244,12 @@ struct Ring {
 }
 
 impl Ring {
+    #[inline]
     fn len(&self) -> usize {
         self.timestamps.len()
     }
 
+    #[inline]
     fn sample(&self, i: usize) -> (i64, f64) {
         let mut j = self.head + i;
         if j >= self.timestamps.len() {
@@ -283,6 +287,7 @@ struct Block {
 }
 
 impl Block {
+    #[inline]
     fn len(&self) -> usize {
         self.frozen.timestamps.len() + self.live.timestamps.len() - self.skip
     }
@@ -296,6 +301,7 @@ impl Block {
             .filter(|_| self.len() > 0)
     }
 
+    #[inline]
     fn timestamp(&self, i: usize) -> i64 {
         let row = self.skip + i;
         let frozen = self.frozen.timestamps.len();
@@ -306,6 +312,7 @@ impl Block {
         }
     }
 
+    #[inline]
     fn value(&self, i: usize, column: usize, width: usize) -> f64 {
         let row = self.skip + i;
         let frozen = self.frozen.timestamps.len();
@@ -361,11 +368,13 @@ enum Data<'a> {
 
 impl<'a> Series<'a> {
     /// Its labels.
+    #[inline]
     pub fn labels(&self) -> &'a Labels {
         self.labels
     }
 
     /// Number of samples held.
+    #[inline]
     pub fn len(&self) -> usize {
         match self.data {
             Data::Ring(ring) => ring.len(),
@@ -379,6 +388,7 @@ impl<'a> Series<'a> {
     }
 
     /// The i-th oldest sample (`i < len()`).
+    #[inline]
     pub fn sample(&self, i: usize) -> (i64, f64) {
         match self.data {
             Data::Ring(ring) => ring.sample(i),
@@ -391,6 +401,7 @@ impl<'a> Series<'a> {
     }
 
     /// The i-th oldest timestamp (`i < len()`).
+    #[inline]
     fn timestamp(&self, i: usize) -> i64 {
         match self.data {
             Data::Ring(ring) => ring.sample(i).0,
@@ -648,11 +659,13 @@ impl Store {
     }
 
     /// The series `id`, if it exists.
+    #[inline]
     pub fn get(&self, id: SeriesId) -> Option<Series<'_>> {
         self.series().get(id.index())
     }
 
     /// The series at `index` (which must exist).
+    #[inline]
     pub(crate) fn view(&self, index: usize) -> Series<'_> {
         let data = match self.schema.slots[index] {
             Slot::Ring(ring) => Data::Ring(&self.rings[ring as usize]),

@@ -179,13 +179,18 @@ impl Simulation {
 
     /// Recomputes every current value from the state.
     fn refresh(&mut self) {
-        for (service, current) in self.current.iter_mut().enumerate() {
+        let rows = self
+            .current
+            .iter_mut()
+            .zip(&self.baseline)
+            .zip(&self.fault_offset)
+            .zip(&self.herring_offset)
+            .zip(&self.noise);
+        for ((((current, baseline), fault), herring), noise) in rows {
             for signal in Signal::ALL {
                 let i = signal.index();
-                let raw = self.baseline[service][i]
-                    + self.fault_offset[service][i]
-                    + self.herring_offset[service][i];
-                let value = raw * self.noise[service][i];
+                let raw = baseline[i] + fault[i] + herring[i];
+                let value = raw * noise[i];
                 current[i] = if signal == Signal::Up {
                     if value >= 0.5 {
                         1.0
@@ -267,6 +272,7 @@ impl Simulation {
     }
 
     /// The current value of a service's signal.
+    #[inline]
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
         self.current[service][signal.index()]
     }
