@@ -24,6 +24,7 @@ USAGE:
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill query (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json] [--time T | --start S --end E --step D] [--] EXPR
+    firedrill bench [--json] [--smoke]
     firedrill help
 
 COMMANDS:
@@ -42,6 +43,11 @@ COMMANDS:
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails
              prints the JSON error (status \"error\") and exits 1
+    bench    measure this build (about 10 s): steps per second of each task with the heuristic
+             (in Env::step, and with resets and the agent), reset and grade time, PromQL
+             instant and range query latency over a finished hard episode (--json: one object
+             with steps_per_second {task: n}, query_instant_us_median, query_range_us_median,
+             reset_us, episodes, queries; --smoke: a fraction of a second, figures meaningless)
 
 OPTIONS:
     --scenario ID    a scenario id (see `firedrill list`)
@@ -52,6 +58,7 @@ OPTIONS:
     --actions FILE   a JSON array of actions {action_type, target, parameters, reasoning}
     --scenarios DIR  also load the scenario files of DIR (or a single file) before selecting
     --json           machine-readable output
+    --smoke          (bench) check that everything runs instead of measuring
     --time T         query time: simulated Unix seconds (decimals allowed)
     --start S        range query start, simulated Unix seconds
     --end E          range query end, simulated Unix seconds
@@ -96,6 +103,7 @@ struct Options {
     actions: Option<PathBuf>,
     scenarios: Vec<PathBuf>,
     json: bool,
+    smoke: bool,
     time: Option<String>,
     start: Option<String>,
     end: Option<String>,
@@ -127,8 +135,15 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
         if !allowed.contains(&key) {
             return Err(usage(format!("unknown option {name}")));
         }
-        if key == "json" {
-            options.json = true;
+        if key == "json" || key == "smoke" {
+            if inline_value.is_some() {
+                return Err(usage(format!("{name} takes no value")));
+            }
+            if key == "json" {
+                options.json = true;
+            } else {
+                options.smoke = true;
+            }
             i += 1;
             continue;
         }
@@ -238,6 +253,7 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
                 return Err(failure);
             }
         },
+        "bench" => bench(&parse_options(rest, &["json", "smoke"])?)?,
         "help" | "--help" | "-h" => USAGE.to_string(),
         other => return Err(usage(format!("unknown command {other:?}"))),
     };
@@ -595,6 +611,25 @@ fn query(options: &Options) -> Result<String, Failure> {
         message: format!("error: query failed: {e}"),
         stdout: crate::promql::json::error(&e) + "\n",
     })
+}
+
+fn bench(options: &Options) -> Result<String, Failure> {
+    if !options.positional.is_empty() {
+        return Err(usage("bench takes no arguments"));
+    }
+    let budget = if options.smoke {
+        crate::bench::Budget::smoke()
+    } else {
+        crate::bench::Budget::quick()
+    };
+    let report = crate::bench::run(&budget);
+    if options.json {
+        serde_json::to_string_pretty(&report)
+            .map(|text| text + "\n")
+            .map_err(|e| input(e.to_string()))
+    } else {
+        Ok(crate::bench::table(&report))
+    }
 }
 
 fn render(options: &Options) -> Result<String, Failure> {

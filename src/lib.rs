@@ -38,6 +38,8 @@ pub mod scenario;
 pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 
 #[cfg(all(target_arch = "wasm32", feature = "app"))]

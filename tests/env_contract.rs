@@ -421,7 +421,7 @@ fn check_alerts_against_direct_comparison(
 }
 
 #[test]
-fn alerts_through_promql_match_the_direct_comparison() {
+fn alert_states_match_the_direct_comparison_of_the_signals() {
     let mut env = Env::new();
     let ids: Vec<String> = env
         .catalog()
@@ -467,6 +467,60 @@ fn alerts_through_promql_match_the_direct_comparison() {
 }
 
 #[test]
+fn the_alert_fast_path_agrees_with_promql_over_whole_episodes() {
+    // The environment evaluates each rule by a direct comparison of the
+    // newest sample (RuleSet::holds_fast); the exported PromQL expression,
+    // evaluated by the engine over the same store, must agree at every step
+    // of every built-in scenario, and every built-in rule must have the
+    // fast path (otherwise this proves nothing about it).
+    use firedrill::metrics::alerts::RuleSet;
+    let mut env = Env::new();
+    let ids: Vec<String> = env
+        .catalog()
+        .scenarios()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    let (mut evaluations, mut held) = (0u32, 0u32);
+    for id in &ids {
+        for (seed, agent_name) in [(1, "heuristic"), (2, "oracle"), (3, "random")] {
+            let mut agent = agents::by_name(agent_name, seed).expect("a baseline agent");
+            let mut observation = env.reset(&scenario(id), seed).expect("a built-in scenario");
+            let scenario = env.scenario().expect("an episode").clone();
+            let rules = RuleSet::new(&scenario).resolve(env.monitor().expect("an episode").store());
+            loop {
+                let monitor = env.monitor().expect("an episode");
+                let now_ms = monitor.last_time() * 1000;
+                for (i, rule) in scenario.alerts.iter().enumerate() {
+                    assert!(rules.has_fast_path(i), "{id} {}: no fast path", rule.name);
+                    for t in [now_ms, now_ms - 15_000, now_ms + 400_000] {
+                        let promql = rules.holds(i, monitor.store(), t);
+                        let fast = rules.holds_fast(i, monitor.store(), t);
+                        assert_eq!(
+                            fast, promql,
+                            "{id}, seed {seed}, {agent_name}, step {}, rule {} at {t}",
+                            observation.step, rule.name
+                        );
+                        evaluations += 1;
+                        held += promql as u32;
+                    }
+                }
+                if observation.done {
+                    break;
+                }
+                let action = agent.act(&env, &observation);
+                observation = env.step(&action).expect("a valid action").observation;
+            }
+        }
+    }
+    assert!(evaluations > 10_000, "only {evaluations} evaluations");
+    assert!(
+        held > 1000 && held < evaluations,
+        "{held} of {evaluations} held"
+    );
+}
+
+#[test]
 fn a_replaced_scenario_gets_its_own_alert_rules() {
     let mut env = Env::new();
     let mut observation = env.reset(&scenario(POOL), 1).unwrap();
@@ -497,4 +551,51 @@ fn a_replaced_scenario_gets_its_own_alert_rules() {
         observation.alerts.iter().all(|a| a.name != watched),
         "{watched} still evaluated with the old rule"
     );
+}
+
+#[test]
+fn investigation_logs_are_the_service_logs_at_every_step() {
+    // The environment records each investigated service's lines as the
+    // episode goes and shows a window of them: it must show exactly what
+    // regenerating them gives.
+    let mut env = Env::new();
+    let ids: Vec<String> = env
+        .catalog()
+        .scenarios()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    let mut compared = 0;
+    for id in &ids {
+        for agent_name in ["heuristic", "oracle", "random"] {
+            let seed = 5;
+            let mut agent = agents::by_name(agent_name, seed).expect("a baseline agent");
+            let mut observation = env.reset(&scenario(id), seed).expect("a built-in scenario");
+            loop {
+                let scenario = env.scenario().expect("an episode").clone();
+                for investigation in &observation.investigations {
+                    let expected = firedrill::sim::service_logs(
+                        &scenario,
+                        seed,
+                        &investigation.service,
+                        observation.step,
+                        firedrill::env::LOG_LINES_SHOWN,
+                    );
+                    let shown: Vec<_> = investigation.logs.iter().map(|l| (**l).clone()).collect();
+                    assert_eq!(
+                        shown, expected,
+                        "{id}, {agent_name}, step {}",
+                        observation.step
+                    );
+                    compared += 1;
+                }
+                if observation.done {
+                    break;
+                }
+                let action = agent.act(&env, &observation);
+                observation = env.step(&action).expect("a valid action").observation;
+            }
+        }
+    }
+    assert!(compared > 100, "only {compared} investigations compared");
 }

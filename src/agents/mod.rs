@@ -373,5 +373,5 @@ impl Agent for Heuristic {
 
 /// Whether an action of this type was already played.
 fn observation_history_has(observation: &Observation, action_type: &str) -> bool {
-    observation.played.iter().any(|t| t == action_type)
+    observation.played.contains(&action_type)
 }

@@ -171,7 +171,7 @@ fn episode_view(observation: &Observation) -> impl IntoView {
         </div>
         {feedback}
         <p class="summary">{observation.summary.clone()}</p>
-        <p class="objective">{observation.objective.clone()}</p>
+        <p class="objective">{observation.objective}</p>
         <div class="grid-2">
             <div>
                 <h3>"Services"</h3>

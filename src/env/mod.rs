@@ -30,9 +30,9 @@ pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
-use crate::metrics::monitor::{EpisodeCounters, Monitor};
-use crate::scenario::{Catalog, Scenario, Severity};
-use crate::sim::{service_logs, Simulation};
+use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
+use crate::scenario::{Catalog, Scenario, Severity, Signal};
+use crate::sim::{push_step_logs, service_logs, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -80,11 +80,80 @@ pub(crate) struct Episode {
     pub(crate) wrong_fixes: u32,
     pub(crate) miscommunications: u32,
     pub(crate) used_types: [bool; 6],
+    /// Actions played per type.
+    action_histogram: [u32; 6],
+    /// The type of each action played, in order.
+    played: Vec<&'static str>,
     pub(crate) fixed_at: Option<u32>,
     rules: RuleSet,
     alerts: Vec<AlertTracker>,
     last_feedback: String,
     pub(crate) monitor: Monitor,
+    prepared: Arc<PreparedScenario>,
+    /// Each investigated service's log lines from the incident start
+    /// through a step (the `u32`), extended as the episode goes on (the
+    /// observations share the lines).
+    logs: Vec<Option<(u32, Vec<Arc<LogLine>>)>>,
+    /// Firing flags of the alerts (scratch, reused every step).
+    firing: Vec<bool>,
+}
+
+/// What every episode of a scenario shares, computed on its first episode:
+/// the parsed (and resolved) alert rules, the baseline history, the teams.
+#[derive(Debug)]
+struct PreparedScenario {
+    scenario: Arc<Scenario>,
+    rules: RuleSet,
+    baseline: Baseline,
+    teams: Vec<String>,
+    root: usize,
+    affected: Vec<usize>,
+    /// Per alert rule: the index of its service, and the rank of its name
+    /// among the rules' names (to sort alert views without comparing text).
+    alert_services: Vec<usize>,
+    alert_name_ranks: Vec<usize>,
+    /// Per alert rule: whether its severity is `critical`.
+    alert_critical: Vec<bool>,
+}
+
+impl PreparedScenario {
+    fn new(scenario: &Arc<Scenario>) -> PreparedScenario {
+        let baseline = Baseline::new(scenario);
+        let rules = RuleSet::new(scenario).resolve(baseline.monitor().store());
+        PreparedScenario {
+            scenario: scenario.clone(),
+            rules,
+            baseline,
+            teams: scenario.teams(),
+            root: scenario.service_index(&scenario.fault.service).unwrap_or(0),
+            affected: scenario
+                .affected_services()
+                .iter()
+                .filter_map(|name| scenario.service_index(name))
+                .collect(),
+            alert_services: scenario
+                .alerts
+                .iter()
+                .map(|rule| scenario.service_index(&rule.service).unwrap_or(0))
+                .collect(),
+            alert_name_ranks: scenario
+                .alerts
+                .iter()
+                .map(|rule| {
+                    scenario
+                        .alerts
+                        .iter()
+                        .filter(|other| other.name < rule.name)
+                        .count()
+                })
+                .collect(),
+            alert_critical: scenario
+                .alerts
+                .iter()
+                .map(|rule| rule.severity == "critical")
+                .collect(),
+        }
+    }
 }
 
 /// The environment: a catalog of scenarios and at most one episode.
@@ -93,9 +162,9 @@ pub struct Env {
     catalog: Catalog,
     episode: Option<Episode>,
     telemetry: Telemetry,
-    /// The parsed alert rules of the scenarios played, by scenario id: a
-    /// scenario's rules are parsed once, not at every reset.
-    rule_sets: HashMap<String, (Arc<Scenario>, RuleSet)>,
+    /// What the episodes of each scenario played share (parsed alert rules,
+    /// baseline history), by scenario id: computed once, not at every reset.
+    prepared: HashMap<String, Arc<PreparedScenario>>,
 }
 
 impl Default for Env {
@@ -116,7 +185,7 @@ impl Env {
             catalog,
             episode: None,
             telemetry: Telemetry::default(),
-            rule_sets: HashMap::new(),
+            prepared: HashMap::new(),
         }
     }
 
@@ -135,15 +204,15 @@ impl Env {
         &self.telemetry
     }
 
-    /// The parsed alert rules of `scenario`, parsed on its first episode.
-    fn rule_set(&mut self, scenario: &Arc<Scenario>) -> RuleSet {
-        match self.rule_sets.get(&scenario.id) {
-            Some((parsed_for, rules)) if Arc::ptr_eq(parsed_for, scenario) => rules.clone(),
+    /// What the episodes of `scenario` share, computed on its first episode
+    /// (again if the catalog replaced the scenario since).
+    fn prepared(&mut self, scenario: &Arc<Scenario>) -> Arc<PreparedScenario> {
+        match self.prepared.get(&scenario.id) {
+            Some(prepared) if Arc::ptr_eq(&prepared.scenario, scenario) => prepared.clone(),
             _ => {
-                let rules = RuleSet::new(scenario);
-                self.rule_sets
-                    .insert(scenario.id.clone(), (scenario.clone(), rules.clone()));
-                rules
+                let prepared = Arc::new(PreparedScenario::new(scenario));
+                self.prepared.insert(scenario.id.clone(), prepared.clone());
+                prepared
             }
         }
     }
@@ -180,14 +249,21 @@ impl Env {
                 return Err(e);
             }
         };
-        let rules = self.rule_set(&scenario);
+        let prepared = self.prepared(&scenario);
         let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
-        let sim = Simulation::new(&scenario, seed);
-        let monitor = Monitor::new(&scenario, seed, &sim, scenario.alerts.len());
+        let sim = Simulation::with_baseline(
+            &scenario,
+            seed,
+            prepared.baseline.healthy_signals().to_vec(),
+        );
+        let monitor = Monitor::start(&prepared.baseline, task.step_budget());
         let mut episode = Episode {
             monitor,
-            rules,
+            rules: prepared.rules.clone(),
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
+            logs: vec![None; scenario.services.len()],
+            firing: vec![false; scenario.alerts.len()],
+            prepared,
             scenario,
             task,
             seed,
@@ -206,6 +282,8 @@ impl Env {
             wrong_fixes: 0,
             miscommunications: 0,
             used_types: [false; 6],
+            action_histogram: [0; 6],
+            played: Vec::new(),
             fixed_at: None,
             last_feedback: String::new(),
         };
@@ -328,18 +406,8 @@ impl Episode {
     }
 
     /// Affected services (root cause and those with symptoms), as indices.
-    pub(crate) fn affected(&self) -> Vec<usize> {
-        self.scenario
-            .affected_services()
-            .iter()
-            .filter_map(|name| self.scenario.service_index(name))
-            .collect()
-    }
-
-    fn root_index(&self) -> usize {
-        self.scenario
-            .service_index(&self.scenario.fault.service)
-            .unwrap_or(0)
+    pub(crate) fn affected(&self) -> &[usize] {
+        &self.prepared.affected
     }
 
     fn apply(&mut self, action: &Action, command: Command) -> Step {
@@ -347,7 +415,10 @@ impl Episode {
         let decay = self.task.reward_decay();
         let (mut reward, feedback) = self.perform(&command, step_number);
         reward -= decay * step_number as f64;
-        self.used_types[type_index(command.action_type())] = true;
+        let type_index = type_index(command.action_type());
+        self.used_types[type_index] = true;
+        self.action_histogram[type_index] += 1;
+        self.played.push(command.action_type());
         if self.status == Status::Open {
             self.status = Status::Investigating;
         }
@@ -371,6 +442,7 @@ impl Episode {
         self.terminated = self.objective_met();
         self.truncated = !self.terminated && step_number >= self.task.step_budget();
         self.last_feedback = feedback.clone();
+        self.generate_logs(step_number);
         Step {
             observation: self.observation(),
             reward,
@@ -387,21 +459,15 @@ impl Episode {
     /// Completes the monitoring of the current step (after
     /// [`Monitor::scrape`] and [`Episode::evaluate_alerts`]).
     fn record(&mut self) {
-        let firing: Vec<bool> = self
-            .alerts
-            .iter()
-            .map(|t| t.firing_since.is_some())
-            .collect();
-        let mut histogram = [0u32; 6];
-        for h in &self.history {
-            histogram[type_index(&h.action.action_type)] += 1;
-        }
+        let mut firing = std::mem::take(&mut self.firing);
+        firing.clear();
+        firing.extend(self.alerts.iter().map(|t| t.firing_since.is_some()));
         let counters = EpisodeCounters {
             wrong_fixes: self.wrong_fixes,
             miscommunications: self.miscommunications,
             resolved: self.status == Status::Resolved,
             cumulative_reward: self.cumulative_reward,
-            action_histogram: histogram,
+            action_histogram: self.action_histogram,
             firing_alerts: self
                 .scenario
                 .alerts
@@ -412,7 +478,8 @@ impl Episode {
                 .collect(),
         };
         let step = self.step_count();
-        self.monitor.record(step, &firing, &counters);
+        self.monitor.record(step, &firing, counters);
+        self.firing = firing;
     }
 
     fn objective_met(&self) -> bool {
@@ -426,8 +493,9 @@ impl Episode {
     /// Carries out a command; returns (reward before the time penalty, feedback).
     fn perform(&mut self, command: &Command, step_number: u32) -> (f64, String) {
         let scenario = self.scenario.clone();
-        let affected = self.affected();
-        let root = self.root_index();
+        let prepared = self.prepared.clone();
+        let affected = &prepared.affected;
+        let root = prepared.root;
         match command {
             Command::Investigate { service } => {
                 let name = &scenario.services[*service].name;
@@ -586,7 +654,7 @@ impl Episode {
             .zip(self.alerts.iter_mut())
             .enumerate()
         {
-            if self.rules.holds(index, store, time_ms) {
+            if self.rules.holds_fast(index, store, time_ms) {
                 tracker.breached_steps += 1;
                 if tracker.active_since.is_none() {
                     tracker.active_since = Some(step);
@@ -611,9 +679,10 @@ impl Episode {
     }
 
     pub(crate) fn alert_views(&self, include_resolved: bool) -> Vec<AlertView> {
-        let mut views = Vec::new();
-        for (rule, tracker) in self.scenario.alerts.iter().zip(&self.alerts) {
-            let index = self.scenario.service_index(&rule.service).unwrap_or(0);
+        // (sort key, rule index): firing first, then critical, then the
+        // oldest, then by name.
+        let mut order: Vec<((bool, bool, u32, usize), usize)> = Vec::new();
+        for (r, tracker) in self.alerts.iter().enumerate() {
             let state = if tracker.firing_since.is_some() {
                 AlertState::Firing
             } else if tracker.active_since.is_some() {
@@ -628,34 +697,52 @@ impl Episode {
                 .or(tracker.active_since)
                 .or(tracker.resolved_at)
                 .unwrap_or(0);
-            views.push(AlertView {
-                name: rule.name.clone(),
-                service: rule.service.clone(),
-                severity: rule.severity.clone(),
-                state,
-                summary: rule.summary.clone(),
-                metric: rule.metric.name().to_string(),
-                value: self.sim.value(index, rule.metric),
-                threshold: rule.threshold,
-                since_step: since,
-                since_time: self.time_at(since),
-            });
+            let key = (
+                state != AlertState::Firing,
+                !self
+                    .prepared
+                    .alert_critical
+                    .get(r)
+                    .copied()
+                    .unwrap_or(false),
+                since,
+                self.prepared.alert_name_ranks.get(r).copied().unwrap_or(r),
+            );
+            order.push((key, r));
         }
-        views.sort_by(|a, b| {
-            (
-                a.state != AlertState::Firing,
-                a.severity != "critical",
-                a.since_step,
-                &a.name,
-            )
-                .cmp(&(
-                    b.state != AlertState::Firing,
-                    b.severity != "critical",
-                    b.since_step,
-                    &b.name,
-                ))
-        });
-        views
+        order.sort_unstable_by_key(|(key, _)| *key);
+        order
+            .into_iter()
+            .filter_map(|(_, r)| {
+                let rule = self.scenario.alerts.get(r)?;
+                let tracker = self.alerts.get(r)?;
+                let index = self.prepared.alert_services.get(r).copied().unwrap_or(0);
+                let state = if tracker.firing_since.is_some() {
+                    AlertState::Firing
+                } else if tracker.active_since.is_some() {
+                    AlertState::Pending
+                } else {
+                    AlertState::Resolved
+                };
+                let since = tracker
+                    .firing_since
+                    .or(tracker.active_since)
+                    .or(tracker.resolved_at)
+                    .unwrap_or(0);
+                Some(AlertView {
+                    name: rule.name.clone(),
+                    service: rule.service.clone(),
+                    severity: rule.severity.clone(),
+                    state,
+                    summary: rule.summary.clone(),
+                    metric: rule.metric.name(),
+                    value: self.sim.value(index, rule.metric),
+                    threshold: rule.threshold,
+                    since_step: since,
+                    since_time: self.time_at(since),
+                })
+            })
+            .collect()
     }
 
     pub(crate) fn observation(&self) -> Observation {
@@ -684,23 +771,20 @@ impl Episode {
         let investigations = self
             .investigated
             .iter()
-            .map(|&i| {
-                let name = &scenario.services[i].name;
-                Investigation {
-                    service: name.clone(),
-                    metrics: crate::scenario::Signal::ALL
-                        .iter()
-                        .map(|s| (s.name().to_string(), self.sim.value(i, *s)))
-                        .collect(),
-                    logs: service_logs(scenario, self.seed, name, step, LOG_LINES_SHOWN),
-                }
+            .map(|&i| Investigation {
+                service: scenario.services[i].name.clone(),
+                metrics: Signal::ALL
+                    .iter()
+                    .map(|s| (s.name(), self.sim.value(i, *s)))
+                    .collect(),
+                logs: self.logs_shown(i, step),
             })
             .collect();
         Observation {
             scenario: scenario.id.clone(),
             title: scenario.title.clone(),
             task: self.task.id().to_string(),
-            objective: self.task.objective().to_string(),
+            objective: self.task.objective(),
             summary: scenario.summary.clone(),
             step,
             step_budget: self.task.step_budget(),
@@ -709,15 +793,52 @@ impl Episode {
             alerts: self.alert_views(false),
             services,
             investigations,
-            teams: scenario.teams(),
-            played: self
-                .history
-                .iter()
-                .map(|h| h.action.action_type.clone())
-                .collect(),
+            teams: self.prepared.teams.clone(),
+            played: self.played.clone(),
             cumulative_reward: self.cumulative_reward,
             last_feedback: self.last_feedback.clone(),
             done: self.is_over(),
+        }
+    }
+
+    /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
+    /// (what [`service_logs`] gives), from the lines recorded so far.
+    fn logs_shown(&self, index: usize, step: u32) -> LogLines {
+        match self.logs.get(index) {
+            Some(Some((through, lines))) if *through >= step => {
+                let end = lines.partition_point(|l| l.step <= step);
+                let first_step = step.saturating_sub(LOG_LINES_SHOWN as u32);
+                let start = lines
+                    .partition_point(|l| l.step < first_step)
+                    .max(end.saturating_sub(LOG_LINES_SHOWN));
+                LogLines::new(lines, start..end)
+            }
+            _ => {
+                let name = &self.scenario.services[index].name;
+                service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into()
+            }
+        }
+    }
+
+    /// Extends the log lines of every investigated service through `step`
+    /// (each line is made once).
+    fn generate_logs(&mut self, step: u32) {
+        for &index in &self.investigated {
+            let Some(slot) = self.logs.get_mut(index) else {
+                continue;
+            };
+            let (through, lines) = slot.get_or_insert_with(|| (0, Vec::new()));
+            let from = if lines.is_empty() && *through == 0 {
+                0
+            } else {
+                *through + 1
+            };
+            for s in from..=step {
+                push_step_logs(&self.scenario, self.seed, index, s, |line| {
+                    lines.push(Arc::new(line))
+                });
+            }
+            *through = (*through).max(step);
         }
     }
 

@@ -5,8 +5,10 @@
 use super::action::Action;
 use crate::scenario::ServiceKind;
 use crate::sim::{Health, LogLine};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 /// Incident status: open → investigating → mitigated → resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -60,7 +62,7 @@ pub struct AlertView {
     /// One-line summary.
     pub summary: String,
     /// The watched metric.
-    pub metric: String,
+    pub metric: &'static str,
     /// Its current value.
     pub value: f64,
     /// The rule's threshold.
@@ -100,9 +102,68 @@ pub struct Investigation {
     /// The service.
     pub service: String,
     /// Every signal's current value, by name.
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: BTreeMap<&'static str, f64>,
     /// Its most recent log lines, oldest first.
-    pub logs: Vec<LogLine>,
+    pub logs: LogLines,
+}
+
+/// Log lines of one service, each shared with the episode's own record of
+/// them (cloning a line is a reference count): reads as a slice of
+/// [`LogLine`]s (behind `Arc`s) and serializes as a JSON array of lines.
+///
+/// ```
+/// use firedrill::env::LogLines;
+/// use firedrill::sim::LogLine;
+/// let none = LogLines::default();
+/// assert!(none.is_empty());
+/// assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+/// let one = LogLines::from(vec![LogLine {
+///     time: 1.0,
+///     step: 0,
+///     service: "api".into(),
+///     level: firedrill::scenario::LogLevel::Info,
+///     message: "ok".into(),
+///     fields: vec![],
+/// }]);
+/// assert_eq!(one[0].message, "ok");
+/// assert!(serde_json::to_string(&one).unwrap().starts_with(r#"[{"time":1.0,"step":0,"service":"api""#));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogLines {
+    lines: Vec<Arc<LogLine>>,
+}
+
+impl LogLines {
+    /// The lines `window` of `lines` (clamped to them).
+    pub fn new(lines: &[Arc<LogLine>], window: Range<usize>) -> LogLines {
+        let end = window.end.min(lines.len());
+        let start = window.start.min(end);
+        LogLines {
+            lines: lines[start..end].to_vec(),
+        }
+    }
+}
+
+impl From<Vec<LogLine>> for LogLines {
+    fn from(lines: Vec<LogLine>) -> LogLines {
+        LogLines {
+            lines: lines.into_iter().map(Arc::new).collect(),
+        }
+    }
+}
+
+impl Deref for LogLines {
+    type Target = [Arc<LogLine>];
+
+    fn deref(&self) -> &[Arc<LogLine>] {
+        &self.lines
+    }
+}
+
+impl Serialize for LogLines {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.lines.iter().map(|line| &**line))
+    }
 }
 
 /// What a responder sees.
@@ -115,7 +176,7 @@ pub struct Observation {
     /// Task id.
     pub task: String,
     /// What the task asks for.
-    pub objective: String,
+    pub objective: &'static str,
     /// The incident report.
     pub summary: String,
     /// Steps taken.
@@ -135,7 +196,7 @@ pub struct Observation {
     /// Teams that can be escalated to.
     pub teams: Vec<String>,
     /// The type of each action played so far, in order.
-    pub played: Vec<String>,
+    pub played: Vec<&'static str>,
     /// Sum of rewards so far.
     pub cumulative_reward: f64,
     /// What the last action did.

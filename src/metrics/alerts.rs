@@ -1,7 +1,16 @@
 //! Alert rules as Prometheus evaluates them: each rule's PromQL expression
 //! (the very `expr` the rules YAML exports, [`rule_expr`]) is parsed once
-//! per episode and evaluated over the episode's series store every step. A
+//! per scenario and evaluated over the episode's series store every step. A
 //! rule's condition holds when its expression returns at least one sample.
+//!
+//! Every built-in rule has the shape `<gauge>{label="value", ...} <cmp>
+//! <number>`. For such an expression [`RuleSet::resolve`] finds the
+//! selected series once (a store's clones keep their ids), and
+//! [`RuleSet::holds_fast`] then compares the newest sample of each directly,
+//! with the semantics of the instant selector (5-minute lookback, staleness
+//! markers) and of the comparison: the same verdict as the PromQL
+//! evaluation, which `tests/env_contract.rs` checks for every built-in
+//! scenario over whole episodes. Other expressions go through the engine.
 //!
 //! ```
 //! use firedrill::env::{Env, Selection};
@@ -22,16 +31,104 @@
 //! ```
 
 pub use super::export::rule_expr;
-use super::store::Store;
-use crate::promql::{Engine, Prepared, QueryError, Value};
+use super::store::{SeriesId, Store};
+use crate::promql::{is_stale_nan, Engine, Prepared, QueryError, Value};
 use crate::scenario::Scenario;
+use promql_parser::label::MatchOp;
+use promql_parser::parser::token::{T_EQLC, T_GTE, T_GTR, T_LSS, T_LTE, T_NEQ};
+use promql_parser::parser::Expr;
 use std::sync::Arc;
 
-/// The parsed expressions of a scenario's alert rules, in rule order.
-/// Cheap to clone.
+/// The parsed expressions of a scenario's alert rules, in rule order, and
+/// their direct evaluation once resolved against a store. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     exprs: Arc<[Result<Prepared, QueryError>]>,
+    fast: Arc<[Option<FastRule>]>,
+}
+
+/// A rule `selector <cmp> number` resolved against a store: the series the
+/// selector picks and the comparison.
+#[derive(Clone, Debug, PartialEq)]
+struct FastRule {
+    series: Vec<SeriesId>,
+    op: u16,
+    threshold: f64,
+    lookback_ms: i64,
+}
+
+impl FastRule {
+    /// The fast form of `prepared` over `store`, if it has the shape.
+    fn of(prepared: &Prepared, store: &Store) -> Option<FastRule> {
+        let Expr::Binary(binary) = prepared.expr() else {
+            return None;
+        };
+        if binary.modifier.is_some() {
+            return None;
+        }
+        let op = binary.op.id();
+        if !matches!(op, T_GTR | T_LSS | T_GTE | T_LTE | T_EQLC | T_NEQ) {
+            return None;
+        }
+        let (Expr::VectorSelector(vs), Expr::NumberLiteral(n)) = (&*binary.lhs, &*binary.rhs)
+        else {
+            return None;
+        };
+        let name = vs.name.as_deref().filter(|n| !n.is_empty())?;
+        if vs.offset.is_some() || vs.at.is_some() || !vs.matchers.or_matchers.is_empty() {
+            return None;
+        }
+        let mut equalities = Vec::new();
+        for m in &vs.matchers.matchers {
+            match m.op {
+                MatchOp::Equal => equalities.push((m.name.as_str(), m.value.as_str())),
+                _ => return None,
+            }
+        }
+        let series = store
+            .named(name)
+            .iter()
+            .copied()
+            .filter(|id| {
+                store.get(*id).is_some_and(|s| {
+                    equalities
+                        .iter()
+                        .all(|(label, value)| s.labels().get(label).unwrap_or("") == *value)
+                })
+            })
+            .collect();
+        Some(FastRule {
+            series,
+            op,
+            threshold: n.val,
+            lookback_ms: prepared.engine().lookback_delta_ms,
+        })
+    }
+
+    fn holds(&self, store: &Store, time_ms: i64) -> bool {
+        self.series.iter().any(|id| {
+            let Some(series) = store.get(*id) else {
+                return false;
+            };
+            let after = series.partition_after(time_ms);
+            if after == 0 {
+                return false;
+            }
+            let (t, v) = series.sample(after - 1);
+            if t <= time_ms.saturating_sub(self.lookback_ms) || is_stale_nan(v) {
+                return false;
+            }
+            let r = self.threshold;
+            match self.op {
+                T_GTR => v > r,
+                T_LSS => v < r,
+                T_GTE => v >= r,
+                T_LTE => v <= r,
+                T_EQLC => v == r,
+                _ => v != r,
+            }
+        })
+    }
 }
 
 impl RuleSet {
@@ -44,6 +141,37 @@ impl RuleSet {
                 .iter()
                 .map(|rule| engine.prepare(&rule_expr(rule)))
                 .collect(),
+            fast: Arc::from(Vec::new()),
+        }
+    }
+
+    /// The same rules with their direct evaluation resolved against `store`
+    /// (for [`RuleSet::holds_fast`] over it and its clones, whose series
+    /// keep their ids).
+    pub fn resolve(&self, store: &Store) -> RuleSet {
+        RuleSet {
+            exprs: self.exprs.clone(),
+            fast: self
+                .exprs
+                .iter()
+                .map(|e| e.as_ref().ok().and_then(|p| FastRule::of(p, store)))
+                .collect(),
+        }
+    }
+
+    /// Whether rule `index` is evaluated directly by [`RuleSet::holds_fast`]
+    /// (resolved, and of the shape `selector <cmp> number`).
+    pub fn has_fast_path(&self, index: usize) -> bool {
+        matches!(self.fast.get(index), Some(Some(_)))
+    }
+
+    /// [`RuleSet::holds`], by the direct comparison where the rule has one
+    /// (the store must be the one of [`RuleSet::resolve`] or a clone of it);
+    /// through the PromQL engine otherwise.
+    pub fn holds_fast(&self, index: usize, store: &Store, time_ms: i64) -> bool {
+        match self.fast.get(index) {
+            Some(Some(rule)) => rule.holds(store, time_ms),
+            _ => self.holds(index, store, time_ms),
         }
     }
 

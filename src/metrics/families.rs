@@ -14,10 +14,11 @@
 //! | `up` | gauge | service |
 //! | `error_ratio`, `latency_p50_seconds`, `latency_p99_seconds`, `requests_per_second` | gauge | service |
 
-use super::mathx::{exp, ln, normal_cdf};
+use super::mathx::{exp, ln, normal_cdf, round};
 use crate::rng::Rng;
 use crate::scenario::{Scenario, ServiceKind, Signal};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// Prometheus metric type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,12 +156,20 @@ pub const MEMORY_LIMIT_BYTES: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
 /// How a series' value follows from the signals.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Source {
-    Requests { errors: bool },
-    Bucket { le: f64 },
+    Requests {
+        errors: bool,
+    },
+    /// The bucket of upper bound `le`, as ln(le) (computed once).
+    Bucket {
+        ln_le: f64,
+    },
     HistogramSum,
     HistogramCount,
     CpuSeconds,
-    Signal { signal: Signal, scale: f64 },
+    Signal {
+        signal: Signal,
+        scale: f64,
+    },
     Alert,
 }
 
@@ -221,12 +230,70 @@ pub fn format_value(v: f64) -> String {
     }
 }
 
-/// The metric series of a scenario and their current values.
+/// The log-normal latency distribution of a service at one step, from its
+/// p50 and p99 signals: what the histogram buckets and the latency SLO see.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LatencyShape {
+    /// Mean of ln(latency).
+    pub mu: f64,
+    /// Standard deviation of ln(latency).
+    pub sigma: f64,
+    /// 1 / sigma.
+    pub inv_sigma: f64,
+    /// Mean latency, seconds.
+    pub mean: f64,
+}
+
+impl LatencyShape {
+    /// The distribution whose median is `p50` and 99th percentile `p99`
+    /// (seconds; floored at 0.1 ms and 1.01 × p50).
+    pub fn new(p50: f64, p99: f64) -> LatencyShape {
+        let p50 = p50.max(1e-4);
+        let p99 = p99.max(p50 * 1.01);
+        let mu = ln(p50);
+        let sigma = ((ln(p99) - mu) / 2.326_347_874).max(0.01);
+        LatencyShape {
+            mu,
+            sigma,
+            inv_sigma: 1.0 / sigma,
+            mean: exp(mu + sigma * sigma / 2.0),
+        }
+    }
+
+    /// The fraction of requests at most `ln_seconds` (a logarithm) long.
+    #[inline]
+    pub fn fraction_below_ln(&self, ln_seconds: f64) -> f64 {
+        if ln_seconds == f64::INFINITY {
+            1.0
+        } else {
+            normal_cdf((ln_seconds - self.mu) * self.inv_sigma)
+        }
+    }
+
+    /// The shape of each service's signals (in [`Signal::ALL`] order).
+    pub fn of_signals(signals: &[[f64; 9]], out: &mut Vec<LatencyShape>) {
+        out.clear();
+        out.extend(signals.iter().map(|values| {
+            LatencyShape::new(
+                values[Signal::LatencyP50Seconds.index()],
+                values[Signal::LatencyP99Seconds.index()],
+            )
+        }));
+    }
+}
+
+/// The metric series of a scenario and their current values. The series
+/// definitions are shared by clones.
 #[derive(Clone, Debug)]
 pub struct MetricSet {
-    series: Vec<SeriesDef>,
+    series: Arc<[SeriesDef]>,
     values: Vec<f64>,
-    alert_rules: Vec<usize>,
+    alert_rules: Arc<[usize]>,
+    /// The series before this index are the signals' (every `ALERTS` series
+    /// comes after them).
+    signal_series: usize,
+    /// Each service's latency shape at the last [`MetricSet::observe`].
+    shapes: Vec<LatencyShape>,
 }
 
 impl MetricSet {
@@ -268,13 +335,15 @@ impl MetricSet {
                             push(
                                 "http_request_duration_seconds_bucket",
                                 vec![("le".into(), format_value(le))],
-                                Source::Bucket { le },
+                                Source::Bucket { ln_le: ln(le) },
                             );
                         }
                         push(
                             "http_request_duration_seconds_bucket",
                             vec![("le".into(), "+Inf".into())],
-                            Source::Bucket { le: f64::INFINITY },
+                            Source::Bucket {
+                                ln_le: f64::INFINITY,
+                            },
                         );
                         push(
                             "http_request_duration_seconds_sum",
@@ -407,11 +476,40 @@ impl MetricSet {
                 _ => 0.0,
             })
             .collect();
+        // ALERTS is the last family: the signals' series come first.
+        let signal_series = series
+            .iter()
+            .position(SeriesDef::is_alert)
+            .unwrap_or(series.len());
         MetricSet {
-            series,
+            series: series.into(),
             values,
-            alert_rules,
+            alert_rules: alert_rules.into(),
+            signal_series,
+            shapes: Vec::new(),
         }
+    }
+
+    /// The current values of the series that come from the signals (every
+    /// series but `ALERTS`): the first [`MetricSet::signal_series_count`]
+    /// series.
+    pub fn signal_values(&self) -> &[f64] {
+        &self.values[..self.signal_series]
+    }
+
+    /// How many series come from the signals; they are the first ones.
+    pub fn signal_series_count(&self) -> usize {
+        self.signal_series
+    }
+
+    /// The current values of the `ALERTS` series (the last ones).
+    pub fn alert_values(&self) -> &[f64] {
+        &self.values[self.signal_series..]
+    }
+
+    /// Each service's latency distribution at the last [`MetricSet::observe`].
+    pub fn latency_shapes(&self) -> &[LatencyShape] {
+        &self.shapes
     }
 
     /// The series, in exposition order (grouped by family).
@@ -430,34 +528,23 @@ impl MetricSet {
     /// [`MetricSet::set_alerts`].
     pub fn observe(&mut self, signals: &[[f64; 9]], step_seconds: f64) {
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
-        let mut shape: Vec<(f64, f64, f64)> = Vec::with_capacity(signals.len());
-        for values in signals {
-            let p50 = values[Signal::LatencyP50Seconds.index()].max(1e-4);
-            let p99 = values[Signal::LatencyP99Seconds.index()].max(p50 * 1.01);
-            let mu = ln(p50);
-            let sigma = ((ln(p99) - mu) / 2.326_347_874).max(0.01);
-            let mean = exp(mu + sigma * sigma / 2.0);
-            shape.push((mu, sigma, mean));
-        }
+        LatencyShape::of_signals(signals, &mut self.shapes);
+        let shapes: &[LatencyShape] = &self.shapes;
         for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
-            let v = &signals[s.service];
+            let Some(v) = signals.get(s.service) else {
+                continue;
+            };
             let requests = v[Signal::RequestsPerSecond.index()] * step_seconds;
-            let (mu, sigma, mean) = shape[s.service];
             match s.source {
                 Source::Requests { errors } => {
                     let err = v[Signal::ErrorRatio.index()];
-                    *value += (requests * if errors { err } else { 1.0 - err }).round();
+                    *value += round(requests * if errors { err } else { 1.0 - err });
                 }
-                Source::Bucket { le } => {
-                    let fraction = if le.is_infinite() {
-                        1.0
-                    } else {
-                        normal_cdf((ln(le) - mu) / sigma)
-                    };
-                    *value += (requests * fraction).round();
+                Source::Bucket { ln_le } => {
+                    *value += round(requests * shapes[s.service].fraction_below_ln(ln_le));
                 }
-                Source::HistogramSum => *value += requests.round() * mean,
-                Source::HistogramCount => *value += requests.round(),
+                Source::HistogramSum => *value += round(requests) * shapes[s.service].mean,
+                Source::HistogramCount => *value += round(requests),
                 Source::CpuSeconds => {
                     *value += v[Signal::CpuRatio.index()] * CPU_LIMIT_CORES * step_seconds
                 }
@@ -470,18 +557,10 @@ impl MetricSet {
     /// Sets `ALERTS` from whether each alert rule is firing (NaN — absent —
     /// while it is not).
     pub fn set_alerts(&mut self, alerts_firing: &[bool]) {
-        let mut alert = 0;
-        for (s, value) in self.series.iter().zip(self.values.iter_mut()) {
-            if s.source == Source::Alert {
-                let firing = self
-                    .alert_rules
-                    .get(alert)
-                    .and_then(|r| alerts_firing.get(*r))
-                    .copied()
-                    .unwrap_or(false);
-                *value = if firing { 1.0 } else { f64::NAN };
-                alert += 1;
-            }
+        let alerts = &mut self.values[self.signal_series..];
+        for (value, rule) in alerts.iter_mut().zip(self.alert_rules.iter()) {
+            let firing = alerts_firing.get(*rule).copied().unwrap_or(false);
+            *value = if firing { 1.0 } else { f64::NAN };
         }
     }
 

@@ -15,8 +15,9 @@ use super::slo::SloBook;
 use super::store::{Labels, SeriesId, Store};
 use crate::rng::Rng;
 use crate::scenario::{Scenario, Signal};
-use crate::sim::Simulation;
+use crate::sim::{baseline_seed, baseline_signals, Simulation};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// Steps of healthy history recorded before the incident starts (60 minutes at 30 s).
 pub const HISTORY_STEPS: u32 = 120;
@@ -45,7 +46,8 @@ pub struct EpisodeCounters {
 pub struct Monitor {
     metrics: MetricSet,
     store: Store,
-    ids: Vec<SeriesId>,
+    /// The store's series of each metric series (in [`MetricSet::series`] order).
+    ids: Arc<[SeriesId]>,
     slos: SloBook,
     recorder: Recorder,
     step_seconds: u32,
@@ -55,22 +57,44 @@ pub struct Monitor {
     signals: Vec<[f64; 9]>,
 }
 
-impl Monitor {
-    /// Monitoring for a new episode: records the baseline history up to the
-    /// incident start. Call [`Monitor::observe`] for step 0 next.
-    pub fn new(scenario: &Scenario, seed: u64, sim: &Simulation, alert_count: usize) -> Monitor {
+/// The monitoring of a scenario up to the incident start: the baseline
+/// history (metrics, series store, SLOs, recorder), which depends only on
+/// the scenario. Computed once and shared by every episode of the scenario
+/// ([`Monitor::start`]): the store's and recorder's history are frozen
+/// blocks that the episodes' copies share.
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    monitor: Monitor,
+    healthy: Vec<[f64; 9]>,
+}
+
+impl Baseline {
+    /// Records [`HISTORY_STEPS`] steps of healthy history of `scenario`
+    /// (its [`baseline_signals`] with seeded noise of ±3%), up to the
+    /// incident start.
+    pub fn new(scenario: &Scenario) -> Baseline {
+        let seed = baseline_seed(scenario);
+        let healthy = baseline_signals(scenario);
         let metrics = MetricSet::new(scenario, seed);
-        let mut store = Store::new(SAMPLES_PER_SERIES);
-        let ids = metrics
+        let labels: Vec<Labels> = metrics
             .series()
             .iter()
             .map(|s| {
                 let mut pairs: Vec<(String, String)> =
                     vec![("__name__".to_string(), s.metric.clone())];
                 pairs.extend(s.labels.iter().cloned());
-                store.series_id(Labels::new(pairs))
+                Labels::new(pairs)
             })
             .collect();
+        // The signals' series are columns (a sample at every step); the
+        // ALERTS series, present only while firing, are ring series.
+        let columns = metrics.signal_series_count();
+        let (mut store, mut ids) = Store::with_columns(
+            SAMPLES_PER_SERIES,
+            labels.iter().take(columns).cloned().collect(),
+        );
+        ids.extend(labels.into_iter().skip(columns).map(|l| store.series_id(l)));
+        store.reserve_rows(HISTORY_STEPS as usize);
         let services = scenario.services.len();
         let mut monitor = Monitor {
             slos: SloBook::new(scenario, seed),
@@ -82,14 +106,14 @@ impl Monitor {
             signals: vec![[0.0; 9]; services],
             metrics,
             store,
-            ids,
+            ids: ids.into(),
         };
         let mut noise = Rng::derive(seed, "history");
-        let quiet = vec![false; alert_count];
+        let quiet = vec![false; scenario.alerts.len()];
         for h in (1..=HISTORY_STEPS).rev() {
-            for (service, signals) in monitor.signals.iter_mut().enumerate() {
+            for (signals, base) in monitor.signals.iter_mut().zip(&healthy) {
                 for signal in Signal::ALL {
-                    let base = sim.baseline(service, signal);
+                    let base = base[signal.index()];
                     signals[signal.index()] = if signal == Signal::Up {
                         base
                     } else {
@@ -99,24 +123,43 @@ impl Monitor {
             }
             let time = scenario.start_time - h as i64 * scenario.step_seconds as i64;
             monitor.sample_signals(time);
-            monitor.complete(time, -(h as i64), &quiet, &EpisodeCounters::default());
+            monitor.complete(time, -(h as i64), &quiet, EpisodeCounters::default());
         }
         monitor.slos.mark_incident_start();
+        monitor.store.freeze();
+        monitor.recorder.freeze();
+        Baseline { monitor, healthy }
+    }
+
+    /// Each service's healthy signals (what the simulation starts from).
+    pub fn healthy_signals(&self) -> &[[f64; 9]] {
+        &self.healthy
+    }
+
+    /// The monitoring as it stands at the incident start.
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+}
+
+impl Monitor {
+    /// Monitoring for a new episode, from the scenario's baseline history
+    /// (shared, not copied), with room for `steps` incident steps. Call
+    /// [`Monitor::scrape`] and [`Monitor::record`] for step 0 next.
+    pub fn start(baseline: &Baseline, steps: u32) -> Monitor {
+        let mut monitor = baseline.monitor.clone();
+        let rows = steps as usize + 1;
+        monitor.store.reserve_rows(rows);
+        monitor.recorder.reserve(rows);
         monitor
     }
 
-    /// Appends the current values of the `ALERTS` series (`alerts`) or of
-    /// every other series to the store at `time` (seconds); NaN is no sample.
-    fn append(&mut self, time: i64, alerts: bool) {
-        let time_ms = time.saturating_mul(1000);
-        for ((def, id), value) in self
-            .metrics
-            .series()
-            .iter()
-            .zip(&self.ids)
-            .zip(self.metrics.values())
-        {
-            if def.is_alert() == alerts && !value.is_nan() {
+    /// Appends the `ALERTS` series that have a value (NaN is no sample) to
+    /// the store at `time` (seconds).
+    fn append_alerts(&mut self, time_ms: i64) {
+        let columns = self.metrics.signal_series_count();
+        for (id, value) in self.ids[columns..].iter().zip(self.metrics.alert_values()) {
+            if !value.is_nan() {
                 self.store.append(*id, time_ms, *value);
             }
         }
@@ -126,7 +169,8 @@ impl Monitor {
     fn sample_signals(&mut self, time: i64) {
         self.metrics
             .observe(&self.signals, self.step_seconds as f64);
-        self.append(time, false);
+        self.store
+            .append_row(time.saturating_mul(1000), self.metrics.signal_values());
     }
 
     /// The second half of a step: `ALERTS`, the SLOs and the snapshot.
@@ -135,12 +179,13 @@ impl Monitor {
         time: i64,
         step: i64,
         alerts_firing: &[bool],
-        counters: &EpisodeCounters,
+        counters: EpisodeCounters,
     ) {
         let seconds = self.step_seconds as f64;
         self.metrics.set_alerts(alerts_firing);
-        self.append(time, true);
-        self.slos.observe(&self.signals, seconds);
+        self.append_alerts(time.saturating_mul(1000));
+        self.slos
+            .observe_shaped(&self.signals, self.metrics.latency_shapes(), seconds);
         self.recorder.record(Snapshot {
             step,
             time,
@@ -159,7 +204,7 @@ impl Monitor {
             mttr_steps: if counters.resolved { -1 } else { step.max(0) },
             cumulative_reward: counters.cumulative_reward,
             action_histogram: counters.action_histogram,
-            firing_alerts: counters.firing_alerts.clone(),
+            firing_alerts: counters.firing_alerts,
         });
         self.last_time = time;
     }
@@ -185,7 +230,7 @@ impl Monitor {
     /// The second half of incident step `step`, after [`Monitor::scrape`]:
     /// stores `ALERTS` from whether each rule is firing, spends the SLO
     /// budgets and records the snapshot.
-    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: &EpisodeCounters) {
+    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: EpisodeCounters) {
         let time = self.time_of(step);
         self.complete(time, step as i64, alerts_firing, counters);
     }
@@ -241,7 +286,7 @@ impl Monitor {
     pub fn openmetrics(&self) -> String {
         let mut out = String::with_capacity(self.ids.len() * 64 * 160);
         let mut current_family = usize::MAX;
-        for (def, id) in self.metrics.series().iter().zip(&self.ids) {
+        for (def, id) in self.metrics.series().iter().zip(self.ids.iter()) {
             if def.family != current_family {
                 current_family = def.family;
                 let family = &FAMILIES[def.family];
@@ -255,7 +300,9 @@ impl Monitor {
                 }
                 let _ = writeln!(out, "# HELP {name} {}", family.help);
             }
-            let series = &self.store.series()[id.index()];
+            let Some(series) = self.store.get(*id) else {
+                continue;
+            };
             for (t, v) in series.samples() {
                 write_sample(&mut out, &def.metric, &def.labels, v);
                 let _ = writeln!(out, " {}", format_value(t as f64 / 1000.0));

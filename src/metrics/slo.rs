@@ -3,7 +3,8 @@
 //! the burn rate, a green / yellow / red status and the projected time until
 //! the budget runs out at the current burn.
 
-use super::mathx::{ln, normal_cdf};
+use super::families::LatencyShape;
+use super::mathx::ln;
 use crate::rng::Rng;
 use crate::scenario::{Scenario, Signal};
 use serde::Serialize;
@@ -67,6 +68,10 @@ impl Slo {
 #[derive(Clone, Debug)]
 pub struct SloBook {
     slos: Vec<Slo>,
+    /// ln of each latency objective's threshold (0 for availability).
+    ln_thresholds: Vec<f64>,
+    /// Scratch: the latency shapes of [`SloBook::observe`].
+    shapes: Vec<LatencyShape>,
 }
 
 fn status(remaining: f64, burn: f64) -> SloStatus {
@@ -109,7 +114,15 @@ impl SloBook {
                 });
             }
         }
-        SloBook { slos }
+        let ln_thresholds = slos
+            .iter()
+            .map(|slo| slo.threshold_seconds.map(ln).unwrap_or(0.0))
+            .collect();
+        SloBook {
+            slos,
+            ln_thresholds,
+            shapes: Vec::new(),
+        }
     }
 
     /// Every objective.
@@ -126,18 +139,22 @@ impl SloBook {
 
     /// Spends budget for `seconds` of traffic with each service's signals.
     pub fn observe(&mut self, signals: &[[f64; 9]], seconds: f64) {
-        for (i, slo) in self.slos.iter_mut().enumerate() {
-            let values = &signals[i / 2];
+        let mut shapes = std::mem::take(&mut self.shapes);
+        LatencyShape::of_signals(signals, &mut shapes);
+        self.observe_shaped(signals, &shapes, seconds);
+        self.shapes = shapes;
+    }
+
+    /// [`SloBook::observe`] with each service's latency distribution
+    /// already known (the metric set computes it every step).
+    pub fn observe_shaped(&mut self, signals: &[[f64; 9]], shapes: &[LatencyShape], seconds: f64) {
+        for (i, (slo, ln_threshold)) in self.slos.iter_mut().zip(&self.ln_thresholds).enumerate() {
+            let (Some(values), Some(shape)) = (signals.get(i / 2), shapes.get(i / 2)) else {
+                continue;
+            };
             let bad_fraction = match slo.kind {
                 SloKind::Availability => values[Signal::ErrorRatio.index()],
-                SloKind::Latency => {
-                    let p50 = values[Signal::LatencyP50Seconds.index()].max(1e-4);
-                    let p99 = values[Signal::LatencyP99Seconds.index()].max(p50 * 1.01);
-                    let mu = ln(p50);
-                    let sigma = ((ln(p99) - mu) / 2.326_347_874).max(0.01);
-                    let threshold = slo.threshold_seconds.unwrap_or(1.0);
-                    1.0 - normal_cdf((ln(threshold) - mu) / sigma)
-                }
+                SloKind::Latency => 1.0 - shape.fraction_below_ln(*ln_threshold),
             };
             let allowed = 1.0 - slo.objective;
             let burn = bad_fraction / allowed;

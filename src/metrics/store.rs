@@ -1,6 +1,20 @@
-//! The series store: one ring buffer per series (bounded memory, O(1)
-//! append), series interned by their label sets, samples in time order.
-//! Timestamps are milliseconds, as in Prometheus.
+//! The series store: bounded memory per series (a ring buffer), series
+//! interned by their label sets, samples in time order. Timestamps are
+//! milliseconds, as in Prometheus.
+//!
+//! Two layouts share one interface ([`Series`]):
+//!
+//! - **ring series**, made by [`Store::series_id`] and filled one sample at a
+//!   time by [`Store::append`], each with its own timestamps;
+//! - **columns**, made by [`Store::with_columns`]: series scraped together,
+//!   one row of values per scrape sharing one timestamp
+//!   ([`Store::append_row`]), flat row-major arrays with no per-series
+//!   allocation. [`Store::freeze`] turns the rows so far into an immutable
+//!   shared block, so that clones of the store (every episode of a scenario
+//!   starts from the same baseline history) share them instead of copying.
+//!
+//! Cloning a store copies its label index by reference (`Arc`) too; the
+//! first new series added to a clone copies it.
 //!
 //! ```
 //! use firedrill::metrics::store::{Labels, Store};
@@ -9,7 +23,7 @@
 //! for t in 0..5 {
 //!     store.append(id, t * 1000, t as f64);
 //! }
-//! let series = &store.series()[id.index()];
+//! let series = store.get(id).unwrap();
 //! assert_eq!(series.timestamps().collect::<Vec<_>>(), vec![2000, 3000, 4000]);
 //! assert_eq!(series.labels().get("service"), Some("api"));
 //! ```
@@ -17,33 +31,62 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A sorted set of label pairs, `__name__` included. Cheap to clone.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Arc<[(String, String)]>);
+/// A sorted set of label pairs, `__name__` included. Cheap to clone (one
+/// reference count), and cheap to hash and compare: it carries a 64-bit
+/// hash of its pairs, computed once, so hashing writes one number and
+/// unequal sets mostly differ there (equal ones are compared in full).
+#[derive(Clone)]
+pub struct Labels(Arc<LabelSet>);
+
+struct LabelSet {
+    hash: u64,
+    pairs: Vec<(String, String)>,
+}
 
 impl Labels {
     /// Labels from pairs; sorted by name, later duplicates of a name dropped.
     pub fn new(mut pairs: Vec<(String, String)>) -> Labels {
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|a, b| a.0 == b.0);
-        Labels(pairs.into())
+        Labels::from_sorted(pairs)
+    }
+
+    /// Labels from pairs already sorted by name without repeated names.
+    fn from_sorted(pairs: Vec<(String, String)>) -> Labels {
+        // FNV-1a over names and values with separators, then a final mix.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut write = |bytes: &[u8], end: u8| {
+            for b in bytes.iter().chain(std::iter::once(&end)) {
+                hash ^= *b as u64;
+                hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+            }
+        };
+        for (k, v) in &pairs {
+            write(k.as_bytes(), 0xff);
+            write(v.as_bytes(), 0xfe);
+        }
+        let mut mixed = hash;
+        Labels(Arc::new(LabelSet {
+            hash: crate::rng::splitmix64(&mut mixed),
+            pairs,
+        }))
     }
 
     /// The value of a label.
     pub fn get(&self, name: &str) -> Option<&str> {
+        let pairs = &self.0.pairs;
         // Label sets are mostly small: a scan of equalities beats a binary
         // search of orderings there.
-        if self.0.len() <= 8 {
-            return self
-                .0
+        if pairs.len() <= 8 {
+            return pairs
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str());
         }
-        self.0
+        pairs
             .binary_search_by(|(k, _)| k.as_str().cmp(name))
             .ok()
-            .map(|i| self.0[i].1.as_str())
+            .map(|i| pairs[i].1.as_str())
     }
 
     /// The metric name (`__name__`), if any.
@@ -53,9 +96,111 @@ impl Labels {
 
     /// The pairs, sorted by name.
     pub fn pairs(&self) -> &[(String, String)] {
-        &self.0
+        &self.0.pairs
+    }
+
+    /// The pairs for which `keep` says yes (a subset, so still sorted), and
+    /// no pair with an empty value.
+    pub fn filtered(&self, mut keep: impl FnMut(&str, &str) -> bool) -> Labels {
+        Labels::from_sorted(
+            self.pairs()
+                .iter()
+                .filter(|(k, v)| !v.is_empty() && keep(k, v))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Whether both are the same shared label set (a pointer comparison:
+    /// `false` says nothing).
+    #[inline]
+    pub fn ptr_eq(&self, other: &Labels) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The precomputed hash of the pairs (equal label sets have equal ones).
+    pub fn hash_value(&self) -> u64 {
+        self.0.hash
+    }
+
+    /// An address identifying this shared label set while it is alive.
+    pub(crate) fn address(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
     }
 }
+
+impl PartialEq for Labels {
+    #[inline]
+    fn eq(&self, other: &Labels) -> bool {
+        self.ptr_eq(other) || (self.0.hash == other.0.hash && self.0.pairs == other.0.pairs)
+    }
+}
+
+impl Eq for Labels {}
+
+impl std::hash::Hash for Labels {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.hash);
+    }
+}
+
+impl PartialOrd for Labels {
+    fn partial_cmp(&self, other: &Labels) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Labels {
+    fn cmp(&self, other: &Labels) -> std::cmp::Ordering {
+        if self.ptr_eq(other) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.pairs.cmp(&other.0.pairs)
+    }
+}
+
+impl std::fmt::Debug for Labels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Labels").field(&self.0.pairs).finish()
+    }
+}
+
+/// A hasher for keys that are already good hashes (a [`Labels`] writes its
+/// precomputed hash; integers and pointers are mixed once).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PrehashedHasher(u64);
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Combine (for tuple keys), then mix.
+        let mut x = self.0.rotate_left(29) ^ n;
+        self.0 = crate::rng::splitmix64(&mut x);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// Builds [`PrehashedHasher`]s.
+pub type BuildPrehashed = std::hash::BuildHasherDefault<PrehashedHasher>;
+
+/// A hash map keyed by [`Labels`] (or integers), with [`PrehashedHasher`].
+pub type LabelsMap<K, V> = HashMap<K, V, BuildPrehashed>;
 
 /// Handle of a series in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,76 +213,128 @@ impl SeriesId {
     }
 }
 
-/// One series: labels and a ring buffer of samples.
-#[derive(Clone, Debug)]
-pub struct Series {
-    labels: Labels,
+/// Where a series keeps its samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// Its own ring buffer, `rings[i]`.
+    Ring(u32),
+    /// Column `i` of the rows.
+    Column(u32),
+}
+
+/// The label index of a store: shared by its clones.
+#[derive(Clone, Debug, Default)]
+struct Schema {
+    labels: Vec<Labels>,
+    slots: Vec<Slot>,
+    index: LabelsMap<Labels, SeriesId>,
+    /// Series by metric name (`""` for none), each list sorted by labels.
+    by_name: HashMap<String, Vec<SeriesId>>,
+    /// Number of columns (the width of a row).
+    columns: usize,
+}
+
+/// A ring buffer of samples.
+#[derive(Clone, Debug, Default)]
+struct Ring {
     timestamps: Vec<i64>,
     values: Vec<f64>,
     /// Index of the oldest sample once the buffer is full.
     head: usize,
-    capacity: usize,
 }
 
-impl Series {
-    /// Its labels.
-    pub fn labels(&self) -> &Labels {
-        &self.labels
-    }
-
-    /// Number of samples held.
-    pub fn len(&self) -> usize {
+impl Ring {
+    #[inline]
+    fn len(&self) -> usize {
         self.timestamps.len()
     }
 
-    /// Whether it holds no sample.
-    pub fn is_empty(&self) -> bool {
-        self.timestamps.is_empty()
-    }
-
-    /// The i-th oldest sample.
-    pub fn sample(&self, i: usize) -> (i64, f64) {
-        let j = (self.head + i) % self.timestamps.len().max(1);
+    #[inline]
+    fn sample(&self, i: usize) -> (i64, f64) {
+        let mut j = self.head + i;
+        if j >= self.timestamps.len() {
+            j -= self.timestamps.len();
+        }
         (self.timestamps[j], self.values[j])
     }
 
-    /// Timestamps, oldest first.
-    pub fn timestamps(&self) -> impl Iterator<Item = i64> + '_ {
-        (0..self.len()).map(move |i| self.sample(i).0)
-    }
-
-    /// Samples (timestamp ms, value), oldest first.
-    pub fn samples(&self) -> impl Iterator<Item = (i64, f64)> + '_ {
-        (0..self.len()).map(move |i| self.sample(i))
-    }
-
-    /// Index of the first sample with timestamp > `t` (binary search, after
-    /// a look at the newest sample: queries mostly ask about now).
-    pub fn partition_after(&self, t: i64) -> usize {
-        let len = self.len();
-        if len == 0 || self.sample(len - 1).0 <= t {
-            return len;
-        }
-        let (mut lo, mut hi) = (0, len - 1);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.sample(mid).0 <= t {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-
-    fn push(&mut self, t: i64, v: f64) {
-        if self.timestamps.len() < self.capacity {
+    fn push(&mut self, capacity: usize, t: i64, v: f64) {
+        if self.timestamps.len() < capacity {
             self.timestamps.push(t);
             self.values.push(v);
         } else {
             self.timestamps[self.head] = t;
             self.values[self.head] = v;
-            self.head = (self.head + 1) % self.capacity;
+            self.head = (self.head + 1) % capacity;
+        }
+    }
+}
+
+/// Rows of column values: one timestamp per row, values row-major.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    timestamps: Vec<i64>,
+    values: Vec<f64>,
+}
+
+/// The columns' samples: a shared frozen block, then the rows appended
+/// since, minus the oldest `skip` rows (dropped when over capacity).
+#[derive(Clone, Debug, Default)]
+struct Block {
+    frozen: Arc<Rows>,
+    live: Rows,
+    skip: usize,
+}
+
+impl Block {
+    #[inline]
+    fn len(&self) -> usize {
+        self.frozen.timestamps.len() + self.live.timestamps.len() - self.skip
+    }
+
+    fn last_timestamp(&self) -> Option<i64> {
+        self.live
+            .timestamps
+            .last()
+            .or(self.frozen.timestamps.last())
+            .copied()
+            .filter(|_| self.len() > 0)
+    }
+
+    #[inline]
+    fn timestamp(&self, i: usize) -> i64 {
+        let row = self.skip + i;
+        let frozen = self.frozen.timestamps.len();
+        if row < frozen {
+            self.frozen.timestamps[row]
+        } else {
+            self.live.timestamps[row - frozen]
+        }
+    }
+
+    #[inline]
+    fn value(&self, i: usize, column: usize, width: usize) -> f64 {
+        let row = self.skip + i;
+        let frozen = self.frozen.timestamps.len();
+        if row < frozen {
+            self.frozen.values[row * width + column]
+        } else {
+            self.live.values[(row - frozen) * width + column]
+        }
+    }
+
+    /// Drops the oldest row; keeps memory bounded by compacting now and then.
+    fn drop_oldest(&mut self, width: usize) {
+        self.skip += 1;
+        let frozen = self.frozen.timestamps.len();
+        if frozen > 0 && self.skip >= frozen {
+            self.frozen = Arc::default();
+            self.skip -= frozen;
+        }
+        if self.frozen.timestamps.is_empty() && self.skip * 2 >= self.live.timestamps.len() {
+            self.live.timestamps.drain(..self.skip);
+            self.live.values.drain(..self.skip * width);
+            self.skip = 0;
         }
     }
 }
@@ -145,54 +342,342 @@ impl Series {
 /// All series of an episode.
 #[derive(Clone, Debug)]
 pub struct Store {
-    series: Vec<Series>,
-    index: HashMap<Labels, SeriesId>,
-    /// Series by metric name (`""` for none), each list sorted by labels.
-    by_name: HashMap<String, Vec<SeriesId>>,
+    schema: Arc<Schema>,
+    rings: Vec<Ring>,
+    block: Block,
     capacity: usize,
+}
+
+/// One series of a [`Store`]: its labels and samples, oldest first. A view
+/// (cheap to copy) borrowed from the store.
+#[derive(Clone, Copy, Debug)]
+pub struct Series<'a> {
+    labels: &'a Labels,
+    data: Data<'a>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Data<'a> {
+    Ring(&'a Ring),
+    Column {
+        block: &'a Block,
+        column: usize,
+        width: usize,
+    },
+}
+
+impl<'a> Series<'a> {
+    /// Its labels.
+    #[inline]
+    pub fn labels(&self) -> &'a Labels {
+        self.labels
+    }
+
+    /// Number of samples held.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self.data {
+            Data::Ring(ring) => ring.len(),
+            Data::Column { block, .. } => block.len(),
+        }
+    }
+
+    /// Whether it holds no sample.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The i-th oldest sample (`i < len()`).
+    #[inline]
+    pub fn sample(&self, i: usize) -> (i64, f64) {
+        match self.data {
+            Data::Ring(ring) => ring.sample(i),
+            Data::Column {
+                block,
+                column,
+                width,
+            } => (block.timestamp(i), block.value(i, column, width)),
+        }
+    }
+
+    /// The i-th oldest timestamp (`i < len()`).
+    #[inline]
+    fn timestamp(&self, i: usize) -> i64 {
+        match self.data {
+            Data::Ring(ring) => ring.sample(i).0,
+            Data::Column { block, .. } => block.timestamp(i),
+        }
+    }
+
+    /// The newest sample, if any.
+    pub fn last(&self) -> Option<(i64, f64)> {
+        let len = self.len();
+        (len > 0).then(|| self.sample(len - 1))
+    }
+
+    /// Timestamps, oldest first.
+    pub fn timestamps(self) -> impl Iterator<Item = i64> + 'a {
+        (0..self.len()).map(move |i| self.timestamp(i))
+    }
+
+    /// Samples (timestamp ms, value), oldest first.
+    pub fn samples(self) -> impl Iterator<Item = (i64, f64)> + 'a {
+        (0..self.len()).map(move |i| self.sample(i))
+    }
+
+    /// For a column, an identity shared by every column of its store (they
+    /// have the same timestamps, so the same [`Series::partition_after`]);
+    /// `None` for a ring series.
+    pub fn shared_timestamps(&self) -> Option<usize> {
+        match self.data {
+            Data::Ring(_) => None,
+            Data::Column { block, .. } => Some(block as *const Block as usize),
+        }
+    }
+
+    /// Appends samples `from..to` (indices, oldest first) to `out`, skipping
+    /// those for which `skip` says yes.
+    pub fn extend_samples(
+        &self,
+        from: usize,
+        to: usize,
+        out: &mut Vec<(i64, f64)>,
+        skip: impl Fn(f64) -> bool,
+    ) {
+        let to = to.min(self.len());
+        if from >= to {
+            return;
+        }
+        match self.data {
+            Data::Ring(ring) => out.extend(
+                (from..to)
+                    .map(|i| ring.sample(i))
+                    .filter(|(_, v)| !skip(*v)),
+            ),
+            Data::Column {
+                block,
+                column,
+                width,
+            } => {
+                let frozen = block.frozen.timestamps.len();
+                let (first, last) = (block.skip + from, block.skip + to);
+                // Rows in the frozen block, then the live ones.
+                for row in first..last.min(frozen) {
+                    let v = block.frozen.values[row * width + column];
+                    if !skip(v) {
+                        out.push((block.frozen.timestamps[row], v));
+                    }
+                }
+                for row in first.max(frozen)..last {
+                    let r = row - frozen;
+                    let v = block.live.values[r * width + column];
+                    if !skip(v) {
+                        out.push((block.live.timestamps[r], v));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Index of the first sample with timestamp > `t` (binary search, after
+    /// a look at the newest sample: queries mostly ask about now).
+    pub fn partition_after(&self, t: i64) -> usize {
+        let len = self.len();
+        if len == 0 || self.timestamp(len - 1) <= t {
+            return len;
+        }
+        let (mut lo, mut hi) = (0, len - 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.timestamp(mid) <= t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
+/// The series of a [`Store`], in creation order: [`Store::series`].
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesList<'a> {
+    store: &'a Store,
+}
+
+impl<'a> SeriesList<'a> {
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.store.schema.labels.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The series at position `index`.
+    pub fn get(&self, index: usize) -> Option<Series<'a>> {
+        (index < self.len()).then(|| self.store.view(index))
+    }
+
+    /// Every series, in creation order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Series<'a>> + 'a {
+        let store = self.store;
+        (0..self.len()).map(move |i| store.view(i))
+    }
 }
 
 impl Store {
     /// An empty store keeping at most `capacity_per_series` samples per series.
     pub fn new(capacity_per_series: usize) -> Store {
         Store {
-            series: Vec::new(),
-            index: HashMap::new(),
-            by_name: HashMap::new(),
+            schema: Arc::default(),
+            rings: Vec::new(),
+            block: Block::default(),
             capacity: capacity_per_series.max(1),
         }
     }
 
-    /// The id of the series with these labels, creating it if new.
-    pub fn series_id(&mut self, labels: Labels) -> SeriesId {
-        if let Some(id) = self.index.get(&labels) {
-            return *id;
-        }
-        let id = SeriesId(self.series.len() as u32);
-        let named = self
-            .by_name
-            .entry(labels.metric_name().unwrap_or("").to_string())
-            .or_default();
-        let series = &self.series;
-        let at = named.partition_point(|other| series[other.index()].labels < labels);
-        named.insert(at, id);
-        self.series.push(Series {
-            labels: labels.clone(),
-            timestamps: Vec::new(),
-            values: Vec::new(),
-            head: 0,
-            capacity: self.capacity,
-        });
-        self.index.insert(labels, id);
-        id
+    /// A store whose first series are the columns `labels`, filled a row at
+    /// a time by [`Store::append_row`] (more series can be added with
+    /// [`Store::series_id`]). Returns the id of each column; a repeated label
+    /// set gets the id of its first column (and its own values are ignored).
+    ///
+    /// ```
+    /// use firedrill::metrics::store::{Labels, Store};
+    /// let up = |s: &str| Labels::new(vec![("__name__".into(), "up".into()), ("service".into(), s.into())]);
+    /// let (mut store, ids) = Store::with_columns(100, vec![up("web"), up("api")]);
+    /// assert!(store.append_row(30_000, &[1.0, 0.0]));
+    /// assert!(!store.append_row(30_000, &[1.0, 1.0]), "time must move forward");
+    /// let template = { store.freeze(); store.clone() };
+    /// store.append_row(60_000, &[1.0, 1.0]);
+    /// assert_eq!(store.get(ids[1]).unwrap().samples().collect::<Vec<_>>(), [(30_000, 0.0), (60_000, 1.0)]);
+    /// assert_eq!(template.get(ids[1]).unwrap().len(), 1);
+    /// ```
+    pub fn with_columns(capacity_per_series: usize, labels: Vec<Labels>) -> (Store, Vec<SeriesId>) {
+        let mut store = Store::new(capacity_per_series);
+        let schema = Arc::make_mut(&mut store.schema);
+        schema.columns = labels.len();
+        let ids = labels
+            .into_iter()
+            .enumerate()
+            .map(|(column, labels)| schema.insert(labels, Slot::Column(column as u32)))
+            .collect();
+        (store, ids)
     }
 
-    /// Appends a sample; timestamps must not go backwards (older ones are ignored).
+    /// The id of the series with these labels, creating it if new (a ring
+    /// series).
+    pub fn series_id(&mut self, labels: Labels) -> SeriesId {
+        if let Some(id) = self.schema.index.get(&labels) {
+            return *id;
+        }
+        let ring = self.rings.len() as u32;
+        self.rings.push(Ring::default());
+        Arc::make_mut(&mut self.schema).insert(labels, Slot::Ring(ring))
+    }
+
+    /// The id of the series with these labels, if there is one.
+    pub fn find(&self, labels: &Labels) -> Option<SeriesId> {
+        self.schema.index.get(labels).copied()
+    }
+
+    /// Appends a sample to a ring series; timestamps must not go backwards
+    /// (older ones are ignored), and columns take whole rows instead
+    /// ([`Store::append_row`]).
     pub fn append(&mut self, id: SeriesId, timestamp_ms: i64, value: f64) {
-        if let Some(series) = self.series.get_mut(id.index()) {
-            if series.is_empty() || series.sample(series.len() - 1).0 < timestamp_ms {
-                series.push(timestamp_ms, value);
+        let Some(Slot::Ring(ring)) = self.schema.slots.get(id.index()).copied() else {
+            return;
+        };
+        let capacity = self.capacity;
+        if let Some(ring) = self.rings.get_mut(ring as usize) {
+            if ring.len() == 0 || ring.sample(ring.len() - 1).0 < timestamp_ms {
+                ring.push(capacity, timestamp_ms, value);
             }
+        }
+    }
+
+    /// Appends one sample to every column at `timestamp_ms`: `values[i]` to
+    /// column `i`. Returns false (and stores nothing) if the number of
+    /// values is not the number of columns or the time does not move forward.
+    pub fn append_row(&mut self, timestamp_ms: i64, values: &[f64]) -> bool {
+        let width = self.schema.columns;
+        if values.len() != width
+            || self
+                .block
+                .last_timestamp()
+                .is_some_and(|last| last >= timestamp_ms)
+        {
+            return false;
+        }
+        self.block.live.timestamps.push(timestamp_ms);
+        self.block.live.values.extend_from_slice(values);
+        if self.block.len() > self.capacity {
+            self.block.drop_oldest(width);
+        }
+        true
+    }
+
+    /// Reserves room for `rows` more rows of the columns, so that appending
+    /// them allocates nothing.
+    pub fn reserve_rows(&mut self, rows: usize) {
+        self.block.live.timestamps.reserve(rows);
+        self.block.live.values.reserve(rows * self.schema.columns);
+    }
+
+    /// Makes the columns' rows so far an immutable block shared by the
+    /// clones of this store (made after this call): cloning then copies no
+    /// sample of them.
+    pub fn freeze(&mut self) {
+        let block = &mut self.block;
+        if block.live.timestamps.is_empty() && block.skip == 0 {
+            return;
+        }
+        let width = self.schema.columns;
+        let mut rows = Rows::default();
+        let (skip, frozen) = (block.skip, &block.frozen);
+        let frozen_len = frozen.timestamps.len();
+        rows.timestamps
+            .extend_from_slice(frozen.timestamps.get(skip.min(frozen_len)..).unwrap_or(&[]));
+        rows.values.extend_from_slice(
+            frozen
+                .values
+                .get((skip.min(frozen_len) * width)..)
+                .unwrap_or(&[]),
+        );
+        let live_skip = skip.saturating_sub(frozen_len);
+        rows.timestamps
+            .extend_from_slice(&block.live.timestamps[live_skip..]);
+        rows.values
+            .extend_from_slice(&block.live.values[live_skip * width..]);
+        *block = Block {
+            frozen: Arc::new(rows),
+            live: Rows::default(),
+            skip: 0,
+        };
+    }
+
+    /// The series `id`, if it exists.
+    #[inline]
+    pub fn get(&self, id: SeriesId) -> Option<Series<'_>> {
+        self.series().get(id.index())
+    }
+
+    /// The series at `index` (which must exist).
+    #[inline]
+    pub(crate) fn view(&self, index: usize) -> Series<'_> {
+        let data = match self.schema.slots[index] {
+            Slot::Ring(ring) => Data::Ring(&self.rings[ring as usize]),
+            Slot::Column(column) => Data::Column {
+                block: &self.block,
+                column: column as usize,
+                width: self.schema.columns,
+            },
+        };
+        Series {
+            labels: &self.schema.labels[index],
+            data,
         }
     }
 
@@ -205,21 +690,109 @@ impl Store {
     /// for service in ["web", "api"] {
     ///     store.series_id(Labels::new(vec![("__name__".into(), "up".into()), ("service".into(), service.into())]));
     /// }
-    /// let up: Vec<_> = store.named("up").iter().map(|id| store.series()[id.index()].labels().get("service")).collect();
+    /// let up: Vec<_> = store.named("up").iter().map(|id| store.get(*id).unwrap().labels().get("service")).collect();
     /// assert_eq!(up, [Some("api"), Some("web")]);
     /// assert!(store.named("down").is_empty());
     /// ```
     pub fn named(&self, name: &str) -> &[SeriesId] {
-        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.schema
+            .by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Every series, in creation order.
-    pub fn series(&self) -> &[Series] {
-        &self.series
+    pub fn series(&self) -> SeriesList<'_> {
+        SeriesList { store: self }
     }
 
     /// Samples per series kept at most.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+}
+
+impl Schema {
+    fn insert(&mut self, labels: Labels, slot: Slot) -> SeriesId {
+        if let Some(id) = self.index.get(&labels) {
+            return *id;
+        }
+        let id = SeriesId(self.labels.len() as u32);
+        let named = self
+            .by_name
+            .entry(labels.metric_name().unwrap_or("").to_string())
+            .or_default();
+        let all = &self.labels;
+        let at = named.partition_point(|other| all[other.index()] < labels);
+        named.insert(at, id);
+        self.labels.push(labels.clone());
+        self.slots.push(slot);
+        self.index.insert(labels, id);
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(name: &str, service: &str) -> Labels {
+        Labels::new(vec![
+            ("__name__".into(), name.into()),
+            ("service".into(), service.into()),
+        ])
+    }
+
+    #[test]
+    fn columns_drop_their_oldest_rows_beyond_capacity_across_a_freeze() {
+        let (mut store, ids) = Store::with_columns(3, vec![labels("a", "x"), labels("b", "x")]);
+        for t in 0..2 {
+            assert!(store.append_row(t, &[t as f64, -(t as f64)]));
+        }
+        store.freeze();
+        let template = store.clone();
+        for t in 2..7 {
+            assert!(store.append_row(t, &[t as f64, -(t as f64)]));
+            let a: Vec<_> = store.get(ids[0]).unwrap().samples().collect();
+            let expected: Vec<_> = (t.saturating_sub(2)..=t).map(|t| (t, t as f64)).collect();
+            assert_eq!(a, expected);
+        }
+        let b = store.get(ids[1]).unwrap();
+        assert_eq!(
+            b.samples().collect::<Vec<_>>(),
+            [(4, -4.0), (5, -5.0), (6, -6.0)]
+        );
+        assert_eq!(b.partition_after(4), 1);
+        assert_eq!(b.last(), Some((6, -6.0)));
+        assert_eq!(
+            template.get(ids[1]).unwrap().len(),
+            2,
+            "the template is untouched"
+        );
+        store.freeze();
+        assert_eq!(
+            store.get(ids[0]).unwrap().timestamps().collect::<Vec<_>>(),
+            [4, 5, 6]
+        );
+        assert!(!store.append_row(7, &[1.0]), "a row of the wrong width");
+    }
+
+    #[test]
+    fn a_clone_adding_a_series_leaves_the_original_alone() {
+        let (mut store, _) = Store::with_columns(8, vec![labels("a", "x")]);
+        store.append_row(1, &[1.0]);
+        store.freeze();
+        let mut clone = store.clone();
+        let id = clone.series_id(labels("ALERTS", "x"));
+        clone.append(id, 5, 1.0);
+        assert_eq!(clone.series().len(), 2);
+        assert_eq!(store.series().len(), 1);
+        assert_eq!(clone.named("ALERTS"), [id]);
+        assert!(store.named("ALERTS").is_empty());
+        assert_eq!(clone.find(&labels("a", "x")).map(SeriesId::index), Some(0));
+        // A column takes no single samples.
+        clone.append(SeriesId(0), 9, 2.0);
+        assert_eq!(clone.get(SeriesId(0)).unwrap().len(), 1);
     }
 }

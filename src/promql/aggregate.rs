@@ -3,16 +3,15 @@
 //! `by` / `without`.
 
 use super::error::QueryError;
-use super::eval::{Elem, Evaluator, Val};
+use super::eval::{derived, Elem, Evaluator, Val};
 use super::mathfn::{kahan_sum, mean, quantile, variance_welford};
 use super::value::{format_value, labels};
-use crate::metrics::store::Labels;
+use crate::metrics::store::{Labels, LabelsMap};
 use promql_parser::parser::token::{
     T_AVG, T_BOTTOMK, T_COUNT, T_COUNT_VALUES, T_GROUP, T_LIMITK, T_LIMIT_RATIO, T_MAX, T_MIN,
     T_QUANTILE, T_STDDEV, T_STDVAR, T_SUM, T_TOPK,
 };
 use promql_parser::parser::{AggregateExpr, LabelModifier};
-use std::collections::HashMap;
 
 struct Grouping {
     without: bool,
@@ -31,12 +30,18 @@ impl Grouping {
     }
 }
 
-/// Groups of `input` by key, in order of first appearance.
-fn groups(input: Vec<Elem>, grouping: &Grouping) -> Vec<(Labels, Vec<Elem>)> {
-    let mut index: HashMap<Labels, usize> = HashMap::new();
+/// Groups of `input` by key, in order of first appearance (the keys are
+/// derived once per query for each label set: `node` is the aggregation).
+fn groups(
+    ev: &mut Evaluator<'_>,
+    node: usize,
+    input: Vec<Elem>,
+    grouping: &Grouping,
+) -> Vec<(Labels, Vec<Elem>)> {
+    let mut index: LabelsMap<Labels, usize> = LabelsMap::default();
     let mut out: Vec<(Labels, Vec<Elem>)> = Vec::new();
     for e in input {
-        let key = grouping.key(&e.labels);
+        let key = ev.derive(derived::GROUP, node, &e.labels, |l| grouping.key(l));
         match index.get(&key) {
             Some(&i) => out[i].1.push(e),
             None => {
@@ -107,7 +112,8 @@ pub(crate) fn aggregate(
             }
             let k = k as usize;
             let mut out = Vec::new();
-            for (_, mut members) in groups(input, &grouping) {
+            for (_, mut members) in groups(ev, a as *const AggregateExpr as usize, input, &grouping)
+            {
                 match op {
                     T_TOPK => {
                         members.sort_by(|x, y| by_value(x.value, y.value, true));
@@ -167,7 +173,7 @@ pub(crate) fn aggregate(
                 )));
             }
             let input = ev.eval_vector(&a.expr, t)?;
-            let mut index: HashMap<Labels, usize> = HashMap::new();
+            let mut index: LabelsMap<Labels, usize> = LabelsMap::default();
             let mut out: Vec<Elem> = Vec::new();
             for e in input {
                 let key = labels::with(&grouping.key(&e.labels), &label, &format_value(e.value));
@@ -202,7 +208,7 @@ pub(crate) fn aggregate(
             };
             let input = ev.eval_vector(&a.expr, t)?;
             let mut out = Vec::new();
-            for (key, members) in groups(input, &grouping) {
+            for (key, members) in groups(ev, a as *const AggregateExpr as usize, input, &grouping) {
                 let mut values: Vec<f64> = members.iter().map(|e| e.value).collect();
                 let value = match op {
                     T_SUM => kahan_sum(values.iter().copied()),

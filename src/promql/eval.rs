@@ -9,7 +9,7 @@
 use super::error::QueryError;
 use super::value::{is_stale_nan, labels, Annotations};
 use super::{aggregate, functions};
-use crate::metrics::store::{Labels, Store};
+use crate::metrics::store::{Labels, LabelsMap, Store};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::token::{
     T_ADD, T_ATAN2, T_DIV, T_EQLC, T_GTE, T_GTR, T_LAND, T_LOR, T_LSS, T_LTE, T_LUNLESS, T_MOD,
@@ -20,7 +20,7 @@ use promql_parser::parser::{
     VectorMatchCardinality, VectorSelector,
 };
 use regex::Regex;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
@@ -94,7 +94,33 @@ pub(crate) struct Evaluator<'a> {
     /// Inner results of subqueries by (node, time): the steps of a range
     /// query share most of them.
     subquery_results: HashMap<(usize, i64), Rc<Vec<Elem>>>,
+    /// Label sets derived from others (grouping keys, match signatures, the
+    /// name dropped…), by (kind, expression node, input label set): the
+    /// steps of a range query derive the same ones again and again. Each
+    /// entry keeps its input alive, so its address cannot be reused.
+    derived: LabelsMap<(u8, usize, usize), (Labels, Labels)>,
+    /// [`Series::partition_after`] of the store's columns (which share
+    /// their timestamps), by time.
+    ///
+    /// [`Series::partition_after`]: crate::metrics::store::Series::partition_after
+    column_partitions: LabelsMap<(usize, i64), usize>,
+    /// Point buffers of range vectors already consumed, for reuse.
+    point_pool: Vec<Vec<(i64, f64)>>,
     samples: u64,
+}
+
+/// What a derived label set is, for [`Evaluator::derive`].
+pub(crate) mod derived {
+    /// An aggregation's grouping key.
+    pub const GROUP: u8 = 0;
+    /// Without `__name__`.
+    pub const NO_NAME: u8 = 1;
+    /// A binary operation's match signature.
+    pub const SIGNATURE: u8 = 2;
+    /// A binary operation's result labels (one-to-one, no `group_*` labels).
+    pub const RESULT: u8 = 3;
+    /// A histogram's labels: without `le`.
+    pub const NO_LE: u8 = 4;
 }
 
 pub(crate) fn duration_ms(d: &Duration) -> i64 {
@@ -144,24 +170,9 @@ pub(crate) enum Card {
 }
 
 impl Matching {
-    /// The matching key of a label set.
-    fn signature(&self, l: &Labels) -> String {
-        let mut key = String::new();
-        for (k, v) in l.pairs() {
-            let listed = self.names.iter().any(|n| n == k);
-            let used = if self.on {
-                listed
-            } else {
-                !listed && k != labels::METRIC_NAME
-            };
-            if used {
-                key.push_str(k);
-                key.push('\u{ff}');
-                key.push_str(v);
-                key.push('\u{fe}');
-            }
-        }
-        key
+    /// The matching key of a label set: the labels matched on.
+    fn signature(&self, l: &Labels) -> Labels {
+        self.matched_labels(l)
     }
 
     fn matched_labels(&self, l: &Labels) -> Labels {
@@ -223,8 +234,84 @@ impl<'a> Evaluator<'a> {
             selections: HashMap::new(),
             regexes: HashMap::new(),
             subquery_results: HashMap::new(),
+            derived: LabelsMap::default(),
+            column_partitions: LabelsMap::default(),
+            point_pool: Vec::new(),
             samples: 0,
         }
+    }
+
+    /// `f(labels)`, computed once per query for each (kind, node, label set):
+    /// later calls return the same shared label set.
+    pub fn derive(
+        &mut self,
+        kind: u8,
+        node: usize,
+        labels: &Labels,
+        f: impl FnOnce(&Labels) -> Labels,
+    ) -> Labels {
+        let key = (kind, node, labels.address());
+        if let Some((_, out)) = self.derived.get(&key) {
+            return out.clone();
+        }
+        let out = f(labels);
+        self.derived.insert(key, (labels.clone(), out.clone()));
+        out
+    }
+
+    /// The first sample index of `series` after `t`, shared by all the
+    /// columns of the store.
+    fn partition_after(&mut self, series: &crate::metrics::store::Series<'_>, t: i64) -> usize {
+        match series.shared_timestamps() {
+            Some(rows) => *self
+                .column_partitions
+                .entry((rows, t))
+                .or_insert_with(|| series.partition_after(t)),
+            None => series.partition_after(t),
+        }
+    }
+
+    /// Gives the point buffers of a consumed range vector back for reuse.
+    pub fn recycle(&mut self, m: RangeVal) {
+        for s in m.series {
+            if self.point_pool.len() < 4096 {
+                let mut points = s.points;
+                points.clear();
+                self.point_pool.push(points);
+            }
+        }
+    }
+
+    /// Drops the names marked for dropping and checks the label sets are
+    /// unique (the last step of an instant vector result).
+    pub fn finish_vector(&mut self, v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
+        let mut out = Vec::with_capacity(v.len());
+        for mut e in v {
+            if e.drop_name {
+                e.labels = self.derive(derived::NO_NAME, 0, &e.labels, labels::without_name);
+                e.drop_name = false;
+            }
+            out.push(e);
+        }
+        // Most results are small: compare pairwise (hashes first) rather
+        // than hash every label set into a set.
+        let duplicate = if out.len() <= 32 {
+            out.iter()
+                .enumerate()
+                .any(|(i, a)| out[i + 1..].iter().any(|b| a.labels == b.labels))
+        } else {
+            let mut seen: std::collections::HashSet<
+                &Labels,
+                crate::metrics::store::BuildPrehashed,
+            > = std::collections::HashSet::with_capacity_and_hasher(out.len(), Default::default());
+            !out.iter().all(|e| seen.insert(&e.labels))
+        };
+        if duplicate {
+            return Err(QueryError::Execution(
+                "vector cannot contain metrics with the same labelset".into(),
+            ));
+        }
+        Ok(out)
     }
 
     /// Counts `n` samples (or steps) against the query's budget.
@@ -295,7 +382,7 @@ impl<'a> Evaluator<'a> {
             })
         };
         let mut consider = |this: &mut Self, i: usize| {
-            let l = store.series()[i].labels();
+            let l = store.view(i).labels();
             if let (Some(wanted), None) = (&vs.name, name) {
                 if l.metric_name() != Some(wanted.as_str()) {
                     return;
@@ -328,7 +415,7 @@ impl<'a> Evaluator<'a> {
                 for i in 0..store.series().len() {
                     consider(self, i);
                 }
-                ids.sort_by(|a, b| store.series()[*a].labels().cmp(store.series()[*b].labels()));
+                ids.sort_by(|a, b| store.view(*a).labels().cmp(store.view(*b).labels()));
             }
         }
         let ids = Rc::new(ids);
@@ -417,8 +504,8 @@ impl<'a> Evaluator<'a> {
         let store = self.store;
         let mut out = Vec::with_capacity(ids.len());
         for &i in ids.iter() {
-            let series = &store.series()[i];
-            let idx = series.partition_after(at);
+            let series = store.view(i);
+            let idx = self.partition_after(&series, at);
             if idx == 0 {
                 continue;
             }
@@ -444,18 +531,17 @@ impl<'a> Evaluator<'a> {
         let store = self.store;
         let mut series_out = Vec::new();
         for &i in ids.iter() {
-            let series = &store.series()[i];
-            let from = series.partition_after(start);
-            let to = series.partition_after(end);
+            let series = store.view(i);
+            let from = self.partition_after(&series, start);
+            let to = self.partition_after(&series, end);
             if to <= from {
                 continue;
             }
             self.charge(to - from)?;
-            let points: Vec<(i64, f64)> = (from..to)
-                .map(|j| series.sample(j))
-                .filter(|(_, v)| !is_stale_nan(*v))
-                .collect();
+            let mut points = self.point_pool.pop().unwrap_or_default();
+            series.extend_samples(from, to, &mut points, is_stale_nan);
             if points.is_empty() {
+                self.point_pool.push(points);
                 continue;
             }
             series_out.push(RangeSeries {
@@ -588,15 +674,20 @@ impl<'a> Evaluator<'a> {
             }
             (Val::Vector(l), Val::Vector(r)) => {
                 let matching = matching_of(b);
+                let mut m = Matched {
+                    ev: self,
+                    node: b as *const BinaryExpr as usize,
+                    matching: &matching,
+                };
                 match op {
-                    T_LAND => Ok(Val::Vector(vector_and(l, r, &matching))),
-                    T_LOR => Ok(Val::Vector(vector_or(l, r, &matching))),
-                    T_LUNLESS => Ok(Val::Vector(vector_unless(l, r, &matching))),
+                    T_LAND => Ok(Val::Vector(vector_and(l, r, &mut m))),
+                    T_LOR => Ok(Val::Vector(vector_or(l, r, &mut m))),
+                    T_LUNLESS => Ok(Val::Vector(vector_unless(l, r, &mut m))),
                     _ => Ok(Val::Vector(vector_binop(
                         op,
                         l,
                         r,
-                        &matching,
+                        &mut m,
                         return_bool,
                         b.modifier.as_ref().map(|m| (m.fill_values.lhs, m.fill_values.rhs)),
                     )?)),
@@ -672,24 +763,57 @@ fn vector_scalar(op: u16, v: Vec<Elem>, s: f64, swap: bool, return_bool: bool) -
     out
 }
 
-fn vector_and(l: Vec<Elem>, r: Vec<Elem>, m: &Matching) -> Vec<Elem> {
+/// A binary operation's matching with the evaluator that remembers its
+/// signatures and result labels across the steps of a query.
+struct Matched<'e, 'a, 'm> {
+    ev: &'e mut Evaluator<'a>,
+    node: usize,
+    matching: &'m Matching,
+}
+
+impl Matched<'_, '_, '_> {
+    fn signature(&mut self, l: &Labels) -> Labels {
+        let matching = self.matching;
+        self.ev
+            .derive(derived::SIGNATURE, self.node, l, |l| matching.signature(l))
+    }
+
+    fn matched_labels(&self, l: &Labels) -> Labels {
+        self.matching.matched_labels(l)
+    }
+
+    fn result_metric(&mut self, many: &Labels, one: Option<&Labels>) -> Labels {
+        let m = self.matching;
+        if m.include.is_empty() || one.is_none() {
+            self.ev.derive(derived::RESULT, self.node, many, |l| {
+                result_metric(l, None, m)
+            })
+        } else {
+            result_metric(many, one, m)
+        }
+    }
+}
+
+type LabelsSet = std::collections::HashSet<Labels, crate::metrics::store::BuildPrehashed>;
+
+fn vector_and(l: Vec<Elem>, r: Vec<Elem>, m: &mut Matched<'_, '_, '_>) -> Vec<Elem> {
     if l.is_empty() || r.is_empty() {
         return Vec::new();
     }
-    let right: HashSet<String> = r.iter().map(|e| m.signature(&e.labels)).collect();
+    let right: LabelsSet = r.iter().map(|e| m.signature(&e.labels)).collect();
     l.into_iter()
         .filter(|e| right.contains(&m.signature(&e.labels)))
         .collect()
 }
 
-fn vector_or(l: Vec<Elem>, r: Vec<Elem>, m: &Matching) -> Vec<Elem> {
+fn vector_or(l: Vec<Elem>, r: Vec<Elem>, m: &mut Matched<'_, '_, '_>) -> Vec<Elem> {
     if l.is_empty() {
         return r;
     }
     if r.is_empty() {
         return l;
     }
-    let left: HashSet<String> = l.iter().map(|e| m.signature(&e.labels)).collect();
+    let left: LabelsSet = l.iter().map(|e| m.signature(&e.labels)).collect();
     let mut out = l;
     out.extend(
         r.into_iter()
@@ -698,11 +822,11 @@ fn vector_or(l: Vec<Elem>, r: Vec<Elem>, m: &Matching) -> Vec<Elem> {
     out
 }
 
-fn vector_unless(l: Vec<Elem>, r: Vec<Elem>, m: &Matching) -> Vec<Elem> {
+fn vector_unless(l: Vec<Elem>, r: Vec<Elem>, m: &mut Matched<'_, '_, '_>) -> Vec<Elem> {
     if l.is_empty() || r.is_empty() {
         return l;
     }
-    let right: HashSet<String> = r.iter().map(|e| m.signature(&e.labels)).collect();
+    let right: LabelsSet = r.iter().map(|e| m.signature(&e.labels)).collect();
     l.into_iter()
         .filter(|e| !right.contains(&m.signature(&e.labels)))
         .collect()
@@ -714,7 +838,7 @@ fn vector_binop(
     op: u16,
     lhs: Vec<Elem>,
     rhs: Vec<Elem>,
-    m: &Matching,
+    m: &mut Matched<'_, '_, '_>,
     return_bool: bool,
     fill: Option<(Option<f64>, Option<f64>)>,
 ) -> Result<Vec<Elem>, QueryError> {
@@ -722,7 +846,8 @@ fn vector_binop(
     if (lhs.is_empty() || rhs.is_empty()) && fill_lhs.is_none() && fill_rhs.is_none() {
         return Ok(Vec::new());
     }
-    let swapped = m.card == Card::OneToMany;
+    let card = m.matching.card;
+    let swapped = card == Card::OneToMany;
     // `many` is the side whose labels the result takes; `one` is matched by signature.
     // With group_right the sides swap, and so do the fill modifiers (as in
     // Prometheus: fill_left then fills the right operand and vice versa).
@@ -731,7 +856,7 @@ fn vector_binop(
     } else {
         (lhs, rhs, fill_rhs, fill_lhs)
     };
-    let mut one_sigs: HashMap<String, usize> = HashMap::new();
+    let mut one_sigs: LabelsMap<Labels, usize> = LabelsMap::default();
     for (i, e) in one.iter().enumerate() {
         let sig = m.signature(&e.labels);
         if let Some(&j) = one_sigs.get(&sig) {
@@ -745,14 +870,14 @@ fn vector_binop(
         }
         one_sigs.insert(sig, i);
     }
-    let mut matched: HashMap<String, Option<HashSet<Labels>>> = HashMap::new();
-    let mut used_one: HashSet<usize> = HashSet::new();
+    let mut matched: LabelsMap<Labels, Option<LabelsSet>> = LabelsMap::default();
+    let mut used_one: Vec<bool> = vec![false; one.len()];
     let mut out = Vec::new();
     for e in &many {
         let sig = m.signature(&e.labels);
         let (one_value, one_labels) = match one_sigs.get(&sig) {
             Some(&j) => {
-                used_one.insert(j);
+                used_one[j] = true;
                 (one[j].value, Some(&one[j].labels))
             }
             None => match fill_one {
@@ -766,9 +891,9 @@ fn vector_binop(
             (e.value, one_value)
         };
         let (mut value, keep) = apply_op(op, l, r);
-        let metric = result_metric(&e.labels, one_labels, m);
+        let metric = m.result_metric(&e.labels, one_labels);
         match matched.get_mut(&sig) {
-            Some(inserted) => match (m.card, inserted) {
+            Some(inserted) => match (card, inserted) {
                 (Card::OneToOne, _) | (_, None) => {
                     return Err(execution(
                         "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)",
@@ -783,10 +908,12 @@ fn vector_binop(
                 }
             },
             None => {
-                let entry = if m.card == Card::OneToOne {
+                let entry = if card == Card::OneToOne {
                     None
                 } else {
-                    Some(HashSet::from([metric.clone()]))
+                    let mut set = LabelsSet::default();
+                    set.insert(metric.clone());
+                    Some(set)
                 };
                 matched.insert(sig, entry);
             }
@@ -805,7 +932,7 @@ fn vector_binop(
     }
     if let Some(fill_value) = fill_many {
         for (j, e) in one.iter().enumerate() {
-            if used_one.contains(&j) {
+            if used_one[j] {
                 continue;
             }
             let (l, r) = if swapped {

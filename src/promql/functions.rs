@@ -1,16 +1,16 @@
 //! PromQL functions over float samples.
 
 use super::error::QueryError;
-use super::eval::{unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
+use super::eval::{derived, unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
 use super::mathfn::{
     bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
     linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };
 use super::value::labels;
-use crate::metrics::store::Labels;
+use crate::metrics::store::{Labels, LabelsMap};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Call, Expr};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 fn fail(message: impl Into<String>) -> QueryError {
     QueryError::Execution(message.into())
@@ -563,7 +563,8 @@ fn bucket_groups(
     t: i64,
 ) -> Result<Vec<(Labels, Vec<Bucket>)>, QueryError> {
     let v = vector_arg(ev, args, index, t)?;
-    let mut positions: HashMap<Labels, usize> = HashMap::new();
+    let node = args.get(index).map_or(0, |a| *a as *const Expr as usize);
+    let mut positions: LabelsMap<Labels, usize> = LabelsMap::default();
     let mut groups: Vec<(Labels, Vec<Bucket>)> = Vec::new();
     for e in v {
         let le = e.labels.get("le").unwrap_or("");
@@ -576,7 +577,9 @@ fn bucket_groups(
             ));
             continue;
         };
-        let key = labels::without(&e.labels, &["le".to_string()]);
+        let key = ev.derive(derived::NO_LE, node, &e.labels, |l| {
+            l.filtered(|name, _| name != "le")
+        });
         let bucket = Bucket {
             upper_bound,
             count: e.value,
@@ -693,6 +696,7 @@ fn range_function(
             });
         }
     }
+    ev.recycle(m);
     Ok(Val::Vector(out))
 }
 

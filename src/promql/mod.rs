@@ -66,12 +66,12 @@ pub use value::{
     STALE_NAN_BITS,
 };
 
-use crate::metrics::store::{Labels, Store};
+use crate::metrics::store::{Labels, LabelsMap, Store};
 use eval::{Elem, Evaluator, Limits, Val};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::Expr;
 use promql_parser::util::{walk_expr, ExprVisitor};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Most points a range query may return per series (as Prometheus).
@@ -157,33 +157,6 @@ fn sort_calls(expr: &Expr) -> Vec<&'static str> {
     let mut sorts = Sorts(Vec::new());
     let _ = walk_expr(&mut sorts, expr);
     sorts.0
-}
-
-/// Drops the names marked for dropping and checks the label sets are unique.
-fn finish_vector(v: Vec<Elem>) -> Result<Vec<Elem>, QueryError> {
-    let mut out = Vec::with_capacity(v.len());
-    for mut e in v {
-        if e.drop_name {
-            e.labels = value::labels::without_name(&e.labels);
-            e.drop_name = false;
-        }
-        out.push(e);
-    }
-    // Most results are small: compare pairwise rather than hash every label set.
-    let duplicate = if out.len() <= 16 {
-        out.iter()
-            .enumerate()
-            .any(|(i, a)| out[i + 1..].iter().any(|b| a.labels == b.labels))
-    } else {
-        let mut seen: HashSet<&Labels> = HashSet::with_capacity(out.len());
-        !out.iter().all(|e| seen.insert(&e.labels))
-    };
-    if duplicate {
-        return Err(QueryError::Execution(
-            "vector cannot contain metrics with the same labelset".into(),
-        ));
-    }
-    Ok(out)
 }
 
 /// Checks the parameters of a range query, as Prometheus' HTTP API does.
@@ -277,6 +250,16 @@ impl Prepared {
         &self.query
     }
 
+    /// The parsed expression.
+    pub(crate) fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// The settings it is evaluated with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The query at `time_ms` (an instant query), with its annotations.
     pub fn instant(&self, store: &Store, time_ms: i64) -> Result<Evaluated<Value>, QueryError> {
         let query: &str = &self.query;
@@ -291,7 +274,7 @@ impl Prepared {
                 value: s,
             },
             Val::Vector(v) => Value::Vector(
-                finish_vector(v)?
+                ev.finish_vector(v)?
                     .into_iter()
                     .map(|e| Sample {
                         labels: e.labels,
@@ -301,11 +284,17 @@ impl Prepared {
                     .collect(),
             ),
             Val::Matrix(m) => {
-                let mut seen = HashSet::new();
+                let mut seen: HashSet<Labels, crate::metrics::store::BuildPrehashed> =
+                    HashSet::default();
                 let mut out = Vec::with_capacity(m.series.len());
                 for s in m.series {
                     let labels = if s.drop_name {
-                        value::labels::without_name(&s.labels)
+                        ev.derive(
+                            eval::derived::NO_NAME,
+                            0,
+                            &s.labels,
+                            value::labels::without_name,
+                        )
                     } else {
                         s.labels
                     };
@@ -360,8 +349,13 @@ impl Prepared {
                 eval::position_of_call(query, name)
             ));
         }
-        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut index: LabelsMap<Labels, usize> = LabelsMap::default();
         let mut series: Vec<Series> = Vec::new();
+        // The slot of the i-th sample of the previous step: consecutive
+        // steps mostly return the same series in the same order (sharing
+        // their label sets), so a pointer comparison finds most slots.
+        let mut slots: Vec<usize> = Vec::new();
+        let points = usize::try_from((end_ms - start_ms) / step_ms + 1).unwrap_or(0);
         let mut t = start_ms;
         loop {
             let elems = match ev.eval(&self.expr, t)? {
@@ -371,7 +365,7 @@ impl Prepared {
                     timestamp: t,
                     drop_name: false,
                 }],
-                Val::Vector(v) => finish_vector(v)?,
+                Val::Vector(v) => ev.finish_vector(v)?,
                 other => {
                     return Err(QueryError::BadParameter(format!(
                         "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
@@ -379,18 +373,27 @@ impl Prepared {
                     )))
                 }
             };
-            for e in elems {
-                let slot = match index.get(&e.labels) {
-                    Some(&i) => i,
+            for (position, e) in elems.into_iter().enumerate() {
+                let guess = slots
+                    .get(position)
+                    .copied()
+                    .filter(|&slot| series[slot].labels.ptr_eq(&e.labels));
+                let slot = match guess.or_else(|| index.get(&e.labels).copied()) {
+                    Some(i) => i,
                     None => {
                         index.insert(e.labels.clone(), series.len());
                         series.push(Series {
-                            labels: e.labels.clone(),
-                            points: Vec::new(),
+                            labels: e.labels,
+                            points: Vec::with_capacity(points.min(1024)),
                         });
                         series.len() - 1
                     }
                 };
+                if position < slots.len() {
+                    slots[position] = slot;
+                } else {
+                    slots.push(slot);
+                }
                 series[slot].points.push((t, e.value));
             }
             match t.checked_add(step_ms) {

@@ -4,7 +4,7 @@
 use super::error::ScenarioError;
 use super::load::parse;
 use super::model::{Scenario, ScenarioSummary};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
@@ -19,7 +19,17 @@ impl Catalog {
     ///
     /// A built-in file that fails validation is skipped here; the test suite
     /// and `firedrill check scenarios` make sure none does.
+    ///
+    /// The files are parsed once per process; every call returns a copy that
+    /// shares the parsed scenarios (cheap: one `Arc` per scenario).
     pub fn builtin() -> Catalog {
+        static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+        BUILTIN.get_or_init(Catalog::parse_builtin).clone()
+    }
+
+    /// Parses and validates every embedded file (what [`Catalog::builtin`]
+    /// does once per process; benchmarks of scenario loading call this).
+    pub fn parse_builtin() -> Catalog {
         let mut catalog = Catalog::default();
         for (file, text) in BUILTIN_SCENARIOS {
             if let Ok(scenario) = parse(file, text) {

@@ -66,6 +66,7 @@ impl Signal {
     }
 
     /// Position in [`Signal::ALL`]; used to index per-service signal arrays.
+    #[inline]
     pub fn index(self) -> usize {
         self as usize
     }
@@ -86,6 +87,7 @@ impl Signal {
     }
 
     /// The largest value a scenario may ask for (baseline or cap).
+    #[inline]
     pub fn max_value(self) -> f64 {
         match self {
             Signal::LatencyP50Seconds | Signal::LatencyP99Seconds => 120.0,

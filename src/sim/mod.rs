@@ -63,6 +63,9 @@ pub struct Simulation {
     recovery: Option<Recovery>,
     resolved_at: Option<u32>,
     noise_rng: Rng,
+    /// Every signal's current value (baseline + offsets, times noise,
+    /// clamped), recomputed whenever the state changes.
+    current: Vec<[f64; SIGNALS]>,
 }
 
 fn jittered(rng: &mut Rng, value: f64, jitter: f64) -> f64 {
@@ -85,28 +88,58 @@ fn drift_towards(current: f64, delta: f64, cap: f64) -> f64 {
     }
 }
 
-impl Simulation {
-    /// The fleet of `scenario` at the incident's start (step 0), varied by `seed`.
-    pub fn new(scenario: &Scenario, seed: u64) -> Simulation {
-        let mut variation = Rng::derive(seed, "variation");
-        let baseline: Vec<[f64; SIGNALS]> = scenario
-            .services
-            .iter()
-            .map(|service| {
-                let mut values = service.baseline;
-                for signal in Signal::ALL {
-                    if signal != Signal::Up {
-                        let v = jittered(
-                            &mut variation,
-                            values[signal.index()],
-                            scenario.variation.baseline_jitter,
-                        );
-                        values[signal.index()] = v.clamp(0.0, signal.max_value());
-                    }
+/// The seed of everything before the incident (the baseline history, the
+/// healthy values): it depends only on the scenario (FNV-1a of its id), so
+/// that every episode of a scenario shares one baseline history; the
+/// episode's seed varies the incident itself.
+pub fn baseline_seed(scenario: &Scenario) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in scenario.id.bytes() {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    hash
+}
+
+/// Each service's healthy signals, the scenario's baseline varied by its
+/// `baseline_jitter` (seeded by [`baseline_seed`]), in [`Signal::ALL`] order.
+pub fn baseline_signals(scenario: &Scenario) -> Vec<[f64; SIGNALS]> {
+    let mut variation = Rng::derive(baseline_seed(scenario), "variation");
+    scenario
+        .services
+        .iter()
+        .map(|service| {
+            let mut values = service.baseline;
+            for signal in Signal::ALL {
+                if signal != Signal::Up {
+                    let v = jittered(
+                        &mut variation,
+                        values[signal.index()],
+                        scenario.variation.baseline_jitter,
+                    );
+                    values[signal.index()] = v.clamp(0.0, signal.max_value());
                 }
-                values
-            })
-            .collect();
+            }
+            values
+        })
+        .collect()
+}
+
+impl Simulation {
+    /// The fleet of `scenario` at the incident's start (step 0): healthy
+    /// values from [`baseline_signals`], the incident's drifts and noise
+    /// varied by `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Simulation {
+        Simulation::with_baseline(scenario, seed, baseline_signals(scenario))
+    }
+
+    /// [`Simulation::new`] with the healthy values already computed.
+    pub fn with_baseline(
+        scenario: &Scenario,
+        seed: u64,
+        baseline: Vec<[f64; SIGNALS]>,
+    ) -> Simulation {
+        let mut variation = Rng::derive(seed, "variation");
         let resolve = |drift: &Drift, variation: &mut Rng| ActiveDrift {
             service: scenario.service_index(&drift.service).unwrap_or(0),
             signal: drift.metric,
@@ -136,10 +169,39 @@ impl Simulation {
             recovery: None,
             resolved_at: None,
             noise_rng: Rng::derive(seed, "noise"),
+            current: vec![[0.0; SIGNALS]; n],
         };
         sim.apply_drifts();
         sim.draw_noise();
+        sim.refresh();
         sim
+    }
+
+    /// Recomputes every current value from the state.
+    fn refresh(&mut self) {
+        let rows = self
+            .current
+            .iter_mut()
+            .zip(&self.baseline)
+            .zip(&self.fault_offset)
+            .zip(&self.herring_offset)
+            .zip(&self.noise);
+        for ((((current, baseline), fault), herring), noise) in rows {
+            for signal in Signal::ALL {
+                let i = signal.index();
+                let raw = baseline[i] + fault[i] + herring[i];
+                let value = raw * noise[i];
+                current[i] = if signal == Signal::Up {
+                    if value >= 0.5 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                } else {
+                    value.clamp(0.0, signal.max_value())
+                };
+            }
+        }
     }
 
     /// Steps since the incident started.
@@ -168,6 +230,7 @@ impl Simulation {
         }
         self.apply_herrings();
         self.draw_noise();
+        self.refresh();
     }
 
     fn apply_drifts(&mut self) {
@@ -209,21 +272,9 @@ impl Simulation {
     }
 
     /// The current value of a service's signal.
+    #[inline]
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
-        let i = signal.index();
-        let raw = self.baseline[service][i]
-            + self.fault_offset[service][i]
-            + self.herring_offset[service][i];
-        let value = raw * self.noise[service][i];
-        if signal == Signal::Up {
-            if value >= 0.5 {
-                1.0
-            } else {
-                0.0
-            }
-        } else {
-            value.clamp(0.0, signal.max_value())
-        }
+        self.current[service][signal.index()]
     }
 
     /// The seeded healthy value of a service's signal.
@@ -233,17 +284,20 @@ impl Simulation {
 
     /// Every signal of a service, in [`Signal::ALL`] order.
     pub fn values(&self, service: usize) -> [f64; SIGNALS] {
-        let mut values = [0.0; SIGNALS];
-        for signal in Signal::ALL {
-            values[signal.index()] = self.value(service, signal);
-        }
-        values
+        self.current[service]
+    }
+
+    /// Every signal of every service (in [`Signal::ALL`] order).
+    pub fn all_values(&self) -> &[[f64; SIGNALS]] {
+        &self.current
     }
 
     /// The service's health, from its signals compared with its baseline.
     pub fn health(&self, service: usize) -> Health {
-        let v = |s: Signal| self.value(service, s);
-        let b = |s: Signal| self.baseline(service, s);
+        let current = &self.current[service];
+        let baseline = &self.baseline[service];
+        let v = |s: Signal| current[s.index()];
+        let b = |s: Signal| baseline[s.index()];
         let p99 = v(Signal::LatencyP99Seconds);
         let p99_base = b(Signal::LatencyP99Seconds).max(0.001);
         let queue_base = b(Signal::QueueDepth);
@@ -303,6 +357,7 @@ impl Simulation {
             let current = self.baseline[service][i] + offsets[i];
             let next = (current + amount).clamp(0.0, signal.max_value());
             offsets[i] += next - current;
+            self.refresh();
         }
     }
 }
@@ -326,12 +381,25 @@ pub struct LogLine {
 
 /// A request id looking value derived from the seed, step and template.
 fn request_id(seed: u64, step: u32, template: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut x = seed ^ ((step as u64) << 32) ^ template as u64;
-    format!("{:016x}", crate::rng::splitmix64(&mut x))
+    let id = crate::rng::splitmix64(&mut x);
+    let mut text = String::with_capacity(16);
+    for digit in (0..16).rev() {
+        text.push(HEX[((id >> (digit * 4)) & 0xf) as usize] as char);
+    }
+    text
 }
 
 fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
-    let mut out = text.replace("{step}", &step.to_string());
+    if !text.contains('{') {
+        return text.to_string();
+    }
+    let mut out = if text.contains("{step}") {
+        text.replace("{step}", &step.to_string())
+    } else {
+        text.to_string()
+    };
     if out.contains("{request_id}") {
         out = out.replace("{request_id}", &request_id(seed, step, template));
     }
@@ -381,47 +449,61 @@ pub fn service_logs(
     let Some(index) = scenario.service_index(service) else {
         return Vec::new();
     };
-    let kind = scenario.services[index].kind;
     let mut lines = Vec::new();
     let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
     for step in first_step..=up_to_step {
-        let step_time = scenario.start_time as f64 + (step * scenario.step_seconds) as f64;
-        if step % 3 == index as u32 % 3 {
-            let (message, fields) = routine_line(kind);
-            lines.push(LogLine {
-                time: step_time + 1.0,
-                step,
-                service: service.to_string(),
-                level: LogLevel::Info,
-                message: message.to_string(),
-                fields: fields
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            });
-        }
-        for (t, template) in scenario.logs.iter().enumerate() {
-            if template.service != service
-                || step < template.from_step
-                || (step - template.from_step) % template.every != 0
-            {
-                continue;
-            }
-            lines.push(LogLine {
-                time: step_time + 2.0 + (t % 20) as f64,
-                step,
-                service: service.to_string(),
-                level: template.level,
-                message: fill(&template.message, seed, step, t),
-                fields: template
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), fill(v, seed, step, t)))
-                    .collect(),
-            });
-        }
+        push_step_logs(scenario, seed, index, step, |line| lines.push(line));
     }
     let skip = lines.len().saturating_sub(limit);
     lines.drain(..skip);
     lines
+}
+
+/// Hands the log lines service `index` writes at `step` to `push`, in
+/// order (what [`service_logs`] lists for that step).
+pub fn push_step_logs(
+    scenario: &Scenario,
+    seed: u64,
+    index: usize,
+    step: u32,
+    mut push: impl FnMut(LogLine),
+) {
+    let Some(service) = scenario.services.get(index) else {
+        return;
+    };
+    let step_time = scenario.start_time as f64 + (step * scenario.step_seconds) as f64;
+    if step % 3 == index as u32 % 3 {
+        let (message, fields) = routine_line(service.kind);
+        push(LogLine {
+            time: step_time + 1.0,
+            step,
+            service: service.name.clone(),
+            level: LogLevel::Info,
+            message: message.to_string(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        });
+    }
+    for (t, template) in scenario.logs.iter().enumerate() {
+        if template.service != service.name
+            || step < template.from_step
+            || !(step - template.from_step).is_multiple_of(template.every)
+        {
+            continue;
+        }
+        push(LogLine {
+            time: step_time + 2.0 + (t % 20) as f64,
+            step,
+            service: service.name.clone(),
+            level: template.level,
+            message: fill(&template.message, seed, step, t),
+            fields: template
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), fill(v, seed, step, t)))
+                .collect(),
+        });
+    }
 }
