@@ -3,14 +3,17 @@
 //! per scenario and evaluated over the episode's series store every step. A
 //! rule's condition holds when its expression returns at least one sample.
 //!
-//! Every built-in rule has the shape `<gauge>{label="value", ...} <cmp>
-//! <number>`. For such an expression [`RuleSet::resolve`] finds the
-//! selected series once (a store's clones keep their ids), and
-//! [`RuleSet::holds_fast`] then compares the newest sample of each directly,
-//! with the semantics of the instant selector (5-minute lookback, staleness
-//! markers) and of the comparison: the same verdict as the PromQL
-//! evaluation, which `tests/env_contract.rs` checks for every built-in
-//! scenario over whole episodes. Other expressions go through the engine.
+//! A rule is `<gauge>{service="<name>"} <cmp> <number>`, written from its
+//! structured form (signal, service, comparison, threshold). The
+//! environment evaluates that structure directly, with no parser:
+//! [`RuleSet::resolve`] finds the selected series once (a store's clones
+//! keep their ids), and [`RuleSet::holds_fast`] compares the newest sample
+//! of each with the semantics of the instant selector (5-minute lookback,
+//! staleness markers) and of the comparison. With the `promql` feature the
+//! same rules are also parsed as PromQL ([`RuleSet::holds`]), and
+//! `tests/env_contract.rs` checks that both give the same verdict for every
+//! built-in scenario over whole episodes. (The app's first-load wasm has no
+//! PromQL engine: its alerts are the direct path alone.)
 //!
 //! ```
 //! use firedrill::env::{Env, Selection};
@@ -30,79 +33,64 @@
 //! ```
 //! ```
 
+use super::export::gauge_for;
 pub use super::export::rule_expr;
-use super::store::{SeriesId, Store};
-use crate::promql::{is_stale_nan, Engine, Prepared, QueryError, Value};
-use crate::scenario::Scenario;
-use promql_parser::label::MatchOp;
-use promql_parser::parser::token::{T_EQLC, T_GTE, T_GTR, T_LSS, T_LTE, T_NEQ};
-use promql_parser::parser::Expr;
+use super::store::{is_stale_nan, SeriesId, Store};
+#[cfg(feature = "promql")]
+use crate::promql::{Engine, Prepared, QueryError, Value};
+use crate::scenario::{AlertRule, Comparison, Scenario};
 use std::sync::Arc;
 
-/// The parsed expressions of a scenario's alert rules, in rule order, and
-/// their direct evaluation once resolved against a store. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct RuleSet {
-    exprs: Arc<[Result<Prepared, QueryError>]>,
-    fast: Arc<[Option<FastRule>]>,
-}
+/// How far back the newest sample of a series counts, as for an instant
+/// selector in PromQL: 5 minutes.
+pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
 
-/// A rule `selector <cmp> number` resolved against a store: the series the
-/// selector picks and the comparison.
+/// The structure of a rule: the gauge, the service it selects, the
+/// comparison and the threshold.
 #[derive(Clone, Debug, PartialEq)]
-struct FastRule {
-    series: Vec<SeriesId>,
-    op: u16,
+struct Condition {
+    metric: &'static str,
+    service: String,
+    comparison: Comparison,
     threshold: f64,
-    lookback_ms: i64,
 }
 
-impl FastRule {
-    /// The fast form of `prepared` over `store`, if it has the shape.
-    fn of(prepared: &Prepared, store: &Store) -> Option<FastRule> {
-        let Expr::Binary(binary) = prepared.expr() else {
-            return None;
-        };
-        if binary.modifier.is_some() {
-            return None;
+impl Condition {
+    fn of(rule: &AlertRule) -> Condition {
+        Condition {
+            metric: gauge_for(rule.metric),
+            service: rule.service.clone(),
+            comparison: rule.comparison,
+            threshold: rule.threshold,
         }
-        let op = binary.op.id();
-        if !matches!(op, T_GTR | T_LSS | T_GTE | T_LTE | T_EQLC | T_NEQ) {
-            return None;
-        }
-        let (Expr::VectorSelector(vs), Expr::NumberLiteral(n)) = (&*binary.lhs, &*binary.rhs)
-        else {
-            return None;
-        };
-        let name = vs.name.as_deref().filter(|n| !n.is_empty())?;
-        if vs.offset.is_some() || vs.at.is_some() || !vs.matchers.or_matchers.is_empty() {
-            return None;
-        }
-        let mut equalities = Vec::new();
-        for m in &vs.matchers.matchers {
-            match m.op {
-                MatchOp::Equal => equalities.push((m.name.as_str(), m.value.as_str())),
-                _ => return None,
-            }
-        }
+    }
+}
+
+/// A condition resolved against a store: the series its selector picks.
+#[derive(Clone, Debug, PartialEq)]
+struct Resolved {
+    series: Vec<SeriesId>,
+    comparison: Comparison,
+    threshold: f64,
+}
+
+impl Resolved {
+    fn of(condition: &Condition, store: &Store) -> Resolved {
         let series = store
-            .named(name)
+            .named(condition.metric)
             .iter()
             .copied()
             .filter(|id| {
-                store.get(*id).is_some_and(|s| {
-                    equalities
-                        .iter()
-                        .all(|(label, value)| s.labels().get(label).unwrap_or("") == *value)
-                })
+                store
+                    .get(*id)
+                    .is_some_and(|s| s.labels().get("service").unwrap_or("") == condition.service)
             })
             .collect();
-        Some(FastRule {
+        Resolved {
             series,
-            op,
-            threshold: n.val,
-            lookback_ms: prepared.engine().lookback_delta_ms,
-        })
+            comparison: condition.comparison,
+            threshold: condition.threshold,
+        }
     }
 
     fn holds(&self, store: &Store, time_ms: i64) -> bool {
@@ -115,76 +103,88 @@ impl FastRule {
                 return false;
             }
             let (t, v) = series.sample(after - 1);
-            if t <= time_ms.saturating_sub(self.lookback_ms) || is_stale_nan(v) {
+            if t <= time_ms.saturating_sub(LOOKBACK_MS) || is_stale_nan(v) {
                 return false;
             }
-            let r = self.threshold;
-            match self.op {
-                T_GTR => v > r,
-                T_LSS => v < r,
-                T_GTE => v >= r,
-                T_LTE => v <= r,
-                T_EQLC => v == r,
-                _ => v != r,
+            match self.comparison {
+                Comparison::Above => v > self.threshold,
+                Comparison::Below => v < self.threshold,
             }
         })
     }
 }
 
+/// A scenario's alert rules, in rule order: their conditions, resolved
+/// against a store for the direct evaluation, and (with the `promql`
+/// feature) their parsed PromQL expressions. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    conditions: Arc<[Condition]>,
+    resolved: Arc<[Resolved]>,
+    #[cfg(feature = "promql")]
+    exprs: Arc<[Result<Prepared, QueryError>]>,
+}
+
 impl RuleSet {
-    /// Parses the expression of every alert rule of `scenario`.
+    /// The rules of `scenario` (with the `promql` feature, each expression
+    /// parsed too).
     pub fn new(scenario: &Scenario) -> RuleSet {
-        let engine = Engine::default();
         RuleSet {
-            exprs: scenario
-                .alerts
-                .iter()
-                .map(|rule| engine.prepare(&rule_expr(rule)))
-                .collect(),
-            fast: Arc::from(Vec::new()),
+            conditions: scenario.alerts.iter().map(Condition::of).collect(),
+            resolved: Arc::from(Vec::new()),
+            #[cfg(feature = "promql")]
+            exprs: {
+                let engine = Engine::default();
+                scenario
+                    .alerts
+                    .iter()
+                    .map(|rule| engine.prepare(&rule_expr(rule)))
+                    .collect()
+            },
         }
     }
 
-    /// The same rules with their direct evaluation resolved against `store`
-    /// (for [`RuleSet::holds_fast`] over it and its clones, whose series
-    /// keep their ids).
+    /// The same rules resolved against `store`, for [`RuleSet::holds_fast`]
+    /// over it and its clones (whose series keep their ids).
     pub fn resolve(&self, store: &Store) -> RuleSet {
         RuleSet {
-            exprs: self.exprs.clone(),
-            fast: self
-                .exprs
+            resolved: self
+                .conditions
                 .iter()
-                .map(|e| e.as_ref().ok().and_then(|p| FastRule::of(p, store)))
+                .map(|c| Resolved::of(c, store))
                 .collect(),
+            ..self.clone()
         }
     }
 
-    /// Whether rule `index` is evaluated directly by [`RuleSet::holds_fast`]
-    /// (resolved, and of the shape `selector <cmp> number`).
+    /// Whether rule `index` is resolved for [`RuleSet::holds_fast`].
     pub fn has_fast_path(&self, index: usize) -> bool {
-        matches!(self.fast.get(index), Some(Some(_)))
+        index < self.resolved.len()
     }
 
-    /// [`RuleSet::holds`], by the direct comparison where the rule has one
-    /// (the store must be the one of [`RuleSet::resolve`] or a clone of it);
-    /// through the PromQL engine otherwise.
+    /// Whether the condition of rule `index` holds at `time_ms`, by the
+    /// direct comparison of the newest sample of each selected series (the
+    /// store must be the one of [`RuleSet::resolve`] or a clone of it). A
+    /// rule not resolved, or an index out of range, never holds.
     pub fn holds_fast(&self, index: usize, store: &Store, time_ms: i64) -> bool {
-        match self.fast.get(index) {
-            Some(Some(rule)) => rule.holds(store, time_ms),
-            _ => self.holds(index, store, time_ms),
-        }
+        self.resolved
+            .get(index)
+            .is_some_and(|rule| rule.holds(store, time_ms))
     }
 
     /// Number of rules.
     pub fn len(&self) -> usize {
-        self.exprs.len()
+        self.conditions.len()
     }
 
     /// Whether there is no rule.
     pub fn is_empty(&self) -> bool {
-        self.exprs.is_empty()
+        self.conditions.is_empty()
     }
+}
 
+#[cfg(feature = "promql")]
+impl RuleSet {
     /// The expression of rule `index`, if it parsed.
     pub fn expr(&self, index: usize) -> Option<&str> {
         self.exprs
@@ -198,10 +198,11 @@ impl RuleSet {
         self.exprs.get(index).and_then(|e| e.as_ref().err())
     }
 
-    /// Whether the condition of rule `index` holds at `time_ms`: its
-    /// expression returns at least one sample there. A rule that does not
-    /// parse or fails to evaluate never holds (Prometheus marks such a rule
-    /// unhealthy and fires nothing); neither does an index out of range.
+    /// Whether the condition of rule `index` holds at `time_ms` as
+    /// Prometheus decides it: its PromQL expression returns at least one
+    /// sample there. A rule that does not parse or fails to evaluate never
+    /// holds (Prometheus marks such a rule unhealthy and fires nothing);
+    /// neither does an index out of range.
     pub fn holds(&self, index: usize, store: &Store, time_ms: i64) -> bool {
         match self.exprs.get(index) {
             Some(Ok(expr)) => match expr.instant(store, time_ms) {
@@ -216,11 +217,16 @@ impl RuleSet {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "promql"))]
 mod tests {
     use super::*;
     use crate::metrics::store::Labels;
     use crate::scenario::{AlertRule, Catalog, Comparison, Signal};
+
+    #[test]
+    fn the_lookback_is_the_engines() {
+        assert_eq!(LOOKBACK_MS, Engine::default().lookback_delta_ms);
+    }
 
     #[test]
     fn every_builtin_rule_parses() {
@@ -264,9 +270,13 @@ mod tests {
             ("service".into(), service.into()),
         ]));
         store.append(id, 0, 2.0);
+        let resolved = rules.resolve(&store);
         assert!(rules.holds(0, &store, 0));
+        assert!(resolved.holds_fast(0, &store, 0));
         store.append(id, 30_000, 4.0);
         assert!(!rules.holds(0, &store, 30_000));
+        assert!(!resolved.holds_fast(0, &store, 30_000));
         assert!(!rules.holds(1, &store, 30_000), "no such rule");
+        assert!(!resolved.holds_fast(1, &store, 30_000), "no such rule");
     }
 }

@@ -124,6 +124,7 @@ impl Labels {
     }
 
     /// An address identifying this shared label set while it is alive.
+    #[cfg(feature = "promql")]
     pub(crate) fn address(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
     }
@@ -731,6 +732,19 @@ impl Schema {
         self.index.insert(labels, id);
         id
     }
+}
+
+/// The bit pattern Prometheus uses for staleness markers.
+pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
+
+/// A staleness marker: the value stored when a series ends.
+pub fn stale_nan() -> f64 {
+    f64::from_bits(STALE_NAN_BITS)
+}
+
+/// Whether `v` is a staleness marker (not any NaN: exactly that bit pattern).
+pub fn is_stale_nan(v: f64) -> bool {
+    v.to_bits() == STALE_NAN_BITS
 }
 
 #[cfg(test)]

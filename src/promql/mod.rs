@@ -250,11 +250,6 @@ impl Prepared {
         &self.query
     }
 
-    /// The parsed expression.
-    pub(crate) fn expr(&self) -> &Expr {
-        &self.expr
-    }
-
     /// The settings it is evaluated with.
     pub fn engine(&self) -> &Engine {
         &self.engine

@@ -99,20 +99,8 @@ pub struct Evaluated<T> {
     pub annotations: Annotations,
 }
 
-/// The bit pattern Prometheus uses for staleness markers.
-pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
-
-/// A staleness marker: the value stored when a series ends.
-pub fn stale_nan() -> f64 {
-    f64::from_bits(STALE_NAN_BITS)
-}
-
-/// Whether `v` is a staleness marker (not any NaN: exactly that bit pattern).
-pub fn is_stale_nan(v: f64) -> bool {
-    v.to_bits() == STALE_NAN_BITS
-}
-
 pub use crate::metrics::families::format_value;
+pub use crate::metrics::store::{is_stale_nan, stale_nan, STALE_NAN_BITS};
 
 /// Label helpers over the store's sorted label sets.
 pub(crate) mod labels {
