@@ -722,6 +722,10 @@ pub fn start() {
     }));
     hide_boot_screen();
     leptos::mount::mount_to_body(App);
+    // For the browser benchmark: navigation → interactive.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("firedrill-interactive");
+    }
 }
 
 /// Calls the page's `window.firedrillFatal(message)` (see `index.html`).

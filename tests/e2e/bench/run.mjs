@@ -1,0 +1,100 @@
+// The browser benchmark of the release build, in headless Chromium:
+//   - the JS API (bench.html: steps/s per task, PromQL latency in wasm,
+//     wasm memory after many autoplayed episodes),
+//   - navigation → interactive of the app (the "firedrill-interactive"
+//     performance mark, set once the app is mounted), median of cold loads,
+//   - the UI step (an action submitted through the form → the next frame
+//     painted, with the map and charts redrawn), p50 and p95.
+// Prints a summary and writes the whole report as JSON. No figure is
+// asserted: timings on a shared machine are reported, not tested.
+//
+//   node tests/e2e/bench/run.mjs [--episodes N] [--loads N] [--json FILE]
+import { writeFileSync } from "node:fs";
+import { serveDist, launchBrowser, openPage, nativeCli } from "../harness.mjs";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const episodes = Number(option("--episodes", 10000));
+const loads = Number(option("--loads", 10));
+const jsonOut = option("--json", "target/browser-bench.json");
+
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const median = (values) => quantile(values, 0.5);
+
+const server = await serveDist();
+const browser = await launchBrowser();
+const report = { date: new Date().toISOString(), chromium: browser.version() };
+try {
+  // Cold loads: a new context (empty cache) each time.
+  const interactive = [];
+  for (let i = 0; i < loads; i++) {
+    const page = await openPage(browser);
+    await page.goto(server.url);
+    const at = await page.waitForFunction(() => {
+      const mark = performance.getEntriesByName("firedrill-interactive")[0];
+      return mark ? mark.startTime : null;
+    });
+    interactive.push(await at.jsonValue());
+    await page.context().close();
+  }
+  report.navigation_to_interactive_ms = { median: median(interactive), samples: interactive };
+
+  // UI steps: the oracle's actions through the form on hard scenarios.
+  const scenarios = nativeCli(["list", "--json"]).filter((s) => s.task === "full_incident_management").slice(0, 6);
+  const stepMs = [];
+  const page = await openPage(browser);
+  for (const scenario of scenarios) {
+    const run = nativeCli(["run", "--scenario", scenario.id, "--seed", "1", "--agent", "oracle", "--json"]);
+    await page.goto(`${server.url}?scenario=${scenario.id}&seed=1`);
+    await page.getByTestId("action-submit").waitFor();
+    for (const action of run.actions) {
+      await page.getByTestId("action-type").selectOption(action.action_type);
+      if (action.target) await page.getByTestId("action-target").selectOption(action.target);
+      for (const [name, value] of Object.entries(action.parameters ?? {})) {
+        const control = page.getByTestId(`action-param-${name}`);
+        if ((await control.evaluate((e) => e.tagName)) === "SELECT") await control.selectOption(value);
+        else await control.fill(value);
+      }
+      const ms = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const start = performance.now();
+            document.querySelector("[data-testid=action-submit]").click();
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
+          }),
+      );
+      stepMs.push(ms);
+    }
+  }
+  await page.context().close();
+  report.ui_step_ms = { p50: median(stepMs), p95: quantile(stepMs, 0.95), steps: stepMs.length };
+
+  // The JS API page.
+  const bench = await openPage(browser);
+  await bench.goto(`${server.url}bench.html?episodes=${episodes}`);
+  const results = await bench.waitForFunction(() => window.benchResults, null, { timeout: 30 * 60 * 1000, polling: 500 });
+  report.js_api = await results.jsonValue();
+  if (report.js_api.error) throw new Error(`bench.html failed: ${report.js_api.error}`);
+  if (bench.problems.length) throw new Error(`bench.html: ${bench.problems.join("; ")}`);
+  await bench.context().close();
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+writeFileSync(jsonOut, JSON.stringify(report, null, 2));
+const api = report.js_api;
+console.log(`browser benchmark (${report.chromium}), full report in ${jsonOut}:`);
+for (const [task, s] of Object.entries(api.stepping)) {
+  console.log(`  JS API ${task}: ${s.steps_per_second} steps/s in step(), ${s.overall_steps_per_second} with reset (${s.episodes} episodes, reset ${s.reset_us} µs)`);
+}
+console.log(`  PromQL through the JS API (parse + evaluate + JSON): instant median ${api.query_instant_us_median.toFixed(1)} µs, 60-minute range median ${api.query_range_us_median.toFixed(1)} µs`);
+console.log(`  wasm memory: ${api.memory.map((m) => `${m.episodes}: ${m.wasm_mib.toFixed(1)} MiB`).join(", ")}`);
+console.log(`  navigation → interactive: median ${report.navigation_to_interactive_ms.median.toFixed(0)} ms of ${loads} cold loads`);
+console.log(`  UI step: p50 ${report.ui_step_ms.p50.toFixed(1)} ms, p95 ${report.ui_step_ms.p95.toFixed(1)} ms (${report.ui_step_ms.steps} steps)`);
