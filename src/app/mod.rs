@@ -716,6 +716,9 @@ pub(crate) fn download(file_name: &str, text: &str) -> Result<(), String> {
 /// Installs the panic hook (console plus the page's fatal-error display)
 /// and mounts the app on `<body>`.
 pub fn start() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("firedrill-wasm-started");
+    }
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_fatal(&info.to_string());
