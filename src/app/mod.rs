@@ -84,6 +84,8 @@ pub struct AppState {
     /// True with `?debug=panic`: the next action panics, to see (and test)
     /// the crash panel and that the episode survives it.
     panic_on_next_action: StoredValue<bool>,
+    /// True when localStorage was unavailable at startup.
+    storage_off: StoredValue<bool>,
 }
 
 /// An episode in progress (or just finished), as saved after every step.
@@ -135,18 +137,41 @@ impl AppState {
             restoring: StoredValue::new(false),
             embedded: StoredValue::new(false),
             panic_on_next_action: StoredValue::new(false),
+            storage_off: StoredValue::new(false),
             catalog_version: RwSignal::new(0),
             custom: RwSignal::new(Vec::new()),
             custom_files: StoredValue::new(Vec::new()),
         }
     }
 
+    /// Reports a failed save, unless storage was found off at startup (that
+    /// notice says it all already).
+    fn saved(&self, result: Result<(), String>) {
+        if let Err(message) = result {
+            if !self.storage_off.get_value() {
+                self.notice(message);
+            }
+        }
+    }
+
+    /// Shows a storage notice (once: saving fails the same way every step).
     fn notice(&self, message: String) {
-        self.notices.update(|notices| notices.push(message));
+        if !self
+            .notices
+            .with_untracked(|notices| notices.contains(&message))
+        {
+            self.notices.update(|notices| notices.push(message));
+        }
     }
 
     /// Reads the player's name and the leaderboard from storage.
     pub fn load_saved(&self) {
+        if let Err((denied, problem)) = storage::available() {
+            self.storage_off.set_value(denied);
+            self.notice(format!(
+                "{problem}: your name, the leaderboard and the episode in progress are kept only until this page is closed"
+            ));
+        }
         match storage::load::<String>(PLAYER_KEY, PLAYER_VERSION) {
             Loaded::Value(name) => self.player.set(name),
             Loaded::SetAside(message) => self.notice(message),
@@ -214,9 +239,7 @@ impl AppState {
             file: file.to_string(),
             text: text.to_string(),
         });
-        if let Err(message) = storage::save(CUSTOM_KEY, CUSTOM_VERSION, &saved) {
-            self.notice(message);
-        }
+        self.saved(storage::save(CUSTOM_KEY, CUSTOM_VERSION, &saved));
         let task = self
             .env
             .with_value(|env| env.catalog().get(&id).and_then(|s| Task::from_id(&s.task)));
@@ -329,18 +352,27 @@ impl AppState {
         true
     }
 
-    /// Keeps the leaderboard in step with other tabs of the app.
+    /// Keeps the leaderboard in step with other tabs of the app. Two tabs
+    /// that finish episodes at once may each write the board read before
+    /// the other's write: when another tab's board lacks entries this tab
+    /// holds, the union is written back, so no entry is lost and the tabs
+    /// converge (a merge is a set union, so the write-backs stop).
     fn listen_to_other_tabs(&self) {
         let state = *self;
         let handler = move |event: web_sys::StorageEvent| {
-            if event.key().as_deref() == Some(&format!("{}{BOARD_KEY}", storage::PREFIX)) {
-                if let Loaded::Value(board) = storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION)
-                {
-                    state.board.update(|ours| {
-                        ours.merge(&board);
-                    });
-                }
+            if event.key().as_deref() != Some(&format!("{}{BOARD_KEY}", storage::PREFIX)) {
+                return;
             }
+            let Loaded::Value(theirs) = storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION)
+            else {
+                return;
+            };
+            let mut union = theirs.clone();
+            let missing = union.merge(&state.board.get_untracked());
+            if missing > 0 && !state.embedded.get_value() {
+                state.saved(storage::save(BOARD_KEY, BOARD_VERSION, &union));
+            }
+            state.board.set(union);
         };
         let _ = window_event_listener(leptos::ev::storage, handler);
     }
@@ -352,9 +384,7 @@ impl AppState {
             .chars()
             .take(crate::leaderboard::MAX_NAME_CHARS)
             .collect();
-        if let Err(message) = storage::save(PLAYER_KEY, PLAYER_VERSION, &name) {
-            self.notice(message);
-        }
+        self.saved(storage::save(PLAYER_KEY, PLAYER_VERSION, &name));
         self.player.set(name);
     }
 
@@ -367,9 +397,7 @@ impl AppState {
         };
         board.merge(&self.board.get_untracked());
         let added = board.merge(entries);
-        if let Err(message) = storage::save(BOARD_KEY, BOARD_VERSION, &board) {
-            self.notice(message);
-        }
+        self.saved(storage::save(BOARD_KEY, BOARD_VERSION, &board));
         self.board.set(board);
         added
     }
@@ -384,9 +412,7 @@ impl AppState {
             seed: episode.seed,
             actions: episode.history.iter().map(|h| h.action.clone()).collect(),
         };
-        if let Err(message) = storage::save(EPISODE_KEY, EPISODE_VERSION, &saved) {
-            self.notice(message);
-        }
+        self.saved(storage::save(EPISODE_KEY, EPISODE_VERSION, &saved));
     }
 
     /// Records a finished episode on the leaderboard, once.

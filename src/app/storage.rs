@@ -44,6 +44,48 @@ fn storage() -> Result<web_sys::Storage, String> {
         .ok_or_else(|| String::from("this browser does not let the page use localStorage"))
 }
 
+/// Whether the page may write to localStorage: a write and removal of a
+/// probe key. Privacy modes and blocked site data refuse it (or throw on
+/// first use): `Err((true, why))`; a full quota is `Err((false, why))`.
+pub fn available() -> Result<(), (bool, String)> {
+    let storage = storage().map_err(|why| (true, why))?;
+    let probe = format!("{PREFIX}probe");
+    storage
+        .set_item(&probe, "1")
+        .and_then(|()| storage.remove_item(&probe))
+        .map_err(|error| match refusal(&error) {
+            Refusal::Full => (
+                false,
+                String::from("this browser's localStorage for the page is full"),
+            ),
+            Refusal::Denied => (
+                true,
+                String::from("this browser does not let the page write to localStorage"),
+            ),
+        })
+}
+
+/// Why the browser refused a write.
+enum Refusal {
+    /// The quota is used up.
+    Full,
+    /// Storage is off for the page (privacy settings).
+    Denied,
+}
+
+fn refusal(error: &wasm_bindgen::JsValue) -> Refusal {
+    use wasm_bindgen::JsCast;
+    let name = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.name()))
+        .unwrap_or_default();
+    if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
+        Refusal::Full
+    } else {
+        Refusal::Denied
+    }
+}
+
 /// Reads `firedrill.<key>` written at `version`.
 pub fn load<T: DeserializeOwned>(key: &str, version: u32) -> Loaded<T> {
     let full = format!("{PREFIX}{key}");
@@ -100,7 +142,10 @@ pub fn save<T: Serialize>(key: &str, version: u32, value: &T) -> Result<(), Stri
     .map_err(|e| e.to_string())?;
     storage
         .set_item(&format!("{PREFIX}{key}"), &text)
-        .map_err(|_| {
-            format!("could not save {PREFIX}{key}: the browser's storage is full or refused it")
+        .map_err(|error| match refusal(&error) {
+            Refusal::Full => format!(
+                "could not save {PREFIX}{key}: this browser's localStorage is full; it is kept in this page until it is closed (clearing other sites' data, or the quarantined firedrill.quarantine.* entries, makes room)"
+            ),
+            Refusal::Denied => format!("could not save {PREFIX}{key}: the browser refused it"),
         })
 }

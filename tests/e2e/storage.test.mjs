@@ -126,3 +126,83 @@ test("corrupted or foreign saved data is set aside with a notice and the app wor
   await playWhole(page, easy, 2);
   await page.getByTestId("leaderboard-row").first().waitFor();
 });
+
+test("without localStorage (privacy mode) the app says so and plays on", async () => {
+  const page = await openPage(session.browser);
+  await page.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      get() {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    });
+  });
+  await page.goto(session.url);
+  const notice = page.getByTestId("storage-notice");
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /does not let the page use localStorage: your name, the leaderboard and the episode in progress are kept only until this page is closed/);
+  await playWhole(page, easy, 6);
+  await page.getByTestId("leaderboard-row").first().waitFor();
+  assert.equal(await notice.locator("li").count(), 1, "one notice, not one per save");
+  assert.deepEqual(page.problems, []);
+});
+
+test("a full localStorage is reported once, and saving resumes when there is room", async () => {
+  const page = await openPage(session.browser);
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    window.storageFull = true;
+    Storage.prototype.setItem = function (key, value) {
+      if (window.storageFull) throw new DOMException("quota", "QuotaExceededError");
+      return setItem.call(this, key, value);
+    };
+  });
+  await page.goto(`${session.url}?scenario=${medium.id}&seed=3`);
+  await page.getByTestId("action-submit").waitFor();
+  for (const target of medium.services.slice(0, 3)) await playAction(page, { action_type: "investigate", target });
+  const notice = page.getByTestId("storage-notice");
+  const text = await notice.innerText();
+  assert.match(text, /localStorage for the page is full/);
+  assert.match(text, /could not save firedrill\.episode: this browser's localStorage is full/);
+  assert.equal((text.match(/could not save firedrill\.episode/g) ?? []).length, 1, "reported once");
+  assert.equal(await page.evaluate(() => localStorage.getItem("firedrill.episode")), null);
+  // Room again: the next step saves the whole episode so far.
+  await page.evaluate(() => { window.storageFull = false; });
+  await playAction(page, { action_type: "classify", parameters: { severity: "P2" } });
+  const saved = JSON.parse(await page.evaluate(() => localStorage.getItem("firedrill.episode")));
+  assert.equal(saved.data.actions.length, 4);
+  assert.deepEqual(page.problems, []);
+});
+
+test("two tabs finishing episodes at once lose no leaderboard entry", async () => {
+  const context = await session.browser.newContext();
+  const open = async () => {
+    const page = await context.newPage();
+    page.problems = [];
+    page.on("pageerror", (error) => page.problems.push(error.message));
+    return page;
+  };
+  const a = await open();
+  const b = await open();
+  // Tab B reads the board as it was before tab A's write (a stale read).
+  await b.addInitScript(() => {
+    const getItem = Storage.prototype.getItem;
+    window.freezeBoard = () => { window.staleBoard = getItem.call(localStorage, "firedrill.leaderboard"); };
+    Storage.prototype.getItem = function (key) {
+      if (key === "firedrill.leaderboard" && window.staleBoard !== undefined) return window.staleBoard;
+      return getItem.call(this, key);
+    };
+  });
+  for (const [page, seed] of [[a, 3], [b, 4]]) {
+    await page.goto(`${session.url}?scenario=${easy}&seed=${seed}`);
+    await page.getByTestId("action-submit").waitFor();
+  }
+  await b.evaluate(() => window.freezeBoard());
+  await playAction(a, { action_type: "classify", parameters: { severity: "P2" } });
+  await playAction(b, { action_type: "classify", parameters: { severity: "P3" } });
+  const stored = async () => JSON.parse((await a.evaluate(() => localStorage.getItem("firedrill.leaderboard"))) ?? "{}").data?.entries?.length ?? 0;
+  for (let i = 0; i < 50 && (await stored()) < 2; i++) await a.waitForTimeout(100);
+  assert.equal(await stored(), 2, "both tabs' entries are stored");
+  await a.getByTestId("leaderboard-row").nth(1).waitFor();
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await context.close();
+});
