@@ -2,7 +2,9 @@
 //! the behaviour it broke. One test per finding, named after that behaviour.
 
 use firedrill::leaderboard::Leaderboard;
+use firedrill::promql::Engine;
 use firedrill::scenario::Catalog;
+use std::time::Duration;
 
 /// leaderboard target: a score of more digits than an f64 holds, and
 /// shortest forms that serde_json's default (approximate) float parser
@@ -43,5 +45,42 @@ fn a_toml_syntax_error_has_a_message_of_one_line() {
         let message = &errors[0].message;
         assert!(message.contains(expected), "{message:?}");
         assert!(!message.contains('\n'), "{message:?}");
+    }
+}
+
+/// promql target (a timeout): the position of a syntax error was found by
+/// re-parsing every prefix of the query with every plausible completion,
+/// quadratic in its length: a 4 KB query ending in an operator took 6.6 s
+/// (release build) to be refused. Long queries now bisect over their tokens.
+#[test]
+fn a_long_query_with_a_syntax_error_is_refused_at_once() {
+    let cases = [
+        (
+            format!("{}1 +", "up + ".repeat(800)),
+            "1:4004: parse error: unexpected end of input",
+        ),
+        (
+            format!("{}) + up", "up + ".repeat(500)),
+            "1:2501: parse error: unexpected right parenthesis ')'",
+        ),
+        (
+            format!("{}up $ 1", "up + ".repeat(700)),
+            "1:3504: parse error: unexpected character: '$'",
+        ),
+        (
+            format!("{}up}}", "up + ".repeat(800)),
+            "1:4003: parse error: unexpected right brace '}'",
+        ),
+    ];
+    for (query, expected) in cases {
+        let started = std::time::Instant::now();
+        let error = Engine::default().parse(&query).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < Duration::from_secs(2),
+            "{} bytes: {elapsed:?}",
+            query.len()
+        );
     }
 }
