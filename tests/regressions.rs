@@ -1,8 +1,12 @@
 //! Inputs the fuzzers found (`scripts/fuzz`, FUZZING.md), each pinned as
 //! the behaviour it broke. One test per finding, named after that behaviour.
 
+use firedrill::agents::Heuristic;
+use firedrill::env::{Env, Selection};
 use firedrill::leaderboard::Leaderboard;
+use firedrill::metrics::store::Store;
 use firedrill::promql::Engine;
+use firedrill::runner::{run_episode, Driver};
 use firedrill::scenario::Catalog;
 use std::time::Duration;
 
@@ -83,4 +87,56 @@ fn a_long_query_with_a_syntax_error_is_refused_at_once() {
             query.len()
         );
     }
+}
+
+/// The series store of the hard task's first scenario, seed 1, played to
+/// its end by the heuristic (the store the promql fuzz target queries), and
+/// the time of its last sample (ms).
+fn finished_store() -> (Store, i64) {
+    let mut env = Env::new();
+    let selection = Selection::Task("full_incident_management".into());
+    run_episode(&mut env, &selection, 1, Driver::Agent(&mut Heuristic)).unwrap();
+    let monitor = env.monitor().unwrap();
+    (monitor.store().clone(), monitor.last_time() * 1000)
+}
+
+/// promql target (a timeout): `rate(sum_over_time(metric3_total[30s:10s])[50w:10s])`
+/// (a seed from Prometheus' test scripts) ran 4.3 s, and a subquery over a
+/// selector that matches nothing 43 s for 47 million steps (each step of an
+/// empty selection counted nothing; 50 million was the budget). A step of a
+/// subquery now counts 8, a series looked at 1, and the budget is 2 million:
+/// such queries fail at once with a clear error, the heavy ones an episode
+/// needs still answer.
+#[test]
+fn a_query_that_would_run_for_seconds_fails_at_once() {
+    let (store, end) = finished_store();
+    let engine = Engine::default();
+    for query in [
+        "rate(sum_over_time(metric3_total[30s:10s])[50w:10s])",
+        "count_over_time(nothing[13h:1ms])",
+        "count_over_time(vector(1)[1h:1ms])",
+        r#"count_over_time(count_over_time({__name__=~".+"}[1ms])[1h:1ms])"#,
+        "count_over_time(count_over_time(nothing[1m:1ms])[10m:1s])",
+    ] {
+        let started = std::time::Instant::now();
+        let error = engine.instant(&store, query, end).unwrap_err();
+        let elapsed = started.elapsed();
+        assert!(
+            error.to_string().contains("too many samples")
+                && error.to_string().contains("more than 2000000"),
+            "{query}: {error}"
+        );
+        assert!(elapsed < Duration::from_secs(1), "{query}: {elapsed:?}");
+    }
+    for query in [
+        "max_over_time(rate(http_requests_total[5m])[1h:30s])",
+        r#"sum(count_over_time({__name__=~".+"}[2h:30s]))"#,
+        "max_over_time(http_requests_total[2h:1s])",
+    ] {
+        assert!(engine.instant(&store, query, end).is_ok(), "{query}");
+    }
+    let query = "sum by (service) (rate(http_requests_total[5m]))";
+    assert!(engine
+        .range(&store, query, end - 10_999_000, end, 1000)
+        .is_ok());
 }
