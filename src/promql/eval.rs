@@ -79,6 +79,11 @@ pub(crate) struct Limits {
     pub max_samples: u64,
 }
 
+/// What one evaluation step of a subquery counts against the sample
+/// budget: evaluating its expression at one more time costs about as much
+/// as reading this many samples, even when it selects nothing.
+pub(crate) const SUBQUERY_STEP_COST: usize = 8;
+
 pub(crate) struct Evaluator<'a> {
     pub store: &'a Store,
     pub query: &'a str,
@@ -318,9 +323,10 @@ impl<'a> Evaluator<'a> {
     pub fn charge(&mut self, n: usize) -> Result<(), QueryError> {
         self.samples = self.samples.saturating_add(n as u64);
         if self.samples > self.limits.max_samples {
-            return Err(execution(
-                "query processing would load too many samples into memory in query execution",
-            ));
+            return Err(execution(format!(
+                "query processing would load too many samples into memory in query execution (more than {} samples and steps; narrow the selectors, the ranges or the resolution)",
+                self.limits.max_samples
+            )));
         }
         Ok(())
     }
@@ -528,6 +534,9 @@ impl<'a> Evaluator<'a> {
         let end = self.shifted_time(&ms.vs.at, &ms.vs.offset, t);
         let start = end.saturating_sub(duration_ms(&ms.range));
         let ids = self.selection(&ms.vs);
+        // Each series is looked at (a binary search), whether or not it
+        // has samples in the window.
+        self.charge(ids.len())?;
         let store = self.store;
         let mut series_out = Vec::new();
         for &i in ids.iter() {
@@ -580,7 +589,8 @@ impl<'a> Evaluator<'a> {
         } else {
             0
         };
-        self.charge(usize::try_from(steps).unwrap_or(usize::MAX))?;
+        let cost = steps.saturating_mul(SUBQUERY_STEP_COST as i128);
+        self.charge(usize::try_from(cost).unwrap_or(usize::MAX))?;
         if first.checked_add(step).is_none() && first <= end {
             return Err(execution("subquery range out of bounds"));
         }

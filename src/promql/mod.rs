@@ -77,14 +77,23 @@ use std::sync::Arc;
 /// Most points a range query may return per series (as Prometheus).
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 
-/// Query settings. [`Engine::default`] is Prometheus' defaults.
+/// The sample budget of [`Engine::default`]: a query stops with an error
+/// rather than run for more than about half a second (native; the browser
+/// is slower). Prometheus allows 50 million, with a two-minute timeout that
+/// a clock-free engine cannot have; an episode's whole store holds about
+/// 150 000 samples, and the app's range chart asks for 60 points.
+pub const DEFAULT_MAX_SAMPLES: u64 = 2_000_000;
+
+/// Query settings. [`Engine::default`] is Prometheus' defaults but for the
+/// sample budget ([`DEFAULT_MAX_SAMPLES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Engine {
     /// How far back an instant selector looks for a sample (5 minutes).
     pub lookback_delta_ms: i64,
     /// Step of a subquery written without one (`x[5m:]`): 1 minute.
     pub default_subquery_step_ms: i64,
-    /// Samples (and evaluation steps) a query may touch before it fails.
+    /// Work a query may do before it fails: the samples it reads, the
+    /// series it looks at, and 8 for each evaluation step of a subquery.
     pub max_samples: u64,
 }
 
@@ -93,7 +102,7 @@ impl Default for Engine {
         Engine {
             lookback_delta_ms: 5 * 60 * 1000,
             default_subquery_step_ms: 60 * 1000,
-            max_samples: 50_000_000,
+            max_samples: DEFAULT_MAX_SAMPLES,
         }
     }
 }

@@ -350,7 +350,8 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
         Ok(raw) => raw,
         Err(err) => {
             let span = err.span().unwrap_or(0..0);
-            return Err(vec![source.error(span, "", err.message().to_string())]);
+            let message = syntax_message(err.message(), text, span.start);
+            return Err(vec![source.error(span, "", message)]);
         }
     };
     let mut check = Checker {
@@ -363,6 +364,28 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
     } else {
         check.errors.sort_by_key(|e| (e.line, e.column));
         Err(check.errors)
+    }
+}
+
+/// The message of a TOML syntax error, on one line (the parser's own
+/// messages can span several, and are empty for a control character in a
+/// comment: then it says which character is at `offset`).
+fn syntax_message(message: &str, text: &str, offset: usize) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !lines.is_empty() {
+        return lines.join("; ");
+    }
+    match text.get(offset..).and_then(|rest| rest.chars().next()) {
+        Some(c) if c.is_control() => format!(
+            "invalid character U+{:04X} (a control character); TOML allows no control character but tab outside multi-line strings",
+            u32::from(c)
+        ),
+        Some(c) => format!("invalid TOML at {c:?}"),
+        None => "invalid TOML: unexpected end of file".to_string(),
     }
 }
 
