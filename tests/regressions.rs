@@ -39,9 +39,18 @@ fn a_toml_syntax_error_has_a_message_of_one_line() {
     let (_, text) = Catalog::builtin_files()[0];
     let in_comment = text.replacen("# ", "# \u{3}", 1);
     let cases = [
-        (in_comment.as_str(), "invalid comment character, expected printable characters"),
-        ("[a\u{1}]\n", "invalid unquoted key, expected letters, numbers, `-`, `_`"),
-        ("x = [1,\u{2}]\n", "string values must be quoted, expected literal string"),
+        (
+            in_comment.as_str(),
+            "invalid comment character, expected printable characters",
+        ),
+        (
+            "[a\u{1}]\n",
+            "invalid unquoted key, expected letters, numbers, `-`, `_`",
+        ),
+        (
+            "x = [1,\u{2}]\n",
+            "string values must be quoted, expected literal string",
+        ),
     ];
     for (text, expected) in cases {
         let errors = Catalog::default().load_str("f.toml", text).unwrap_err();
