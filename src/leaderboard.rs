@@ -3,12 +3,16 @@
 //! the app keeps it in localStorage and an instructor can collect every
 //! laptop's exported file without a server.
 //!
+//! Format 2 (this one) gives each entry its grade's dimensions; format 1
+//! (before them) is read as format 2 with no dimensions, in exported files
+//! and in the app's stored board alike ([`Leaderboard::upgrade`]).
+//!
 //! ```
 //! use firedrill::leaderboard::{Entry, Leaderboard};
 //! let entry = |name: &str, score, steps| Entry {
 //!     name: name.into(), scenario: "bad-deploy-v1".into(),
 //!     task: "severity_classification".into(), seed: 1, score, steps,
-//!     date: "2026-11-23T10:00:00.000Z".into(),
+//!     date: "2026-11-23T10:00:00.000Z".into(), dimensions: Default::default(),
 //! };
 //! let mut board = Leaderboard::default();
 //! board.add(entry("ana", 0.9, 4));
@@ -22,18 +26,22 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The `format` field of an exported leaderboard file.
 pub const EXPORT_FORMAT: &str = "firedrill-leaderboard";
 /// The version of the exported file format (and of the stored board).
-pub const EXPORT_VERSION: u32 = 1;
+pub const EXPORT_VERSION: u32 = 2;
+/// The oldest version still read (and upgraded).
+pub const OLDEST_VERSION: u32 = 1;
 /// Largest leaderboard file accepted for import, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
 /// Most entries kept (the lowest-ranked go first).
 pub const MAX_ENTRIES: usize = 5000;
 /// Longest player name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Most dimensions in one entry (a task grades five or six).
+pub const MAX_DIMENSIONS: usize = 16;
 
 /// One finished episode.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +61,10 @@ pub struct Entry {
     pub steps: u32,
     /// When it finished (ISO 8601).
     pub date: String,
+    /// The grade's dimensions, name → score in [0, 1] (format 2; empty in
+    /// entries from format 1). Not part of what makes two entries the same.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, f64>,
 }
 
 /// Every entry, all tasks.
@@ -71,6 +83,15 @@ struct ExportFile {
 }
 
 impl Entry {
+    /// A grade's dimensions as an entry keeps them (name → score).
+    pub fn dimensions_of(grade: &crate::env::Grade) -> BTreeMap<String, f64> {
+        grade
+            .dimensions
+            .iter()
+            .map(|d| (d.name.clone(), d.score))
+            .collect()
+    }
+
     /// Checks the fields a file could get wrong; says which and why.
     fn validate(&self) -> Result<(), String> {
         if self.name.trim().is_empty() || self.name.chars().count() > MAX_NAME_CHARS {
@@ -88,6 +109,24 @@ impl Entry {
                 return Err(format!("{field} must be 1 to 200 characters"));
             }
         }
+        if self.dimensions.len() > MAX_DIMENSIONS {
+            return Err(format!(
+                "dimensions: at most {MAX_DIMENSIONS}, found {}",
+                self.dimensions.len()
+            ));
+        }
+        for (name, score) in &self.dimensions {
+            if name.is_empty() || name.len() > 64 {
+                return Err(String::from(
+                    "dimensions: each name must be 1 to 64 characters",
+                ));
+            }
+            if !(0.0..=1.0).contains(score) {
+                return Err(format!(
+                    "dimensions.{name} must be in [0, 1], found {score}"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -95,7 +134,8 @@ impl Entry {
 impl Leaderboard {
     /// Adds an entry unless the same one is there; returns whether it was added.
     pub fn add(&mut self, entry: Entry) -> bool {
-        if self.entries.contains(&entry) {
+        let key = EntryKey::of(&entry);
+        if self.entries.iter().any(|e| EntryKey::of(e) == key) {
             return false;
         }
         self.entries.push(entry);
@@ -150,7 +190,7 @@ impl Leaderboard {
         entries
     }
 
-    /// The exported file: `{"format": "firedrill-leaderboard", "version": 1, "entries": […]}`.
+    /// The exported file: `{"format": "firedrill-leaderboard", "version": 2, "entries": […]}`.
     pub fn export(&self) -> String {
         let file = ExportFile {
             format: EXPORT_FORMAT.into(),
@@ -182,18 +222,46 @@ impl Leaderboard {
                 file.format
             ));
         }
-        if file.version != EXPORT_VERSION {
+        if !(OLDEST_VERSION..=EXPORT_VERSION).contains(&file.version) {
             return Err(format!(
-                "version {} is not supported (this app reads version {EXPORT_VERSION})",
+                "version {} is not supported (this app reads versions {OLDEST_VERSION} to {EXPORT_VERSION})",
                 file.version
             ));
         }
         for (i, entry) in file.entries.iter().enumerate() {
+            if file.version < 2 && !entry.dimensions.is_empty() {
+                return Err(format!(
+                    "entries[{i}]: dimensions are not part of version {}",
+                    file.version
+                ));
+            }
             entry.validate().map_err(|e| format!("entries[{i}]: {e}"))?;
         }
         Ok(self.merge(&Leaderboard {
             entries: file.entries,
         }))
+    }
+}
+
+impl Leaderboard {
+    /// A stored board of an older format brought up to [`EXPORT_VERSION`]:
+    /// format 1 is format 2 without dimensions, so its entries are taken as
+    /// they are (and refused if they carry dimensions).
+    pub fn upgrade(version: u32, data: serde_json::Value) -> Result<Leaderboard, String> {
+        if !(OLDEST_VERSION..EXPORT_VERSION).contains(&version) {
+            return Err(format!(
+                "format {version} is not one this version upgrades (it reads {OLDEST_VERSION} to {EXPORT_VERSION})"
+            ));
+        }
+        let board: Leaderboard = serde_json::from_value(data).map_err(|e| e.to_string())?;
+        for (i, entry) in board.entries.iter().enumerate() {
+            if !entry.dimensions.is_empty() {
+                return Err(format!(
+                    "entries[{i}]: dimensions are not part of format {version}"
+                ));
+            }
+        }
+        Ok(board)
     }
 }
 
@@ -244,7 +312,54 @@ mod tests {
             score,
             steps: 3,
             date: "2026-01-01T00:00:00Z".into(),
+            dimensions: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn version_1_files_and_boards_are_read_as_version_2_without_dimensions() {
+        let v1 = r#"{"format":"firedrill-leaderboard","version":1,"entries":[{"name":"a","scenario":"s","task":"t","seed":1,"score":0.5,"steps":3,"date":"d"}]}"#;
+        let mut board = Leaderboard::default();
+        assert_eq!(board.import(v1), Ok(1));
+        assert!(board.entries[0].dimensions.is_empty());
+        let stored = serde_json::json!({"entries": [{"name":"a","scenario":"s","task":"t","seed":1,"score":0.5,"steps":3,"date":"d"}]});
+        assert_eq!(Leaderboard::upgrade(1, stored), Ok(board.clone()));
+
+        board.entries[0]
+            .dimensions
+            .insert("severity_accuracy".into(), 1.0);
+        let exported = board.export();
+        assert!(exported.contains("\"version\": 2"), "{exported}");
+        let mut again = Leaderboard::default();
+        assert_eq!(again.import(&exported), Ok(1));
+        assert_eq!(again, board);
+
+        let dimensions_in_v1 = exported.replace("\"version\": 2", "\"version\": 1");
+        let error = again.import(&dimensions_in_v1).unwrap_err();
+        assert!(
+            error.contains("entries[0]: dimensions are not part of version 1"),
+            "{error}"
+        );
+        let error = Leaderboard::upgrade(2, serde_json::json!({"entries": []})).unwrap_err();
+        assert!(
+            error.contains("format 2 is not one this version upgrades"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_entry_is_the_same_with_or_without_its_dimensions() {
+        let mut board = Leaderboard::default();
+        assert!(board.add(entry("a", 0.5)));
+        let mut graded = entry("a", 0.5);
+        graded.dimensions.insert("x".into(), 0.5);
+        assert!(!board.add(graded.clone()));
+        assert_eq!(
+            board.merge(&Leaderboard {
+                entries: vec![graded]
+            }),
+            0
+        );
     }
 
     #[test]
@@ -255,6 +370,7 @@ mod tests {
             ("{\"format\":\"x\",\"version\":1,\"entries\":[]}", "format is \"x\""),
             ("{\"format\":\"firedrill-leaderboard\",\"version\":9,\"entries\":[]}", "version 9"),
             ("{\"format\":\"firedrill-leaderboard\",\"version\":1,\"entries\":[{\"name\":\"a\",\"scenario\":\"s\",\"task\":\"t\",\"seed\":1,\"score\":7,\"steps\":1,\"date\":\"d\"}]}", "entries[0]: score"),
+            ("{\"format\":\"firedrill-leaderboard\",\"version\":2,\"entries\":[{\"name\":\"a\",\"scenario\":\"s\",\"task\":\"t\",\"seed\":1,\"score\":1,\"steps\":1,\"date\":\"d\",\"dimensions\":{\"x\":2}}]}", "entries[0]: dimensions.x must be in [0, 1]"),
         ];
         for (text, expected) in cases {
             let error = board.import(text).unwrap_err();

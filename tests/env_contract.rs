@@ -599,3 +599,30 @@ fn investigation_logs_are_the_service_logs_at_every_step() {
     }
     assert!(compared > 100, "only {compared} investigations compared");
 }
+
+#[test]
+fn the_debrief_says_what_each_foreseen_wrong_fix_did() {
+    let mut env = Env::new();
+    env.reset(&scenario(POOL), 3).unwrap();
+    let wrong = env
+        .catalog()
+        .get(POOL)
+        .unwrap()
+        .remediations
+        .iter()
+        .find(|r| !r.correct)
+        .cloned()
+        .unwrap();
+    let fix = Action::new("remediate", Some(&wrong.service)).with("kind", &wrong.kind);
+    env.step(&fix).unwrap();
+    env.step(&fix).unwrap();
+    let grade = env.grade().unwrap();
+    let explanation = &grade
+        .dimensions
+        .iter()
+        .find(|d| d.name == "remediation_quality")
+        .unwrap()
+        .explanation;
+    let said = format!("{} {}: {}", wrong.kind, wrong.service, wrong.effect);
+    assert_eq!(explanation.matches(&said).count(), 1, "{explanation}");
+}

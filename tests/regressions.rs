@@ -168,6 +168,7 @@ fn the_largest_leaderboard_file_merges_at_once_and_counts_what_it_keeps() {
             score: 0.5,
             steps: i % 7,
             date: "d".into(),
+            dimensions: Default::default(),
         })
         .collect();
     let file =

@@ -127,6 +127,7 @@ fn agent_episodes() -> (Vec<(usize, u64, Vec<Action>)>, Leaderboard) {
                     score: grade.score,
                     steps: actions.len() as u32,
                     date: format!("2026-12-02T10:{:02}:00.000Z", index % 60),
+                    dimensions: Entry::dimensions_of(&grade),
                 });
             }
             episodes.push((index, seed as u64, actions));

@@ -23,6 +23,7 @@ fn played() -> Leaderboard {
             score,
             steps,
             date: format!("2026-11-2{i}T10:00:00.000Z"),
+            dimensions: Default::default(),
         });
     }
     board

@@ -5,7 +5,20 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{download, AppState};
-use crate::leaderboard::{Leaderboard, MAX_IMPORT_BYTES};
+use crate::leaderboard::{Entry, Leaderboard, MAX_IMPORT_BYTES};
+
+/// The score's tooltip: each graded dimension (none for entries from
+/// before dimensions were kept).
+fn dimensions_title(entry: &Entry) -> Option<String> {
+    (!entry.dimensions.is_empty()).then(|| {
+        entry
+            .dimensions
+            .iter()
+            .map(|(name, score)| format!("{} {score:.2}", name.replace('_', " ")))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    })
+}
 
 /// Shows the chosen task's ranking; finished episodes are added to it.
 #[component]
@@ -96,16 +109,19 @@ pub fn LeaderboardPanel() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || rows().into_iter().take(50).enumerate().map(|(i, entry)| view! {
-                        <tr data-testid="leaderboard-row">
-                            <td class="num">{i + 1}</td>
-                            <td>{entry.name}</td>
-                            <td><code>{entry.scenario}</code></td>
-                            <td class="num">{entry.seed}</td>
-                            <td class="num">{format!("{:.4}", entry.score)}</td>
-                            <td class="num">{entry.steps}</td>
-                            <td>{entry.date.get(..10).unwrap_or_default().to_string()}</td>
-                        </tr>
+                    {move || rows().into_iter().take(50).enumerate().map(|(i, entry)| {
+                        let dimensions = dimensions_title(&entry);
+                        view! {
+                            <tr data-testid="leaderboard-row">
+                                <td class="num">{i + 1}</td>
+                                <td>{entry.name}</td>
+                                <td><code>{entry.scenario}</code></td>
+                                <td class="num">{entry.seed}</td>
+                                <td class="num" title=dimensions>{format!("{:.4}", entry.score)}</td>
+                                <td class="num">{entry.steps}</td>
+                                <td>{entry.date.get(..10).unwrap_or_default().to_string()}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

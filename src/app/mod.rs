@@ -111,9 +111,14 @@ const CUSTOM_VERSION: u32 = 1;
 const EPISODE_KEY: &str = "episode";
 const EPISODE_VERSION: u32 = 1;
 const BOARD_KEY: &str = "leaderboard";
-const BOARD_VERSION: u32 = 1;
+const BOARD_VERSION: u32 = crate::leaderboard::EXPORT_VERSION;
 const PLAYER_KEY: &str = "player";
 const PLAYER_VERSION: u32 = 1;
+
+/// The stored leaderboard, a board of an older format upgraded.
+fn load_board() -> Loaded<Leaderboard> {
+    storage::load_upgrading(BOARD_KEY, BOARD_VERSION, Leaderboard::upgrade)
+}
 
 impl AppState {
     /// A fresh state over the built-in scenarios, on the first task.
@@ -177,7 +182,7 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
-        match storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION) {
+        match load_board() {
             Loaded::Value(board) => self.board.set(board),
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
@@ -363,8 +368,7 @@ impl AppState {
             if event.key().as_deref() != Some(&format!("{}{BOARD_KEY}", storage::PREFIX)) {
                 return;
             }
-            let Loaded::Value(theirs) = storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION)
-            else {
+            let Loaded::Value(theirs) = load_board() else {
                 return;
             };
             let mut union = theirs.clone();
@@ -391,7 +395,7 @@ impl AppState {
     /// Merges entries into the stored leaderboard (re-reading it first, so
     /// another tab's entries are kept) and shows the result.
     pub fn merge_into_board(&self, entries: &Leaderboard) -> usize {
-        let mut board = match storage::load::<Leaderboard>(BOARD_KEY, BOARD_VERSION) {
+        let mut board = match load_board() {
             Loaded::Value(board) => board,
             _ => self.board.get_untracked(),
         };
@@ -430,6 +434,7 @@ impl AppState {
             score: grade.score,
             steps: episode.step,
             date: js_sys::Date::new_0().to_iso_string().into(),
+            dimensions: Entry::dimensions_of(grade),
         };
         self.merge_into_board(&Leaderboard {
             entries: vec![entry],

@@ -4,7 +4,9 @@
 //! data silently: a value that cannot be read (corrupted JSON, a shape this
 //! version does not know) is moved to `firedrill.quarantine.<key>.<time>`
 //! and reported; a value written by a newer version of the app is left
-//! untouched and reported. Storage that is unavailable (privacy modes) or
+//! untouched and reported; a value of an older format is upgraded, where
+//! the key has an upgrade ([`load_upgrading`]), and saved back in the
+//! current one. Storage that is unavailable (privacy modes) or
 //! full is reported too, and the app goes on without it.
 
 use serde::de::DeserializeOwned;
@@ -87,7 +89,23 @@ fn refusal(error: &wasm_bindgen::JsValue) -> Refusal {
 }
 
 /// Reads `firedrill.<key>` written at `version`.
-pub fn load<T: DeserializeOwned>(key: &str, version: u32) -> Loaded<T> {
+pub fn load<T: Serialize + DeserializeOwned>(key: &str, version: u32) -> Loaded<T> {
+    load_upgrading(key, version, |from, _| {
+        Err(format!(
+            "it is in format {from}, which this version cannot read"
+        ))
+    })
+}
+
+/// Reads `firedrill.<key>` written at `version`, or at an older format
+/// that `upgrade(format, data)` brings up to it. An upgraded value is saved
+/// back at `version`; if that fails (storage full), the old one stays where
+/// it is, so nothing is lost, and the upgraded value is used all the same.
+pub fn load_upgrading<T: Serialize + DeserializeOwned>(
+    key: &str,
+    version: u32,
+    upgrade: impl FnOnce(u32, serde_json::Value) -> Result<T, String>,
+) -> Loaded<T> {
     let full = format!("{PREFIX}{key}");
     let Ok(storage) = storage() else {
         return Loaded::Missing;
@@ -108,10 +126,13 @@ pub fn load<T: DeserializeOwned>(key: &str, version: u32) -> Loaded<T> {
                 Err(error) => format!("its data does not fit format {version}: {error}"),
             }
         }
-        Ok(envelope) => format!(
-            "it is in format {}, which this version cannot read",
-            envelope.version
-        ),
+        Ok(envelope) => match upgrade(envelope.version, envelope.data) {
+            Ok(value) => {
+                let _ = save(key, version, &value);
+                return Loaded::Value(value);
+            }
+            Err(error) => error,
+        },
         Err(error) => format!("it is not valid JSON: {error}"),
     };
     Loaded::SetAside(quarantine(&storage, key, &text, &problem))

@@ -304,6 +304,24 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             )
         }
     };
+    // What each wrong fix the scenario foresaw did (its `effect`), once each.
+    let remediation = {
+        let (score, mut explanation) = remediation;
+        let mut explained: Vec<&str> = Vec::new();
+        for record in episode.remediations.iter().filter(|r| !r.correct) {
+            let known = scenario.remediations.iter().find(|known| {
+                !known.correct && known.service == record.service && known.kind == record.kind
+            });
+            if let Some(known) = known.filter(|k| !explained.contains(&k.effect.as_str())) {
+                explained.push(&known.effect);
+                explanation.push_str(&format!(
+                    " {} {}: {}",
+                    known.kind, known.service, known.effect
+                ));
+            }
+        }
+        (score, explanation)
+    };
 
     let escalation = {
         let expected = &scenario.escalate_to;

@@ -58,7 +58,10 @@ test("an exported leaderboard imports into another browser, merging without dupl
   const file = await download.path();
   const exported = JSON.parse(await readFile(file, "utf8"));
   assert.equal(exported.format, "firedrill-leaderboard");
+  assert.equal(exported.version, 2);
   assert.equal(exported.entries.length, 1);
+  const dimensions = Object.keys(exported.entries[0].dimensions);
+  assert.ok(dimensions.includes("severity_accuracy"), dimensions.join());
 
   const other = await openPage(session.browser);
   await other.goto(session.url);
@@ -125,6 +128,45 @@ test("corrupted or foreign saved data is set aside with a notice and the app wor
   await screenshot(page, "storage-notice");
   await playWhole(page, easy, 2);
   await page.getByTestId("leaderboard-row").first().waitFor();
+});
+
+test("a leaderboard saved by the previous version (format 1) is upgraded, nothing lost", async () => {
+  const v1 = [0, 1].map((i) => ({
+    name: `old ${i}`,
+    scenario: easy,
+    task: "severity_classification",
+    seed: 40 + i,
+    score: 0.25 * (i + 1),
+    steps: 3 + i,
+    date: `2026-11-0${i + 1}T09:00:00.000Z`,
+  }));
+  const page = await openPage(session.browser);
+  await page.addInitScript((entries) => {
+    if (sessionStorage.getItem("seeded")) return;
+    sessionStorage.setItem("seeded", "1");
+    localStorage.setItem("firedrill.leaderboard", JSON.stringify({ version: 1, data: { entries } }));
+  }, v1);
+  await page.goto(session.url);
+  await page.getByTestId("leaderboard-row").nth(1).waitFor();
+  assert.match(await page.getByTestId("leaderboard").innerText(), /old 0[\s\S]*old 1|old 1[\s\S]*old 0/);
+  assert.equal(await page.getByTestId("storage-notice").count(), 0, "an upgrade is not a problem");
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("firedrill.leaderboard")));
+  assert.equal(stored.version, 2, "saved back in the current format");
+  assert.deepEqual(stored.data.entries, v1, "every entry kept as it was");
+
+  await playWhole(page, easy, 6);
+  await page.getByTestId("leaderboard-row").nth(2).waitFor();
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem("firedrill.leaderboard")));
+  assert.equal(after.data.entries.length, 3);
+  assert.deepEqual(after.data.entries.slice(0, 2), v1);
+  assert.ok(Object.keys(after.data.entries[2].dimensions).length >= 3, "new entries keep their dimensions");
+  const titles = await page.locator("[data-testid=leaderboard-row] td[title]").evaluateAll((cells) =>
+    cells.map((cell) => cell.title),
+  );
+  assert.equal(titles.length, 1, "the score of the new entry explains its dimensions");
+  assert.match(titles[0], /severity accuracy \d\.\d\d/);
+  // (playWhole navigates while the page may still fetch the deferred module.)
+  assert.deepEqual(page.problems.filter((p) => !p.includes("ERR_ABORTED")), []);
 });
 
 test("without localStorage (privacy mode) the app says so and plays on", async () => {
