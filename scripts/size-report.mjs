@@ -15,8 +15,9 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
-// The regression gate: the first-load gzip total of 2026-12-02 (562 KB
-// after the storage-fault handling and the fuzzing fixes) plus a margin.
+// The regression gate: the first-load gzip total of 2026-12-02 (568 KB
+// after the storage-fault handling, the fuzzing fixes and leaderboard
+// format 2) plus a margin.
 // Issue 7's target is 350 KB; BENCHMARKS.md says why it is not met.
 const budgetKb = Number(option("--budget-kb") ?? 575);
 const jsonOut = option("--json");
