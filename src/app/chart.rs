@@ -6,6 +6,9 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
@@ -23,6 +26,142 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0x1b, 0x7c, 0x83),
     RGBColor(0x57, 0x60, 0x6a),
 ];
+
+/// The swatch class of the PALETTE colour of the `i`th line (www/app.css).
+fn swatch_class(i: usize) -> String {
+    format!("swatch swatch-{}", i % PALETTE.len())
+}
+
+/// The error of plotters' canvas backend (its type is not exported).
+type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
+
+/// plotters' canvas backend, measuring text with the canvas (`measureText`)
+/// instead of plotters' default for the web: a `<span>` added to the page
+/// and read back with `offsetWidth`/`offsetHeight`, which forces a layout
+/// of the whole page in the middle of each step's redraw (3-4 ms a step,
+/// BENCHMARKS.md).
+pub(super) struct Canvas2d {
+    inner: CanvasBackend,
+    context: web_sys::CanvasRenderingContext2d,
+}
+
+impl Canvas2d {
+    pub(super) fn new(canvas: web_sys::HtmlCanvasElement) -> Option<Canvas2d> {
+        let context = canvas
+            .get_context("2d")
+            .ok()??
+            .dyn_into::<web_sys::CanvasRenderingContext2d>()
+            .ok()?;
+        Some(Canvas2d {
+            inner: CanvasBackend::with_canvas_object(canvas)?,
+            context,
+        })
+    }
+}
+
+impl DrawingBackend for Canvas2d {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    /// The text's width from the canvas; its height is the font's line
+    /// height (1.15 em, what the span plotters measures would be).
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str()
+        ));
+        let width = self
+            .context
+            .measure_text(text)
+            .map(|metrics| metrics.width())
+            .unwrap_or(style.size() * 0.6 * text.chars().count() as f64);
+        // `as` saturates: NaN and negative sizes give 0.
+        let lines = text.lines().count().max(1) as f64;
+        Ok((
+            width.ceil() as u32,
+            (style.size() * 1.15 * lines).ceil() as u32,
+        ))
+    }
+}
 
 /// Minutes of baseline shown before the incident's start.
 const WINDOW_BEFORE_MINUTES: f64 = 20.0;
@@ -92,8 +231,7 @@ fn draw(
     let grid = RGBColor(0x80, 0x88, 0x90).mix(0.35);
     // Each step draws a fresh chart: clear the previous one first.
     clear_canvas(&canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas)?;
-    let root = backend.into_drawing_area();
+    let root = Canvas2d::new(canvas)?.into_drawing_area();
     let top = lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.1))
@@ -132,6 +270,7 @@ fn draw(
             ShapeStyle::from(&RGBColor(0xcf, 0x22, 0x2e)).stroke_width(1),
         )))
         .ok()?;
+    // The legend is HTML under the chart (it never covers a line).
     for (i, line) in lines.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         chart
@@ -139,23 +278,8 @@ fn draw(
                 line.points.iter().copied(),
                 ShapeStyle::from(&colour).stroke_width(2),
             ))
-            .ok()?
-            .label(line.service.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 14, y)],
-                    ShapeStyle::from(&colour).stroke_width(2),
-                )
-            });
+            .ok()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 12).into_font().color(&text))
-        .background_style(RGBColor(0x80, 0x88, 0x90).mix(0.12))
-        .border_style(grid)
-        .draw()
-        .ok()?;
     root.present().ok()
 }
 
@@ -183,6 +307,7 @@ pub fn DegradationChart() -> impl IntoView {
     let metric = RwSignal::new(String::from("latency_p99_seconds"));
     let canvas_ref = NodeRef::<Canvas>::new();
     let summary = RwSignal::new(String::new());
+    let legend = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         state.observation.track();
         let metric = metric.get();
@@ -215,6 +340,10 @@ pub fn DegradationChart() -> impl IntoView {
                 "Most changed since the start: {service}, now {value:.1} {unit}."
             ));
         }
+        let services: Vec<String> = lines.iter().map(|l| l.service.clone()).collect();
+        if legend.with_untracked(|shown| *shown != services) {
+            legend.set(services);
+        }
         let _ = draw(canvas, &lines, first, last, &metric);
     });
     view! {
@@ -235,6 +364,11 @@ pub fn DegradationChart() -> impl IntoView {
                 role="img"
                 aria-label=move || format!("Chart of {} per service over the episode. {}", if metric.get() == "error_ratio" { "error ratio" } else { "p99 latency" }, summary.get())
             ></canvas>
+            <ul class="chart-legend" data-testid="chart-legend">
+                {move || legend.get().into_iter().enumerate().map(|(i, service)| view! {
+                    <li><span class=swatch_class(i) aria-hidden="true"></span>{service}</li>
+                }).collect_view()}
+            </ul>
             <p class="muted small">{move || summary.get()}</p>
         </section>
     }

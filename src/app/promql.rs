@@ -6,7 +6,6 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -406,7 +405,7 @@ fn draw_matrix(canvas: web_sys::HtmlCanvasElement, rows: &[SeriesRow]) -> Option
     let pad = ((v1 - v0).abs() * 0.1).max(1e-9);
     let end_minutes = (t1 - t0) / 60.0;
     let text = RGBColor(0x80, 0x88, 0x90);
-    let root = CanvasBackend::with_canvas_object(canvas)?.into_drawing_area();
+    let root = super::chart::Canvas2d::new(canvas)?.into_drawing_area();
     let mut chart = ChartBuilder::on(&root)
         .margin(8)
         .x_label_area_size(28)

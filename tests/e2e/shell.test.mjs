@@ -100,12 +100,14 @@ test("every page of the build has a Content-Security-Policy and no inline script
     const csp = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/);
     assert.ok(csp, `${name}: a CSP meta tag`);
     assert.match(csp[1], /script-src 'self'( 'wasm-unsafe-eval')?;/, `${name}: scripts from the site only`);
-    assert.doesNotMatch(csp[1], /'unsafe-inline'|'unsafe-eval'/, `${name}: no inline script or eval`);
+    assert.doesNotMatch(csp[1], /'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'/, `${name}: no inline script, style or eval`);
+    assert.match(csp[1], /style-src 'self';/, `${name}: styles from the site only`);
     assert.deepEqual(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g), null, `${name}: no inline script`);
     assert.doesNotMatch(html, /\son[a-z]+=/i, `${name}: no inline event handler`);
   }
-  // The policy holds in use: a drill with the PromQL console (the lab
-  // module loads), a download and the debrief raise no violation.
+  // The policy holds in use: a drill with its chart, the PromQL console
+  // (the lab module loads) with a range chart, and the debrief raise no
+  // violation.
   const page = await openPage(session.browser);
   await page.addInitScript(() => {
     window.violations = [];
@@ -115,6 +117,9 @@ test("every page of the build has a Content-Security-Policy and no inline script
   await page.goto(`${session.url}?scenario=${scenario.id}&seed=2`);
   await page.getByTestId("promql-run").click();
   await page.getByTestId("promql-result").waitFor();
+  await page.getByTestId("promql-range").check(); // the range chart, drawn on a canvas
+  await page.getByTestId("promql-run").click();
+  await page.locator("[data-testid=promql-result][data-result-type=matrix]").waitFor();
   await playAction(page, { action_type: "classify", parameters: { severity: "P2" } });
   await page.getByTestId("debrief").waitFor();
   await page.waitForFunction(() => window.firedrill && window.firedrill.Env);
