@@ -1,7 +1,45 @@
 //! Embeds every `scenarios/*.toml` file into the build (the browser has no
-//! file system), as `BUILTIN_SCENARIOS: &[(file name, text)]`.
+//! file system): `BUILTIN_SCENARIOS`, each file's name, text and listing
+//! entry (id, title, task, fault type, service names). The listing is read
+//! here so that listing the scenarios needs no parse at run time: a file is
+//! parsed and validated the first time it is played (`Catalog::get`).
+//! A file whose listing cannot be read here gets its file stem as id and
+//! empty fields; its parse then fails with the loader's located error
+//! (the test suite and `firedrill check scenarios` report it).
 
 use std::{env, fs, path::Path};
+
+/// The listing fields of a scenario file, as the loader would read them.
+struct Listing {
+    id: String,
+    title: String,
+    task: String,
+    fault: String,
+    services: Vec<String>,
+}
+
+fn listing(stem: &str, text: &str) -> Listing {
+    let table = toml::from_str::<toml::Table>(text).unwrap_or_default();
+    let text_of = |value: Option<&toml::Value>| {
+        value
+            .and_then(toml::Value::as_str)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let services = table
+        .get("services")
+        .and_then(toml::Value::as_array)
+        .map(|services| services.iter().map(|s| text_of(s.get("name"))).collect())
+        .unwrap_or_default();
+    let id = text_of(table.get("id"));
+    Listing {
+        id: if id.is_empty() { stem.to_string() } else { id },
+        title: text_of(table.get("title")),
+        task: text_of(table.get("task")),
+        fault: text_of(table.get("fault").and_then(|f| f.get("cause"))),
+        services,
+    }
+}
 
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
@@ -17,17 +55,28 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut code = String::from("/// The embedded scenario files, (file name, text), sorted by name.\nstatic BUILTIN_SCENARIOS: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// The embedded scenario files, sorted by name, with their listing entries.\n\
+         static BUILTIN_SCENARIOS: &[Builtin] = &[\n",
+    );
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
+        let stem = name.trim_end_matches(".toml");
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let l = listing(stem, &text);
         code.push_str(&format!(
-            "    ({:?}, include_str!({:?})),\n",
+            "    Builtin {{ file: {:?}, text: include_str!({:?}), id: {:?}, title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
             format!("scenarios/{name}"),
-            path.display().to_string()
+            path.display().to_string(),
+            l.id,
+            l.title,
+            l.task,
+            l.fault,
+            l.services,
         ));
     }
     code.push_str("];\n");

@@ -35,8 +35,14 @@ fn config() -> ProptestConfig {
 }
 
 fn scenarios() -> &'static [Arc<Scenario>] {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin).scenarios()
+    static SCENARIOS: OnceLock<Vec<Arc<Scenario>>> = OnceLock::new();
+    SCENARIOS.get_or_init(|| {
+        Catalog::builtin()
+            .scenarios()
+            .into_iter()
+            .cloned()
+            .collect()
+    })
 }
 
 /// A string the scenario knows, a near miss, an arbitrary one or a huge one.

@@ -101,7 +101,7 @@ fn write_all(dir: &Path, inputs: impl IntoIterator<Item = Vec<u8>>) -> std::io::
 /// scenario, and a leaderboard of their grades.
 fn agent_episodes() -> (Vec<(usize, u64, Vec<Action>)>, Leaderboard) {
     let mut env = Env::new();
-    let scenarios = env.catalog().scenarios().to_vec();
+    let scenarios: Vec<_> = env.catalog().scenarios().into_iter().cloned().collect();
     let mut episodes = Vec::new();
     let mut board = Leaderboard::default();
     for (index, scenario) in scenarios.iter().enumerate() {

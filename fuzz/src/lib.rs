@@ -82,8 +82,14 @@ pub fn reset_env(scenario: usize, seed: u64) -> &'static Env {
 
 /// The built-in scenarios, parsed once.
 pub fn builtin() -> &'static [Arc<firedrill::scenario::Scenario>] {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin).scenarios()
+    static SCENARIOS: OnceLock<Vec<Arc<firedrill::scenario::Scenario>>> = OnceLock::new();
+    SCENARIOS.get_or_init(|| {
+        Catalog::builtin()
+            .scenarios()
+            .into_iter()
+            .cloned()
+            .collect()
+    })
 }
 
 /// Checks an error of the contract says what is wrong: a message, and for

@@ -142,7 +142,7 @@ fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Re
             let chosen = state.env.with_value(|env| {
                 env.catalog()
                     .get(&current)
-                    .or_else(|| env.catalog().scenarios().first())
+                    .or_else(|| env.catalog().first())
                     .cloned()
             });
             chosen.ok_or("there is no scenario to play")?

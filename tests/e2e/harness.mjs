@@ -124,9 +124,19 @@ export async function openPage(browser, { width = 1280, height = 800, colorSchem
   page.on("response", (response) => {
     if (response.status() >= 400) page.problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
-  page.on("requestfailed", (request) =>
-    page.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
+  // A request still in flight when the page navigates away is aborted by
+  // the navigation (e.g. the deferred core-only module): not a problem.
+  let navigations = 0;
+  const startedAt = new WeakMap();
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+  page.on("request", (request) => startedAt.set(request, navigations));
+  page.on("requestfailed", (request) => {
+    const error = request.failure()?.errorText;
+    if (error === "net::ERR_ABORTED" && startedAt.get(request) !== navigations) return;
+    page.problems.push(`request failed: ${request.url()} (${error})`);
+  });
   return page;
 }
 
