@@ -62,6 +62,56 @@ fn a_toml_syntax_error_has_a_message_of_one_line() {
     }
 }
 
+/// scenario_load target (2026-12-02, after 15 million inputs): a service
+/// declared with a line break in its name, and a reference to an unknown
+/// service. The malformed name has its own error, but the unknown
+/// reference's message listed every declared name as it was, line break
+/// included. The lists of declared services and teams now hold the
+/// well-formed names only.
+#[test]
+fn an_unknown_reference_lists_declared_names_on_one_line() {
+    let text = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    let example = text
+        .split("```toml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let broken = example
+        .replacen("name = \"feed-api\"", "name = \"feed-\\napi\"", 1)
+        .replacen("team = \"feed\"", "team = \"fe\\ned\"", 1)
+        .replacen(
+            "service = \"feed-api\"\nmetric",
+            "service = \"nowhere\"\nmetric",
+            1,
+        )
+        .replacen(
+            "escalate_to = [\"platform\"",
+            "escalate_to = [\"nobody\"",
+            1,
+        );
+    let errors = Catalog::default().load_str("f.toml", &broken).unwrap_err();
+    let message = |needle: &str| {
+        errors
+            .iter()
+            .find(|e| e.message.contains(needle))
+            .unwrap_or_else(|| panic!("no error about {needle}: {errors:?}"))
+            .message
+            .clone()
+    };
+    let service = message("unknown service \"nowhere\"");
+    assert!(
+        service.ends_with("media-store, mobile-gateway, node-pool-b, thumbnail-queue, upload-api"),
+        "{service}"
+    );
+    let team = message("unknown team \"nobody\"");
+    assert!(!team.contains("fe\ned"), "{team}");
+    for error in &errors {
+        assert!(!error.message.contains('\n'), "{error:?}");
+    }
+}
+
 /// promql target (a timeout): the position of a syntax error was found by
 /// re-parsing every prefix of the query with every plausible completion,
 /// quadratic in its length: a 4 KB query ending in an operator took 6.6 s

@@ -192,13 +192,7 @@ impl<'a> Checker<'a> {
 
     fn name(&mut self, value: &S<String>, field: &str) -> String {
         let name = value.get_ref();
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-            && name.starts_with(|c: char| c.is_ascii_lowercase());
-        if !valid {
+        if !is_name(name) {
             self.error(
                 value.span(),
                 field,
@@ -256,15 +250,12 @@ impl<'a> Checker<'a> {
     ) -> String {
         let name = value.get_ref();
         if !services.contains(name) {
-            let mut known: Vec<&String> = services.iter().collect();
-            known.sort();
-            let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
             self.error(
                 value.span(),
                 field,
                 format!(
                     "unknown service {name:?}; expected one of the services declared in [[services]]: {}",
-                    known.join(", ")
+                    declared(services)
                 ),
             );
         }
@@ -777,13 +768,13 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         .map(|(i, t)| {
             let team = t.get_ref().clone();
             if !all_teams.contains(&team) {
-                let mut known: Vec<&String> = all_teams.iter().collect();
-                known.sort();
-                let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
                 check.error(
                     t.span(),
                     &format!("escalate_to[{i}]"),
-                    format!("unknown team {team:?}; expected a service's team or one of extra_teams: {}", known.join(", ")),
+                    format!(
+                        "unknown team {team:?}; expected a service's team or one of extra_teams: {}",
+                        declared(&all_teams)
+                    ),
                 );
             }
             team
@@ -880,6 +871,30 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
 }
 
 /// `orders-db` → `OrdersDb`.
+/// Whether a service or team name is well formed: 1 to 64
+/// characters, lower-case letters, digits, '-' or '_', starting with a letter.
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// The declared names an unknown reference could have meant, sorted: the
+/// well-formed ones only (a malformed one has its own error, and may hold a
+/// line break that would split this message, found by fuzzing).
+fn declared(names: &HashSet<String>) -> String {
+    let mut known: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| is_name(n))
+        .collect();
+    known.sort_unstable();
+    known.join(", ")
+}
+
 fn camel(name: &str) -> String {
     name.split(['-', '_'])
         .map(|part| {
