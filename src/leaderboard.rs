@@ -293,8 +293,10 @@ impl<'a> EntryKey<'a> {
 }
 
 fn rank_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    b.score
-        .total_cmp(&a.score)
+    // `total_cmp` puts -0 below 0; as scores they are equal (`+ 0.0` makes
+    // -0 into 0), so fewer steps decide.
+    (b.score + 0.0)
+        .total_cmp(&(a.score + 0.0))
         .then(a.steps.cmp(&b.steps))
         .then(a.date.cmp(&b.date))
 }

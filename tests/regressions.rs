@@ -201,6 +201,21 @@ fn a_query_that_would_run_for_seconds_fails_at_once() {
         .is_ok());
 }
 
+/// leaderboard target (2026-12-02, after 31 thousand inputs): a file with
+/// the scores 0 and -0. They are equal scores, so fewer steps rank first,
+/// but the ranking compared them with `total_cmp`, which puts -0 below 0.
+#[test]
+fn a_negative_zero_score_ranks_as_zero() {
+    let file = r#"{"format": "firedrill-leaderboard", "version": 2, "entries": [
+        {"name": "a", "scenario": "s", "task": "t", "seed": 0, "score": 0.0, "steps": 3, "date": "d"},
+        {"name": "b", "scenario": "s", "task": "t", "seed": 0, "score": -0.0, "steps": 2, "date": "d"}
+    ]}"#;
+    let mut board = Leaderboard::default();
+    assert_eq!(board.import(file), Ok(2));
+    let names: Vec<String> = board.ranked("t").into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["b", "a"]);
+}
+
 /// leaderboard import at its size limit (found by hand: the fuzzer's
 /// inputs stay under 4 KB): a 2 MB file of 24 500 entries took 0.63 s
 /// (release build) to merge, one sort of the board per entry past 5 000,
