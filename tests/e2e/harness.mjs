@@ -166,10 +166,8 @@ export function nativeBinary() {
   return binary;
 }
 
-/** Plays one action through the app's action form and waits for the step. */
-export async function playAction(page, action) {
-  const counter = page.getByTestId("step-counter");
-  const before = await counter.innerText();
+/** Fills the app's action form with an action, without submitting it. */
+export async function fillAction(page, action) {
   await page.getByTestId("action-type").selectOption(action.action_type);
   if (action.target) await page.getByTestId("action-target").selectOption(action.target);
   for (const [name, value] of Object.entries(action.parameters ?? {})) {
@@ -181,6 +179,13 @@ export async function playAction(page, action) {
     }
   }
   await page.getByTestId("action-reasoning").fill(action.reasoning ?? "");
+}
+
+/** Plays one action through the app's action form and waits for the step. */
+export async function playAction(page, action) {
+  const counter = page.getByTestId("step-counter");
+  const before = await counter.innerText();
+  await fillAction(page, action);
   await page.getByTestId("action-submit").click();
   await page.waitForFunction(
     (previous) => document.querySelector("[data-testid=step-counter]")?.textContent !== previous,

@@ -12,7 +12,7 @@
 //
 //   node tests/e2e/bench/profile-ui.mjs [--dist DIR] [--scenarios N]
 import { resolve } from "node:path";
-import { serveStatic, launchBrowser, openPage, nativeCli } from "../harness.mjs";
+import { serveStatic, launchBrowser, openPage, nativeCli, fillAction } from "../harness.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -75,13 +75,7 @@ try {
     await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"] });
     await cdp.send("Profiler.start");
     for (const action of run.actions) {
-      await page.getByTestId("action-type").selectOption(action.action_type);
-      if (action.target) await page.getByTestId("action-target").selectOption(action.target);
-      for (const [name, value] of Object.entries(action.parameters ?? {})) {
-        const control = page.getByTestId(`action-param-${name}`);
-        if ((await control.evaluate((e) => e.tagName)) === "SELECT") await control.selectOption(value);
-        else await control.fill(value);
-      }
+      await fillAction(page, action);
       const ms = await page.evaluate(
         () =>
           new Promise((resolve) => {

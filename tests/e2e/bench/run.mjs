@@ -10,7 +10,7 @@
 //
 //   node tests/e2e/bench/run.mjs [--episodes N] [--loads N] [--json FILE]
 import { writeFileSync } from "node:fs";
-import { serveDist, launchBrowser, openPage, nativeCli } from "../harness.mjs";
+import { serveDist, launchBrowser, openPage, nativeCli, fillAction } from "../harness.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -59,13 +59,7 @@ try {
     await page.goto(`${server.url}?scenario=${scenario.id}&seed=1`);
     await page.getByTestId("action-submit").waitFor();
     for (const action of run.actions) {
-      await page.getByTestId("action-type").selectOption(action.action_type);
-      if (action.target) await page.getByTestId("action-target").selectOption(action.target);
-      for (const [name, value] of Object.entries(action.parameters ?? {})) {
-        const control = page.getByTestId(`action-param-${name}`);
-        if ((await control.evaluate((e) => e.tagName)) === "SELECT") await control.selectOption(value);
-        else await control.fill(value);
-      }
+      await fillAction(page, action);
       const ms = await page.evaluate(
         () =>
           new Promise((resolve) => {
