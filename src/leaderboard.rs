@@ -228,13 +228,10 @@ impl Leaderboard {
                 file.version
             ));
         }
+        if file.version < 2 {
+            no_dimensions(&file.entries, &format!("version {}", file.version))?;
+        }
         for (i, entry) in file.entries.iter().enumerate() {
-            if file.version < 2 && !entry.dimensions.is_empty() {
-                return Err(format!(
-                    "entries[{i}]: dimensions are not part of version {}",
-                    file.version
-                ));
-            }
             entry.validate().map_err(|e| format!("entries[{i}]: {e}"))?;
         }
         Ok(self.merge(&Leaderboard {
@@ -254,14 +251,17 @@ impl Leaderboard {
             ));
         }
         let board: Leaderboard = serde_json::from_value(data).map_err(|e| e.to_string())?;
-        for (i, entry) in board.entries.iter().enumerate() {
-            if !entry.dimensions.is_empty() {
-                return Err(format!(
-                    "entries[{i}]: dimensions are not part of format {version}"
-                ));
-            }
-        }
+        no_dimensions(&board.entries, &format!("format {version}"))?;
         Ok(board)
+    }
+}
+
+/// Refuses entries with dimensions in a file or board of format 1 (named
+/// by `what`), which had none.
+fn no_dimensions(entries: &[Entry], what: &str) -> Result<(), String> {
+    match entries.iter().position(|e| !e.dimensions.is_empty()) {
+        Some(i) => Err(format!("entries[{i}]: dimensions are not part of {what}")),
+        None => Ok(()),
     }
 }
 
