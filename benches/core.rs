@@ -1,12 +1,12 @@
 //! Native benchmarks of the core (divan): reset, a whole episode per task
 //! and baseline agent, grade, exposition, OpenMetrics export, scenario
 //! loading and validation, PromQL instant and range queries of the mix in
-//! `firedrill::bench::QUERY_MIX`. Run with `cargo bench --bench core`
+//! `firedrill::cli::bench::QUERY_MIX`. Run with `cargo bench --bench core`
 //! (BENCHMARKS.md has the figures).
 
 use divan::{black_box, Bencher};
 use firedrill::agents;
-use firedrill::bench::{QUERY_MIX, QUERY_SCENARIO};
+use firedrill::cli::bench::{QUERY_MIX, QUERY_SCENARIO};
 use firedrill::env::{Env, Selection, Task};
 use firedrill::promql::Engine;
 use firedrill::runner::{run_episode, Driver};

@@ -88,7 +88,7 @@ impl Entry {
         grade
             .dimensions
             .iter()
-            .map(|d| (d.name.clone(), d.score))
+            .map(|d| (d.name.name().to_string(), d.score))
             .collect()
     }
 

@@ -3,7 +3,7 @@
 
 #[cfg(all(target_arch = "wasm32", feature = "app"))]
 fn main() {
-    firedrill::app::start();
+    firedrill::web::app::start();
 }
 
 #[cfg(all(target_arch = "wasm32", not(feature = "app")))]

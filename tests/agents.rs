@@ -53,7 +53,7 @@ fn random_is_low_heuristic_between_oracle_high() {
     let mut table =
         String::from("| task | random | heuristic | oracle |\n| --- | --- | --- | --- |\n");
     for task in Task::ALL {
-        let seeds = Env::new().catalog().for_task(task.id()).count() as u64 * 3;
+        let seeds = Env::new().catalog().for_task(task).count() as u64 * 3;
         let seeds = seeds.max(
             std::env::var("AGENT_SEEDS")
                 .ok()

@@ -155,7 +155,7 @@ fn stepping_after_the_end_says_episode_over() {
 fn each_task_ends_on_its_objective_or_budget() {
     let env = Env::new();
     for task in Task::ALL {
-        for s in env.catalog().for_task(task.id()) {
+        for s in env.catalog().for_task(task) {
             let path = ideal_path(s, task);
             let mut env = Env::new();
             env.reset(&scenario(&s.id), 5).unwrap();
@@ -276,7 +276,7 @@ fn task_selection_is_deterministic_and_covers_the_task() {
                     .clone()
             })
             .collect();
-        assert_eq!(picked.len(), env.catalog().for_task(task.id()).count());
+        assert_eq!(picked.len(), env.catalog().for_task(task).count());
         let a = env.select(&Selection::Task(task.id().into()), 42).unwrap();
         let b = env.select(&Selection::Task(task.id().into()), 42).unwrap();
         assert_eq!(a.id, b.id);
@@ -620,7 +620,7 @@ fn the_debrief_says_what_each_foreseen_wrong_fix_did() {
     let explanation = &grade
         .dimensions
         .iter()
-        .find(|d| d.name == "remediation_quality")
+        .find(|d| d.name == firedrill::env::GradeDimension::RemediationQuality)
         .unwrap()
         .explanation;
     let said = format!("{} {}: {}", wrong.kind, wrong.service, wrong.effect);

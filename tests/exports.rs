@@ -3,7 +3,8 @@
 
 use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
-use firedrill::metrics::export::{episode_export, grafana_dashboard, otlp_logs, rules_yaml};
+use firedrill::export::{episode_export, ExportKind};
+use firedrill::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
 use firedrill::metrics::families::FAMILIES;
 use firedrill::runner::{run_episode, Driver};
 use std::io::Write;
@@ -260,10 +261,10 @@ fn shared_validators_accept_grafana_and_otlp_exports_of_every_scenario() {
     for s in catalog.scenarios() {
         let env = played(&s.id, "oracle");
         let grafana = dir.join(format!("{}.grafana.json", s.id));
-        std::fs::write(&grafana, episode_export(&env, "grafana").unwrap()).unwrap();
+        std::fs::write(&grafana, episode_export(&env, ExportKind::Grafana).unwrap()).unwrap();
         checks.push((s.id.clone(), "check_grafana.py", "--strict", grafana));
         let logs = dir.join(format!("{}.otlp.json", s.id));
-        std::fs::write(&logs, episode_export(&env, "otlp-logs").unwrap()).unwrap();
+        std::fs::write(&logs, episode_export(&env, ExportKind::OtlpLogs).unwrap()).unwrap();
         checks.push((s.id.clone(), "check_otlp_logs.py", "--quiet", logs));
     }
     // Two at a time: each run starts a Python that loads its schemas.

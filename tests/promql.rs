@@ -1,8 +1,8 @@
 //! The PromQL engine over a small store: behaviours pinned as tables of
 //! cases (the Prometheus test scripts are run by `promql_conformance.rs`).
 
-use firedrill::metrics::store::{Labels, Store};
 use firedrill::promql::{self, json, Engine, QueryError, Value};
+use firedrill::series::{Labels, Store};
 
 /// Label pairs of a test series.
 type Pairs = &'static [(&'static str, &'static str)];

@@ -8,8 +8,8 @@
 //! `PROMQL_CONFORMANCE_FILE=name` to run one file, `PROMQL_CONFORMANCE_ALL=1`
 //! to run the files that are skipped whole too (without the assertion).
 
-use firedrill::metrics::store::{Labels, Store};
 use firedrill::promql::{self, Engine, QueryError, Value};
+use firedrill::series::{Labels, Store};
 use regex::Regex;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

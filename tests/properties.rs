@@ -20,8 +20,8 @@
 
 use firedrill::env::{Action, Env, EnvError, Selection, ACTION_TYPES, MAX_TEXT_CHARS};
 use firedrill::metrics::monitor::SAMPLES_PER_SERIES;
-use firedrill::metrics::store::{Labels, Store};
 use firedrill::scenario::{Catalog, Scenario, CHANNELS, REMEDIATION_KINDS};
+use firedrill::series::{Labels, Store};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};

@@ -4,10 +4,10 @@
 use firedrill::agents::Heuristic;
 use firedrill::env::{Env, Selection};
 use firedrill::leaderboard::{Entry, Leaderboard, MAX_ENTRIES, MAX_IMPORT_BYTES};
-use firedrill::metrics::store::Store;
 use firedrill::promql::Engine;
 use firedrill::runner::{run_episode, Driver};
 use firedrill::scenario::Catalog;
+use firedrill::series::Store;
 use std::time::Duration;
 
 /// leaderboard target: a score of more digits than an f64 holds, and

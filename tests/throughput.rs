@@ -11,7 +11,7 @@
 //! quickly; BENCHMARKS.md has them. Native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-use firedrill::bench::{self, Budget};
+use firedrill::cli::bench::{self, Budget};
 use firedrill::env::{Env, Selection, Task};
 use std::time::{Duration, Instant};
 

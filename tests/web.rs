@@ -60,7 +60,7 @@ fn trajectory_digest_matches_native() {
 /// on click, and starts an episode showing its step counter and status.
 #[wasm_bindgen_test]
 async fn app_shell_lists_scenarios_and_starts_a_drill() {
-    leptos::mount::mount_to_body(firedrill::app::App);
+    leptos::mount::mount_to_body(firedrill::web::app::App);
     settle().await;
 
     assert!(one(".brand-name")
@@ -77,7 +77,7 @@ async fn app_shell_lists_scenarios_and_starts_a_drill() {
             .iter()
             .filter_map(|e| e.get_attribute("data-scenario"))
             .collect();
-        let expected: Vec<String> = catalog.for_task(task.id()).map(|s| s.id.clone()).collect();
+        let expected: Vec<String> = catalog.for_task(task).map(|s| s.id.clone()).collect();
         assert!(!expected.is_empty(), "task {} has scenarios", task.id());
         assert_eq!(shown, expected, "scenarios listed for {}", task.id());
     }
@@ -122,7 +122,7 @@ async fn app_shell_lists_scenarios_and_starts_a_drill() {
 
 #[wasm_bindgen_test]
 fn storage_round_trips_and_sets_aside_what_it_cannot_read() {
-    use firedrill::app::storage::{load, save, Loaded};
+    use firedrill::web::app::storage::{load, save, Loaded};
     let local = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .expect("localStorage");

@@ -13,7 +13,7 @@
 //! - byte 3: the range query's step.
 #![no_main]
 
-use firedrill::metrics::store::Labels;
+use firedrill::series::Labels;
 use firedrill::promql::{json, Engine, Matrix, QueryError, Value};
 use firedrill_fuzz::{finished_episode, split, FinishedEpisode};
 use libfuzzer_sys::fuzz_target;

@@ -3,7 +3,7 @@
 //! `oracle` (reads the ground truth and plays the ideal path). They make the
 //! grader testable and drive the app's autoplay.
 
-use crate::env::{Action, Env, Observation, Task, ACTION_TYPES};
+use crate::env::{Action, ActionType, Env, Observation, Task};
 use crate::rng::Rng;
 use crate::scenario::{Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
 use crate::sim::Health;
@@ -102,7 +102,7 @@ impl Agent for Oracle {
         let Some(scenario) = env.scenario() else {
             return Action::new("classify", None).with("severity", "P1");
         };
-        let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
+        let task = scenario.task;
         let path = ideal_path(scenario, task);
         path.get(observation.step as usize)
             .or(path.last())
@@ -145,10 +145,14 @@ impl Agent for RandomAgent {
             .map(|s| s.name.as_str())
             .collect();
         let service = self.rng.choose(&services).copied().unwrap_or("");
-        let action_type = *self.rng.choose(&ACTION_TYPES).unwrap_or(&"investigate");
+        let action_type = self
+            .rng
+            .choose(&ActionType::ALL)
+            .copied()
+            .unwrap_or(ActionType::Investigate);
         match action_type {
-            "investigate" => Action::new("investigate", Some(service)),
-            "classify" => {
+            ActionType::Investigate => Action::new("investigate", Some(service)),
+            ActionType::Classify => {
                 let severity = self
                     .rng
                     .choose(&Severity::ALL)
@@ -156,7 +160,7 @@ impl Agent for RandomAgent {
                     .unwrap_or(Severity::P2);
                 Action::new("classify", None).with("severity", severity.name())
             }
-            "diagnose" => {
+            ActionType::Diagnose => {
                 let cause = self
                     .rng
                     .choose(&GUESSED_CAUSES)
@@ -164,7 +168,7 @@ impl Agent for RandomAgent {
                     .unwrap_or("unknown");
                 Action::new("diagnose", Some(service)).with("root_cause", cause)
             }
-            "remediate" => {
+            ActionType::Remediate => {
                 let kind = self
                     .rng
                     .choose(&REMEDIATION_KINDS)
@@ -172,7 +176,7 @@ impl Agent for RandomAgent {
                     .unwrap_or("restart");
                 Action::new("remediate", Some(service)).with("kind", kind)
             }
-            "escalate" => {
+            ActionType::Escalate => {
                 let team = self
                     .rng
                     .choose(&observation.teams)
@@ -180,7 +184,7 @@ impl Agent for RandomAgent {
                     .unwrap_or_default();
                 Action::new("escalate", Some(&team))
             }
-            _ => {
+            ActionType::Communicate => {
                 let channel = self.rng.choose(&CHANNELS).copied().unwrap_or("slack");
                 Action::new("communicate", None)
                     .with("channel", channel)
@@ -288,7 +292,7 @@ impl Heuristic {
 
 impl Agent for Heuristic {
     fn act(&mut self, _env: &Env, observation: &Observation) -> Action {
-        let task = Task::from_id(&observation.task).unwrap_or(Task::FullIncidentManagement);
+        let task = observation.task;
         let suspect = Heuristic::suspect(observation)
             .or_else(|| observation.services.first().map(|s| s.name.clone()))
             .unwrap_or_default();
@@ -306,8 +310,8 @@ impl Agent for Heuristic {
                 }
             }
         }
-        let history_has = |t: &str| observation_history_has(observation, t);
-        if !history_has("classify") {
+        let history_has = |t: ActionType| observation.played.contains(&t);
+        if !history_has(ActionType::Classify) {
             let severity = Heuristic::severity(observation);
             return Action::new("classify", None)
                 .with("severity", severity.name())
@@ -317,7 +321,7 @@ impl Agent for Heuristic {
             return Action::new("classify", None)
                 .with("severity", Heuristic::severity(observation).name());
         }
-        if !history_has("diagnose") {
+        if !history_has(ActionType::Diagnose) {
             let clues: Vec<String> = observation
                 .investigations
                 .iter()
@@ -335,13 +339,13 @@ impl Agent for Heuristic {
                 .with("root_cause", &text)
                 .because("The suspect's own error logs.");
         }
-        if !history_has("remediate") {
+        if !history_has(ActionType::Remediate) {
             let kind = Heuristic::fix_for(observation, &suspect);
             return Action::new("remediate", Some(&suspect))
                 .with("kind", kind)
                 .because("The usual fix for its worst signal.");
         }
-        if !history_has("escalate") {
+        if !history_has(ActionType::Escalate) {
             let team = observation
                 .services
                 .iter()
@@ -369,9 +373,4 @@ impl Agent for Heuristic {
             .with("message", &message)
             .because("Keep users informed.")
     }
-}
-
-/// Whether an action of this type was already played.
-fn observation_history_has(observation: &Observation, action_type: &str) -> bool {
-    observation.played.contains(&action_type)
 }

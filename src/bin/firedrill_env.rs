@@ -1,5 +1,5 @@
 //! The core-only WebAssembly module: the environment and its JS API
-//! (`firedrill::js`) without the web app. `scripts/build-env-module` builds
+//! (`firedrill::web::js`) without the web app. `scripts/build-env-module` builds
 //! it with `--no-default-features --features env-module` and runs
 //! wasm-bindgen (`--target web`) into `dist/env/firedrill_env.js`.
 //!
@@ -8,7 +8,7 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // Linking the library is what exports the JS API.
-    let _ = firedrill::js::scenarios;
+    let _ = firedrill::web::js::scenarios;
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,18 +2,18 @@
 //! scenario into a typed command.
 
 use super::error::EnvError;
-use crate::scenario::{Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
+use crate::scenario::{ActionType, Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The six action types, in their canonical order.
 pub const ACTION_TYPES: [&str; 6] = [
-    "investigate",
-    "classify",
-    "diagnose",
-    "remediate",
-    "escalate",
-    "communicate",
+    ActionType::Investigate.name(),
+    ActionType::Classify.name(),
+    ActionType::Diagnose.name(),
+    ActionType::Remediate.name(),
+    ActionType::Escalate.name(),
+    ActionType::Communicate.name(),
 ];
 
 /// Longest accepted `reasoning`, `message` or `root_cause`, in characters.
@@ -111,15 +111,15 @@ pub enum Command {
 }
 
 impl Command {
-    /// The action type name.
-    pub fn action_type(&self) -> &'static str {
+    /// The action type.
+    pub fn action_type(&self) -> ActionType {
         match self {
-            Command::Investigate { .. } => "investigate",
-            Command::Classify { .. } => "classify",
-            Command::Diagnose { .. } => "diagnose",
-            Command::Remediate { .. } => "remediate",
-            Command::Escalate { .. } => "escalate",
-            Command::Communicate { .. } => "communicate",
+            Command::Investigate { .. } => ActionType::Investigate,
+            Command::Classify { .. } => ActionType::Classify,
+            Command::Diagnose { .. } => ActionType::Diagnose,
+            Command::Remediate { .. } => ActionType::Remediate,
+            Command::Escalate { .. } => ActionType::Escalate,
+            Command::Communicate { .. } => ActionType::Communicate,
         }
     }
 }
@@ -228,14 +228,24 @@ impl Action {
                 format!("expected at most {MAX_TEXT_CHARS} characters"),
             ));
         }
-        match self.action_type.as_str() {
-            "investigate" => {
+        let Some(action_type) = ActionType::from_name(&self.action_type) else {
+            return Err(invalid(
+                "action_type",
+                format!(
+                    "unknown action type {:?}; expected one of {}",
+                    clip(&self.action_type),
+                    ACTION_TYPES.join(", ")
+                ),
+            ));
+        };
+        match action_type {
+            ActionType::Investigate => {
                 only_parameters(self, &[])?;
                 Ok(Command::Investigate {
                     service: service_target(self, scenario)?,
                 })
             }
-            "classify" => {
+            ActionType::Classify => {
                 no_target(self)?;
                 only_parameters(self, &["severity"])?;
                 let value = parameter(self, "severity", "P1, P2, P3 or P4")?;
@@ -250,7 +260,7 @@ impl Action {
                 })?;
                 Ok(Command::Classify { severity })
             }
-            "diagnose" => {
+            ActionType::Diagnose => {
                 only_parameters(self, &["root_cause"])?;
                 let service = service_target(self, scenario)?;
                 let root_cause = parameter(self, "root_cause", "a cause id or a description")?;
@@ -259,7 +269,7 @@ impl Action {
                     root_cause: root_cause.to_string(),
                 })
             }
-            "remediate" => {
+            ActionType::Remediate => {
                 only_parameters(self, &["kind"])?;
                 let service = service_target(self, scenario)?;
                 let kind = parameter(self, "kind", &REMEDIATION_KINDS.join(", "))?;
@@ -278,7 +288,7 @@ impl Action {
                     kind: kind.to_string(),
                 })
             }
-            "escalate" => {
+            ActionType::Escalate => {
                 only_parameters(self, &[])?;
                 let teams = scenario.teams();
                 let team = self.target.as_deref().unwrap_or("");
@@ -296,7 +306,7 @@ impl Action {
                     team: team.to_string(),
                 })
             }
-            "communicate" => {
+            ActionType::Communicate => {
                 no_target(self)?;
                 only_parameters(self, &["channel", "message"])?;
                 let channel = parameter(self, "channel", &CHANNELS.join(", "))?;
@@ -316,14 +326,6 @@ impl Action {
                     message: message.to_string(),
                 })
             }
-            other => Err(invalid(
-                "action_type",
-                format!(
-                    "unknown action type {:?}; expected one of {}",
-                    clip(other),
-                    ACTION_TYPES.join(", ")
-                ),
-            )),
         }
     }
 }

@@ -2,15 +2,15 @@
 //! with an explanation of what was right, what was missed and what the
 //! ideal was. The score is their weighted sum.
 
-use super::{Episode, Task};
+use super::{Episode, GradeDimension, Task};
 use crate::scenario::{Fault, Scenario};
 use serde::Serialize;
 
 /// One graded dimension.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Dimension {
-    /// e.g. `severity_accuracy`.
-    pub name: String,
+    /// Which dimension (serialized as its name, e.g. `severity_accuracy`).
+    pub name: GradeDimension,
     /// Its weight in the score.
     pub weight: f64,
     /// 0..=1.
@@ -26,8 +26,8 @@ pub struct Grade {
     pub score: f64,
     /// Scenario id.
     pub scenario: String,
-    /// Task id.
-    pub task: String,
+    /// The task (serialized as its id).
+    pub task: Task,
     /// Whether the episode is over (the grade is final).
     pub final_grade: bool,
     /// The dimensions, in the task's order.
@@ -437,20 +437,20 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
 
     let mut dimensions = Vec::new();
     for (name, weight) in task.dimensions() {
-        let (score, explanation) = match *name {
-            "severity_accuracy" => severity.clone(),
-            "investigation_quality" => investigation_quality.clone(),
-            "investigated_root_cause" => investigated_root.clone(),
-            "diagnosis_accuracy" => diagnosis.clone(),
-            "remediation_quality" => remediation.clone(),
-            "escalation_quality" => escalation.clone(),
-            "communication" => communication.clone(),
-            "investigation_thoroughness" => thoroughness.clone(),
-            "investigation_precision" => precision.clone(),
-            _ => efficiency.clone(),
+        let (score, explanation) = match name {
+            GradeDimension::SeverityAccuracy => severity.clone(),
+            GradeDimension::InvestigationQuality => investigation_quality.clone(),
+            GradeDimension::InvestigatedRootCause => investigated_root.clone(),
+            GradeDimension::DiagnosisAccuracy => diagnosis.clone(),
+            GradeDimension::RemediationQuality => remediation.clone(),
+            GradeDimension::EscalationQuality => escalation.clone(),
+            GradeDimension::Communication => communication.clone(),
+            GradeDimension::InvestigationThoroughness => thoroughness.clone(),
+            GradeDimension::InvestigationPrecision => precision.clone(),
+            GradeDimension::Efficiency => efficiency.clone(),
         };
         dimensions.push(Dimension {
-            name: name.to_string(),
+            name: *name,
             weight: *weight,
             score: score.clamp(0.0, 1.0),
             explanation,
@@ -464,7 +464,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     Grade {
         score,
         scenario: scenario.id.clone(),
-        task: task.id().to_string(),
+        task,
         final_grade: episode.is_over(),
         dimensions,
     }

@@ -19,19 +19,19 @@ mod grade;
 mod observation;
 mod render;
 pub use render::progress_bar;
-pub mod task;
 mod telemetry;
 
+pub use crate::scenario::ActionType;
+pub use crate::scenario::{Difficulty, GradeDimension, Task};
 pub use action::{Action, Command, ACTION_TYPES, MAX_TEXT_CHARS};
 pub use error::EnvError;
 pub use grade::{cause_matches, Dimension, Grade};
 pub use observation::*;
-pub use task::{Difficulty, Task};
 pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
-use crate::scenario::{Catalog, Scenario, Severity, Signal};
+use crate::scenario::{Catalog, PerActionType, Scenario, Severity, Signal};
 use crate::sim::{push_step_logs, service_logs, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,11 +79,11 @@ pub(crate) struct Episode {
     pub(crate) communications: Vec<CommunicationRecord>,
     pub(crate) wrong_fixes: u32,
     pub(crate) miscommunications: u32,
-    pub(crate) used_types: [bool; 6],
+    pub(crate) used_types: PerActionType<bool>,
     /// Actions played per type.
-    action_histogram: [u32; 6],
+    action_histogram: PerActionType<u32>,
     /// The type of each action played, in order.
-    played: Vec<&'static str>,
+    played: Vec<ActionType>,
     pub(crate) fixed_at: Option<u32>,
     rules: RuleSet,
     alerts: Vec<AlertTracker>,
@@ -228,7 +228,7 @@ impl Env {
             Selection::Task(id) => {
                 let task =
                     Task::from_id(id).ok_or_else(|| EnvError::UnknownTask(action::clip(id)))?;
-                let candidates: Vec<&Arc<Scenario>> = self.catalog.for_task(task.id()).collect();
+                let candidates: Vec<&Arc<Scenario>> = self.catalog.for_task(task).collect();
                 if candidates.is_empty() {
                     return Err(EnvError::UnknownScenario(format!(
                         "(no scenario serves task {})",
@@ -250,7 +250,7 @@ impl Env {
             }
         };
         let prepared = self.prepared(&scenario);
-        let task = Task::from_id(&scenario.task).unwrap_or(Task::FullIncidentManagement);
+        let task = scenario.task;
         let sim = Simulation::with_baseline(
             &scenario,
             seed,
@@ -281,8 +281,8 @@ impl Env {
             communications: Vec::new(),
             wrong_fixes: 0,
             miscommunications: 0,
-            used_types: [false; 6],
-            action_histogram: [0; 6],
+            used_types: PerActionType::default(),
+            action_histogram: PerActionType::default(),
             played: Vec::new(),
             fixed_at: None,
             last_feedback: String::new(),
@@ -389,13 +389,6 @@ impl Env {
     }
 }
 
-fn type_index(action_type: &str) -> usize {
-    ACTION_TYPES
-        .iter()
-        .position(|t| *t == action_type)
-        .unwrap_or(0)
-}
-
 impl Episode {
     fn step_count(&self) -> u32 {
         self.history.len() as u32
@@ -415,10 +408,10 @@ impl Episode {
         let decay = self.task.reward_decay();
         let (mut reward, feedback) = self.perform(&command, step_number);
         reward -= decay * step_number as f64;
-        let type_index = type_index(command.action_type());
-        self.used_types[type_index] = true;
-        self.action_histogram[type_index] += 1;
-        self.played.push(command.action_type());
+        let action_type = command.action_type();
+        self.used_types[action_type] = true;
+        self.action_histogram[action_type] += 1;
+        self.played.push(action_type);
         if self.status == Status::Open {
             self.status = Status::Investigating;
         }
@@ -449,7 +442,7 @@ impl Episode {
             terminated: self.terminated,
             truncated: self.truncated,
             info: StepInfo {
-                action_type: command.action_type().to_string(),
+                action_type: command.action_type().name().to_string(),
                 feedback,
                 status: self.status,
             },
@@ -486,7 +479,7 @@ impl Episode {
         match self.task {
             Task::SeverityClassification => self.severity.is_some(),
             Task::RootCauseAnalysis => self.diagnosis.is_some() && !self.remediations.is_empty(),
-            Task::FullIncidentManagement => self.used_types.iter().all(|u| *u),
+            Task::FullIncidentManagement => self.used_types.values().iter().all(|u| *u),
         }
     }
 
@@ -783,7 +776,7 @@ impl Episode {
         Observation {
             scenario: scenario.id.clone(),
             title: scenario.title.clone(),
-            task: self.task.id().to_string(),
+            task: self.task,
             objective: self.task.objective(),
             summary: scenario.summary.clone(),
             step,
@@ -856,7 +849,7 @@ impl Episode {
         let mttr_steps = self.mttr_steps();
         State {
             scenario: scenario.id.clone(),
-            task: self.task.id().to_string(),
+            task: self.task,
             seed: self.seed,
             step: self.step_count(),
             step_budget: self.task.step_budget(),

@@ -3,7 +3,7 @@
 //! episode is over).
 
 use super::action::Action;
-use crate::scenario::ServiceKind;
+use crate::scenario::{ActionType, ServiceKind, Task};
 use crate::sim::{Health, LogLine};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -173,8 +173,8 @@ pub struct Observation {
     pub scenario: String,
     /// Scenario title.
     pub title: String,
-    /// Task id.
-    pub task: String,
+    /// The task (serialized as its id).
+    pub task: Task,
     /// What the task asks for.
     pub objective: &'static str,
     /// The incident report.
@@ -196,7 +196,7 @@ pub struct Observation {
     /// Teams that can be escalated to.
     pub teams: Vec<String>,
     /// The type of each action played so far, in order.
-    pub played: Vec<&'static str>,
+    pub played: Vec<ActionType>,
     /// Sum of rewards so far.
     pub cumulative_reward: f64,
     /// What the last action did.
@@ -316,8 +316,8 @@ pub struct GroundTruth {
 pub struct State {
     /// Scenario id.
     pub scenario: String,
-    /// Task id.
-    pub task: String,
+    /// The task (serialized as its id).
+    pub task: Task,
     /// The seed of the reset.
     pub seed: u64,
     /// Steps taken.

@@ -31,15 +31,31 @@
 //!     assert_eq!(rules.holds(i, monitor.store(), now_ms), active);
 //! }
 //! ```
-//! ```
 
-use super::export::gauge_for;
-pub use super::export::rule_expr;
-use super::store::{is_stale_nan, SeriesId, Store};
+use super::families::{escape_label_value, gauge_for};
 #[cfg(feature = "promql")]
 use crate::promql::{Engine, Prepared, QueryError, Value};
 use crate::scenario::{AlertRule, Comparison, Scenario};
+use crate::series::{is_stale_nan, SeriesId, Store};
 use std::sync::Arc;
+
+/// The PromQL expression of a threshold rule: what the rules YAML exports
+/// and what the environment evaluates every step ([`RuleSet`]).
+///
+/// ```
+/// let catalog = firedrill::scenario::Catalog::builtin();
+/// let rule = &catalog.get("connection-pool-exhaustion-v1").unwrap().alerts[0];
+/// assert_eq!(firedrill::metrics::alerts::rule_expr(rule), r#"saturation_ratio{service="orders-db"} > 0.9"#);
+/// ```
+pub fn rule_expr(rule: &AlertRule) -> String {
+    format!(
+        "{}{{service=\"{}\"}} {} {}",
+        gauge_for(rule.metric),
+        escape_label_value(&rule.service),
+        rule.comparison.symbol(),
+        crate::series::format_value(rule.threshold)
+    )
+}
 
 /// How far back the newest sample of a series counts, as for an instant
 /// selector in PromQL: 5 minutes.
@@ -220,8 +236,8 @@ impl RuleSet {
 #[cfg(all(test, feature = "promql"))]
 mod tests {
     use super::*;
-    use crate::metrics::store::Labels;
     use crate::scenario::{AlertRule, Catalog, Comparison, Signal};
+    use crate::series::Labels;
 
     #[test]
     fn the_lookback_is_the_engines() {

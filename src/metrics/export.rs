@@ -3,43 +3,12 @@
 //! Prometheus datasource as a template variable) and the episode's logs as
 //! OTLP/JSON (`ExportLogsServiceRequest`).
 
-use crate::scenario::{AlertRule, LogLevel, Scenario, Signal};
+use super::alerts::rule_expr;
+use super::families::gauge_for;
+use crate::scenario::{LogLevel, Scenario};
 use crate::sim::LogLine;
 use serde_json::{json, Value};
 use std::fmt::Write;
-
-/// The gauge that exposes a signal.
-pub fn gauge_for(signal: Signal) -> &'static str {
-    match signal {
-        Signal::LatencyP50Seconds => "latency_p50_seconds",
-        Signal::LatencyP99Seconds => "latency_p99_seconds",
-        Signal::ErrorRatio => "error_ratio",
-        Signal::RequestsPerSecond => "requests_per_second",
-        Signal::CpuRatio => "cpu_usage_ratio",
-        Signal::MemoryRatio => "memory_usage_ratio",
-        Signal::SaturationRatio => "saturation_ratio",
-        Signal::QueueDepth => "queue_depth",
-        Signal::Up => "up",
-    }
-}
-
-/// The PromQL expression of a threshold rule: what the rules YAML exports
-/// and what the environment evaluates every step ([`super::alerts`]).
-///
-/// ```
-/// let catalog = firedrill::scenario::Catalog::builtin();
-/// let rule = &catalog.get("connection-pool-exhaustion-v1").unwrap().alerts[0];
-/// assert_eq!(firedrill::metrics::export::rule_expr(rule), r#"saturation_ratio{service="orders-db"} > 0.9"#);
-/// ```
-pub fn rule_expr(rule: &AlertRule) -> String {
-    format!(
-        "{}{{service=\"{}\"}} {} {}",
-        gauge_for(rule.metric),
-        super::families::escape_label_value(&rule.service),
-        rule.comparison.symbol(),
-        super::families::format_value(rule.threshold)
-    )
-}
 
 fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
@@ -76,7 +45,7 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
             "{{{{ $labels.service }}}} {} is {{{{ $value | humanize }}}} ({} {}).",
             gauge_for(rule.metric),
             rule.comparison.symbol(),
-            super::families::format_value(rule.threshold)
+            crate::series::format_value(rule.threshold)
         );
         let _ = writeln!(out, "          description: {}", quoted(&description));
     }
@@ -257,54 +226,4 @@ pub fn otlp_logs(scenario: &Scenario, lines: &[LogLine]) -> Value {
         })
         .collect();
     json!({ "resourceLogs": resource_logs })
-}
-
-/// The exports of an episode, by name: `openmetrics`, `exposition`,
-/// `rules`, `grafana`, `csv`, `otlp-logs`.
-pub const EXPORT_KINDS: [&str; 6] = [
-    "openmetrics",
-    "exposition",
-    "rules",
-    "grafana",
-    "csv",
-    "otlp-logs",
-];
-
-/// The file name an export is saved under (`<scenario>-<seed>` plus its extension).
-pub fn export_file_name(kind: &str, scenario: &str, seed: u64) -> String {
-    let extension = match kind {
-        "openmetrics" => "openmetrics.txt",
-        "exposition" => "prom",
-        "rules" => "rules.yml",
-        "grafana" => "grafana.json",
-        "csv" => "csv",
-        _ => "otlp-logs.json",
-    };
-    format!("{scenario}-{seed}.{extension}")
-}
-
-/// One export of the episode in `env` (see [`EXPORT_KINDS`]).
-pub fn episode_export(env: &crate::env::Env, kind: &str) -> Result<String, String> {
-    let monitor = env.monitor().map_err(|e| e.to_string())?;
-    let scenario = env.scenario().ok_or("no episode: reset first")?;
-    Ok(match kind {
-        "openmetrics" => monitor.openmetrics(),
-        "exposition" => monitor.exposition(),
-        "rules" => rules_yaml(scenario),
-        "grafana" => {
-            serde_json::to_string_pretty(&grafana_dashboard(scenario)).map_err(|e| e.to_string())?
-                + "\n"
-        }
-        "csv" => monitor.recorder().csv(),
-        "otlp-logs" => {
-            let logs = env.logs().map_err(|e| e.to_string())?;
-            serde_json::to_string(&otlp_logs(scenario, &logs)).map_err(|e| e.to_string())? + "\n"
-        }
-        other => {
-            return Err(format!(
-                "unknown export {other:?}; expected one of {}",
-                EXPORT_KINDS.join(", ")
-            ))
-        }
-    })
 }

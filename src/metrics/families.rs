@@ -16,7 +16,8 @@
 
 use super::mathx::{exp, ln, normal_cdf, round};
 use crate::rng::Rng;
-use crate::scenario::{Scenario, ServiceKind, Signal};
+use crate::scenario::{PerSignal, Scenario, ServiceKind, Signal};
+use crate::series::format_value;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -207,29 +208,6 @@ fn resource(kind: ServiceKind) -> &'static str {
     }
 }
 
-/// A value as Prometheus prints it (Go's `strconv.FormatFloat(v, 'f', -1, 64)`):
-/// the shortest decimal that reads back to `v`, never an exponent;
-/// `NaN`, `+Inf`, `-Inf`.
-///
-/// ```
-/// use firedrill::metrics::families::format_value;
-/// assert_eq!(format_value(0.05 * 7.0), "0.35000000000000003");
-/// assert_eq!(format_value(1e21), "1000000000000000000000");
-/// assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
-/// assert_eq!(format_value(-0.0), "-0");
-/// ```
-pub fn format_value(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        format!("{v}")
-    }
-}
-
 /// The log-normal latency distribution of a service at one step, from its
 /// p50 and p99 signals: what the histogram buckets and the latency SLO see.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -271,12 +249,12 @@ impl LatencyShape {
     }
 
     /// The shape of each service's signals (in [`Signal::ALL`] order).
-    pub fn of_signals(signals: &[[f64; 9]], out: &mut Vec<LatencyShape>) {
+    pub fn of_signals(signals: &[PerSignal<f64>], out: &mut Vec<LatencyShape>) {
         out.clear();
         out.extend(signals.iter().map(|values| {
             LatencyShape::new(
-                values[Signal::LatencyP50Seconds.index()],
-                values[Signal::LatencyP99Seconds.index()],
+                values[Signal::LatencyP50Seconds],
+                values[Signal::LatencyP99Seconds],
             )
         }));
     }
@@ -467,9 +445,8 @@ impl MetricSet {
             .map(|s| match s.source {
                 Source::Requests { errors } => {
                     let uptime = 3600.0 * (6.0 + 42.0 * rng.unit());
-                    let rps =
-                        scenario.services[s.service].baseline[Signal::RequestsPerSecond.index()];
-                    let err = scenario.services[s.service].baseline[Signal::ErrorRatio.index()];
+                    let rps = scenario.services[s.service].baseline[Signal::RequestsPerSecond];
+                    let err = scenario.services[s.service].baseline[Signal::ErrorRatio];
                     (rps * uptime * if errors { err } else { 1.0 - err }).floor()
                 }
                 Source::CpuSeconds => (3600.0 * (6.0 + 42.0 * rng.unit())).floor(),
@@ -526,7 +503,7 @@ impl MetricSet {
     /// `step_seconds`, given each service's signals (in [`Signal::ALL`]
     /// order). `ALERTS` follows the rules evaluated over these samples:
     /// [`MetricSet::set_alerts`].
-    pub fn observe(&mut self, signals: &[[f64; 9]], step_seconds: f64) {
+    pub fn observe(&mut self, signals: &[PerSignal<f64>], step_seconds: f64) {
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
         LatencyShape::of_signals(signals, &mut self.shapes);
         let shapes: &[LatencyShape] = &self.shapes;
@@ -534,10 +511,10 @@ impl MetricSet {
             let Some(v) = signals.get(s.service) else {
                 continue;
             };
-            let requests = v[Signal::RequestsPerSecond.index()] * step_seconds;
+            let requests = v[Signal::RequestsPerSecond] * step_seconds;
             match s.source {
                 Source::Requests { errors } => {
-                    let err = v[Signal::ErrorRatio.index()];
+                    let err = v[Signal::ErrorRatio];
                     *value += round(requests * if errors { err } else { 1.0 - err });
                 }
                 Source::Bucket { ln_le } => {
@@ -546,9 +523,9 @@ impl MetricSet {
                 Source::HistogramSum => *value += round(requests) * shapes[s.service].mean,
                 Source::HistogramCount => *value += round(requests),
                 Source::CpuSeconds => {
-                    *value += v[Signal::CpuRatio.index()] * CPU_LIMIT_CORES * step_seconds
+                    *value += v[Signal::CpuRatio] * CPU_LIMIT_CORES * step_seconds
                 }
-                Source::Signal { signal, scale } => *value = v[signal.index()] * scale,
+                Source::Signal { signal, scale } => *value = v[signal] * scale,
                 Source::Alert => {}
             }
         }
@@ -590,6 +567,21 @@ impl MetricSet {
             out.push('\n');
         }
         out
+    }
+}
+
+/// The gauge that exposes a signal.
+pub fn gauge_for(signal: Signal) -> &'static str {
+    match signal {
+        Signal::LatencyP50Seconds => "latency_p50_seconds",
+        Signal::LatencyP99Seconds => "latency_p99_seconds",
+        Signal::ErrorRatio => "error_ratio",
+        Signal::RequestsPerSecond => "requests_per_second",
+        Signal::CpuRatio => "cpu_usage_ratio",
+        Signal::MemoryRatio => "memory_usage_ratio",
+        Signal::SaturationRatio => "saturation_ratio",
+        Signal::QueueDepth => "queue_depth",
+        Signal::Up => "up",
     }
 }
 

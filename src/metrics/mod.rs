@@ -9,4 +9,3 @@ pub mod mathx;
 pub mod monitor;
 pub mod recorder;
 pub mod slo;
-pub mod store;

@@ -9,12 +9,12 @@
 //! [`Monitor::record`] stores `ALERTS` from their verdicts and completes
 //! the step.
 
-use super::families::{format_value, write_sample, FamilyKind, MetricSet, FAMILIES};
+use super::families::{write_sample, FamilyKind, MetricSet, FAMILIES};
 use super::recorder::{Recorder, Snapshot};
 use super::slo::SloBook;
-use super::store::{Labels, SeriesId, Store};
 use crate::rng::Rng;
-use crate::scenario::{Scenario, Signal};
+use crate::scenario::{PerActionType, PerSignal, Scenario, Signal};
+use crate::series::{format_value, Labels, SeriesId, Store};
 use crate::sim::{baseline_seed, baseline_signals, Simulation};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub struct EpisodeCounters {
     /// Sum of rewards.
     pub cumulative_reward: f64,
     /// Actions per type.
-    pub action_histogram: [u32; 6],
+    pub action_histogram: PerActionType<u32>,
     /// Names of the firing alerts.
     pub firing_alerts: Vec<String>,
 }
@@ -54,7 +54,7 @@ pub struct Monitor {
     incident_start: i64,
     first_time: i64,
     last_time: i64,
-    signals: Vec<[f64; 9]>,
+    signals: Vec<PerSignal<f64>>,
 }
 
 /// The monitoring of a scenario up to the incident start: the baseline
@@ -65,7 +65,7 @@ pub struct Monitor {
 #[derive(Clone, Debug)]
 pub struct Baseline {
     monitor: Monitor,
-    healthy: Vec<[f64; 9]>,
+    healthy: Vec<PerSignal<f64>>,
 }
 
 impl Baseline {
@@ -103,7 +103,7 @@ impl Baseline {
             incident_start: scenario.start_time,
             first_time: scenario.start_time - HISTORY_STEPS as i64 * scenario.step_seconds as i64,
             last_time: scenario.start_time,
-            signals: vec![[0.0; 9]; services],
+            signals: vec![PerSignal::splat(0.0); services],
             metrics,
             store,
             ids: ids.into(),
@@ -113,8 +113,8 @@ impl Baseline {
         for h in (1..=HISTORY_STEPS).rev() {
             for (signals, base) in monitor.signals.iter_mut().zip(&healthy) {
                 for signal in Signal::ALL {
-                    let base = base[signal.index()];
-                    signals[signal.index()] = if signal == Signal::Up {
+                    let base = base[signal];
+                    signals[signal] = if signal == Signal::Up {
                         base
                     } else {
                         base * (1.0 + 0.03 * noise.signed_unit())
@@ -132,7 +132,7 @@ impl Baseline {
     }
 
     /// Each service's healthy signals (what the simulation starts from).
-    pub fn healthy_signals(&self) -> &[[f64; 9]] {
+    pub fn healthy_signals(&self) -> &[PerSignal<f64>] {
         &self.healthy
     }
 
@@ -192,13 +192,9 @@ impl Monitor {
             latency_p99_seconds: self
                 .signals
                 .iter()
-                .map(|s| s[Signal::LatencyP99Seconds.index()])
+                .map(|s| s[Signal::LatencyP99Seconds])
                 .collect(),
-            error_ratio: self
-                .signals
-                .iter()
-                .map(|s| s[Signal::ErrorRatio.index()])
-                .collect(),
+            error_ratio: self.signals.iter().map(|s| s[Signal::ErrorRatio]).collect(),
             wrong_fixes: counters.wrong_fixes,
             miscommunications: counters.miscommunications,
             mttr_steps: if counters.resolved { -1 } else { step.max(0) },

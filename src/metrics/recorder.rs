@@ -3,6 +3,7 @@
 //! miscommunications, MTTR, cumulative reward, the running action histogram
 //! and the firing alerts — with accessors for chart series and a CSV export.
 
+use crate::scenario::PerActionType;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -31,7 +32,7 @@ pub struct Snapshot {
     /// Sum of rewards so far.
     pub cumulative_reward: f64,
     /// Actions played so far per type (investigate … communicate).
-    pub action_histogram: [u32; 6],
+    pub action_histogram: PerActionType<u32>,
     /// Names of the alerts firing.
     pub firing_alerts: Vec<String>,
 }
@@ -151,7 +152,7 @@ impl Recorder {
                 ",{},{},{},{}",
                 snap.wrong_fixes, snap.miscommunications, snap.mttr_steps, snap.cumulative_reward
             );
-            for n in snap.action_histogram {
+            for n in snap.action_histogram.values() {
                 let _ = write!(out, ",{n}");
             }
             let _ = writeln!(out, ",{}", snap.firing_alerts.join(" "));

@@ -6,7 +6,7 @@
 use super::families::LatencyShape;
 use super::mathx::ln;
 use crate::rng::Rng;
-use crate::scenario::{Scenario, Signal};
+use crate::scenario::{PerSignal, Scenario, Signal};
 use serde::Serialize;
 
 /// The SLO window, seconds (28 days).
@@ -90,7 +90,7 @@ impl SloBook {
         let mut rng = Rng::derive(seed, "slo");
         let mut slos = Vec::new();
         for service in &scenario.services {
-            let p99 = service.baseline[Signal::LatencyP99Seconds.index()];
+            let p99 = service.baseline[Signal::LatencyP99Seconds];
             let threshold = super::families::LATENCY_BUCKETS
                 .iter()
                 .copied()
@@ -138,7 +138,7 @@ impl SloBook {
     }
 
     /// Spends budget for `seconds` of traffic with each service's signals.
-    pub fn observe(&mut self, signals: &[[f64; 9]], seconds: f64) {
+    pub fn observe(&mut self, signals: &[PerSignal<f64>], seconds: f64) {
         let mut shapes = std::mem::take(&mut self.shapes);
         LatencyShape::of_signals(signals, &mut shapes);
         self.observe_shaped(signals, &shapes, seconds);
@@ -147,13 +147,18 @@ impl SloBook {
 
     /// [`SloBook::observe`] with each service's latency distribution
     /// already known (the metric set computes it every step).
-    pub fn observe_shaped(&mut self, signals: &[[f64; 9]], shapes: &[LatencyShape], seconds: f64) {
+    pub fn observe_shaped(
+        &mut self,
+        signals: &[PerSignal<f64>],
+        shapes: &[LatencyShape],
+        seconds: f64,
+    ) {
         for (i, (slo, ln_threshold)) in self.slos.iter_mut().zip(&self.ln_thresholds).enumerate() {
             let (Some(values), Some(shape)) = (signals.get(i / 2), shapes.get(i / 2)) else {
                 continue;
             };
             let bad_fraction = match slo.kind {
-                SloKind::Availability => values[Signal::ErrorRatio.index()],
+                SloKind::Availability => values[Signal::ErrorRatio],
                 SloKind::Latency => 1.0 - shape.fraction_below_ln(*ln_threshold),
             };
             let allowed = 1.0 - slo.objective;

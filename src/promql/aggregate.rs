@@ -6,7 +6,7 @@ use super::error::QueryError;
 use super::eval::{derived, Elem, Evaluator, Val};
 use super::mathfn::{kahan_sum, mean, quantile, variance_welford};
 use super::value::{format_value, labels};
-use crate::metrics::store::{Labels, LabelsMap};
+use crate::series::{Labels, LabelsMap};
 use promql_parser::parser::token::{
     T_AVG, T_BOTTOMK, T_COUNT, T_COUNT_VALUES, T_GROUP, T_LIMITK, T_LIMIT_RATIO, T_MAX, T_MIN,
     T_QUANTILE, T_STDDEV, T_STDVAR, T_SUM, T_TOPK,

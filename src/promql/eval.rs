@@ -9,7 +9,7 @@
 use super::error::QueryError;
 use super::value::{is_stale_nan, labels, Annotations};
 use super::{aggregate, functions};
-use crate::metrics::store::{Labels, LabelsMap, Store};
+use crate::series::{Labels, LabelsMap, Store};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::token::{
     T_ADD, T_ATAN2, T_DIV, T_EQLC, T_GTE, T_GTR, T_LAND, T_LOR, T_LSS, T_LTE, T_LUNLESS, T_MOD,
@@ -107,7 +107,7 @@ pub(crate) struct Evaluator<'a> {
     /// [`Series::partition_after`] of the store's columns (which share
     /// their timestamps), by time.
     ///
-    /// [`Series::partition_after`]: crate::metrics::store::Series::partition_after
+    /// [`Series::partition_after`]: crate::series::Series::partition_after
     column_partitions: LabelsMap<(usize, i64), usize>,
     /// Point buffers of range vectors already consumed, for reuse.
     point_pool: Vec<Vec<(i64, f64)>>,
@@ -266,7 +266,7 @@ impl<'a> Evaluator<'a> {
 
     /// The first sample index of `series` after `t`, shared by all the
     /// columns of the store.
-    fn partition_after(&mut self, series: &crate::metrics::store::Series<'_>, t: i64) -> usize {
+    fn partition_after(&mut self, series: &crate::series::Series<'_>, t: i64) -> usize {
         match series.shared_timestamps() {
             Some(rows) => *self
                 .column_partitions
@@ -305,10 +305,8 @@ impl<'a> Evaluator<'a> {
                 .enumerate()
                 .any(|(i, a)| out[i + 1..].iter().any(|b| a.labels == b.labels))
         } else {
-            let mut seen: std::collections::HashSet<
-                &Labels,
-                crate::metrics::store::BuildPrehashed,
-            > = std::collections::HashSet::with_capacity_and_hasher(out.len(), Default::default());
+            let mut seen: std::collections::HashSet<&Labels, crate::series::BuildPrehashed> =
+                std::collections::HashSet::with_capacity_and_hasher(out.len(), Default::default());
             !out.iter().all(|e| seen.insert(&e.labels))
         };
         if duplicate {
@@ -804,7 +802,7 @@ impl Matched<'_, '_, '_> {
     }
 }
 
-type LabelsSet = std::collections::HashSet<Labels, crate::metrics::store::BuildPrehashed>;
+type LabelsSet = std::collections::HashSet<Labels, crate::series::BuildPrehashed>;
 
 fn vector_and(l: Vec<Elem>, r: Vec<Elem>, m: &mut Matched<'_, '_, '_>) -> Vec<Elem> {
     if l.is_empty() || r.is_empty() {

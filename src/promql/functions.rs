@@ -7,7 +7,7 @@ use super::mathfn::{
     linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };
 use super::value::labels;
-use crate::metrics::store::{Labels, LabelsMap};
+use crate::series::{Labels, LabelsMap};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Call, Expr};
 use std::collections::HashSet;

@@ -5,7 +5,7 @@
 //! `{"status":"error","errorType":…,"error":…}`.
 //!
 //! ```
-//! use firedrill::metrics::store::Labels;
+//! use firedrill::series::Labels;
 //! use firedrill::promql::{json, Annotations, Sample, Value};
 //! let value = Value::Vector(vec![Sample {
 //!     labels: Labels::new(vec![("job".into(), "api".into())]),
@@ -20,7 +20,7 @@
 
 use super::error::QueryError;
 use super::value::{format_value, Annotations, Matrix, Value};
-use crate::metrics::store::Labels;
+use crate::series::Labels;
 use std::fmt::Write;
 
 /// A JSON string literal.

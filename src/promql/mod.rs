@@ -30,7 +30,7 @@
 //! render as the Prometheus HTTP API's JSON ([`json`]).
 //!
 //! ```
-//! use firedrill::metrics::store::{Labels, Store};
+//! use firedrill::series::{Labels, Store};
 //! use firedrill::promql::{self, Value};
 //! let mut store = Store::new(100);
 //! for (job, per_step) in [("api", 3.0), ("db", 1.0)] {
@@ -66,7 +66,7 @@ pub use value::{
     STALE_NAN_BITS,
 };
 
-use crate::metrics::store::{Labels, LabelsMap, Store};
+use crate::series::{Labels, LabelsMap, Store};
 use eval::{Elem, Evaluator, Limits, Val};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::Expr;
@@ -198,7 +198,7 @@ impl Engine {
     /// rule every step) without parsing it again.
     ///
     /// ```
-    /// use firedrill::metrics::store::{Labels, Store};
+    /// use firedrill::series::{Labels, Store};
     /// use firedrill::promql::{Engine, Value};
     /// let mut store = Store::new(10);
     /// let id = store.series_id(Labels::new(vec![("__name__".into(), "up".into())]));
@@ -288,8 +288,7 @@ impl Prepared {
                     .collect(),
             ),
             Val::Matrix(m) => {
-                let mut seen: HashSet<Labels, crate::metrics::store::BuildPrehashed> =
-                    HashSet::default();
+                let mut seen: HashSet<Labels, crate::series::BuildPrehashed> = HashSet::default();
                 let mut out = Vec::with_capacity(m.series.len());
                 for s in m.series {
                     let labels = if s.drop_name {

@@ -1,7 +1,7 @@
 //! What a query returns: scalars, strings, instant vectors and matrices, and
 //! the annotations (warnings, infos) Prometheus attaches to a result.
 
-use crate::metrics::store::Labels;
+use crate::series::Labels;
 
 /// One sample of an instant vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,12 +99,12 @@ pub struct Evaluated<T> {
     pub annotations: Annotations,
 }
 
-pub use crate::metrics::families::format_value;
-pub use crate::metrics::store::{is_stale_nan, stale_nan, STALE_NAN_BITS};
+pub use crate::series::format_value;
+pub use crate::series::{is_stale_nan, stale_nan, STALE_NAN_BITS};
 
 /// Label helpers over the store's sorted label sets.
 pub(crate) mod labels {
-    use crate::metrics::store::Labels;
+    use crate::series::Labels;
 
     pub const METRIC_NAME: &str = "__name__";
 

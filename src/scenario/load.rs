@@ -3,8 +3,9 @@
 //! was expected.
 
 use super::error::{ScenarioError, SourceMap};
+use super::keyed::PerSignal;
 use super::model::*;
-use crate::env::task::Task;
+use super::task::Task;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
@@ -384,15 +385,20 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     let id = check.name(&raw.id, "id");
     let title = check.text(&raw.title, "title", 200);
     let summary = check.text(&raw.summary, "summary", 2000);
-    let task = raw.task.get_ref().clone();
-    if Task::from_id(&task).is_none() {
+    let task = Task::from_id(raw.task.get_ref()).unwrap_or_else(|| {
         let ids: Vec<&str> = Task::ALL.iter().map(|t| t.id()).collect();
         check.error(
             raw.task.span(),
             "task",
-            format!("unknown task {task:?}; expected one of {}", ids.join(", ")),
+            format!(
+                "unknown task {:?}; expected one of {}",
+                raw.task.get_ref(),
+                ids.join(", ")
+            ),
         );
-    }
+        // Never played: the checker holds an error, so `parse` fails.
+        Task::FullIncidentManagement
+    });
     let severity = match Severity::from_name(raw.severity.get_ref()) {
         Some(s) => s,
         None => {
@@ -475,17 +481,13 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             }
             depends_on.push(dep_name);
         }
-        let mut baseline = [0.0; 9];
-        for signal in Signal::ALL {
-            baseline[signal.index()] = signal.default_baseline();
-        }
+        let mut baseline = PerSignal::from_fn(Signal::default_baseline);
         if let Some(table) = &s.baseline {
             for (key, value) in table.get_ref() {
                 let key_field = format!("{field}.baseline.{key}");
                 match Signal::from_name(key) {
                     Some(signal) => {
-                        baseline[signal.index()] =
-                            check.number(value, &key_field, 0.0, signal.max_value());
+                        baseline[signal] = check.number(value, &key_field, 0.0, signal.max_value());
                     }
                     None => {
                         let names: Vec<&str> = Signal::ALL.iter().map(|s| s.name()).collect();
@@ -936,7 +938,7 @@ fn latency_alert_threshold(baseline_p99_seconds: f64) -> f64 {
 fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<AlertRule> {
     for service in services {
         let latency_threshold =
-            latency_alert_threshold(service.baseline[Signal::LatencyP99Seconds.index()]);
+            latency_alert_threshold(service.baseline[Signal::LatencyP99Seconds]);
         let defaults = [
             (
                 Signal::Up,

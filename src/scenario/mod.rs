@@ -10,10 +10,14 @@
 
 mod catalog;
 mod error;
+mod keyed;
 mod load;
 mod model;
+mod task;
 
 pub use catalog::Catalog;
 pub use error::ScenarioError;
+pub use keyed::{PerActionType, PerSignal};
 pub use load::{parse, DEFAULT_START_TIME, DEFAULT_STEP_SECONDS, MAX_SCENARIO_BYTES};
 pub use model::*;
+pub use task::{Difficulty, GradeDimension, Task};

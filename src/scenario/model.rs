@@ -2,6 +2,8 @@
 //! observability layer read. Built only by [`super::load`], so every value
 //! here has passed validation (references resolve, numbers are in range).
 
+use super::keyed::PerSignal;
+use super::task::Task;
 use serde::Serialize;
 use std::fmt;
 
@@ -63,12 +65,6 @@ impl Signal {
     /// Parses a signal name as written in scenario files.
     pub fn from_name(name: &str) -> Option<Signal> {
         Signal::ALL.iter().copied().find(|s| s.name() == name)
-    }
-
-    /// Position in [`Signal::ALL`]; used to index per-service signal arrays.
-    #[inline]
-    pub fn index(self) -> usize {
-        self as usize
     }
 
     /// The value a service has when the scenario does not set one.
@@ -258,6 +254,54 @@ impl LogLevel {
     }
 }
 
+/// The six things a responder can do, in their canonical order (the
+/// order of the action form, the histogram and `ACTION_TYPES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionType {
+    /// Reveal a service's logs and detailed metrics.
+    Investigate,
+    /// Record the severity.
+    Classify,
+    /// Record a diagnosis.
+    Diagnose,
+    /// Apply a fix.
+    Remediate,
+    /// Page a team.
+    Escalate,
+    /// Post a status update.
+    Communicate,
+}
+
+impl ActionType {
+    /// Every action type, in the canonical order.
+    pub const ALL: [ActionType; 6] = [
+        ActionType::Investigate,
+        ActionType::Classify,
+        ActionType::Diagnose,
+        ActionType::Remediate,
+        ActionType::Escalate,
+        ActionType::Communicate,
+    ];
+
+    /// The name an action's `action_type` field carries.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ActionType::Investigate => "investigate",
+            ActionType::Classify => "classify",
+            ActionType::Diagnose => "diagnose",
+            ActionType::Remediate => "remediate",
+            ActionType::Escalate => "escalate",
+            ActionType::Communicate => "communicate",
+        }
+    }
+
+    /// The action type with this name.
+    pub fn from_name(name: &str) -> Option<ActionType> {
+        ActionType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
 /// The closed set of remediation kinds an action may ask for.
 pub const REMEDIATION_KINDS: [&str; 10] = [
     "restart",
@@ -287,7 +331,7 @@ pub struct Service {
     /// Names of the services it calls (edges of the dependency graph).
     pub depends_on: Vec<String>,
     /// The healthy value of each signal, indexed by [`Signal::index`].
-    pub baseline: [f64; 9],
+    pub baseline: PerSignal<f64>,
 }
 
 /// The root cause of the incident.
@@ -437,7 +481,7 @@ pub struct Scenario {
     /// Human title.
     pub title: String,
     /// The task (curriculum stage) it serves.
-    pub task: String,
+    pub task: Task,
     /// What the responder is told at the start.
     pub summary: String,
     /// The services, in file order.
@@ -524,7 +568,7 @@ impl Scenario {
         ScenarioSummary {
             id: self.id.clone(),
             title: self.title.clone(),
-            task: self.task.clone(),
+            task: Some(self.task),
             fault: self.fault.cause.clone(),
             services: self.services.iter().map(|s| s.name.clone()).collect(),
         }
@@ -538,8 +582,9 @@ pub struct ScenarioSummary {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Task id.
-    pub task: String,
+    /// The task; `None` for a built-in file whose `task` is not a task id
+    /// (its parse fails with the located error).
+    pub task: Option<Task>,
     /// Fault type (the cause id).
     pub fault: String,
     /// Service names.

@@ -6,10 +6,8 @@
 //! Only `+ - * /` on floats, so the native and wasm builds agree bit for bit.
 
 use crate::rng::Rng;
-use crate::scenario::{Drift, LogLevel, Scenario, ServiceKind, Signal};
+use crate::scenario::{Drift, LogLevel, PerSignal, Scenario, ServiceKind, Signal};
 use serde::Serialize;
-
-const SIGNALS: usize = Signal::ALL.len();
 
 /// One drift after seeded variation, with the service resolved to an index.
 #[derive(Clone, Debug)]
@@ -54,10 +52,10 @@ struct Recovery {
 #[derive(Clone, Debug)]
 pub struct Simulation {
     step: u32,
-    baseline: Vec<[f64; SIGNALS]>,
-    fault_offset: Vec<[f64; SIGNALS]>,
-    herring_offset: Vec<[f64; SIGNALS]>,
-    noise: Vec<[f64; SIGNALS]>,
+    baseline: Vec<PerSignal<f64>>,
+    fault_offset: Vec<PerSignal<f64>>,
+    herring_offset: Vec<PerSignal<f64>>,
+    noise: Vec<PerSignal<f64>>,
     symptoms: Vec<ActiveDrift>,
     herrings: Vec<ActiveDrift>,
     recovery: Option<Recovery>,
@@ -65,7 +63,7 @@ pub struct Simulation {
     noise_rng: Rng,
     /// Every signal's current value (baseline + offsets, times noise,
     /// clamped), recomputed whenever the state changes.
-    current: Vec<[f64; SIGNALS]>,
+    current: Vec<PerSignal<f64>>,
 }
 
 fn jittered(rng: &mut Rng, value: f64, jitter: f64) -> f64 {
@@ -103,7 +101,7 @@ pub fn baseline_seed(scenario: &Scenario) -> u64 {
 
 /// Each service's healthy signals, the scenario's baseline varied by its
 /// `baseline_jitter` (seeded by [`baseline_seed`]), in [`Signal::ALL`] order.
-pub fn baseline_signals(scenario: &Scenario) -> Vec<[f64; SIGNALS]> {
+pub fn baseline_signals(scenario: &Scenario) -> Vec<PerSignal<f64>> {
     let mut variation = Rng::derive(baseline_seed(scenario), "variation");
     scenario
         .services
@@ -114,10 +112,10 @@ pub fn baseline_signals(scenario: &Scenario) -> Vec<[f64; SIGNALS]> {
                 if signal != Signal::Up {
                     let v = jittered(
                         &mut variation,
-                        values[signal.index()],
+                        values[signal],
                         scenario.variation.baseline_jitter,
                     );
-                    values[signal.index()] = v.clamp(0.0, signal.max_value());
+                    values[signal] = v.clamp(0.0, signal.max_value());
                 }
             }
             values
@@ -137,7 +135,7 @@ impl Simulation {
     pub fn with_baseline(
         scenario: &Scenario,
         seed: u64,
-        baseline: Vec<[f64; SIGNALS]>,
+        baseline: Vec<PerSignal<f64>>,
     ) -> Simulation {
         let mut variation = Rng::derive(seed, "variation");
         let resolve = |drift: &Drift, variation: &mut Rng| ActiveDrift {
@@ -161,15 +159,15 @@ impl Simulation {
         let mut sim = Simulation {
             step: 0,
             baseline,
-            fault_offset: vec![[0.0; SIGNALS]; n],
-            herring_offset: vec![[0.0; SIGNALS]; n],
-            noise: vec![[1.0; SIGNALS]; n],
+            fault_offset: vec![PerSignal::splat(0.0); n],
+            herring_offset: vec![PerSignal::splat(0.0); n],
+            noise: vec![PerSignal::splat(1.0); n],
             symptoms,
             herrings,
             recovery: None,
             resolved_at: None,
             noise_rng: Rng::derive(seed, "noise"),
-            current: vec![[0.0; SIGNALS]; n],
+            current: vec![PerSignal::splat(0.0); n],
         };
         sim.apply_drifts();
         sim.draw_noise();
@@ -188,7 +186,7 @@ impl Simulation {
             .zip(&self.noise);
         for ((((current, baseline), fault), herring), noise) in rows {
             for signal in Signal::ALL {
-                let i = signal.index();
+                let i = signal;
                 let raw = baseline[i] + fault[i] + herring[i];
                 let value = raw * noise[i];
                 current[i] = if signal == Signal::Up {
@@ -216,7 +214,7 @@ impl Simulation {
             Some(recovery) if recovery.remaining_steps > 0 => {
                 let keep = (recovery.remaining_steps - 1) as f64 / recovery.remaining_steps as f64;
                 for offsets in &mut self.fault_offset {
-                    for v in offsets.iter_mut() {
+                    for (_, v) in offsets.iter_mut() {
                         *v *= keep;
                     }
                 }
@@ -236,7 +234,7 @@ impl Simulation {
     fn apply_drifts(&mut self) {
         for drift in &self.symptoms {
             if self.step >= drift.onset {
-                let i = drift.signal.index();
+                let i = drift.signal;
                 let current = self.baseline[drift.service][i] + self.fault_offset[drift.service][i];
                 let next = drift_towards(current, drift.delta, drift.cap);
                 self.fault_offset[drift.service][i] += next - current;
@@ -250,7 +248,7 @@ impl Simulation {
     fn apply_herrings(&mut self) {
         for drift in &self.herrings {
             if self.step >= drift.onset {
-                let i = drift.signal.index();
+                let i = drift.signal;
                 let current =
                     self.baseline[drift.service][i] + self.herring_offset[drift.service][i];
                 let next = drift_towards(current, drift.delta, drift.cap);
@@ -261,8 +259,8 @@ impl Simulation {
 
     fn draw_noise(&mut self) {
         for service in &mut self.noise {
-            for (i, factor) in service.iter_mut().enumerate() {
-                *factor = if Signal::ALL[i] == Signal::Up {
+            for (signal, factor) in service.iter_mut() {
+                *factor = if signal == Signal::Up {
                     1.0
                 } else {
                     1.0 + 0.03 * self.noise_rng.signed_unit()
@@ -274,21 +272,21 @@ impl Simulation {
     /// The current value of a service's signal.
     #[inline]
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
-        self.current[service][signal.index()]
+        self.current[service][signal]
     }
 
     /// The seeded healthy value of a service's signal.
     pub fn baseline(&self, service: usize, signal: Signal) -> f64 {
-        self.baseline[service][signal.index()]
+        self.baseline[service][signal]
     }
 
     /// Every signal of a service, in [`Signal::ALL`] order.
-    pub fn values(&self, service: usize) -> [f64; SIGNALS] {
+    pub fn values(&self, service: usize) -> PerSignal<f64> {
         self.current[service]
     }
 
     /// Every signal of every service (in [`Signal::ALL`] order).
-    pub fn all_values(&self) -> &[[f64; SIGNALS]] {
+    pub fn all_values(&self) -> &[PerSignal<f64>] {
         &self.current
     }
 
@@ -296,8 +294,8 @@ impl Simulation {
     pub fn health(&self, service: usize) -> Health {
         let current = &self.current[service];
         let baseline = &self.baseline[service];
-        let v = |s: Signal| current[s.index()];
-        let b = |s: Signal| baseline[s.index()];
+        let v = |s: Signal| current[s];
+        let b = |s: Signal| baseline[s];
         let p99 = v(Signal::LatencyP99Seconds);
         let p99_base = b(Signal::LatencyP99Seconds).max(0.001);
         let queue_base = b(Signal::QueueDepth);
@@ -353,7 +351,7 @@ impl Simulation {
     /// A wrong fix makes a signal of a service worse by `amount`.
     pub fn worsen(&mut self, service: usize, signal: Signal, amount: f64) {
         if let Some(offsets) = self.fault_offset.get_mut(service) {
-            let i = signal.index();
+            let i = signal;
             let current = self.baseline[service][i] + offsets[i];
             let next = (current + amount).clamp(0.0, signal.max_value());
             offsets[i] += next - current;

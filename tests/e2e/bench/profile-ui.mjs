@@ -3,7 +3,7 @@
 // profiler and a Chromium trace. Prints the step latencies, the main
 // thread's time by kind (script, style, layout, paint) and the sampled
 // self time of the script by part of the app (the view a wasm function
-// belongs to, from the nearest `firedrill::app::<view>` frame on its stack).
+// belongs to, from the nearest `firedrill::web::app::<view>` frame on its stack).
 //
 // Function names come from the wasm's name section, which wasm-opt strips
 // from the release build: profile a copy of dist/ whose app wasm is the
@@ -30,7 +30,7 @@ const quantile = (values, q) => {
 // The part of the app a stack belongs to: the innermost frame that names one.
 function part(stack) {
   for (const name of stack) {
-    const view = name.match(/firedrill::app::([a-z_]+)/);
+    const view = name.match(/firedrill::web::app::([a-z_]+)/);
     if (view) return `app::${view[1]}`;
   }
   for (const name of stack) {

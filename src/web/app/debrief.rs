@@ -6,19 +6,7 @@ use leptos::prelude::*;
 
 use super::AppState;
 use crate::env::{Action, Grade, State};
-use crate::metrics::export::EXPORT_KINDS;
-
-/// A button's words for an export.
-fn export_label(kind: &str) -> &'static str {
-    match kind {
-        "openmetrics" => "Metrics (OpenMetrics)",
-        "exposition" => "Metrics now (Prometheus text)",
-        "rules" => "Alert rules (YAML)",
-        "grafana" => "Grafana dashboard (JSON)",
-        "csv" => "Step recorder (CSV)",
-        _ => "Logs (OTLP/JSON)",
-    }
-}
+use crate::export::ExportKind;
 
 /// Shown once the episode is over.
 #[component]
@@ -51,9 +39,9 @@ fn debrief_view(
         .map(|d| {
             let percent = format!("{:.0}%", d.score * 100.0);
             view! {
-                <li data-testid="grade-dimension" data-dimension=d.name.clone()>
+                <li data-testid="grade-dimension" data-dimension=d.name.name()>
                     <div class="dimension-head">
-                        <span class="dimension-name">{d.name.replace('_', " ")}</span>
+                        <span class="dimension-name">{d.name.name().replace('_', " ")}</span>
                         <span class="muted small">{format!("weight {:.2}", d.weight)}</span>
                         <span class="dimension-score">{format!("{:.2}", d.score)}</span>
                     </div>
@@ -162,9 +150,9 @@ fn debrief_view(
             })}
             <h3>"Downloads"</h3>
             <div class="seed-row">
-                {EXPORT_KINDS.iter().map(|kind| view! {
-                    <button class="secondary" data-testid=format!("export-{kind}") on:click=move |_| state.download_export(kind)>
-                        {export_label(kind)}
+                {ExportKind::ALL.map(|kind| view! {
+                    <button class="secondary" data-testid=format!("export-{}", kind.id()) on:click=move |_| state.download_export(kind)>
+                        {kind.title()}
                     </button>
                 }).collect_view()}
             </div>

@@ -24,7 +24,7 @@ pub fn DrillPicker() -> impl IntoView {
         .enumerate()
         .map(|(stage, &task)| {
             let count =
-                move || summaries.with(|all| all.iter().filter(|s| s.task == task.id()).count());
+                move || summaries.with(|all| all.iter().filter(|s| s.task == Some(task)).count());
             let chosen = move || state.task.get() == task;
             view! {
                 <button
@@ -57,7 +57,7 @@ pub fn DrillPicker() -> impl IntoView {
         let custom = state.custom.get();
         summaries.with(|all| {
             all.iter()
-                .filter(|s| s.task == task.id())
+                .filter(|s| s.task == Some(task))
                 .map(|summary| scenario_card(state, summary, custom.contains(&summary.id)))
                 .collect_view()
         })

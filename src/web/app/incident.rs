@@ -164,7 +164,7 @@ fn episode_view(observation: &Observation) -> impl IntoView {
     view! {
         <div class="status-bar">
             <span class="status-title">{observation.title.clone()}</span>
-            <span>"Task "<b>{crate::env::Task::from_id(&observation.task).map_or(observation.task.clone(), |t| t.title().to_string())}</b></span>
+            <span>"Task "<b>{observation.task.title()}</b></span>
             <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
             <span>"Status "<b data-testid="episode-status">{observation.status.name()}</b></span>
             <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span>

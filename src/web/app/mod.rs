@@ -25,6 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::agents::by_name;
 use crate::env::{Action, Env, Grade, Observation, Selection, State, Step, Task};
+use crate::export::{episode_export, ExportKind};
 use crate::leaderboard::{Entry, Leaderboard};
 use crate::runner::{run_episode, Driver};
 use serde::{Deserialize, Serialize};
@@ -247,7 +248,7 @@ impl AppState {
         self.saved(storage::save(CUSTOM_KEY, CUSTOM_VERSION, &saved));
         let task = self
             .env
-            .with_value(|env| env.catalog().get(&id).and_then(|s| Task::from_id(&s.task)));
+            .with_value(|env| env.catalog().get(&id).map(|s| s.task));
         if let Some(task) = task {
             self.task.set(task);
         }
@@ -277,14 +278,14 @@ impl AppState {
     }
 
     /// Offers one of the episode's exports as a file download.
-    pub fn download_export(&self, kind: &str) {
+    pub fn download_export(&self, kind: ExportKind) {
         let result = self.env.with_value(|env| {
-            let text = crate::metrics::export::episode_export(env, kind)?;
+            let text = episode_export(env, kind).map_err(|e| e.to_string())?;
             let (scenario, seed) = env
                 .state()
                 .map(|s| (s.scenario, s.seed))
                 .map_err(|e| e.to_string())?;
-            let name = crate::metrics::export::export_file_name(kind, &scenario, seed);
+            let name = kind.file_name(&scenario, seed);
             download(&name, &text)
         });
         if let Err(message) = result {
@@ -331,7 +332,7 @@ impl AppState {
         let scenario = self
             .env
             .with_value(|env| env.catalog().get(&saved.scenario).cloned());
-        let Some(task) = scenario.and_then(|s| Task::from_id(&s.task)) else {
+        let Some(task) = scenario.map(|s| s.task) else {
             self.notice(format!(
                 "the saved episode is of scenario {:?}, which this version does not have; it was not restored",
                 saved.scenario
@@ -429,7 +430,7 @@ impl AppState {
                 name
             },
             scenario: episode.scenario.clone(),
-            task: episode.task.clone(),
+            task: episode.task.id().to_string(),
             seed: episode.seed,
             score: grade.score,
             steps: episode.step,
@@ -512,7 +513,10 @@ impl AppState {
         }
         if let Some(id) = value("scenario") {
             let scenario = self.env.with_value(|env| env.catalog().get(&id).cloned());
-            match scenario.and_then(|s| Task::from_id(&s.task).map(|task| (s, task))) {
+            match scenario.map(|s| {
+                let task = s.task;
+                (s, task)
+            }) {
                 Some((scenario, task)) if value("replay").is_some() => {
                     self.task.set(task);
                     self.scenario.set(scenario.id.clone());
@@ -628,7 +632,7 @@ fn first_scenario_of(env: &Env, task: Task) -> String {
     env.catalog()
         .summaries()
         .into_iter()
-        .find(|s| s.task == task.id())
+        .find(|s| s.task == Some(task))
         .map(|s| s.id)
         .unwrap_or_default()
 }

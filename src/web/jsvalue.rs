@@ -1,4 +1,4 @@
-//! JS values in and out (wasm only), for the JS API (`crate::js`) and the
+//! JS values in and out (wasm only), for the JS API (`crate::web::js`) and the
 //! embed mode's postMessage protocol (`app/embed.rs`): results as plain
 //! JS objects, and the caller's values read into the core's types with
 //! errors that say which field was wrong and what was expected.

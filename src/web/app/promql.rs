@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 
 use super::lab::{self, Query};
 use super::AppState;
-use crate::metrics::families::format_value;
+use crate::series::format_value;
 
 /// Minutes a range query covers, ending at the current step.
 const RANGE_MINUTES: i64 = 30;

@@ -6,8 +6,11 @@
 //! Exit codes: 0 success, 1 bad input (invalid scenario files, a refused
 //! action), 2 bad arguments (with a usage message).
 
+pub mod bench;
+
 use crate::agents::{self, AGENT_NAMES};
 use crate::env::{Action, Env, Selection};
+use crate::export::{episode_export, ExportKind};
 use crate::runner::{run_episode, Driver};
 use crate::scenario::Catalog;
 use serde_json::{json, Value};
@@ -480,27 +483,19 @@ fn run(options: &Options) -> Result<String, Failure> {
     Ok(text)
 }
 
-use crate::metrics::export::EXPORT_KINDS;
-
 fn export(options: &Options) -> Result<String, Failure> {
     let kind = match options.positional.as_slice() {
-        [kind] if EXPORT_KINDS.contains(&kind.as_str()) => kind.clone(),
-        [kind] => {
-            return Err(usage(format!(
-                "unknown export {kind:?}; expected one of {}",
-                EXPORT_KINDS.join(", ")
-            )))
-        }
+        [kind] => ExportKind::from_id(kind).map_err(|e| usage(e.to_string()))?,
         [] => {
             return Err(usage(format!(
                 "export needs a format: {}",
-                EXPORT_KINDS.join(", ")
+                ExportKind::ids().join(", ")
             )))
         }
         _ => return Err(usage("export takes one format")),
     };
     let (env, _, _) = play(options)?;
-    crate::metrics::export::episode_export(&env, &kind).map_err(input)
+    episode_export(&env, kind).map_err(|e| input(e.to_string()))
 }
 
 /// A simulated Unix time in seconds (decimals allowed), as milliseconds.
@@ -618,17 +613,17 @@ fn bench(options: &Options) -> Result<String, Failure> {
         return Err(usage("bench takes no arguments"));
     }
     let budget = if options.smoke {
-        crate::bench::Budget::smoke()
+        crate::cli::bench::Budget::smoke()
     } else {
-        crate::bench::Budget::quick()
+        crate::cli::bench::Budget::quick()
     };
-    let report = crate::bench::run(&budget);
+    let report = crate::cli::bench::run(&budget);
     if options.json {
         serde_json::to_string_pretty(&report)
             .map(|text| text + "\n")
             .map_err(|e| input(e.to_string()))
     } else {
-        Ok(crate::bench::table(&report))
+        Ok(crate::cli::bench::table(&report))
     }
 }
 

@@ -24,8 +24,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::lab::{self, Query};
 use super::{AppState, IncidentArea};
-use crate::env::{Selection, Task};
-use crate::jsvalue::{input, to_js};
+use crate::env::Selection;
+use crate::web::jsvalue::{input, to_js};
 
 /// The message types a host page may send.
 pub const MESSAGE_TYPES: [&str; 6] = ["reset", "step", "state", "grade", "query", "query_range"];
@@ -148,9 +148,7 @@ fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Re
             chosen.ok_or("there is no scenario to play")?
         }
     };
-    if let Some(task) = Task::from_id(&scenario.task) {
-        state.task.set(task);
-    }
+    state.task.set(scenario.task);
     state.scenario.set(scenario.id.clone());
     state.seed.set(seed);
     state.start();

@@ -24,13 +24,14 @@
 //! answer is Prometheus' own error object (`status: "error"`, `errorType`,
 //! `error` with the position).
 //!
-//! The parsing of JS values lives in [`crate::jsvalue`], shared with the
+//! The parsing of JS values lives in [`crate::web::jsvalue`], shared with the
 //! embed mode's postMessage protocol (`app/embed.rs`).
 
 use crate::agents::by_name;
 use crate::env::{Env as CoreEnv, EnvError};
-use crate::jsvalue::{input, json_to_js, to_js};
+use crate::export::{episode_export, ExportKind};
 use crate::promql::{json, Engine, QueryError};
+use crate::web::jsvalue::{input, json_to_js, to_js};
 use wasm_bindgen::prelude::*;
 
 fn error(message: impl std::fmt::Display) -> JsError {
@@ -149,8 +150,8 @@ impl JsEnv {
         let kind = input::text(&kind, "kind", 32)
             .and_then(|k| k.ok_or_else(|| String::from("kind is required")))
             .map_err(|e| error(format!("export: {e}")))?;
-        crate::metrics::export::episode_export(&self.env, &kind)
-            .map_err(|e| error(format!("export: {e}")))
+        let kind = ExportKind::from_id(&kind).map_err(|e| error(format!("export: {e}")))?;
+        episode_export(&self.env, kind).map_err(|e| error(format!("export: {e}")))
     }
 
     /// Adds a scenario from the text of a scenario file (TOML), replacing

@@ -6,7 +6,7 @@
 //! more thoroughly. See BENCHMARKS.md for the figures and the profile.
 //!
 //! ```
-//! use firedrill::bench::{run, Budget};
+//! use firedrill::cli::bench::{run, Budget};
 //! let report = run(&Budget::smoke());
 //! assert!(report.steps_per_second["full_incident_management"] > 0.0);
 //! assert!(report.query_instant_us_median > 0.0);
@@ -158,7 +158,7 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
     let selection = Selection::Task(task.id().into());
     // Warm up: the first episode of each scenario prepares what its
     // episodes share (rules, baseline history); measure the steady state.
-    let scenarios = env.catalog().for_task(task.id()).count().max(1) as u64;
+    let scenarios = env.catalog().for_task(task).count().max(1) as u64;
     for seed in 0..scenarios {
         let _ = env.reset(&selection, seed);
     }
