@@ -1,5 +1,6 @@
 //! Exposition and exports: shapes checked here, and by the real tools
-//! (`promtool`) when they are installed.
+//! (`promtool`, the `../shared/tools` validators). Without a tool its test
+//! skips and says what is missing; with `CI` set it fails instead.
 
 use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
@@ -8,7 +9,10 @@ use firedrill::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
 use firedrill::metrics::families::FAMILIES;
 use firedrill::runner::{run_episode, Driver};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+mod common;
 
 fn played(id: &str, agent: &str) -> Env {
     let mut env = Env::new();
@@ -23,13 +27,15 @@ fn played(id: &str, agent: &str) -> Env {
     env
 }
 
-fn promtool() -> Option<&'static str> {
+/// `promtool`, or why it is missing.
+fn promtool() -> Result<&'static str, String> {
     Command::new("promtool")
         .arg("--version")
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|_| "promtool")
+        .ok_or_else(|| "promtool (not on PATH)".to_string())
 }
 
 #[test]
@@ -146,10 +152,10 @@ fn rules_grafana_otlp_and_csv_have_their_shapes() {
 
 #[test]
 fn promtool_accepts_exposition_rules_and_openmetrics() {
-    let Some(promtool) = promtool() else {
-        eprintln!(
-            "promtool not installed; skipping the real-tool checks (apt-get install prometheus)"
-        );
+    let Some(promtool) = common::require_or_skip(
+        promtool(),
+        "run scripts/setup (it installs Debian's prometheus package, which has promtool)",
+    ) else {
         return;
     };
     let catalog = Env::new().catalog().clone();
@@ -228,30 +234,42 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
 
 /// The Python of the `../shared/tools` validators' virtualenv (made by
 /// `../shared/tools/setup-validators.sh`, which `scripts/setup` runs when
-/// `../shared` is there), and the tools folder; `None` when either is missing.
-fn shared_validators() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools");
+/// `../shared` is there; `FIREDRILL_VALIDATORS_PYTHON` overrides it), and
+/// the tools folder; or which of them is missing.
+fn shared_validators() -> Result<(PathBuf, PathBuf), String> {
+    let tools = common::shared_dir().join("tools");
     let python = match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
-        Some(path) => std::path::PathBuf::from(path),
-        None => {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(std::path::PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache"))
-                })?;
-            cache.join("firedrill-validators/bin/python")
-        }
+        Some(path) => Some(PathBuf::from(path)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+            .map(|cache| cache.join("firedrill-validators/bin/python")),
     };
-    (tools.join("check_grafana.py").is_file() && python.is_file()).then_some((python, tools))
+    let mut missing = Vec::new();
+    for tool in ["check_grafana.py", "check_otlp_logs.py"] {
+        if !tools.join(tool).is_file() {
+            missing.push(tools.join(tool).display().to_string());
+        }
+    }
+    match &python {
+        Some(python) if python.is_file() => {}
+        Some(python) => missing.push(format!("the validators' virtualenv ({})", python.display())),
+        None => missing
+            .push("the validators' virtualenv (neither XDG_CACHE_HOME nor HOME is set)".into()),
+    }
+    match python {
+        Some(python) if missing.is_empty() => Ok((python, tools)),
+        _ => Err(missing.join(", ")),
+    }
 }
 
 #[test]
 fn shared_validators_accept_grafana_and_otlp_exports_of_every_scenario() {
-    let Some((python, tools)) = shared_validators() else {
-        eprintln!(
-            "../shared/tools or its virtualenv is missing; skipping the Grafana and OTLP validators \
-             (../shared/tools/setup-validators.sh makes it)"
-        );
+    let Some((python, tools)) = common::require_or_skip(
+        shared_validators(),
+        "check out the ../shared folder beside the repository (or point FIREDRILL_SHARED_DIR at it), \
+         then run scripts/setup (it makes the virtualenv with ../shared/tools/setup-validators.sh)",
+    ) else {
         return;
     };
     let catalog = Env::new().catalog().clone();

@@ -7,12 +7,15 @@
 //! Set `PROMQL_CONFORMANCE_VERBOSE=1` to print every failing case, and
 //! `PROMQL_CONFORMANCE_FILE=name` to run one file, `PROMQL_CONFORMANCE_ALL=1`
 //! to run the files that are skipped whole too (without the assertion).
+//! Without the data the test skips and says so, and fails when `CI` is set.
 
 use firedrill::promql::{self, Engine, QueryError, Value};
 use firedrill::series::{Labels, Store};
 use regex::Regex;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+
+mod common;
 
 /// The pass rate (over cases that ran) the suite must keep.
 const REQUIRED_PASS_RATE: f64 = 1.0;
@@ -27,8 +30,29 @@ const SKIPPED_FILES: [(&str, &str); 6] = [
     ("duration_expression.test", "duration expressions"),
 ];
 
+/// How to get the conformance data when it is missing.
+const GET_CONFORMANCE: &str = "check out the ../shared folder beside the repository (conformance/promqltest holds the Prometheus project's promql/promqltest/testdata), or point FIREDRILL_SHARED_DIR at it";
+
 fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/promqltest")
+    common::shared_dir().join("conformance/promqltest")
+}
+
+/// The `*.test` files of the conformance data, sorted, or what is missing.
+fn conformance_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("the PromQL conformance data ({}: {e})", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "test"))
+        .collect();
+    if files.is_empty() {
+        return Err(format!(
+            "the PromQL conformance data (no *.test file in {})",
+            dir.display()
+        ));
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// A duration of the test language (`1m30s`, `10s53ms`, `0`, bare seconds) in ms.
@@ -798,19 +822,11 @@ fn run_file(name: &str, text: &str) -> Tally {
 
 #[test]
 fn prometheus_promql_test_scripts() {
-    let dir = conformance_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!(
-            "PromQL conformance data not found at {}; skipping",
-            dir.display()
-        );
+    let Some(files) =
+        common::require_or_skip(conformance_files(&conformance_dir()), GET_CONFORMANCE)
+    else {
         return;
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "test"))
-        .collect();
-    files.sort();
     let only = std::env::var("PROMQL_CONFORMANCE_FILE").ok();
     let verbose = std::env::var("PROMQL_CONFORMANCE_VERBOSE").is_ok();
     let run_all = std::env::var("PROMQL_CONFORMANCE_ALL").is_ok();

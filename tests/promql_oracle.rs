@@ -5,7 +5,8 @@
 //! `prometheus` and `promtool` binaries: `apt-get install prometheus`), asks
 //! both the same instant and range queries, and requires the same answers
 //! (label sets, timestamps, values within a relative 1e-6). Without the tool
-//! or the binaries the test prints that it skips.
+//! or the binaries the test skips and says which are missing; with `CI` set
+//! it fails instead.
 //!
 //! The oracle is Prometheus 2.42, whose range windows include their left
 //! end; queries are therefore asked between the 30-second samples, and
@@ -18,8 +19,10 @@ use firedrill::env::{Env, Selection};
 use firedrill::promql::{json, Engine};
 use firedrill::runner::{run_episode, Driver};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+
+mod common;
 
 const QUERIES: &[&str] = &[
     "up",
@@ -95,15 +98,32 @@ const QUERIES: &[&str] = &[
     "rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])",
 ];
 
-fn oracle_tool() -> Option<PathBuf> {
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/prom_oracle.py");
+/// How to get what the oracle needs when some of it is missing.
+const GET_ORACLE: &str = "run scripts/setup (it installs Debian's prometheus package: prometheus and promtool) and check out the ../shared folder beside the repository (or point FIREDRILL_SHARED_DIR at it)";
+
+/// `../shared/tools/prom_oracle.py`, or which of it, `prometheus`,
+/// `promtool` and `python3` are missing.
+fn oracle_tool() -> Result<PathBuf, String> {
+    let tool = common::shared_dir().join("tools/prom_oracle.py");
     let have = |bin: &str| {
         Command::new(bin)
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    (tool.exists() && have("prometheus") && have("promtool") && have("python3")).then_some(tool)
+    let mut missing: Vec<String> = ["prometheus", "promtool", "python3"]
+        .into_iter()
+        .filter(|bin| !have(bin))
+        .map(|bin| format!("{bin} (not on PATH)"))
+        .collect();
+    if !tool.is_file() {
+        missing.insert(0, tool.display().to_string());
+    }
+    if missing.is_empty() {
+        Ok(tool)
+    } else {
+        Err(missing.join(", "))
+    }
 }
 
 fn close(a: &str, b: &str) -> bool {
@@ -177,8 +197,7 @@ fn differences(ours: &Value, theirs: &Value) -> Option<String> {
 
 #[test]
 fn answers_match_a_real_prometheus() {
-    let Some(tool) = oracle_tool() else {
-        println!("prom_oracle.py, prometheus or promtool not found; skipping");
+    let Some(tool) = common::require_or_skip(oracle_tool(), GET_ORACLE) else {
         return;
     };
     let mut env = Env::new();
