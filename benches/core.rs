@@ -16,12 +16,6 @@ fn main() {
     divan::main();
 }
 
-const TASKS: [&str; 3] = [
-    "severity_classification",
-    "root_cause_analysis",
-    "full_incident_management",
-];
-
 /// An environment that has played every scenario once (what episodes of a
 /// scenario share is prepared).
 fn warm_env() -> Env {
@@ -52,10 +46,10 @@ fn finished_episode() -> Env {
     env
 }
 
-#[divan::bench(args = TASKS)]
-fn reset(bencher: Bencher, task: &str) {
+#[divan::bench(args = Task::ALL)]
+fn reset(bencher: Bencher, task: &Task) {
     let mut env = warm_env();
-    let selection = Selection::Task(task.into());
+    let selection = Selection::Task(task.id().into());
     let mut seed = 0u64;
     bencher.bench_local(|| {
         seed += 1;
@@ -67,7 +61,7 @@ fn reset(bencher: Bencher, task: &str) {
 #[divan::bench(args = ["random", "heuristic", "oracle"], consts = [0, 1, 2])]
 fn episode<const TASK: usize>(bencher: Bencher, agent: &str) {
     let mut env = warm_env();
-    let selection = Selection::Task(TASKS[TASK].into());
+    let selection = Selection::Task(Task::ALL[TASK].id().into());
     let mut seed = 0u64;
     bencher.bench_local(|| {
         seed += 1;
@@ -137,9 +131,4 @@ fn promql_range(bencher: Bencher, query: &str) {
                 .is_ok(),
         )
     });
-}
-
-#[allow(dead_code)]
-fn _tasks_are_the_task_ids() -> bool {
-    Task::ALL.iter().zip(TASKS).all(|(t, id)| t.id() == id)
 }

@@ -214,7 +214,10 @@ fn the_checker_finds_an_upward_import_and_a_circle() {
 fn crate_paths_are_read_from_plain_and_grouped_uses() {
     let cases: [(&str, &[&str]); 5] = [
         ("use crate::env::{Action, Env};", &["env"]),
-        ("use crate::{scenario::Task, series};", &["scenario", "series"]),
+        (
+            "use crate::{scenario::Task, series};",
+            &["scenario", "series"],
+        ),
         ("let x = crate::rng::splitmix64(&mut y);", &["rng"]),
         ("$crate::foo::bar()", &[]),
         ("use crate::{self, env};", &["env"]),

@@ -49,8 +49,9 @@ pub enum Selection {
 pub const LOG_LINES_SHOWN: usize = 30;
 
 /// The record of one alert rule across the episode: how long its condition
-/// (its PromQL expression, evaluated every step) has held, and since when
-/// it is pending, firing or resolved.
+/// has held (checked every step on the rule's structured form, with the
+/// semantics of its PromQL expression: [`RuleSet::holds_fast`]), and since
+/// when it is pending, firing or resolved.
 #[derive(Clone, Debug, Default)]
 struct AlertTracker {
     breached_steps: u32,
@@ -416,11 +417,8 @@ impl Episode {
             self.status = Status::Investigating;
         }
         self.sim.advance();
-        if let Some(at) = self.sim.resolved_at() {
-            if self.status != Status::Resolved {
-                self.status = Status::Resolved;
-                let _ = at;
-            }
+        if self.sim.resolved_at().is_some() {
+            self.status = Status::Resolved;
         }
         let time_ms = self.monitor.scrape(&self.sim, step_number);
         self.evaluate_alerts(time_ms);
@@ -500,35 +498,19 @@ impl Episode {
                     .red_herrings
                     .iter()
                     .any(|h| h.drift.service == *name);
-                if *service == root {
-                    (
-                        0.15,
-                        format!(
-                            "Investigated {name}: its logs and detailed metrics are now visible."
-                        ),
-                    )
+                let reward = if *service == root {
+                    0.15
                 } else if affected.contains(service) {
-                    (
-                        0.05,
-                        format!(
-                            "Investigated {name}: its logs and detailed metrics are now visible."
-                        ),
-                    )
+                    0.05
                 } else if herring {
-                    (
-                        -0.05,
-                        format!(
-                            "Investigated {name}: its logs and detailed metrics are now visible."
-                        ),
-                    )
+                    -0.05
                 } else {
-                    (
-                        -0.03,
-                        format!(
-                            "Investigated {name}: its logs and detailed metrics are now visible."
-                        ),
-                    )
-                }
+                    -0.03
+                };
+                (
+                    reward,
+                    format!("Investigated {name}: its logs and detailed metrics are now visible."),
+                )
             }
             Command::Classify { severity } => {
                 self.severity = Some(*severity);

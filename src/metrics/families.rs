@@ -14,7 +14,7 @@
 //! | `up` | gauge | service |
 //! | `error_ratio`, `latency_p50_seconds`, `latency_p99_seconds`, `requests_per_second` | gauge | service |
 
-use super::mathx::{exp, ln, normal_cdf, round};
+use super::portable_math::{exp, ln, normal_cdf, round};
 use crate::rng::Rng;
 use crate::scenario::{PerSignal, Scenario, ServiceKind, Signal};
 use crate::series::format_value;

@@ -5,7 +5,7 @@
 pub mod alerts;
 pub mod export;
 pub mod families;
-pub mod mathx;
 pub mod monitor;
+pub mod portable_math;
 pub mod recorder;
 pub mod slo;

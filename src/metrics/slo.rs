@@ -4,7 +4,7 @@
 //! the budget runs out at the current burn.
 
 use super::families::LatencyShape;
-use super::mathx::ln;
+use super::portable_math::ln;
 use crate::rng::Rng;
 use crate::scenario::{PerSignal, Scenario, Signal};
 use serde::Serialize;

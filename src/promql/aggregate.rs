@@ -4,7 +4,7 @@
 
 use super::error::QueryError;
 use super::eval::{derived, Elem, Evaluator, Val};
-use super::mathfn::{kahan_sum, mean, quantile, variance_welford};
+use super::prometheus_math::{kahan_sum, mean, quantile, variance_welford};
 use super::value::{format_value, labels};
 use crate::series::{Labels, LabelsMap};
 use promql_parser::parser::token::{

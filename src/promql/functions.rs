@@ -2,7 +2,7 @@
 
 use super::error::QueryError;
 use super::eval::{derived, unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
-use super::mathfn::{
+use super::prometheus_math::{
     bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
     linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };

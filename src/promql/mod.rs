@@ -56,8 +56,8 @@ mod error;
 mod eval;
 mod functions;
 pub mod json;
-mod mathfn;
 mod parse;
+mod prometheus_math;
 mod value;
 
 pub use error::QueryError;

@@ -9,7 +9,7 @@
 //! own `exp`, at compile time.
 //!
 //! ```
-//! use firedrill::metrics::mathx::{exp, ln, normal_cdf, round};
+//! use firedrill::metrics::portable_math::{exp, ln, normal_cdf, round};
 //! assert!((exp(1.0) - std::f64::consts::E).abs() < 1e-15);
 //! assert!((ln(std::f64::consts::E) - 1.0).abs() < 1e-15);
 //! assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-7);
