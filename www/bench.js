@@ -3,7 +3,7 @@
 // window.benchResults (read by tests/e2e/bench/run.mjs).
 import init, * as firedrill from "./env/firedrill_env.js";
 
-// The same PromQL mix and episode as the native figures (src/bench.rs,
+// The same PromQL mix and episode as the native figures (src/cli/bench.rs,
 // QUERY_MIX and QUERY_SCENARIO; tests/e2e/bench.test.mjs checks they agree).
 export const QUERY_SCENARIO = "stuck-queue-consumer-v2";
 export const QUERY_MIX = [

@@ -14,8 +14,8 @@ function literals(text, name) {
   return [...body[1].matchAll(/"((?:[^"\\\\]|\\\\.)*)"/g)].map((m) => m[1]);
 }
 
-test("bench.js measures the PromQL mix and episode of src/bench.rs", () => {
-  const native = read("src/bench.rs");
+test("bench.js measures the PromQL mix and episode of src/cli/bench.rs", () => {
+  const native = read("src/cli/bench.rs");
   const browser = read("www/bench.js");
   assert.deepEqual(literals(browser, "QUERY_MIX"), literals(native, "QUERY_MIX"));
   assert.equal(browser.match(/QUERY_SCENARIO = "([^"]+)"/)[1], native.match(/QUERY_SCENARIO: &str = "([^"]+)"/)[1]);
