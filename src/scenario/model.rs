@@ -330,7 +330,7 @@ pub struct Service {
     pub kind: ServiceKind,
     /// Names of the services it calls (edges of the dependency graph).
     pub depends_on: Vec<String>,
-    /// The healthy value of each signal, indexed by [`Signal::index`].
+    /// The healthy value of each signal.
     pub baseline: PerSignal<f64>,
 }
 
