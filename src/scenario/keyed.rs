@@ -81,3 +81,20 @@ keyed_array!(
     ActionType,
     6
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_indexes_its_own_position_in_all() {
+        for (position, signal) in Signal::ALL.into_iter().enumerate() {
+            assert_eq!(signal as usize, position, "{signal:?}");
+            assert_eq!(PerSignal::from_fn(|s| s)[signal], signal);
+        }
+        for (position, action_type) in ActionType::ALL.into_iter().enumerate() {
+            assert_eq!(action_type as usize, position, "{action_type:?}");
+            assert_eq!(PerActionType::from_fn(|t| t)[action_type], action_type);
+        }
+    }
+}
