@@ -27,6 +27,21 @@ const types = {
   ".toml": "text/plain; charset=utf-8",
 };
 
+/**
+ * FIREDRILL_E2E_DELAY="PREFIX=MS,…" answers the paths that start with
+ * PREFIX MS milliseconds late, to run the tests as on a slow machine: e.g.
+ * "/env/=3000" keeps the deferred core-only module loading for 3 s, so that
+ * the tests' reloads and navigations cut it off.
+ */
+const delays = (process.env.FIREDRILL_E2E_DELAY ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((rule) => {
+    const [prefix, ms] = rule.split("=");
+    if (!prefix.startsWith("/") || !(Number(ms) >= 0)) throw new Error(`FIREDRILL_E2E_DELAY: not PREFIX=MS: ${rule}`);
+    return [prefix, Number(ms)];
+  });
+
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, origin, close }. */
 export async function serveDist(pages = {}) {
   return serveStatic(distDir, pages);
@@ -40,6 +55,9 @@ export async function serveDist(pages = {}) {
 export async function serveStatic(root, pages = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const delay = delays.find(([prefix]) => path.startsWith(prefix));
+    if (delay) await new Promise((ok) => setTimeout(ok, delay[1]));
+    if (req.socket.destroyed) return; // closed meanwhile
     if (Object.hasOwn(pages, path)) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages[path]);
       return;
