@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: a static server for the release build
 // (dist/) on 127.0.0.1, Debian's Chromium through playwright-core, and a
-// page that records every console error and uncaught exception.
+// page that records every console error, uncaught exception and failed
+// request (but not a request its own navigation cut off).
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -27,6 +28,21 @@ const types = {
   ".toml": "text/plain; charset=utf-8",
 };
 
+/**
+ * FIREDRILL_E2E_DELAY="PREFIX=MS,…" answers the paths that start with
+ * PREFIX MS milliseconds late, to run the tests as on a slow machine: e.g.
+ * "/env/=3000" keeps the deferred core-only module loading for 3 s, so that
+ * the tests' reloads and navigations cut it off.
+ */
+const delays = (process.env.FIREDRILL_E2E_DELAY ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((rule) => {
+    const [prefix, ms] = rule.split("=");
+    if (!prefix.startsWith("/") || !(Number(ms) >= 0)) throw new Error(`FIREDRILL_E2E_DELAY: not PREFIX=MS: ${rule}`);
+    return [prefix, Number(ms)];
+  });
+
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, origin, close }. */
 export async function serveDist(pages = {}) {
   return serveStatic(distDir, pages);
@@ -40,6 +56,9 @@ export async function serveDist(pages = {}) {
 export async function serveStatic(root, pages = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const delay = delays.find(([prefix]) => path.startsWith(prefix));
+    if (delay) await new Promise((ok) => setTimeout(ok, delay[1]));
+    if (req.socket.destroyed) return; // closed meanwhile
     if (Object.hasOwn(pages, path)) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages[path]);
       return;
@@ -110,12 +129,35 @@ export async function launchBrowser() {
 }
 
 /**
- * A new page in a fresh context that collects console errors and uncaught
- * exceptions in `page.problems`.
+ * A new page in a fresh context that collects what goes wrong in it in
+ * `page.problems` (see watchProblems).
  */
 export async function openPage(browser, { width = 1280, height = 800, colorScheme = "light" } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const page = await context.newPage();
+  watchProblems(page);
+  return page;
+}
+
+/**
+ * Collects in `page.problems` the console errors, uncaught exceptions,
+ * HTTP error responses and failed requests of `page` and its frames.
+ *
+ * Not a problem: a request aborted (net::ERR_ABORTED) because its document
+ * went away. The app loads its core-only module (env/firedrill_env.js and
+ * its wasm) after it starts, so a test that reloads or navigates soon after
+ * a load can cut that request off, more often on a loaded machine. Chromium
+ * aborts the old document's requests when the new document commits and
+ * reports the abort just before the navigation (`requestfailed`, then
+ * `framenavigated`), so an abort is judged against the navigations in
+ * flight: one that fails while a navigation of its frame or of a frame
+ * above it is in flight is held until that navigation commits (then it is
+ * dropped) or fails (then it is a problem: the document stayed). Aborts in
+ * a closed page or a detached frame are dropped too. Any other failure,
+ * and an abort in a live page with no navigation in flight (the page's
+ * own AbortController, window.stop()), is a problem.
+ */
+export function watchProblems(page) {
   page.problems = [];
   page.on("console", (message) => {
     if (message.type() === "error") page.problems.push(`console error: ${message.text()}`);
@@ -124,18 +166,65 @@ export async function openPage(browser, { width = 1280, height = 800, colorSchem
   page.on("response", (response) => {
     if (response.status() >= 400) page.problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
-  // A request still in flight when the page navigates away is aborted by
-  // the navigation (e.g. the deferred core-only module): not a problem.
-  let navigations = 0;
-  const startedAt = new WeakMap();
-  page.on("framenavigated", (frame) => {
-    if (frame === page.mainFrame()) navigations++;
+
+  // frame → its navigation requests started and neither committed nor failed.
+  const navigating = new Map();
+  // Aborted requests waiting for the navigations in flight when they failed.
+  let held = [];
+  const frameOf = (request) => {
+    try {
+      return request.frame();
+    } catch {
+      return null; // a service worker's request
+    }
+  };
+  const withoutHash = (url) => url.split("#")[0];
+  const inFlight = (frame, except) => [...(navigating.get(frame) ?? [])].some((n) => n !== except);
+  // What held on a navigation that failed and waits on nothing else is a problem.
+  const settle = () => {
+    const waiting = [];
+    for (const abort of held) {
+      if (abort.frames.some((frame) => inFlight(frame))) waiting.push(abort);
+      else page.problems.push(abort.problem);
+    }
+    held = waiting;
+  };
+
+  page.on("request", (request) => {
+    if (!request.isNavigationRequest()) return;
+    const frame = frameOf(request);
+    if (!frame) return;
+    if (!navigating.has(frame)) navigating.set(frame, new Set());
+    navigating.get(frame).delete(request.redirectedFrom()); // a redirect goes on as this request
+    navigating.get(frame).add(request);
   });
-  page.on("request", (request) => startedAt.set(request, navigations));
+  page.on("framenavigated", (frame) => {
+    // A new document committed. A same-document navigation (history API,
+    // fragment) replaces nothing: it matches no navigation request in
+    // flight (unless it goes to the very URL being loaded).
+    const url = withoutHash(frame.url());
+    if (![...(navigating.get(frame) ?? [])].some((n) => withoutHash(n.url()) === url)) return;
+    navigating.delete(frame);
+    held = held.filter((abort) => !abort.frames.includes(frame));
+  });
   page.on("requestfailed", (request) => {
     const error = request.failure()?.errorText;
-    if (error === "net::ERR_ABORTED" && startedAt.get(request) !== navigations) return;
-    page.problems.push(`request failed: ${request.url()} (${error})`);
+    const problem = `request failed: ${request.url()} (${error})`;
+    const frame = frameOf(request);
+    const navigation = request.isNavigationRequest() && frame && navigating.get(frame)?.delete(request);
+    if (error === "net::ERR_ABORTED" && frame) {
+      if (page.isClosed() || frame.isDetached()) return;
+      const frames = [];
+      for (let f = frame; f; f = f.parentFrame()) if (inFlight(f, request)) frames.push(f);
+      if (frames.length) held.push({ problem, frames });
+      else page.problems.push(problem);
+    } else {
+      page.problems.push(problem);
+    }
+    if (navigation) settle();
+  });
+  page.on("close", () => {
+    held = [];
   });
   return page;
 }
