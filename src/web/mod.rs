@@ -11,6 +11,8 @@
 //! tests:
 //!
 //! - [`url`]: the URL parameters, parsed once for the app and embed mode;
+//! - [`error`]: the kinds of the errors the JS API throws and embed mode
+//!   replies;
 //! - [`layout`]: the service map's columns, rows and arrows;
 //! - [`download`]: file names and MIME types of downloads;
 //! - [`action_form`]: what the action form offers for each action type;
@@ -19,6 +21,7 @@
 
 pub mod action_form;
 pub mod download;
+pub mod error;
 pub mod format;
 pub mod layout;
 pub mod url;
