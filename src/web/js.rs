@@ -14,8 +14,9 @@
 //! - `new Agent(name, seed)` (`random`, `heuristic`, `oracle`);
 //!   `agent.act(env)` → the action it would play now.
 //!
-//! Plain JS objects in and out, with the field names of the native JSON.
-//! Every mistake by the caller (a wrong type, a
+//! Plain JS objects in and out, with the field names of the native JSON;
+//! their TypeScript shapes ([`crate::web::typescript`]) are appended to the
+//! `.d.ts` wasm-bindgen writes. Every mistake by the caller (a wrong type, a
 //! missing or unknown field, an unknown name, a step before reset or after
 //! the end, a seed that is not a safe non-negative integer, an oversized
 //! string, a range query with start after end) throws a JS `Error` named
@@ -36,6 +37,9 @@ use crate::promql::{json, Engine, QueryError};
 use crate::web::error::{ErrorKind, WebError, JS_ERROR_NAME};
 use crate::web::jsvalue::{input, json_to_js, to_js};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const DECLARATIONS: &str = crate::web::typescript::DECLARATIONS;
 
 /// An error as the JS value thrown: an `Error` named `FiredrillError`, with
 /// the message and a `kind` property.
@@ -66,6 +70,7 @@ fn unconverted(message: String) -> JsValue {
 }
 
 /// The built-in scenarios: `[{ id, title, task, fault, services }]`.
+#[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
 pub fn scenarios() -> Result<JsValue, JsValue> {
     to_js(&crate::scenario::Catalog::builtin().summaries()).map_err(unconverted)
 }
@@ -95,7 +100,11 @@ impl JsEnv {
 
     /// Starts an episode: `{ scenario }` or `{ task }`, and `seed` (a safe
     /// non-negative integer, default 0). Returns the first observation.
-    pub fn reset(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Observation")]
+    pub fn reset(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ResetOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let (selection, seed) = input::reset_options(&options).map_err(argument("reset"))?;
         let observation = self
             .env
@@ -106,19 +115,25 @@ impl JsEnv {
 
     /// Plays one action; returns `{ observation, reward, terminated,
     /// truncated, info }`. An invalid action throws and uses no step.
-    pub fn step(&mut self, action: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Step")]
+    pub fn step(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let action = input::action(&action, "action").map_err(argument("step"))?;
         let step = self.env.step(&action).map_err(failed::<EnvError>("step"))?;
         to_js(&step).map_err(unconverted)
     }
 
     /// Everything about the episode (the ground truth once it is over).
+    #[wasm_bindgen(unchecked_return_type = "State")]
     pub fn state(&self) -> Result<JsValue, JsValue> {
         let state = self.env.state().map_err(failed::<EnvError>("state"))?;
         to_js(&state).map_err(unconverted)
     }
 
     /// The current observation, without acting.
+    #[wasm_bindgen(unchecked_return_type = "Observation")]
     pub fn observation(&self) -> Result<JsValue, JsValue> {
         let observation = self
             .env
@@ -128,6 +143,7 @@ impl JsEnv {
     }
 
     /// The grade of the episode so far: `{ score, dimensions }`.
+    #[wasm_bindgen(unchecked_return_type = "Grade")]
     pub fn grade(&mut self) -> Result<JsValue, JsValue> {
         let grade = self.env.grade().map_err(failed::<EnvError>("grade"))?;
         to_js(&grade).map_err(unconverted)
@@ -135,19 +151,24 @@ impl JsEnv {
 
     /// An instant PromQL query at `time` (simulated Unix seconds; default:
     /// the newest sample), answered as the Prometheus HTTP API's JSON.
-    pub fn query(&self, expr: JsValue, time: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "QueryResult")]
+    pub fn query(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] expr: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] time: JsValue,
+    ) -> Result<JsValue, JsValue> {
         instant_answer(&self.env, &expr, &time).map_err(failed::<WebError>("query"))
     }
 
     /// A range PromQL query from `start` to `end` every `step` seconds,
     /// answered as the Prometheus HTTP API's JSON (`resultType: "matrix"`).
-    #[wasm_bindgen(js_name = queryRange)]
+    #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "RangeQueryResult")]
     pub fn query_range(
         &self,
-        expr: JsValue,
-        start: JsValue,
-        end: JsValue,
-        step: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] expr: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] start: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] end: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
     ) -> Result<JsValue, JsValue> {
         range_answer(&self.env, &expr, &start, &end, &step)
             .map_err(failed::<WebError>("queryRange"))
@@ -168,7 +189,10 @@ impl JsEnv {
 
     /// One export of the episode: `openmetrics`, `exposition`, `rules`,
     /// `grafana`, `csv` or `otlp-logs` (the bytes `firedrill export` prints).
-    pub fn export(&self, kind: JsValue) -> Result<String, JsValue> {
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExportKind")] kind: JsValue,
+    ) -> Result<String, JsValue> {
         let kind = input::text(&kind, "kind", 32)
             .and_then(|k| k.ok_or_else(|| String::from("kind is required")))
             .and_then(|k| ExportKind::from_id(&k).map_err(|e| e.to_string()))
@@ -180,7 +204,11 @@ impl JsEnv {
     /// one with the same id; returns its id. Errors name the line and
     /// column: `FILE:LINE:COL: field: message`, one per line.
     #[wasm_bindgen(js_name = loadScenario)]
-    pub fn load_scenario(&mut self, text: JsValue, file_name: JsValue) -> Result<String, JsValue> {
+    pub fn load_scenario(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] file_name: JsValue,
+    ) -> Result<String, JsValue> {
         let text = input::text(
             &text,
             "the scenario text",
@@ -207,6 +235,7 @@ impl JsEnv {
     }
 
     /// The scenarios this environment can play (built-in and loaded).
+    #[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
     pub fn scenarios(&self) -> Result<JsValue, JsValue> {
         to_js(&self.env.catalog().summaries()).map_err(unconverted)
     }
@@ -229,7 +258,10 @@ pub struct JsAgent {
 impl JsAgent {
     /// The baseline agent `name`, seeded (only the random agent uses it).
     #[wasm_bindgen(constructor)]
-    pub fn new(name: JsValue, seed: JsValue) -> Result<JsAgent, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AgentName")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint | undefined")] seed: JsValue,
+    ) -> Result<JsAgent, JsValue> {
         let name = input::text(&name, "name", 32)
             .and_then(|n| n.ok_or_else(|| String::from("name is required")))
             .map_err(argument("Agent"))?;
@@ -243,6 +275,7 @@ impl JsAgent {
     }
 
     /// The action this agent plays in `env`'s current episode.
+    #[wasm_bindgen(unchecked_return_type = "Action")]
     pub fn act(&mut self, env: &JsEnv) -> Result<JsValue, JsValue> {
         let observation = env.env.observation().map_err(failed::<EnvError>("act"))?;
         if observation.done {

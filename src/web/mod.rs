@@ -17,13 +17,16 @@
 //! - [`download`]: file names and MIME types of downloads;
 //! - [`action_form`]: what the action form offers for each action type;
 //! - [`format`]: computed texts (values in their unit, an action in one
-//!   line, a PromQL error's caret, a stage's progress).
+//!   line, a PromQL error's caret, a stage's progress);
+//! - [`typescript`]: the TypeScript declarations of the JS API's values and
+//!   embed mode's messages, checked against the Rust types.
 
 pub mod action_form;
 pub mod download;
 pub mod error;
 pub mod format;
 pub mod layout;
+pub mod typescript;
 pub mod url;
 
 #[cfg(all(target_arch = "wasm32", feature = "app"))]
