@@ -155,7 +155,7 @@ impl JsEnv {
     pub fn query(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] expr: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] time: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] time: JsValue,
     ) -> Result<JsValue, JsValue> {
         instant_answer(&self.env, &expr, &time).map_err(failed::<WebError>("query"))
     }
@@ -207,7 +207,8 @@ impl JsEnv {
     pub fn load_scenario(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] file_name: JsValue,
+        #[wasm_bindgen(js_name = fileName, unchecked_optional_param_type = "string")]
+        file_name: JsValue,
     ) -> Result<String, JsValue> {
         let text = input::text(
             &text,
@@ -260,7 +261,7 @@ impl JsAgent {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AgentName")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | bigint | undefined")] seed: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | bigint")] seed: JsValue,
     ) -> Result<JsAgent, JsValue> {
         let name = input::text(&name, "name", 32)
             .and_then(|n| n.ok_or_else(|| String::from("name is required")))
