@@ -1,7 +1,7 @@
 // Loads the core-only module (env/firedrill_env.js, the environment with
 // the PromQL engine and the JS API) once, for the app's PromQL console and
 // the embed protocol's queries, and exposes it as window.firedrill.
-// Imported by the app's wasm (src/app/lab.rs) as a wasm-bindgen snippet.
+// Imported by the app's wasm (src/web/app/lab.rs) as a wasm-bindgen snippet.
 let loading = null;
 
 export function loadEnvModule() {

@@ -10,10 +10,10 @@
 //! PromQL console) and, once it is over, the debrief with its downloads and
 //! replay link. The URL's parameters ([`crate::web::url`]) open an episode,
 //! a task or a replay; `?embed=1` renders the compact drill of
-//! [`embed`] instead. The episode in progress, the player's name, the
+//! `embed.rs` instead. The episode in progress, the player's name, the
 //! leaderboard and custom scenarios are kept in localStorage ([`storage`]);
 //! the PromQL engine and `window.firedrill` come from the core-only module,
-//! loaded once the app is interactive ([`lab`]).
+//! loaded once the app is interactive (`lab.rs`).
 
 mod actions;
 mod autoplay;
