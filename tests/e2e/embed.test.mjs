@@ -174,12 +174,15 @@ test("a bad seed in the URL is reported as in the full app, and seed 1 played", 
   await page.getByTestId("step-counter").waitFor();
   const link = await page.getByTestId("embed-open-full").getAttribute("href");
   assert.match(link, new RegExp(`\\?scenario=${SCENARIO}&seed=1$`));
+  // (The core-only module loads after the drill: let it finish before leaving.)
+  await page.waitForFunction(() => window.firedrill);
   // Every problem of the URL is reported, not only the first.
   await page.goto(`${session.url}index.html?embed=1&scenario=no-such-thing&seed=abc`);
   await page.getByTestId("app-error").filter({ hasText: "no-such-thing" }).waitFor();
   const text = await page.getByTestId("app-error").innerText();
   assert.match(text, /seed "abc" in the URL is not an integer/);
   assert.match(text, /unknown scenario "no-such-thing"/);
+  await page.waitForFunction(() => window.firedrill);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -54,6 +54,7 @@ test("the crash panel shows a panic, copies its details, and a reload reopens th
   await page.goto(episode);
   await page.getByTestId("action-submit").waitFor();
   await playAction(page, { action_type: "investigate", target: scenario.services[0] });
+  await page.waitForFunction(() => window.firedrill); // loaded before the page is left
   // A release build ignores ?debug=panic (it panics only in a debug build,
   // trunk build or scripts/dev): the next action plays.
   await page.goto(`${episode}&debug=panic`);
