@@ -14,7 +14,7 @@ use crate::web::format::action_line;
 enum Control {
     /// A choice among (value, text) options.
     Choice(Vec<(&'static str, String)>),
-    /// A line of text.
+    /// A line of text, with a placeholder.
     Line(&'static str),
     /// A few lines of text, with a placeholder.
     Lines(&'static str),
