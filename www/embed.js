@@ -15,7 +15,9 @@
 // own code the iframe element carries `firedrill`:
 //   iframe.firedrill.ready               a promise of the { type: "ready" } message
 //   iframe.firedrill.send(message)       posts { type, … } and resolves to the reply
-//                                        (rejects with an Error for { type: "error" })
+//                                        (rejects for { type: "error" } with an Error
+//                                        named FiredrillError: its kind is the reply's kind,
+//                                        its message the reply's detail, error.reply the reply)
 //   iframe.addEventListener("firedrill:message", e => e.detail)   every message
 // See docs/embedding.md for the protocol.
 (function () {
@@ -69,6 +71,8 @@
       delete pending[message.id];
       if (message.type === "error") {
         var error = new Error(message.detail);
+        error.name = "FiredrillError";
+        error.kind = message.kind;
         error.reply = message;
         waiter.reject(error);
       } else {

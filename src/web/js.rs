@@ -14,15 +14,18 @@
 //! - `new Agent(name, seed)` (`random`, `heuristic`, `oracle`);
 //!   `agent.act(env)` → the action it would play now.
 //!
-//! Plain JS objects in and out, with the field names of the native JSON.
-//! Every mistake by the caller (a wrong type, a missing or unknown field, an
-//! unknown name, a step before reset or after the end, a seed that is not a
-//! safe non-negative integer, an oversized string, a range query with start
-//! after end) throws a JS `Error` with a message that says what was wrong
-//! and what was expected; the same `Env` keeps working afterwards. A PromQL
-//! expression that does not parse or evaluate is not a call mistake: the
-//! answer is Prometheus' own error object (`status: "error"`, `errorType`,
-//! `error` with the position).
+//! Plain JS objects in and out, with the field names of the native JSON;
+//! their TypeScript shapes ([`crate::web::typescript`]) are appended to the
+//! `.d.ts` wasm-bindgen writes. Every mistake by the caller (a wrong type, a
+//! missing or unknown field, an unknown name, a step before reset or after
+//! the end, a seed that is not a safe non-negative integer, an oversized
+//! string, a range query with start after end) throws a JS `Error` named
+//! `FiredrillError` with a `kind` ([`crate::web::error::ErrorKind`]:
+//! `reset_needed`, `invalid_action`, `invalid_argument`, …) and a message
+//! that says what was wrong and what was expected; the same `Env` keeps
+//! working afterwards. A PromQL expression that does not parse or evaluate
+//! is not a call mistake: the answer is Prometheus' own error object
+//! (`status: "error"`, `errorType`, `error` with the position).
 //!
 //! The parsing of JS values lives in [`crate::web::jsvalue`], shared with the
 //! embed mode's postMessage protocol (`app/embed.rs`).
@@ -31,17 +34,45 @@ use crate::agents::by_name;
 use crate::env::{Env as CoreEnv, EnvError};
 use crate::export::{episode_export, ExportKind};
 use crate::promql::{json, Engine, QueryError};
+use crate::web::error::{ErrorKind, WebError, JS_ERROR_NAME};
 use crate::web::jsvalue::{input, json_to_js, to_js};
 use wasm_bindgen::prelude::*;
 
-fn error(message: impl std::fmt::Display) -> JsError {
-    JsError::new(&message.to_string())
+#[wasm_bindgen(typescript_custom_section)]
+const DECLARATIONS: &str = crate::web::typescript::DECLARATIONS;
+
+/// An error as the JS value thrown: an `Error` named `FiredrillError`, with
+/// the message and a `kind` property.
+fn thrown(error: WebError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name(JS_ERROR_NAME);
+    let _ = js_sys::Reflect::set(
+        &js,
+        &JsValue::from_str("kind"),
+        &JsValue::from_str(error.kind.name()),
+    );
+    js.into()
+}
+
+/// A mistake of the caller in a JS value, in the call `what`.
+fn argument(what: &'static str) -> impl Fn(String) -> JsValue {
+    move |message| thrown(WebError::argument(message).context(what))
+}
+
+/// An error of the core, in the call `what`, with its kind.
+fn failed<E: Into<WebError>>(what: &'static str) -> impl Fn(E) -> JsValue {
+    move |error| thrown(error.into().context(what))
+}
+
+/// A result that could not be made a JS value.
+fn unconverted(message: String) -> JsValue {
+    thrown(WebError::internal(message))
 }
 
 /// The built-in scenarios: `[{ id, title, task, fault, services }]`.
-#[wasm_bindgen]
-pub fn scenarios() -> Result<JsValue, JsError> {
-    to_js(&crate::scenario::Catalog::builtin().summaries()).map_err(error)
+#[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
+pub fn scenarios() -> Result<JsValue, JsValue> {
+    to_js(&crate::scenario::Catalog::builtin().summaries()).map_err(unconverted)
 }
 
 /// The environment: `reset`, `step`, `state`, `grade`, queries and renders
@@ -69,122 +100,145 @@ impl JsEnv {
 
     /// Starts an episode: `{ scenario }` or `{ task }`, and `seed` (a safe
     /// non-negative integer, default 0). Returns the first observation.
-    pub fn reset(&mut self, options: JsValue) -> Result<JsValue, JsError> {
-        let (selection, seed) =
-            input::reset_options(&options).map_err(|e| error(format!("reset: {e}")))?;
+    #[wasm_bindgen(unchecked_return_type = "Observation")]
+    pub fn reset(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ResetOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (selection, seed) = input::reset_options(&options).map_err(argument("reset"))?;
         let observation = self
             .env
             .reset(&selection, seed)
-            .map_err(|e| error(format!("reset: {e}")))?;
-        to_js(&observation).map_err(error)
+            .map_err(failed::<EnvError>("reset"))?;
+        to_js(&observation).map_err(unconverted)
     }
 
     /// Plays one action; returns `{ observation, reward, terminated,
     /// truncated, info }`. An invalid action throws and uses no step.
-    pub fn step(&mut self, action: JsValue) -> Result<JsValue, JsError> {
-        let action = input::action(&action, "action").map_err(|e| error(format!("step: {e}")))?;
-        let step = self
-            .env
-            .step(&action)
-            .map_err(|e| error(format!("step: {e}")))?;
-        to_js(&step).map_err(error)
+    #[wasm_bindgen(unchecked_return_type = "Step")]
+    pub fn step(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let action = input::action(&action, "action").map_err(argument("step"))?;
+        let step = self.env.step(&action).map_err(failed::<EnvError>("step"))?;
+        to_js(&step).map_err(unconverted)
     }
 
     /// Everything about the episode (the ground truth once it is over).
-    pub fn state(&self) -> Result<JsValue, JsError> {
-        let state = self.env.state().map_err(|e| error(format!("state: {e}")))?;
-        to_js(&state).map_err(error)
+    #[wasm_bindgen(unchecked_return_type = "State")]
+    pub fn state(&self) -> Result<JsValue, JsValue> {
+        let state = self.env.state().map_err(failed::<EnvError>("state"))?;
+        to_js(&state).map_err(unconverted)
     }
 
     /// The current observation, without acting.
-    pub fn observation(&self) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "Observation")]
+    pub fn observation(&self) -> Result<JsValue, JsValue> {
         let observation = self
             .env
             .observation()
-            .map_err(|e| error(format!("observation: {e}")))?;
-        to_js(&observation).map_err(error)
+            .map_err(failed::<EnvError>("observation"))?;
+        to_js(&observation).map_err(unconverted)
     }
 
     /// The grade of the episode so far: `{ score, dimensions }`.
-    pub fn grade(&mut self) -> Result<JsValue, JsError> {
-        let grade = self.env.grade().map_err(|e| error(format!("grade: {e}")))?;
-        to_js(&grade).map_err(error)
+    #[wasm_bindgen(unchecked_return_type = "Grade")]
+    pub fn grade(&mut self) -> Result<JsValue, JsValue> {
+        let grade = self.env.grade().map_err(failed::<EnvError>("grade"))?;
+        to_js(&grade).map_err(unconverted)
     }
 
     /// An instant PromQL query at `time` (simulated Unix seconds; default:
     /// the newest sample), answered as the Prometheus HTTP API's JSON.
-    pub fn query(&self, expr: JsValue, time: JsValue) -> Result<JsValue, JsError> {
-        instant_answer(&self.env, &expr, &time).map_err(|e| error(format!("query: {e}")))
+    #[wasm_bindgen(unchecked_return_type = "QueryResult")]
+    pub fn query(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] expr: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] time: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        instant_answer(&self.env, &expr, &time).map_err(failed::<WebError>("query"))
     }
 
     /// A range PromQL query from `start` to `end` every `step` seconds,
     /// answered as the Prometheus HTTP API's JSON (`resultType: "matrix"`).
-    #[wasm_bindgen(js_name = queryRange)]
+    #[wasm_bindgen(js_name = queryRange, unchecked_return_type = "RangeQueryResult")]
     pub fn query_range(
         &self,
-        expr: JsValue,
-        start: JsValue,
-        end: JsValue,
-        step: JsValue,
-    ) -> Result<JsValue, JsError> {
+        #[wasm_bindgen(unchecked_param_type = "string")] expr: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] start: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] end: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
+    ) -> Result<JsValue, JsValue> {
         range_answer(&self.env, &expr, &start, &end, &step)
-            .map_err(|e| error(format!("queryRange: {e}")))
+            .map_err(failed::<WebError>("queryRange"))
     }
 
     /// The current state in the Prometheus text exposition format 0.0.4.
-    pub fn exposition(&self) -> Result<String, JsError> {
+    pub fn exposition(&self) -> Result<String, JsValue> {
         self.env
             .monitor()
             .map(|m| m.exposition())
-            .map_err(|e| error(format!("exposition: {e}")))
+            .map_err(failed::<EnvError>("exposition"))
     }
 
     /// The markdown incident dashboard of the episode.
-    pub fn render(&self) -> Result<String, JsError> {
-        self.env.render().map_err(|e| error(format!("render: {e}")))
+    pub fn render(&self) -> Result<String, JsValue> {
+        self.env.render().map_err(failed::<EnvError>("render"))
     }
 
     /// One export of the episode: `openmetrics`, `exposition`, `rules`,
     /// `grafana`, `csv` or `otlp-logs` (the bytes `firedrill export` prints).
-    pub fn export(&self, kind: JsValue) -> Result<String, JsError> {
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExportKind")] kind: JsValue,
+    ) -> Result<String, JsValue> {
         let kind = input::text(&kind, "kind", 32)
             .and_then(|k| k.ok_or_else(|| String::from("kind is required")))
-            .map_err(|e| error(format!("export: {e}")))?;
-        let kind = ExportKind::from_id(&kind).map_err(|e| error(format!("export: {e}")))?;
-        episode_export(&self.env, kind).map_err(|e| error(format!("export: {e}")))
+            .and_then(|k| ExportKind::from_id(&k).map_err(|e| e.to_string()))
+            .map_err(argument("export"))?;
+        episode_export(&self.env, kind).map_err(failed::<EnvError>("export"))
     }
 
     /// Adds a scenario from the text of a scenario file (TOML), replacing
     /// one with the same id; returns its id. Errors name the line and
     /// column: `FILE:LINE:COL: field: message`, one per line.
     #[wasm_bindgen(js_name = loadScenario)]
-    pub fn load_scenario(&mut self, text: JsValue, file_name: JsValue) -> Result<String, JsError> {
-        let prefix = "loadScenario";
+    pub fn load_scenario(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(js_name = fileName, unchecked_optional_param_type = "string")]
+        file_name: JsValue,
+    ) -> Result<String, JsValue> {
         let text = input::text(
             &text,
             "the scenario text",
             crate::scenario::MAX_SCENARIO_BYTES,
         )
         .and_then(|t| t.ok_or_else(|| String::from("the scenario text (a string) is required")))
-        .map_err(|e| error(format!("{prefix}: {e}")))?;
+        .map_err(argument("loadScenario"))?;
         let file = input::text(&file_name, "fileName", 200)
-            .map_err(|e| error(format!("{prefix}: {e}")))?
+            .map_err(argument("loadScenario"))?
             .unwrap_or_else(|| String::from("scenario.toml"));
         self.env
             .catalog_mut()
             .load_str(&file, &text)
             .map_err(|errors| {
                 let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                error(format!(
-                    "{prefix}: the scenario is not valid:\n{}",
-                    lines.join("\n")
+                thrown(WebError::new(
+                    ErrorKind::Scenario,
+                    format!(
+                        "loadScenario: the scenario is not valid:\n{}",
+                        lines.join("\n")
+                    ),
                 ))
             })
     }
 
     /// The scenarios this environment can play (built-in and loaded).
-    pub fn scenarios(&self) -> Result<JsValue, JsError> {
-        to_js(&self.env.catalog().summaries()).map_err(error)
+    #[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
+    pub fn scenarios(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.env.catalog().summaries()).map_err(unconverted)
     }
 }
 
@@ -205,72 +259,74 @@ pub struct JsAgent {
 impl JsAgent {
     /// The baseline agent `name`, seeded (only the random agent uses it).
     #[wasm_bindgen(constructor)]
-    pub fn new(name: JsValue, seed: JsValue) -> Result<JsAgent, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AgentName")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | bigint")] seed: JsValue,
+    ) -> Result<JsAgent, JsValue> {
         let name = input::text(&name, "name", 32)
             .and_then(|n| n.ok_or_else(|| String::from("name is required")))
-            .map_err(|e| error(format!("Agent: {e}")))?;
-        let seed = input::seed(&seed, "seed").map_err(|e| error(format!("Agent: {e}")))?;
+            .map_err(argument("Agent"))?;
+        let seed = input::seed(&seed, "seed").map_err(argument("Agent"))?;
         let agent = by_name(&name, seed).ok_or_else(|| {
-            error(format!(
-                "Agent: unknown agent {name:?}; expected random, heuristic or oracle"
+            argument("Agent")(format!(
+                "unknown agent {name:?}; expected random, heuristic or oracle"
             ))
         })?;
         Ok(JsAgent { agent })
     }
 
     /// The action this agent plays in `env`'s current episode.
-    pub fn act(&mut self, env: &JsEnv) -> Result<JsValue, JsError> {
-        let observation = env
-            .env
-            .observation()
-            .map_err(|e| error(format!("act: {e}")))?;
+    #[wasm_bindgen(unchecked_return_type = "Action")]
+    pub fn act(&mut self, env: &JsEnv) -> Result<JsValue, JsValue> {
+        let observation = env.env.observation().map_err(failed::<EnvError>("act"))?;
         if observation.done {
-            return Err(error(format!("act: {}", EnvError::EpisodeOver)));
+            return Err(failed("act")(EnvError::EpisodeOver));
         }
-        to_js(&self.agent.act(&env.env, &observation)).map_err(error)
+        to_js(&self.agent.act(&env.env, &observation)).map_err(unconverted)
     }
 }
 
 /// The answer to an instant query over `env`'s episode as a JS object; a
 /// wrong argument is an error, a failing expression Prometheus' error object.
-pub(crate) fn instant_answer(
-    env: &CoreEnv,
-    expr: &JsValue,
-    time: &JsValue,
-) -> Result<JsValue, String> {
-    let expr = input::expression(expr)?;
-    let time_ms = input::time_ms(time, "time")?;
-    let monitor = env.monitor().map_err(|e| e.to_string())?;
+fn instant_answer(env: &CoreEnv, expr: &JsValue, time: &JsValue) -> Result<JsValue, WebError> {
+    let expr = input::expression(expr).map_err(WebError::argument)?;
+    let time_ms = input::time_ms(time, "time").map_err(WebError::argument)?;
+    let monitor = env.monitor()?;
     let time_ms = time_ms.unwrap_or(monitor.last_time().saturating_mul(1000));
     let answer = match Engine::default().instant(monitor.store(), &expr, time_ms) {
         Ok(evaluated) => json::success(&evaluated.value, &evaluated.annotations),
         Err(e) => json::error(&e),
     };
-    json_to_js(&answer)
+    json_to_js(&answer).map_err(WebError::internal)
 }
 
 /// The answer to a range query; start after end, a step that is not
-/// positive and more than 11,000 points per series are argument errors.
-pub(crate) fn range_answer(
+/// positive and more than 11,000 points per series are `query` errors.
+fn range_answer(
     env: &CoreEnv,
     expr: &JsValue,
     start: &JsValue,
     end: &JsValue,
     step: &JsValue,
-) -> Result<JsValue, String> {
-    let expr = input::expression(expr)?;
+) -> Result<JsValue, WebError> {
+    let expr = input::expression(expr).map_err(WebError::argument)?;
     let required = |value: &JsValue, name: &str| {
-        input::time_ms(value, name)?
-            .ok_or_else(|| format!("{name} (simulated Unix seconds) is required"))
+        input::time_ms(value, name)
+            .and_then(|time| {
+                time.ok_or_else(|| format!("{name} (simulated Unix seconds) is required"))
+            })
+            .map_err(WebError::argument)
     };
     let start_ms = required(start, "start")?;
     let end_ms = required(end, "end")?;
     let step_ms = required(step, "step")?;
-    let monitor = env.monitor().map_err(|e| e.to_string())?;
+    let monitor = env.monitor()?;
     let answer = match Engine::default().range(monitor.store(), &expr, start_ms, end_ms, step_ms) {
         Ok(evaluated) => json::success_matrix(&evaluated.value, &evaluated.annotations),
-        Err(QueryError::BadParameter(message)) => return Err(message),
+        Err(QueryError::BadParameter(message)) => {
+            return Err(WebError::new(ErrorKind::Query, message))
+        }
         Err(e) => json::error(&e),
     };
-    json_to_js(&answer)
+    json_to_js(&answer).map_err(WebError::internal)
 }

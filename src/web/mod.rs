@@ -6,10 +6,28 @@
 //! - [`app`]: the Leptos app, one file per view, and embed mode's
 //!   postMessage protocol.
 //!
-//! Those three are compiled for wasm only. The app's plain logic (the URL
-//! parameters, the service map's layout, file names and types of
-//! downloads) lives in modules here that compile natively too, so `cargo
-//! test` runs their tests.
+//! Those three are compiled for wasm only. The app's plain logic lives in
+//! modules here that compile natively too, so `cargo test` runs their
+//! tests:
+//!
+//! - [`url`]: the URL parameters, parsed once for the app and embed mode;
+//! - [`error`]: the kinds of the errors the JS API throws and embed mode
+//!   replies;
+//! - [`layout`]: the service map's columns, rows and arrows;
+//! - [`download`]: file names and MIME types of downloads;
+//! - [`action_form`]: what the action form offers for each action type;
+//! - [`format`]: computed texts (values in their unit, an action in one
+//!   line, a PromQL error's caret, a stage's progress);
+//! - [`typescript`]: the TypeScript declarations of the JS API's values and
+//!   embed mode's messages, checked against the Rust types.
+
+pub mod action_form;
+pub mod download;
+pub mod error;
+pub mod format;
+pub mod layout;
+pub mod typescript;
+pub mod url;
 
 #[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub mod app;

@@ -192,7 +192,13 @@ test("hostile calls throw a clear Error and leave the environment usable", async
         call();
         return { threw: false };
       } catch (error) {
-        return { threw: true, isError: error instanceof Error, message: String(error && error.message) };
+        return {
+          threw: true,
+          isError: error instanceof Error,
+          name: error && error.name,
+          kind: error && error.kind,
+          message: String(error && error.message),
+        };
       }
     };
     const results = {};
@@ -213,6 +219,47 @@ test("hostile calls throw a clear Error and leave the environment usable", async
     assert.ok(outcome.message.length > 10 && !/unreachable|RuntimeError/.test(outcome.message), `${name}: a clear message, not a trap: ${outcome.message}`);
   }
   const message = (name) => outcomes.results[name].message;
+  // Every error of the API is a FiredrillError with a kind (wasm-bindgen's
+  // own check of `this` is not the API's).
+  const kinds = {
+    "step before reset": "reset_needed",
+    "state before reset": "reset_needed",
+    "grade before reset": "reset_needed",
+    "query before reset": "reset_needed",
+    "reset without options": "invalid_argument",
+    "reset with an unknown option": "invalid_argument",
+    "reset with scenario and task": "invalid_argument",
+    "reset with an unknown task": "unknown_task",
+    "reset with an unknown scenario": "unknown_scenario",
+    "reset with a NaN seed": "invalid_argument",
+    "reset with a huge BigInt seed": "invalid_argument",
+    "reset with a throwing getter": "invalid_argument",
+    "step with an unknown action_type": "invalid_action",
+    "step with a bad severity": "invalid_action",
+    "step with an unknown service": "invalid_action",
+    "step with a long reasoning": "invalid_action",
+    "step with a huge reasoning": "invalid_argument",
+    "step with an unknown field": "invalid_argument",
+    "query with a number": "invalid_argument",
+    "queryRange with start after end": "query",
+    "queryRange with a zero step": "query",
+    "queryRange with too many points": "query",
+    "queryRange without end": "invalid_argument",
+    "export of an unknown kind": "invalid_argument",
+    "loadScenario with a number": "invalid_argument",
+    "loadScenario with bad TOML": "scenario",
+    "Agent with an unknown name": "invalid_argument",
+    "step after the end": "episode_over",
+    "act after the end": "episode_over",
+  };
+  for (const [name, kind] of Object.entries(kinds)) {
+    assert.equal(outcomes.results[name].kind, kind, `${name}: kind (${message(name)})`);
+  }
+  for (const [name, outcome] of Object.entries(outcomes.results)) {
+    if (name === "step with the wrong this") continue;
+    assert.equal(outcome.name, "FiredrillError", `${name}: the error's name`);
+    assert.ok(outcome.kind, `${name}: has a kind (${outcome.message})`);
+  }
   assert.match(message("step before reset"), /reset needed/);
   assert.match(message("reset with a NaN seed"), /seed must be an integer from 0 to 9007199254740991, got NaN/);
   assert.match(message("step with an unknown field"), /unknown field "colour"/);

@@ -94,6 +94,10 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
     replies.push(await window.send({ type: "teleport" }));
     replies.push(await window.send({ type: "step", action: { action_type: "classify", parameters: { severity: "P1" } } }));
     replies.push(await window.send({ type: "query_range", expr: "up", start: 10, end: 5, step: 1 }));
+    replies.push(await window.send({ type: "query", expr: 42 }));
+    replies.push(await window.send({ type: "reset", task: "juggling" }));
+    replies.push(await window.send({ type: "reset", scenario: "no-such-scenario" }));
+    replies.push(await window.send({ type: "reset", seed: -1 }));
     await new Promise((r) => setTimeout(r, 300));
     return { replies, received: window.received.map((m) => ({ origin: m.origin, type: m.data && m.data.type })) };
   }, { actions: oracle.actions });
@@ -101,9 +105,11 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
   const [reset, refusedFirst, ...rest] = result.replies;
   assert.equal(refusedFirst.type, "error");
   assert.equal(refusedFirst.request, "step");
+  assert.equal(refusedFirst.kind, "invalid_action");
   assert.match(refusedFirst.detail, /action_type/);
   const steps = rest.slice(0, oracle.actions.length);
-  const [grade, state, instant, range, parseError, unknown, refused, badRange] = rest.slice(oracle.actions.length);
+  const [grade, state, instant, range, parseError, unknown, refused, badRange, badExpr, badTask, badScenario, badSeed] =
+    rest.slice(oracle.actions.length);
   assert.equal(reset.type, "reset");
   assert.equal(reset.observation.scenario, SCENARIO);
   assert.equal(reset.observation.step, 0);
@@ -120,9 +126,23 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
   assert.equal(unknown.type, "error");
   assert.equal(unknown.request, "teleport");
   assert.match(unknown.detail, /supported: reset, step, state, grade, query, query_range/);
+  assert.equal(unknown.kind, "invalid_argument");
   assert.equal(refused.type, "error");
   assert.match(refused.detail, /episode over/);
+  assert.equal(refused.kind, "episode_over");
   assert.equal(badRange.type, "error");
+  assert.equal(badRange.kind, "query");
+  assert.match(badRange.detail, /end timestamp must not be before start time/);
+  // Every error reply: { type: "error", id, request, kind, detail }, with the kind of the JS API's errors.
+  const kinds = [badExpr, badTask, badScenario, badSeed].map((r) => [r.type, r.request, r.kind]);
+  assert.deepEqual(kinds, [
+    ["error", "query", "invalid_argument"],
+    ["error", "reset", "unknown_task"],
+    ["error", "reset", "unknown_scenario"],
+    ["error", "reset", "invalid_argument"],
+  ]);
+  assert.match(badExpr.detail, /the expression must be a string, got number/);
+  assert.match(badTask.detail, /unknown task "juggling"/);
   assert.ok(result.received.every((m) => m.origin === app || m.type === undefined));
   const ends = result.received.filter((m) => m.type === "episode_end");
   assert.equal(ends.length, 1, "episode_end announced once");
@@ -141,6 +161,28 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
   const afterAttack = await page.evaluate(() => window.send({ type: "state" }));
   assert.deepEqual(afterAttack.state.history, before.state.history);
   assert.equal(afterAttack.state.seed, 5);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("a bad seed in the URL is reported as in the full app, and seed 1 played", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}index.html?embed=1&scenario=${SCENARIO}&seed=-1`);
+  const notice = page.getByTestId("app-error");
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /seed "-1" in the URL is not an integer from 0 to 9007199254740991; seed 1 is played/);
+  await page.getByTestId("step-counter").waitFor();
+  const link = await page.getByTestId("embed-open-full").getAttribute("href");
+  assert.match(link, new RegExp(`\\?scenario=${SCENARIO}&seed=1$`));
+  // (The core-only module loads after the drill: let it finish before leaving.)
+  await page.waitForFunction(() => window.firedrill);
+  // Every problem of the URL is reported, not only the first.
+  await page.goto(`${session.url}index.html?embed=1&scenario=no-such-thing&seed=abc`);
+  await page.getByTestId("app-error").filter({ hasText: "no-such-thing" }).waitFor();
+  const text = await page.getByTestId("app-error").innerText();
+  assert.match(text, /seed "abc" in the URL is not an integer/);
+  assert.match(text, /unknown scenario "no-such-thing"/);
+  await page.waitForFunction(() => window.firedrill);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

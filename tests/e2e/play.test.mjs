@@ -62,7 +62,13 @@ test("bad URL parameters are reported", async () => {
   await page.getByTestId("app-error").waitFor();
   const text = await page.getByTestId("app-error").innerText();
   assert.match(text, /unknown scenario "no-such-thing"/);
-  assert.match(text, /seed "abc"/);
+  assert.match(text, /seed "abc" in the URL is not an integer from 0 to 9007199254740991; seed 1 is played/);
+  // A bad seed plays seed 1, as in embed mode.
+  const scenario = scenarios.find((s) => s.task === "severity_classification").id;
+  await page.goto(`${session.url}?scenario=${scenario}&seed=9007199254740992`);
+  await page.getByTestId("step-counter").waitFor();
+  assert.match(await page.getByTestId("app-error").innerText(), /seed "9007199254740992" in the URL .*; seed 1 is played/);
+  assert.equal(await page.getByTestId("seed-input").inputValue(), "1");
 });
 
 test("the service map and the degradation chart are drawn and redrawn every step", async () => {

@@ -4,34 +4,66 @@
 use leptos::prelude::*;
 
 use super::AppState;
-use crate::env::{Action, Observation, ACTION_TYPES};
+use crate::env::{Action, ACTION_TYPES};
 use crate::scenario::{Severity, CHANNELS, REMEDIATION_KINDS};
+use crate::web::action_form;
+use crate::web::format::action_line;
 
-/// What an action type targets.
-fn targets_for(action_type: &str, observation: &Observation) -> Vec<String> {
-    match action_type {
-        "investigate" | "diagnose" | "remediate" => observation
-            .services
-            .iter()
-            .map(|service| service.name.clone())
-            .collect(),
-        "escalate" => observation.teams.clone(),
-        _ => Vec::new(),
-    }
+/// How a parameter is entered.
+#[derive(Clone)]
+enum Control {
+    /// A choice among (value, text) options.
+    Choice(Vec<(&'static str, String)>),
+    /// A line of text, with a placeholder.
+    Line(&'static str),
+    /// A few lines of text, with a placeholder.
+    Lines(&'static str),
 }
 
-/// A short hint on what an action type does.
-fn action_hint(action_type: &str) -> &'static str {
-    match action_type {
-        "investigate" => "Read a service's logs and detailed metrics.",
-        "classify" => "Set the incident's severity, P1 (worst) to P4.",
-        "diagnose" => "Name the root-cause service and say what is wrong with it.",
-        "remediate" => {
-            "Apply a fix to a service. Wrong fixes are counted and may make things worse."
+/// One parameter of the action form (`action-param-<name>`), shown while
+/// the chosen action type takes it.
+#[component]
+fn ParamField(
+    /// The action type chosen in the form.
+    action_type: RwSignal<String>,
+    /// The parameter's name, as the action carries it.
+    name: &'static str,
+    /// The label shown.
+    label: &'static str,
+    /// The value entered.
+    value: RwSignal<String>,
+    /// How it is entered.
+    control: Control,
+) -> impl IntoView {
+    let id = format!("action-param-{name}");
+    let field = move || {
+        let id = id.clone();
+        let input = move |ev| value.set(event_target_value(&ev));
+        let control = match control.clone() {
+            Control::Choice(options) => view! {
+                <select id=id.clone() data-testid=id.clone() prop:value=move || value.get() on:change=input>
+                    {options.into_iter().map(|(v, text)| view! { <option value=v>{text}</option> }).collect_view()}
+                </select>
+            }
+            .into_any(),
+            Control::Line(placeholder) => view! {
+                <input id=id.clone() data-testid=id.clone() type="text" maxlength="2000" placeholder=placeholder prop:value=move || value.get() on:input=input/>
+            }
+            .into_any(),
+            Control::Lines(placeholder) => view! {
+                <textarea id=id.clone() data-testid=id.clone() rows="3" maxlength="2000" placeholder=placeholder prop:value=move || value.get() on:input=input></textarea>
+            }
+            .into_any(),
+        };
+        view! {
+            <div class="form-row">
+                <label for=id>{label}</label>
+                {control}
+            </div>
         }
-        "escalate" => "Page a team.",
-        "communicate" => "Post a status update on a channel.",
-        _ => "",
+    };
+    view! {
+        <Show when=move || action_form::takes(&action_type.get(), name)>{field.clone()}</Show>
     }
 }
 
@@ -51,7 +83,10 @@ pub fn ActionPanel() -> impl IntoView {
     let targets = Memo::new(move |_| {
         state
             .observation
-            .with(|o| o.as_ref().map(|o| targets_for(&action_type.get(), o)))
+            .with(|o| {
+                o.as_ref()
+                    .map(|o| action_form::targets(&action_type.get(), o))
+            })
             .unwrap_or_default()
     });
     // Keep the chosen target one of the current choices.
@@ -62,18 +97,6 @@ pub fn ActionPanel() -> impl IntoView {
         }
     });
 
-    let needs = move |name: &str| {
-        let t = action_type.get();
-        matches!(
-            (t.as_str(), name),
-            ("classify", "severity")
-                | ("diagnose", "root_cause")
-                | ("remediate", "kind")
-                | ("communicate", "channel")
-                | ("communicate", "message")
-        )
-    };
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = action_type.get_untracked();
@@ -81,18 +104,20 @@ pub fn ActionPanel() -> impl IntoView {
         if !targets.get_untracked().is_empty() {
             action.target = Some(target.get_untracked());
         }
-        let parameters: &[(&str, RwSignal<String>)] = match t.as_str() {
-            "classify" => &[("severity", severity)],
-            "diagnose" => &[("root_cause", root_cause)],
-            "remediate" => &[("kind", kind)],
-            "communicate" => &[("channel", channel), ("message", message)],
-            _ => &[],
-        };
-        for (name, value) in parameters {
-            action.parameters.insert(
-                (*name).to_string(),
-                value.get_untracked().trim().to_string(),
-            );
+        let values = [
+            ("severity", severity),
+            ("root_cause", root_cause),
+            ("kind", kind),
+            ("channel", channel),
+            ("message", message),
+        ];
+        for name in action_form::parameters(&t) {
+            if let Some((_, value)) = values.iter().find(|(n, _)| n == name) {
+                action.parameters.insert(
+                    (*name).to_string(),
+                    value.get_untracked().trim().to_string(),
+                );
+            }
         }
         action.reasoning = reasoning.get_untracked().trim().to_string();
         if state.submit(action) {
@@ -106,18 +131,11 @@ pub fn ActionPanel() -> impl IntoView {
         .iter()
         .map(|name| view! { <option value=*name>{*name}</option> })
         .collect_view();
-    let severity_options = Severity::ALL
+    let severities = Severity::ALL
         .iter()
-        .map(|s| view! { <option value=s.name()>{s.name()}</option> })
-        .collect_view();
-    let kind_options = REMEDIATION_KINDS
-        .iter()
-        .map(|k| view! { <option value=*k>{k.replace('_', " ")}</option> })
-        .collect_view();
-    let channel_options = CHANNELS
-        .iter()
-        .map(|c| view! { <option value=*c>{c.replace('_', " ")}</option> })
-        .collect_view();
+        .map(|s| (s.name(), s.name().to_string()))
+        .collect();
+    let named = |names: &[&'static str]| names.iter().map(|n| (*n, n.replace('_', " "))).collect();
     let done = move || {
         state
             .observation
@@ -138,11 +156,11 @@ pub fn ActionPanel() -> impl IntoView {
                     {type_options}
                 </select>
             </div>
-            <p class="muted small">{move || action_hint(&action_type.get())}</p>
+            <p class="muted small">{move || action_form::hint(&action_type.get())}</p>
             <Show when=move || !targets.get().is_empty()>
                 <div class="form-row">
                     <label for="action-target">
-                        {move || if action_type.get() == "escalate" { "Team" } else { "Service" }}
+                        {move || action_form::target_label(&action_type.get())}
                     </label>
                     <select
                         id="action-target"
@@ -156,71 +174,13 @@ pub fn ActionPanel() -> impl IntoView {
                     </select>
                 </div>
             </Show>
-            <Show when=move || needs("severity")>
-                <div class="form-row">
-                    <label for="action-param-severity">"Severity"</label>
-                    <select
-                        id="action-param-severity"
-                        data-testid="action-param-severity"
-                        prop:value=move || severity.get()
-                        on:change=move |ev| severity.set(event_target_value(&ev))
-                    >
-                        {severity_options.clone()}
-                    </select>
-                </div>
-            </Show>
-            <Show when=move || needs("root_cause")>
-                <div class="form-row">
-                    <label for="action-param-root_cause">"Root cause"</label>
-                    <input
-                        id="action-param-root_cause"
-                        data-testid="action-param-root_cause"
-                        type="text"
-                        maxlength="2000"
-                        placeholder="e.g. connection pool exhausted by a slow query"
-                        prop:value=move || root_cause.get()
-                        on:input=move |ev| root_cause.set(event_target_value(&ev))
-                    />
-                </div>
-            </Show>
-            <Show when=move || needs("kind")>
-                <div class="form-row">
-                    <label for="action-param-kind">"Fix"</label>
-                    <select
-                        id="action-param-kind"
-                        data-testid="action-param-kind"
-                        prop:value=move || kind.get()
-                        on:change=move |ev| kind.set(event_target_value(&ev))
-                    >
-                        {kind_options.clone()}
-                    </select>
-                </div>
-            </Show>
-            <Show when=move || needs("channel")>
-                <div class="form-row">
-                    <label for="action-param-channel">"Channel"</label>
-                    <select
-                        id="action-param-channel"
-                        data-testid="action-param-channel"
-                        prop:value=move || channel.get()
-                        on:change=move |ev| channel.set(event_target_value(&ev))
-                    >
-                        {channel_options.clone()}
-                    </select>
-                </div>
-                <div class="form-row">
-                    <label for="action-param-message">"Message"</label>
-                    <textarea
-                        id="action-param-message"
-                        data-testid="action-param-message"
-                        rows="3"
-                        maxlength="2000"
-                        placeholder="What is affected, what we know, what we are doing, when the next update comes"
-                        prop:value=move || message.get()
-                        on:input=move |ev| message.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
-            </Show>
+            <ParamField action_type name="severity" label="Severity" value=severity control=Control::Choice(severities)/>
+            <ParamField action_type name="root_cause" label="Root cause" value=root_cause
+                control=Control::Line("e.g. connection pool exhausted by a slow query")/>
+            <ParamField action_type name="kind" label="Fix" value=kind control=Control::Choice(named(&REMEDIATION_KINDS))/>
+            <ParamField action_type name="channel" label="Channel" value=channel control=Control::Choice(named(&CHANNELS))/>
+            <ParamField action_type name="message" label="Message" value=message
+                control=Control::Lines("What is affected, what we know, what we are doing, when the next update comes")/>
             <div class="form-row">
                 <label for="action-reasoning">"Reasoning"</label>
                 <textarea
@@ -238,19 +198,6 @@ pub fn ActionPanel() -> impl IntoView {
             </button>
         </form>
     }
-}
-
-/// An action in one line: type, target, then each parameter.
-pub(super) fn describe(action: &Action) -> String {
-    let mut what = action.action_type.clone();
-    if let Some(target) = &action.target {
-        what.push(' ');
-        what.push_str(target);
-    }
-    for (name, value) in &action.parameters {
-        what.push_str(&format!(" · {name}: {value}"));
-    }
-    what
 }
 
 /// The actions taken so far, newest last, with reward, feedback and reasoning.
@@ -273,7 +220,7 @@ pub fn ActionHistory() -> impl IntoView {
                 <ol class="history-list" data-testid="action-history" tabindex="0" aria-label="Actions taken">
                     {move || entries().into_iter().map(|entry| {
                         let action = &entry.action;
-                        let what = describe(action);
+                        let what = action_line(action);
                         let reward_class = if entry.reward < 0.0 { "reward negative" } else { "reward" };
                         view! {
                             <li>

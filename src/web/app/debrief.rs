@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::AppState;
 use crate::env::{Action, Grade, State};
 use crate::export::ExportKind;
+use crate::web::format::action_line;
 
 /// Shown once the episode is over.
 #[component]
@@ -79,7 +80,7 @@ fn debrief_view(
     let ideal_steps = ideal
         .iter()
         .map(|action| {
-            let what = super::actions::describe(action);
+            let what = action_line(action);
             view! { <li><strong>{what}</strong><div class="muted small">{action.reasoning.clone()}</div></li> }
         })
         .collect_view();

@@ -10,14 +10,18 @@
 //! sender with `{ type, id, … }` — `observation` for reset; `observation`,
 //! `reward`, `terminated`, `truncated`, `info` for step; `state`; `grade`;
 //! the Prometheus API answer (`status`, `data` or `errorType`, `error`) for
-//! the queries — or `{ type: "error", id, request, detail }`. It announces
+//! the queries — or `{ type: "error", id, request, kind, detail }`, `kind`
+//! one of the names of [`ErrorKind`] (`reset_needed`, `invalid_action`,
+//! `invalid_argument`, …) and `detail` the message. It announces
 //! `{ type: "ready" }` when loaded, `{ type: "episode_end", grade }` when
 //! an episode ends however it was played, and `{ type: "resize", height }`
 //! when its content changes height.
 //!
-//! Messages are accepted only from the exact origin given in `parent`
-//! (others are ignored without a reply), replies are posted to that origin
-//! only, and nothing from a message is inserted as HTML.
+//! The URL is read by [`UrlParams`], as in the full app: a bad seed is
+//! reported and seed 1 played. Messages are accepted only from the exact
+//! origin given in `parent` (others are ignored without a reply), replies
+//! are posted to that origin only, and nothing from a message is inserted
+//! as HTML.
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,7 +29,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::lab::{self, Query};
 use super::{AppState, IncidentArea};
 use crate::env::Selection;
+use crate::web::error::{ErrorKind, WebError};
 use crate::web::jsvalue::{input, to_js};
+use crate::web::url::{episode_query, UrlParams};
 
 /// The message types a host page may send.
 pub const MESSAGE_TYPES: [&str; 6] = ["reset", "step", "state", "grade", "query", "query_range"];
@@ -34,24 +40,21 @@ pub const MAX_MESSAGE_CHARS: usize = 64 * 1024;
 
 /// The embedded drill: the incident area alone, started from the URL.
 #[component]
-pub fn EmbeddedDrill(query: Vec<(String, String)>) -> impl IntoView {
+pub fn EmbeddedDrill(params: UrlParams) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let value = |name: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    let mut problems = Vec::new();
-    let parent = value("parent").and_then(|p| match exact_origin(&p) {
-        Ok(origin) => Some(origin),
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    });
-    if let Err(problem) = open_from_url(state, value("scenario"), value("task"), value("seed")) {
-        problems.push(problem);
+    let mut problems: Vec<String> = params.problems.iter().map(|p| p.to_string()).collect();
+    let parent = params
+        .parent
+        .as_deref()
+        .and_then(|p| match exact_origin(p) {
+            Ok(origin) => Some(origin),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        });
+    if let Err(problem) = open_from_url(state, &params) {
+        problems.push(problem.message);
     }
     if !problems.is_empty() {
         state.error.set(Some(problems.join("; ")));
@@ -63,9 +66,8 @@ pub fn EmbeddedDrill(query: Vec<(String, String)>) -> impl IntoView {
         let location = web_sys::window()?.location();
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
         Some(format!(
-            "{base}?scenario={}&seed={}",
-            js_sys::encode_uri_component(&state.scenario.get()),
-            state.seed.get()
+            "{base}{}",
+            episode_query(&state.scenario.get(), state.seed.get(), None)
         ))
     };
     view! {
@@ -97,46 +99,23 @@ fn exact_origin(text: &str) -> Result<String, String> {
 
 /// Chooses the scenario and seed the URL asks for (a scenario id, or a
 /// task whose scenario the seed picks; the first scenario otherwise) and
-/// starts it.
-fn open_from_url(
-    state: AppState,
-    scenario: Option<String>,
-    task: Option<String>,
-    seed: Option<String>,
-) -> Result<(), String> {
-    let mut result = Ok(());
-    let seed = match seed.map(|s| s.trim().parse::<u64>()) {
-        Some(Ok(seed)) if seed <= crate::rng::MAX_SAFE_SEED => seed,
-        Some(_) => {
-            result = Err(format!(
-                "the seed in the URL must be an integer from 0 to {}; seed 1 is played",
-                crate::rng::MAX_SAFE_SEED
-            ));
-            1
-        }
-        None => 1,
-    };
-    let selection = match (scenario, task) {
-        (Some(id), _) => Some(Selection::Scenario(id)),
-        (None, Some(task)) => Some(Selection::Task(task)),
+/// starts it. An unknown task opens nothing (the URL's problems say why).
+fn open_from_url(state: AppState, params: &UrlParams) -> Result<(), WebError> {
+    let selection = match (&params.scenario, params.task) {
+        (Some(id), _) => Some(Selection::Scenario(id.clone())),
+        (None, Some(task)) => Some(Selection::Task(task.id().to_string())),
+        (None, None) if params.has_unknown_task() => return Ok(()),
         (None, None) => None,
     };
-    let opened = match selection {
-        Some(selection) => reset(state, Some(selection), Some(seed)),
-        None => reset(state, None, Some(seed)),
-    };
-    result.and(opened.map(|_| ()))
+    reset(state, selection, Some(params.seed_or_default()))
 }
 
 /// Starts an episode in the app (so the page shows it): of `selection`, or
 /// the drill's current scenario; with `seed`, or the current seed.
-fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Result<(), String> {
+fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Result<(), WebError> {
     let seed = seed.unwrap_or_else(|| state.seed.get_untracked());
     let scenario = match selection {
-        Some(selection) => state
-            .env
-            .with_value(|env| env.select(&selection, seed))
-            .map_err(|e| e.to_string())?,
+        Some(selection) => state.env.with_value(|env| env.select(&selection, seed))?,
         None => {
             let current = state.scenario.get_untracked();
             let chosen = state.env.with_value(|env| {
@@ -145,17 +124,15 @@ fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Re
                     .or_else(|| env.catalog().first())
                     .cloned()
             });
-            chosen.ok_or("there is no scenario to play")?
+            chosen.ok_or_else(|| {
+                WebError::new(ErrorKind::UnknownScenario, "there is no scenario to play")
+            })?
         }
     };
     state.task.set(scenario.task);
     state.scenario.set(scenario.id.clone());
     state.seed.set(seed);
-    state.start();
-    match state.error.get_untracked() {
-        Some(problem) if state.observation.with_untracked(Option::is_none) => Err(problem),
-        _ => Ok(()),
-    }
+    state.try_start()
 }
 
 /// Listens to the host page's messages from `origin` and announces the
@@ -262,8 +239,9 @@ impl Request {
         }
     }
 
-    /// `{ type, id, …payload }`, or `{ type: "error", id, request, detail }`.
-    fn reply(&self, result: Result<JsValue, String>) -> JsValue {
+    /// `{ type, id, …payload }`, or `{ type: "error", id, request, kind,
+    /// detail }`.
+    fn reply(&self, result: Result<JsValue, WebError>) -> JsValue {
         let set = |object: &JsValue, name: &str, value: &JsValue| {
             let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
         };
@@ -273,13 +251,14 @@ impl Request {
                 set(&payload, "type", &JsValue::from_str(kind));
                 payload
             }
-            Err(detail) => {
+            Err(error) => {
                 let payload: JsValue = js_sys::Object::new().into();
                 set(&payload, "type", &"error".into());
                 if let Some(kind) = &self.kind {
                     set(&payload, "request", &JsValue::from_str(kind));
                 }
-                set(&payload, "detail", &JsValue::from_str(&detail));
+                set(&payload, "kind", &JsValue::from_str(error.kind.name()));
+                set(&payload, "detail", &JsValue::from_str(&error.message));
                 payload
             }
         };
@@ -308,8 +287,8 @@ fn answer(state: AppState, data: &JsValue, source: web_sys::Window, origin: Stri
             let result = lab::ask(state, query).await;
             let _ = source.post_message(&request.reply(result), &origin);
         }),
-        Err(detail) => {
-            let _ = source.post_message(&request.reply(Err(detail)), &origin);
+        Err(error) => {
+            let _ = source.post_message(&request.reply(Err(error)), &origin);
         }
     }
 }
@@ -322,82 +301,84 @@ fn wrap(name: &str, value: JsValue) -> Response {
 }
 
 /// The response to a well-formed message, or why it is not one.
-fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Response, String> {
+fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Response, WebError> {
+    // A message, or one of its fields, of the wrong shape.
+    let argument = |message: String| WebError::argument(message);
+    let js = |value: Result<JsValue, String>| value.map_err(WebError::internal);
     if !input::is_object(data) {
-        return Err(format!(
+        return Err(argument(format!(
             "a message must be an object {{ type, id?, … }}, got {}",
             input::type_of(data)
-        ));
+        )));
     }
     let size = js_sys::JSON::stringify(data)
         .ok()
         .map(|s| s.length() as usize)
-        .ok_or("the message cannot be read as JSON")?;
+        .ok_or_else(|| WebError::argument("the message cannot be read as JSON"))?;
     if size > MAX_MESSAGE_CHARS {
-        return Err(format!(
+        return Err(argument(format!(
             "the message is {size} characters of JSON; at most {MAX_MESSAGE_CHARS} are accepted"
-        ));
+        )));
     }
     let id = &request.id;
     if !(id.is_undefined()
         || id.is_string() && id.unchecked_ref::<js_sys::JsString>().length() <= 200
         || id.as_f64().is_some_and(f64::is_finite))
     {
-        return Err("id must be a string (at most 200 characters) or a finite number".into());
+        return Err(WebError::argument(
+            "id must be a string (at most 200 characters) or a finite number",
+        ));
     }
     let supported = MESSAGE_TYPES.join(", ");
     let kind = request
         .kind
         .as_deref()
-        .ok_or_else(|| format!("the message needs a type: one of {supported}"))?;
+        .ok_or_else(|| argument(format!("the message needs a type: one of {supported}")))?;
     // The message's own fields besides type and id.
     let fields = js_sys::Object::new();
     for key in input::keys(data) {
         if key != "type" && key != "id" {
-            let value = input::field(data, &key)?;
+            let value = input::field(data, &key).map_err(argument)?;
             let _ = js_sys::Reflect::set(&fields, &JsValue::from_str(&key), &value);
         }
     }
     let fields: JsValue = fields.into();
-    let get = |name: &str| input::field(&fields, name);
+    let get = |name: &str| input::field(&fields, name).map_err(argument);
     match kind {
         "reset" => {
-            let (selection, seed) = input::reset_parts(&fields, "a reset message")?;
+            let (selection, seed) =
+                input::reset_parts(&fields, "a reset message").map_err(argument)?;
             reset(state, selection, seed)?;
             let observation = state
                 .observation
                 .get_untracked()
-                .ok_or("the episode did not start")?;
-            Ok(wrap("observation", to_js(&observation)?))
+                .ok_or_else(|| WebError::internal("the episode did not start"))?;
+            Ok(wrap("observation", js(to_js(&observation))?))
         }
         "step" => {
             let action = if input::keys(&fields).iter().any(|k| k == "action") {
-                input::object(&fields, "a step message", &["action"])?;
-                input::action(&get("action")?, "action")?
+                input::object(&fields, "a step message", &["action"]).map_err(argument)?;
+                input::action(&get("action")?, "action").map_err(argument)?
             } else {
-                input::action(&fields, "a step message")?
+                input::action(&fields, "a step message").map_err(argument)?
             };
-            Ok(Response::Now(to_js(&state.play(action)?)?))
+            Ok(Response::Now(js(to_js(&state.play(action)?))?))
         }
         "state" => {
-            input::object(&fields, "a state message", &[])?;
-            let episode = state
-                .env
-                .with_value(|env| env.state())
-                .map_err(|e| e.to_string())?;
-            Ok(wrap("state", to_js(&episode)?))
+            input::object(&fields, "a state message", &[]).map_err(argument)?;
+            let episode = state.env.with_value(|env| env.state())?;
+            Ok(wrap("state", js(to_js(&episode))?))
         }
         "grade" => {
-            input::object(&fields, "a grade message", &[])?;
+            input::object(&fields, "a grade message", &[]).map_err(argument)?;
             let grade = state
                 .env
                 .try_update_value(|env| env.grade())
-                .ok_or("the environment is gone: reload the page")?
-                .map_err(|e| e.to_string())?;
-            Ok(wrap("grade", to_js(&grade)?))
+                .ok_or_else(|| WebError::internal("the environment is gone: reload the page"))??;
+            Ok(wrap("grade", js(to_js(&grade))?))
         }
         "query" => {
-            input::object(&fields, "a query message", &["expr", "time"])?;
+            input::object(&fields, "a query message", &["expr", "time"]).map_err(argument)?;
             Ok(Response::Later(Query::Instant {
                 expr: get("expr")?,
                 time: get("time")?,
@@ -405,7 +386,7 @@ fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Respons
         }
         "query_range" => {
             let allowed = ["expr", "start", "end", "step"];
-            input::object(&fields, "a query_range message", &allowed)?;
+            input::object(&fields, "a query_range message", &allowed).map_err(argument)?;
             Ok(Response::Later(Query::Range {
                 expr: get("expr")?,
                 start: get("start")?,
@@ -413,9 +394,9 @@ fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Respons
                 step: get("step")?,
             }))
         }
-        other => Err(format!(
+        other => Err(argument(format!(
             "unknown message type {:?}; supported: {supported}",
             other.chars().take(40).collect::<String>()
-        )),
+        ))),
     }
 }

@@ -10,6 +10,7 @@ use super::{
     ServiceMap,
 };
 use crate::env::{AlertState, Investigation, Observation};
+use crate::web::format::metric_value;
 
 /// The briefing or the running episode, whichever applies.
 #[component]
@@ -203,7 +204,7 @@ fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoVie
         .metrics
         .iter()
         .map(|(name, value)| {
-            view! { <span class="metric"><span class="muted">{name.replace('_', " ")}</span>" "<b>{format_metric(name, *value)}</b></span> }
+            view! { <span class="metric"><span class="muted">{name.replace('_', " ")}</span>" "<b>{metric_value(name, *value)}</b></span> }
         })
         .collect_view();
     let logs = investigation
@@ -234,16 +235,5 @@ fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoVie
             <div class="metrics">{metrics}</div>
             <ul class="logs">{logs}</ul>
         </details>
-    }
-}
-
-/// A signal's value in its unit.
-fn format_metric(name: &str, value: f64) -> String {
-    if name.ends_with("_ratio") {
-        format!("{:.1}%", value * 100.0)
-    } else if name.ends_with("_seconds") {
-        format!("{:.0} ms", value * 1000.0)
-    } else {
-        format!("{value:.0}")
     }
 }

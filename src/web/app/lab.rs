@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::AppState;
+use crate::web::error::{ErrorKind, WebError};
 
 #[wasm_bindgen(module = "/www/lab.js")]
 extern "C" {
@@ -65,10 +66,13 @@ pub fn preload() {
 }
 
 /// The module, loading it on first use.
-async fn module() -> Result<JsValue, String> {
-    JsFuture::from(load_env_module())
-        .await
-        .map_err(|e| format!("the PromQL engine could not be loaded: {}", message_of(&e)))
+async fn module() -> Result<JsValue, WebError> {
+    JsFuture::from(load_env_module()).await.map_err(|e| {
+        WebError::internal(format!(
+            "the PromQL engine could not be loaded: {}",
+            message_of(&e)
+        ))
+    })
 }
 
 /// The text of a thrown JS value.
@@ -80,20 +84,31 @@ fn message_of(error: &JsValue) -> String {
         .unwrap_or_else(|| String::from("unknown error"))
 }
 
-/// `object[method](...args)`, a thrown error as its message.
-fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+/// A thrown JS value as an error: the JS API's errors keep their `kind`;
+/// anything else is the drill's own failure.
+fn error_of(error: &JsValue) -> WebError {
+    let kind = js_sys::Reflect::get(error, &JsValue::from_str("kind"))
+        .ok()
+        .and_then(|kind| kind.as_string())
+        .and_then(|kind| ErrorKind::from_name(&kind))
+        .unwrap_or(ErrorKind::Internal);
+    WebError::new(kind, message_of(error))
+}
+
+/// `object[method](...args)`, a thrown error with its kind.
+fn call(object: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, WebError> {
     let function = js_sys::Reflect::get(object, &JsValue::from_str(method))
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| format!("the PromQL engine has no {method}"))?;
+        .ok_or_else(|| WebError::internal(format!("the PromQL engine has no {method}")))?;
     let args: js_sys::Array = args.iter().collect();
-    function.apply(object, &args).map_err(|e| message_of(&e))
+    function.apply(object, &args).map_err(|e| error_of(&e))
 }
 
 /// Answers `query` over the app's current episode: the Prometheus HTTP
 /// API's answer as a JS object, or why the query could not be asked (a
 /// parameter error, no episode, the module not loading).
-pub async fn ask(state: AppState, query: Query) -> Result<JsValue, String> {
+pub async fn ask(state: AppState, query: Query) -> Result<JsValue, WebError> {
     let module = module().await?;
     let env = synced(state, &module)?;
     match query {
@@ -110,11 +125,11 @@ pub async fn ask(state: AppState, query: Query) -> Result<JsValue, String> {
 /// The shadow environment, brought to the app's episode: replaying only
 /// the new actions when it is the same episode further on, else from a
 /// reset (after loading the custom scenarios when the catalog changed).
-fn synced(state: AppState, module: &JsValue) -> Result<JsValue, String> {
+fn synced(state: AppState, module: &JsValue) -> Result<JsValue, WebError> {
     let episode = state
         .episode
         .get_untracked()
-        .ok_or("start an episode first")?;
+        .ok_or_else(|| WebError::new(ErrorKind::ResetNeeded, "start an episode first"))?;
     let catalog_version = state.catalog_version.get_untracked();
     SHADOW.with(|shadow| {
         let mut shadow = shadow.borrow_mut();
@@ -128,9 +143,9 @@ fn synced(state: AppState, module: &JsValue) -> Result<JsValue, String> {
             let class = js_sys::Reflect::get(module, &JsValue::from_str("Env"))
                 .ok()
                 .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
-                .ok_or("the PromQL engine has no Env")?;
+                .ok_or_else(|| WebError::internal("the PromQL engine has no Env"))?;
             let env = js_sys::Reflect::construct(&class, &js_sys::Array::new())
-                .map_err(|e| message_of(&e))?;
+                .map_err(|e| error_of(&e))?;
             for (file, text) in state.custom_files.get_value() {
                 call(
                     &env,
@@ -158,10 +173,11 @@ fn synced(state: AppState, module: &JsValue) -> Result<JsValue, String> {
                 catalog_version,
             });
         }
-        let shadow = shadow.as_mut().ok_or("the PromQL engine has no episode")?;
+        let shadow = shadow
+            .as_mut()
+            .ok_or_else(|| WebError::internal("the PromQL engine has no episode"))?;
         for entry in &episode.history[shadow.played..] {
-            let action = serde_json::to_string(&entry.action).map_err(|e| e.to_string())?;
-            let action = js_sys::JSON::parse(&action).map_err(|e| message_of(&e))?;
+            let action = crate::web::jsvalue::to_js(&entry.action).map_err(WebError::internal)?;
             call(&shadow.env, "step", &[action])?;
             shadow.played += 1;
         }

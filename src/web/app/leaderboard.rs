@@ -5,20 +5,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{download, AppState};
-use crate::leaderboard::{Entry, Leaderboard, MAX_IMPORT_BYTES};
-
-/// The score's tooltip: each graded dimension (none for entries from
-/// before dimensions were kept).
-fn dimensions_title(entry: &Entry) -> Option<String> {
-    (!entry.dimensions.is_empty()).then(|| {
-        entry
-            .dimensions
-            .iter()
-            .map(|(name, score)| format!("{} {score:.2}", name.replace('_', " ")))
-            .collect::<Vec<_>>()
-            .join(" · ")
-    })
-}
+use crate::leaderboard::{Leaderboard, MAX_IMPORT_BYTES};
+use crate::web::download::Download;
+use crate::web::format::dimension_scores;
 
 /// Shows the chosen task's ranking; finished episodes are added to it.
 #[component]
@@ -29,12 +18,12 @@ pub fn LeaderboardPanel() -> impl IntoView {
         let task = state.task.get();
         state.board.with(|board| board.ranked(task.id()))
     };
-    let export = move |_| match download(
-        "firedrill-leaderboard.json",
-        &state.board.with_untracked(Leaderboard::export),
-    ) {
-        Ok(()) => message.set(Some(String::from("Exported firedrill-leaderboard.json."))),
-        Err(error) => message.set(Some(format!("Export failed: {error}"))),
+    let export = move |_| {
+        let file = Download::leaderboard();
+        match download(&file, &state.board.with_untracked(Leaderboard::export)) {
+            Ok(()) => message.set(Some(format!("Exported {}.", file.file_name))),
+            Err(error) => message.set(Some(format!("Export failed: {error}"))),
+        }
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -110,7 +99,7 @@ pub fn LeaderboardPanel() -> impl IntoView {
                 </thead>
                 <tbody>
                     {move || rows().into_iter().take(50).enumerate().map(|(i, entry)| {
-                        let dimensions = dimensions_title(&entry);
+                        let dimensions = dimension_scores(&entry.dimensions);
                         view! {
                             <tr data-testid="leaderboard-row">
                                 <td class="num">{i + 1}</td>

@@ -1,11 +1,19 @@
 //! The web app (wasm only): a Leptos single-page app that drives the core
-//! locally. One context struct ([`AppState`]) holds the app's state; one
-//! file per view.
+//! locally, with no server. One context struct ([`AppState`]) holds the
+//! app's state; one file per view.
 //!
-//! At this stage the app is the shell: the header, the drill picker (task,
-//! scenario, seed) listing the core's built-in scenarios, and the incident
-//! area, which shows the chosen scenario's briefing and, once started, the
-//! opening state of the episode.
+//! The page: the header; the drill picker (the curriculum's stages with the
+//! player's progress, the scenarios of the chosen task, custom scenario
+//! files, the seed) and the leaderboard beside the incident area — the
+//! briefing, then the episode (status bar, service map, degradation chart,
+//! alerts, investigations, the action form with autoplay, the history, the
+//! PromQL console) and, once it is over, the debrief with its downloads and
+//! replay link. The URL's parameters ([`crate::web::url`]) open an episode,
+//! a task or a replay; `?embed=1` renders the compact drill of
+//! `embed.rs` instead. The episode in progress, the player's name, the
+//! leaderboard and custom scenarios are kept in localStorage ([`storage`]);
+//! the PromQL engine and `window.firedrill` come from the core-only module,
+//! loaded once the app is interactive (`lab.rs`).
 
 mod actions;
 mod autoplay;
@@ -28,6 +36,9 @@ use crate::env::{Action, Env, Grade, Observation, Selection, State, Step, Task};
 use crate::export::{episode_export, ExportKind};
 use crate::leaderboard::{Entry, Leaderboard};
 use crate::runner::{run_episode, Driver};
+use crate::web::download::Download;
+use crate::web::error::WebError;
+use crate::web::url::{episode_query, UrlParams, DEFAULT_SEED};
 use serde::{Deserialize, Serialize};
 use storage::Loaded;
 
@@ -82,8 +93,8 @@ pub struct AppState {
     /// True in embed mode (`?embed=1`): the drill lives in someone else's
     /// page, so nothing is saved to or recorded in this browser's storage.
     embedded: StoredValue<bool>,
-    /// True with `?debug=panic`: the next action panics, to see (and test)
-    /// the crash panel and that the episode survives it.
+    /// True with `?debug=panic` in a debug build: the next action panics,
+    /// to see (and test) the crash panel and that the episode survives it.
     panic_on_next_action: StoredValue<bool>,
     /// True when localStorage was unavailable at startup.
     storage_off: StoredValue<bool>,
@@ -131,7 +142,7 @@ impl AppState {
             env: StoredValue::new_local(env),
             task: RwSignal::new(task),
             scenario: RwSignal::new(scenario),
-            seed: RwSignal::new(1),
+            seed: RwSignal::new(DEFAULT_SEED),
             observation: RwSignal::new(None),
             episode: RwSignal::new(None),
             grade: RwSignal::new(None),
@@ -285,8 +296,7 @@ impl AppState {
                 .state()
                 .map(|s| (s.scenario, s.seed))
                 .map_err(|e| e.to_string())?;
-            let name = kind.file_name(&scenario, seed);
-            download(&name, &text)
+            download(&Download::export(kind, &scenario, seed), &text)
         });
         if let Err(message) = result {
             self.error.set(Some(format!("download failed: {message}")));
@@ -299,11 +309,10 @@ impl AppState {
         let actions: Vec<Action> = episode.history.iter().map(|h| h.action.clone()).collect();
         let location = web_sys::window()?.location();
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
+        let code = crate::replay::encode(&actions);
         Some(format!(
-            "{base}?scenario={}&seed={}&replay={}",
-            episode.scenario,
-            episode.seed,
-            crate::replay::encode(&actions)
+            "{base}{}",
+            episode_query(&episode.scenario, episode.seed, Some(&code))
         ))
     }
 
@@ -464,77 +473,68 @@ impl AppState {
         self.error.set(None);
     }
 
-    /// Starts an episode of the chosen scenario with the chosen seed.
+    /// Starts an episode of the chosen scenario with the chosen seed; why
+    /// not is shown in [`AppState::error`].
     pub fn start(&self) {
+        let _ = self.try_start();
+    }
+
+    /// Starts an episode of the chosen scenario with the chosen seed, or
+    /// says why not (also shown in [`AppState::error`]).
+    pub fn try_start(&self) -> Result<(), WebError> {
         let selection = Selection::Scenario(self.scenario.get_untracked());
         let seed = self.seed.get_untracked();
         self.clear_episode();
-        match self.env.try_update_value(|env| env.reset(&selection, seed)) {
+        let result = match self.env.try_update_value(|env| env.reset(&selection, seed)) {
             Some(Ok(observation)) => {
                 self.observation.set(Some(observation));
                 self.refresh_episode();
+                return Ok(());
             }
-            Some(Err(error)) => self.error.set(Some(error.to_string())),
-            None => self.error.set(Some(ENV_GONE.into())),
-        }
+            Some(Err(error)) => WebError::from(error),
+            None => WebError::internal(ENV_GONE),
+        };
+        self.error.set(Some(result.message.clone()));
+        Err(result)
     }
 
-    /// Applies the URL's contract: `?task=<task id>` chooses a task and its
-    /// first scenario; `?scenario=<id>&seed=<n>` opens that episode ready to
-    /// play. Unknown values are reported, not ignored.
-    pub fn apply_url(&self, query: &[(String, String)]) {
-        let value = |name: &str| {
-            query
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
-        };
-        let mut problems = Vec::new();
-        if value("debug").as_deref() == Some("panic") {
+    /// Applies the URL's contract ([`UrlParams`]): `?task=<task id>`
+    /// chooses a task and its first scenario; `?scenario=<id>&seed=<n>`
+    /// opens that episode ready to play, and `&replay=<code>` replays its
+    /// actions. Unknown values are reported, not ignored; a bad seed is
+    /// reported and the default seed played.
+    pub fn apply_url(&self, params: &UrlParams) {
+        let mut problems: Vec<String> = params.problems.iter().map(|p| p.to_string()).collect();
+        if cfg!(debug_assertions) && params.debug_panic {
             self.panic_on_next_action.set_value(true);
         }
-        if let Some(task) = value("task") {
-            match Task::from_id(&task) {
-                Some(task) => self.choose_task(task),
-                None => problems.push(format!(
-                    "unknown task {task:?} in the URL; expected one of {}",
-                    Task::ALL.map(Task::id).join(", ")
-                )),
-            }
+        if let Some(task) = params.task {
+            self.choose_task(task);
         }
-        if let Some(seed) = value("seed") {
-            match seed.trim().parse::<u64>() {
-                Ok(seed) if seed <= crate::rng::MAX_SAFE_SEED => self.seed.set(seed),
-                _ => problems.push(format!(
-                    "seed {seed:?} in the URL is not an integer from 0 to {}",
-                    crate::rng::MAX_SAFE_SEED
-                )),
-            }
-        }
-        if let Some(id) = value("scenario") {
-            let scenario = self.env.with_value(|env| env.catalog().get(&id).cloned());
-            match scenario.map(|s| {
-                let task = s.task;
-                (s, task)
-            }) {
-                Some((scenario, task)) if value("replay").is_some() => {
+        self.seed.set(params.seed_or_default());
+        if let Some(id) = &params.scenario {
+            let task = self
+                .env
+                .with_value(|env| env.catalog().get(id).map(|s| s.task));
+            match (task, &params.replay) {
+                (Some(task), Some(code)) => {
                     self.task.set(task);
-                    self.scenario.set(scenario.id.clone());
-                    if let Err(problem) = self.replay(&value("replay").unwrap_or_default()) {
+                    self.scenario.set(id.clone());
+                    if let Err(problem) = self.replay(code) {
                         problems.push(problem);
                     }
                 }
-                Some((scenario, task)) => {
+                (Some(task), None) => {
                     // A reload of the same episode's URL reopens it where it was.
-                    if !(self.saved_episode_is(&scenario.id, self.seed.get_untracked())
+                    if !(self.saved_episode_is(id, self.seed.get_untracked())
                         && self.restore_episode())
                     {
                         self.task.set(task);
-                        self.scenario.set(scenario.id.clone());
+                        self.scenario.set(id.clone());
                         self.start();
                     }
                 }
-                None => problems.push(format!("unknown scenario {id:?} in the URL")),
+                (None, _) => problems.push(format!("unknown scenario {id:?} in the URL")),
             }
         }
         if !problems.is_empty() {
@@ -550,27 +550,25 @@ impl AppState {
 
     /// Plays an action and returns the step, or why it was refused (also
     /// shown in [`AppState::error`]).
-    pub fn play(&self, action: Action) -> Result<Step, String> {
-        if self.panic_on_next_action.get_value() && !self.restoring.get_value() {
+    pub fn play(&self, action: Action) -> Result<Step, WebError> {
+        if cfg!(debug_assertions)
+            && self.panic_on_next_action.get_value()
+            && !self.restoring.get_value()
+        {
             panic!("a deliberate panic: the URL asked for one with debug=panic");
         }
-        match self.env.try_update_value(|env| env.step(&action)) {
+        let error = match self.env.try_update_value(|env| env.step(&action)) {
             Some(Ok(step)) => {
                 self.observation.set(Some(step.observation.clone()));
                 self.error.set(None);
                 self.refresh_episode();
-                Ok(step)
+                return Ok(step);
             }
-            Some(Err(error)) => {
-                let message = error.to_string();
-                self.error.set(Some(message.clone()));
-                Err(message)
-            }
-            None => {
-                self.error.set(Some(ENV_GONE.into()));
-                Err(ENV_GONE.into())
-            }
-        }
+            Some(Err(error)) => WebError::from(error),
+            None => WebError::internal(ENV_GONE),
+        };
+        self.error.set(Some(error.message.clone()));
+        Err(error)
     }
 
     /// Copies the episode's state (and, once it is over, its grade and the
@@ -642,21 +640,18 @@ fn first_scenario_of(env: &Env, task: Task) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
-    let query = url_query();
-    if query
-        .iter()
-        .any(|(key, value)| key == "embed" && value == "1")
-    {
+    let params = UrlParams::parse(&url_query());
+    if params.embed {
         state.embedded.set_value(true);
         provide_context(state);
         lab::preload();
-        return embed::EmbeddedDrill(embed::EmbeddedDrillProps { query }).into_any();
+        return embed::EmbeddedDrill(embed::EmbeddedDrillProps { params }).into_any();
     }
     state.load_saved();
-    if query.is_empty() {
+    if params.is_empty() {
         state.restore_episode();
     } else {
-        state.apply_url(&query);
+        state.apply_url(&params);
     }
     state.listen_to_other_tabs();
     provide_context(state);
@@ -692,46 +687,18 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
-/// The page URL's query parameters, decoded (`+` is a space, `%XX` escapes).
-fn url_query() -> Vec<(String, String)> {
-    let search = web_sys::window()
+/// The page URL's query (`location.search`).
+fn url_query() -> String {
+    web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let decode = |text: &str| {
-        js_sys::decode_uri_component(&text.replace('+', " "))
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_else(|| text.to_string())
-    };
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
+        .unwrap_or_default()
 }
 
 /// Offers `text` as a file download.
-/// The MIME type a downloaded file is offered with.
-fn mime_type(file_name: &str) -> &'static str {
-    if file_name.ends_with(".json") {
-        "application/json"
-    } else if file_name.ends_with(".csv") {
-        "text/csv"
-    } else if file_name.ends_with(".yml") {
-        "application/yaml"
-    } else {
-        "text/plain"
-    }
-}
-
-pub(crate) fn download(file_name: &str, text: &str) -> Result<(), String> {
+pub(crate) fn download(file: &Download, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime_type(file_name));
+    options.set_type(file.mime_type);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|_| "the browser could not make the file")?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
@@ -742,7 +709,7 @@ pub(crate) fn download(file_name: &str, text: &str) -> Result<(), String> {
         .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
         .ok_or("the page could not make a link")?;
     anchor.set_href(&url);
-    anchor.set_download(file_name);
+    anchor.set_download(&file.file_name);
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use super::AppState;
 use crate::env::Task;
 use crate::scenario::ScenarioSummary;
+use crate::web::format;
 
 /// Task tabs, the scenario list of the chosen task, the seed and the start
 /// button.
@@ -266,38 +267,11 @@ fn CustomScenarioLoader() -> impl IntoView {
     }
 }
 
-/// Score a stage needs before the next one is recommended.
-const PASS_SCORE: f64 = 0.6;
-
 /// A stage's best score, or whether it is open yet: the player's own
 /// entries on the leaderboard.
 fn stage_progress(state: AppState, stage: usize) -> String {
     let player = state.player.get();
-    let me = if player.is_empty() {
-        "anonymous"
-    } else {
-        player.as_str()
-    };
-    let best = |stage: usize| {
-        Task::ALL.get(stage).and_then(|task| {
-            state.board.with(|board| {
-                board
-                    .entries
-                    .iter()
-                    .filter(|e| e.task == task.id() && e.name == me)
-                    .map(|e| e.score)
-                    .fold(None, |best: Option<f64>, s| {
-                        Some(best.map_or(s, |b| b.max(s)))
-                    })
-            })
-        })
-    };
-    match best(stage) {
-        Some(score) if score >= PASS_SCORE => format!("best {score:.2} ✓ passed"),
-        Some(score) => format!("best {score:.2} · pass at {PASS_SCORE:.1}"),
-        None if stage == 0 || best(stage - 1).is_some_and(|s| s >= PASS_SCORE) => {
-            String::from("unlocked · not played")
-        }
-        None => format!("after stage {stage} (open anyway)"),
-    }
+    state
+        .board
+        .with(|board| format::stage_progress(board, &player, stage))
 }

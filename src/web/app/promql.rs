@@ -12,6 +12,7 @@ use wasm_bindgen::JsValue;
 use super::lab::{self, Query};
 use super::AppState;
 use crate::series::format_value;
+use crate::web::format::error_caret;
 
 /// Minutes a range query covers, ending at the current step.
 const RANGE_MINUTES: i64 = 30;
@@ -160,15 +161,6 @@ fn examples(services: &[String]) -> Vec<String> {
     ]
 }
 
-/// The line and column a failure message starts with (`3:14: …`).
-fn position(message: &str) -> Option<(usize, usize)> {
-    let mut parts = message.splitn(3, ':');
-    let line = parts.next()?.trim().parse().ok()?;
-    let column = parts.next()?.trim().parse().ok()?;
-    parts.next()?;
-    Some((line, column))
-}
-
 /// The console.
 #[component]
 pub fn PromqlConsole() -> impl IntoView {
@@ -210,7 +202,7 @@ pub fn PromqlConsole() -> impl IntoView {
             outcome.set(Some(Outcome::Running));
         }
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = lab::ask(state, ask).await;
+            let answer = lab::ask(state, ask).await.map_err(|e| e.message);
             if asked.get_value() == number {
                 outcome.set(Some(outcome_of(&text, answer, is_range)));
             }
@@ -272,10 +264,7 @@ pub fn PromqlConsole() -> impl IntoView {
             }
             .into_any(),
             Outcome::Failed { query, message } => {
-                let caret = position(&message).map(|(line, column)| {
-                    let line_text = query.lines().nth(line.saturating_sub(1)).unwrap_or_default().to_string();
-                    format!("{line_text}\n{}^", " ".repeat(column.saturating_sub(1)))
-                });
+                let caret = error_caret(&query, &message);
                 view! {
                     <div class="error" role="alert" data-testid="promql-error">
                         <div>{message}</div>

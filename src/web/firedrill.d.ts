@@ -1,0 +1,367 @@
+// The shapes of the JS API's values and of embed mode's messages, appended
+// by wasm-bindgen to firedrill_env.d.ts (src/web/js.rs). Field names are
+// those of the native JSON (`firedrill run --json`); src/web/typescript.rs
+// checks them against the Rust structs and enums.
+
+/** A curriculum task, easy to hard. */
+export type TaskId = "severity_classification" | "root_cause_analysis" | "full_incident_management";
+
+/** The six action types, in their canonical order. */
+export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" | "escalate" | "communicate";
+
+/** Incident severity, P1 (worst) to P4. */
+export type Severity = "P1" | "P2" | "P3" | "P4";
+
+/** The fixes a `remediate` action may apply. */
+export type RemediationKind = "restart" | "rollback" | "scale" | "config_change" | "failover" | "flush_cache" | "renew_certificate" | "free_disk" | "rate_limit" | "drain_node";
+
+/** Where a status update may be posted. */
+export type Channel = "status_page" | "slack" | "email";
+
+/** Incident status: open → investigating → mitigated → resolved. */
+export type IncidentStatus = "open" | "investigating" | "mitigated" | "resolved";
+
+/** A service's health, from its signals. */
+export type Health = "healthy" | "degraded" | "critical";
+
+/** The kind of component a service is. */
+export type ServiceKind = "service" | "database" | "cache" | "queue" | "gateway" | "external" | "infrastructure";
+
+/** Alert state, as in Prometheus. */
+export type AlertState = "pending" | "firing" | "resolved";
+
+/** Log level of a log line. */
+export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
+
+/** A graded dimension's name. */
+export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency";
+
+/** What `env.export(kind)` can write. */
+export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs";
+
+/** The baseline agents of `new Agent(name, seed)`. */
+export type AgentName = "random" | "heuristic" | "oracle";
+
+/** The `kind` of every error the API throws and of embed mode's error replies. */
+export type FiredrillErrorKind = "reset_needed" | "episode_over" | "unknown_task" | "unknown_scenario" | "invalid_action" | "invalid_argument" | "query" | "scenario" | "internal";
+
+/**
+ * What every call throws on a mistake or failure: a JS `Error` named
+ * `FiredrillError` whose `kind` says what went wrong; `message` says what
+ * was wrong and what was expected. The same `Env` keeps working after it.
+ */
+export interface FiredrillError extends Error {
+    name: "FiredrillError";
+    kind: FiredrillErrorKind;
+}
+
+/** `env.reset(options)`: a scenario id or a task (the seed picks one of its scenarios), and a seed from 0 to 2^53 − 1 (default 0). */
+export interface ResetOptions {
+    scenario?: string;
+    task?: TaskId;
+    seed?: number | bigint;
+}
+
+/** The parameters an action type takes: `severity` (classify), `root_cause` (diagnose), `kind` (remediate), `channel` and `message` (communicate). */
+export interface ActionParameters {
+    severity?: Severity;
+    root_cause?: string;
+    kind?: RemediationKind;
+    channel?: Channel;
+    message?: string;
+}
+
+/** An action as the environment takes it; `target` is a service (investigate, diagnose, remediate) or a team (escalate). */
+export interface Action {
+    action_type: ActionType;
+    target?: string;
+    parameters?: ActionParameters;
+    reasoning?: string;
+}
+
+/** A pending or firing (in the state, also resolved) alert. */
+export interface Alert {
+    name: string;
+    service: string;
+    /** `critical`, `warning` or `info`. */
+    severity: string;
+    state: AlertState;
+    summary: string;
+    metric: string;
+    value: number;
+    threshold: number;
+    since_step: number;
+    /** Simulated Unix seconds. */
+    since_time: number;
+}
+
+/** A service as the responder sees it. */
+export interface Service {
+    name: string;
+    team: string;
+    kind: ServiceKind;
+    depends_on: string[];
+    health: Health;
+    error_ratio: number;
+    latency_p99_seconds: number;
+    requests_per_second: number;
+    investigated: boolean;
+}
+
+/** One structured log line; `fields` are [key, value] pairs in template order. */
+export interface LogLine {
+    /** Simulated Unix seconds. */
+    time: number;
+    step: number;
+    service: string;
+    level: LogLevel;
+    message: string;
+    fields: [string, string][];
+}
+
+/** What investigating a service revealed (kept up to date every step). */
+export interface Investigation {
+    service: string;
+    /** Every signal's current value, by signal name. */
+    metrics: Record<string, number>;
+    logs: LogLine[];
+}
+
+/** What a responder sees. */
+export interface Observation {
+    scenario: string;
+    title: string;
+    task: TaskId;
+    objective: string;
+    summary: string;
+    step: number;
+    step_budget: number;
+    /** Simulated Unix seconds. */
+    time: number;
+    status: IncidentStatus;
+    alerts: Alert[];
+    services: Service[];
+    investigations: Investigation[];
+    teams: string[];
+    played: ActionType[];
+    cumulative_reward: number;
+    last_feedback: string;
+    done: boolean;
+}
+
+/** Details of a step. */
+export interface StepInfo {
+    action_type: string;
+    feedback: string;
+    status: IncidentStatus;
+}
+
+/** What `env.step(action)` returns. */
+export interface Step {
+    observation: Observation;
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+    info: StepInfo;
+}
+
+/** One played action, in the state's history. */
+export interface HistoryEntry {
+    step: number;
+    action: Action;
+    reward: number;
+    feedback: string;
+}
+
+/** The last diagnosis recorded. */
+export interface Diagnosis {
+    service: string;
+    root_cause: string;
+}
+
+/** A remediation that was applied. */
+export interface Remediation {
+    step: number;
+    service: string;
+    kind: RemediationKind;
+    correct: boolean;
+}
+
+/** A status update that was posted; `quality` in [0, 1]. */
+export interface Communication {
+    step: number;
+    channel: Channel;
+    message: string;
+    quality: number;
+}
+
+/** A service of a SLO and its error budget. */
+export interface Slo {
+    service: string;
+    kind: "availability" | "latency";
+    objective: number;
+    threshold_seconds: number | null;
+    budget_remaining_ratio: number;
+    budget_at_start_ratio: number;
+    burn_rate: number;
+    status: "green" | "yellow" | "red";
+    exhausted_in_seconds: number | null;
+}
+
+/** An unrelated service that looked bad, revealed after the episode. */
+export interface RedHerring {
+    service: string;
+    reason: string;
+}
+
+/** The hidden truth of the scenario, in the state once the episode is over. */
+export interface GroundTruth {
+    severity: Severity;
+    root_cause_service: string;
+    root_cause: string;
+    description: string;
+    affected_services: string[];
+    red_herrings: RedHerring[];
+    /** The right fixes, as `kind service`. */
+    correct_remediations: string[];
+    escalate_to: string[];
+    must_mention: string[];
+}
+
+/** Everything about the episode: `env.state()`. */
+export interface State {
+    scenario: string;
+    task: TaskId;
+    seed: number;
+    step: number;
+    step_budget: number;
+    status: IncidentStatus;
+    terminated: boolean;
+    truncated: boolean;
+    cumulative_reward: number;
+    history: HistoryEntry[];
+    investigated: string[];
+    severity: Severity | null;
+    diagnosis: Diagnosis | null;
+    remediations: Remediation[];
+    escalations: string[];
+    communications: Communication[];
+    wrong_fixes: number;
+    miscommunications: number;
+    mttr_steps: number | null;
+    mttr_minutes: number | null;
+    start_time: number;
+    history_start_time: number;
+    end_time: number;
+    slos: Slo[];
+    step_seconds: number;
+    alerts: Alert[];
+    observation: Observation;
+    ground_truth: GroundTruth | null;
+}
+
+/** One graded dimension: its weight in the score, its score in [0, 1] and why. */
+export interface GradeDimension {
+    name: GradeDimensionName;
+    weight: number;
+    score: number;
+    explanation: string;
+}
+
+/** What `env.grade()` returns; `final_grade` once the episode is over. */
+export interface Grade {
+    score: number;
+    scenario: string;
+    task: TaskId;
+    final_grade: boolean;
+    dimensions: GradeDimension[];
+}
+
+/** A scenario's listing entry: `scenarios()`, `env.scenarios()`. */
+export interface ScenarioSummary {
+    id: string;
+    title: string;
+    /** `null` for a built-in file whose task is not a task id (it cannot be played). */
+    task: TaskId | null;
+    /** The fault type (the cause id). */
+    fault: string;
+    services: string[];
+}
+
+/** A sample of the Prometheus HTTP API: [Unix seconds, value as text ("NaN", "+Inf" included)]. */
+export type PromSample = [number, string];
+
+/** One series of an instant vector. */
+export interface PromVectorSeries {
+    metric: Record<string, string>;
+    value: PromSample;
+}
+
+/** One series of a range vector. */
+export interface PromMatrixSeries {
+    metric: Record<string, string>;
+    values: PromSample[];
+}
+
+/** The `data` of a successful query, by `resultType`. */
+export type PromData =
+    | { resultType: "vector"; result: PromVectorSeries[] }
+    | { resultType: "matrix"; result: PromMatrixSeries[] }
+    | { resultType: "scalar"; result: PromSample }
+    | { resultType: "string"; result: [number, string] };
+
+/** A query's answer, as the Prometheus HTTP API's `/api/v1/query` JSON. */
+export interface PromSuccess<D = PromData> {
+    status: "success";
+    data: D;
+    warnings?: string[];
+    infos?: string[];
+}
+
+/** An expression that does not parse or evaluate: `error` starts with `LINE:COL:` for a parse error. */
+export interface PromError {
+    status: "error";
+    errorType: "bad_data" | "execution";
+    error: string;
+}
+
+/** What `env.query(expr, time?)` returns. */
+export type QueryResult = PromSuccess | PromError;
+
+/** What `env.queryRange(expr, start, end, step)` returns. */
+export type RangeQueryResult = PromSuccess<{ resultType: "matrix"; result: PromMatrixSeries[] }> | PromError;
+
+/** A message's `id`, echoed in its reply. */
+export type MessageId = string | number;
+
+/** What a host page posts to an embedded drill (docs/embedding.md). */
+export type HostMessage =
+    | { type: "reset"; id?: MessageId; scenario?: string; task?: TaskId; seed?: number }
+    | { type: "step"; id?: MessageId; action: Action }
+    | ({ type: "step"; id?: MessageId } & Action)
+    | { type: "state"; id?: MessageId }
+    | { type: "grade"; id?: MessageId }
+    | { type: "query"; id?: MessageId; expr: string; time?: number }
+    | { type: "query_range"; id?: MessageId; expr: string; start: number; end: number; step: number };
+
+/** An embedded drill's error reply: `request` is the type asked for, `detail` the message. */
+export interface ErrorReply {
+    type: "error";
+    id?: MessageId;
+    request?: string;
+    kind: FiredrillErrorKind;
+    detail: string;
+}
+
+/** What an embedded drill posts to its host page: replies and announcements. */
+export type DrillMessage =
+    | { type: "reset"; id?: MessageId; observation: Observation }
+    | ({ type: "step"; id?: MessageId } & Step)
+    | { type: "state"; id?: MessageId; state: State }
+    | { type: "grade"; id?: MessageId; grade: Grade }
+    | ({ type: "query"; id?: MessageId } & QueryResult)
+    | ({ type: "query_range"; id?: MessageId } & RangeQueryResult)
+    | ErrorReply
+    | { type: "ready"; scenario: string }
+    | { type: "episode_end"; grade: Grade }
+    | { type: "resize"; height: number };
