@@ -1,9 +1,9 @@
 //! The browser boundary: everything that talks to JavaScript and the DOM.
 //!
-//! - [`js`]: the JS API (`window.firedrill`, the core-only module's
+//! - `js`: the JS API (`window.firedrill`, the core-only module's
 //!   exports), the only module with `#[wasm_bindgen]` exports;
-//! - [`jsvalue`]: JS values in and out, shared by the JS API and embed mode;
-//! - [`app`]: the Leptos app, one file per view, and embed mode's
+//! - `jsvalue`: JS values in and out, shared by the JS API and embed mode;
+//! - `app`: the Leptos app, one file per view, and embed mode's
 //!   postMessage protocol.
 //!
 //! Those three are compiled for wasm only. The app's plain logic lives in
@@ -16,7 +16,7 @@
 //! - [`layout`]: the service map's columns, rows and arrows;
 //! - [`download`]: file names and MIME types of downloads;
 //! - [`action_form`]: what the action form offers for each action type;
-//! - [`format`]: computed texts (values in their unit, an action in one
+//! - [`format`](mod@format): computed texts (values in their unit, an action in one
 //!   line, a PromQL error's caret, a stage's progress);
 //! - [`typescript`]: the TypeScript declarations of the JS API's values and
 //!   embed mode's messages, checked against the Rust types.

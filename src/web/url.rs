@@ -5,7 +5,7 @@
 //!
 //! A value that is wrong is reported, never silently replaced: an unknown
 //! task and a seed that is not an integer from 0 to
-//! [`MAX_SAFE_SEED`](crate::rng::MAX_SAFE_SEED) are [`UrlError`]s, shown as
+//! [`MAX_SAFE_SEED`] are [`UrlError`]s, shown as
 //! a notice. A bad seed falls back to [`DEFAULT_SEED`], the seed of a URL
 //! without one, and the notice says so. What needs the catalog (does the
 //! scenario exist?) or the browser (is `parent` an origin?) is checked by

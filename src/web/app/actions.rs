@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::AppState;
-use crate::env::{Action, ACTION_TYPES};
+use crate::env::{Action, ActionType};
 use crate::scenario::{Severity, CHANNELS, REMEDIATION_KINDS};
 use crate::web::action_form;
 use crate::web::format::action_line;
@@ -25,7 +25,7 @@ enum Control {
 #[component]
 fn ParamField(
     /// The action type chosen in the form.
-    action_type: RwSignal<String>,
+    action_type: RwSignal<ActionType>,
     /// The parameter's name, as the action carries it.
     name: &'static str,
     /// The label shown.
@@ -63,7 +63,7 @@ fn ParamField(
         }
     };
     view! {
-        <Show when=move || action_form::takes(&action_type.get(), name)>{field.clone()}</Show>
+        <Show when=move || action_form::takes(action_type.get(), name)>{field.clone()}</Show>
     }
 }
 
@@ -71,7 +71,7 @@ fn ParamField(
 #[component]
 pub fn ActionPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let action_type = RwSignal::new(String::from(ACTION_TYPES[0]));
+    let action_type = RwSignal::new(ActionType::Investigate);
     let target = RwSignal::new(String::new());
     let severity = RwSignal::new(String::from("P1"));
     let root_cause = RwSignal::new(String::new());
@@ -85,7 +85,7 @@ pub fn ActionPanel() -> impl IntoView {
             .observation
             .with(|o| {
                 o.as_ref()
-                    .map(|o| action_form::targets(&action_type.get(), o))
+                    .map(|o| action_form::targets(action_type.get(), o))
             })
             .unwrap_or_default()
     });
@@ -100,7 +100,7 @@ pub fn ActionPanel() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = action_type.get_untracked();
-        let mut action = Action::new(&t, None);
+        let mut action = Action::new(t.name(), None);
         if !targets.get_untracked().is_empty() {
             action.target = Some(target.get_untracked());
         }
@@ -111,7 +111,7 @@ pub fn ActionPanel() -> impl IntoView {
             ("channel", channel),
             ("message", message),
         ];
-        for name in action_form::parameters(&t) {
+        for name in action_form::parameters(t) {
             if let Some((_, value)) = values.iter().find(|(n, _)| n == name) {
                 action.parameters.insert(
                     (*name).to_string(),
@@ -127,9 +127,8 @@ pub fn ActionPanel() -> impl IntoView {
         }
     };
 
-    let type_options = ACTION_TYPES
-        .iter()
-        .map(|name| view! { <option value=*name>{*name}</option> })
+    let type_options = ActionType::ALL
+        .map(|t| view! { <option value=t.name()>{t.name()}</option> })
         .collect_view();
     let severities = Severity::ALL
         .iter()
@@ -150,17 +149,22 @@ pub fn ActionPanel() -> impl IntoView {
                 <select
                     id="action-type"
                     data-testid="action-type"
-                    prop:value=move || action_type.get()
-                    on:change=move |ev| action_type.set(event_target_value(&ev))
+                    prop:value=move || action_type.get().name()
+                    on:change=move |ev| {
+                        // The options are the action types' names.
+                        if let Some(t) = ActionType::from_name(&event_target_value(&ev)) {
+                            action_type.set(t);
+                        }
+                    }
                 >
                     {type_options}
                 </select>
             </div>
-            <p class="muted small">{move || action_form::hint(&action_type.get())}</p>
+            <p class="muted small">{move || action_form::hint(action_type.get())}</p>
             <Show when=move || !targets.get().is_empty()>
                 <div class="form-row">
                     <label for="action-target">
-                        {move || action_form::target_label(&action_type.get())}
+                        {move || action_form::target_label(action_type.get())}
                     </label>
                     <select
                         id="action-target"
