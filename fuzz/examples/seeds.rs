@@ -122,7 +122,7 @@ fn agent_episodes() -> (Vec<(usize, u64, Vec<Action>)>, Leaderboard) {
                 board.add(Entry {
                     name: format!("{agent} bot"),
                     scenario: scenario.id.clone(),
-                    task: scenario.task.clone(),
+                    task: scenario.task.id().to_string(),
                     seed: seed as u64,
                     score: grade.score,
                     steps: actions.len() as u32,

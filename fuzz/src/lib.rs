@@ -6,7 +6,7 @@
 
 use firedrill::agents::{Agent, Heuristic};
 use firedrill::env::{Action, Env, EnvError, Selection};
-use firedrill::metrics::store::Store;
+use firedrill::series::Store;
 use firedrill::scenario::Catalog;
 use std::sync::{Arc, OnceLock};
 
