@@ -10,6 +10,17 @@ use crate::scenario::Task;
 /// Score a stage needs before the next one is recommended.
 pub const PASS_SCORE: f64 = 0.6;
 
+/// At most 40 characters of a value a person or page sent, with `…` when
+/// cut, for a notice or an error message.
+pub fn clip(text: &str) -> String {
+    let clipped: String = text.chars().take(40).collect();
+    if clipped.len() < text.len() {
+        clipped + "…"
+    } else {
+        clipped
+    }
+}
+
 /// A signal's value in its unit: `_ratio` as a percentage, `_seconds` in
 /// milliseconds, anything else as a whole number.
 ///

@@ -27,6 +27,7 @@ pub fn json_to_js(text: &str) -> Result<JsValue, String> {
 /// and no string longer than its limit is copied into wasm memory.
 pub mod input {
     use crate::env::{Action, Selection, MAX_TEXT_CHARS};
+    use crate::web::format::clip;
     use std::collections::BTreeMap;
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -102,15 +103,6 @@ pub mod input {
             ));
         }
         Ok(())
-    }
-
-    fn clip(text: &str) -> String {
-        let clipped: String = text.chars().take(40).collect();
-        if clipped.len() < text.len() {
-            clipped + "…"
-        } else {
-            clipped
-        }
     }
 
     /// An optional string of at most `max_chars` UTF-16 code units

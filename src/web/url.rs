@@ -25,6 +25,7 @@
 //! );
 //! ```
 
+use super::format::clip;
 use crate::rng::MAX_SAFE_SEED;
 use crate::scenario::Task;
 use std::fmt;
@@ -86,16 +87,6 @@ impl fmt::Display for UrlError {
 }
 
 impl std::error::Error for UrlError {}
-
-/// At most 40 characters of a value, for a notice.
-fn clip(text: &str) -> String {
-    let clipped: String = text.chars().take(40).collect();
-    if clipped.len() < text.len() {
-        clipped + "…"
-    } else {
-        clipped
-    }
-}
 
 impl UrlParams {
     /// Parses a query (`location.search`, with or without its `?`). Keys
