@@ -276,14 +276,26 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             .collect();
         if episode.fixed_at.is_some() {
             let score = (1.0 - 0.25 * episode.wrong_fixes as f64).max(0.25);
+            let fixes = |correct: bool| -> Vec<String> {
+                episode
+                    .remediations
+                    .iter()
+                    .filter(|r| r.correct == correct)
+                    .map(|r| format!("{} {}", r.kind, r.service))
+                    .collect()
+            };
             let wrong = if episode.wrong_fixes > 0 {
-                format!(" {} wrong fix(es) cost points.", episode.wrong_fixes)
+                format!(
+                    " {} wrong fix(es) ({}) cost points.",
+                    episode.wrong_fixes,
+                    list(&fixes(false))
+                )
             } else {
                 String::new()
             };
             (
                 score,
-                format!("Applied a right fix ({}).{wrong}", list(&applied)),
+                format!("Applied a right fix ({}).{wrong}", list(&fixes(true))),
             )
         } else if applied.is_empty() {
             (
