@@ -1,6 +1,6 @@
 //! Embeds every `scenarios/*.toml` file into the build (the browser has no
 //! file system): `BUILTIN_SCENARIOS`, each file's name, text and listing
-//! entry (id, title, task, fault type, service names). The listing is read
+//! entry (id, title, debrief title, task, fault type, service names). The listing is read
 //! here so that listing the scenarios needs no parse at run time: a file is
 //! parsed and validated the first time it is played (`Catalog::get`).
 //! A file whose listing cannot be read here gets its file stem as id and
@@ -13,6 +13,7 @@ use std::{env, fs, path::Path};
 struct Listing {
     id: String,
     title: String,
+    debrief_title: String,
     task: String,
     fault: String,
     services: Vec<String>,
@@ -35,6 +36,10 @@ fn listing(stem: &str, text: &str) -> Listing {
     Listing {
         id: if id.is_empty() { stem.to_string() } else { id },
         title: text_of(table.get("title")),
+        debrief_title: match text_of(table.get("debrief_title")) {
+            t if t.is_empty() => text_of(table.get("title")),
+            t => t,
+        },
         task: text_of(table.get("task")),
         fault: text_of(table.get("fault").and_then(|f| f.get("cause"))),
         services,
@@ -69,11 +74,12 @@ fn main() {
         let text = fs::read_to_string(path).unwrap_or_default();
         let l = listing(stem, &text);
         code.push_str(&format!(
-            "    Builtin {{ file: {:?}, text: include_str!({:?}), id: {:?}, title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
+            "    Builtin {{ file: {:?}, text: include_str!({:?}), id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
             format!("scenarios/{name}"),
             path.display().to_string(),
             l.id,
             l.title,
+            l.debrief_title,
             l.task,
             l.fault,
             l.services,

@@ -22,7 +22,8 @@ firedrill — incident-response drills
 
 USAGE:
     firedrill list [--json]
-    firedrill check PATH...
+    firedrill check [--strict] PATH...
+    firedrill causes [--json]
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
@@ -31,8 +32,13 @@ USAGE:
     firedrill help
 
 COMMANDS:
-    list     every scenario: id, title, task, fault type, services (--json: a JSON array)
+    list     every scenario: id, handle, title, task, fault type, services (--json: a JSON array)
     check    validate scenario files or folders of them; errors as PATH:LINE:COL: message
+             (--strict: also refuse what leaks or misleads: a title or summary naming the
+             root-cause service, the fault type or a diagnosis keyword; no debrief_title; a
+             general keyword; a cause outside the taxonomy; a red herring with no edge to an
+             affected service; a right fix nothing gives evidence for)
+    causes   the taxonomy of causes a diagnosis names (--json: an array of {id, name, description})
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
     export   play one episode and print an export of it to stdout:
@@ -61,6 +67,7 @@ OPTIONS:
     --actions FILE   a JSON array of actions {action_type, target, parameters, reasoning}
     --scenarios DIR  also load the scenario files of DIR (or a single file) before selecting
     --json           machine-readable output
+    --strict         (check) warnings as errors: see check
     --smoke          (bench) check that everything runs instead of measuring
     --time T         query time: simulated Unix seconds (decimals allowed)
     --start S        range query start, simulated Unix seconds
@@ -107,6 +114,7 @@ struct Options {
     scenarios: Vec<PathBuf>,
     json: bool,
     smoke: bool,
+    strict: bool,
     time: Option<String>,
     start: Option<String>,
     end: Option<String>,
@@ -138,14 +146,14 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
         if !allowed.contains(&key) {
             return Err(usage(format!("unknown option {name}")));
         }
-        if key == "json" || key == "smoke" {
+        if matches!(key, "json" | "smoke" | "strict") {
             if inline_value.is_some() {
                 return Err(usage(format!("{name} takes no value")));
             }
-            if key == "json" {
-                options.json = true;
-            } else {
-                options.smoke = true;
+            match key {
+                "json" => options.json = true,
+                "smoke" => options.smoke = true,
+                _ => options.strict = true,
             }
             i += 1;
             continue;
@@ -212,7 +220,8 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
     let rest = &args[1..];
     let text = match command.as_str() {
         "list" => list(&parse_options(rest, &["json", "scenarios"])?)?,
-        "check" => check(&parse_options(rest, &[])?)?,
+        "check" => check(&parse_options(rest, &["strict"])?)?,
+        "causes" => causes(&parse_options(rest, &["json"])?)?,
         "run" => run(&parse_options(
             rest,
             &[
@@ -326,8 +335,9 @@ fn list(options: &Options) -> Result<String, Failure> {
     for s in catalog.scenarios() {
         let services: Vec<&str> = s.services.iter().map(|s| s.name.as_str()).collect();
         text.push_str(&format!(
-            "{:<40} {:<26} {:<32} {}\n    {}\n",
+            "{:<40} {} {:<26} {:<32} {}\n    {}\n",
             s.id,
+            s.handle(),
             s.task,
             s.fault.cause,
             services.join(","),
@@ -335,6 +345,23 @@ fn list(options: &Options) -> Result<String, Failure> {
         ));
     }
     Ok(text)
+}
+
+/// `firedrill causes`: the taxonomy a diagnosis names its cause from.
+fn causes(options: &Options) -> Result<String, Failure> {
+    use crate::scenario::causes::CAUSES;
+    if let Some(extra) = options.positional.first() {
+        return Err(usage(format!("causes takes no argument, found {extra:?}")));
+    }
+    if options.json {
+        return serde_json::to_string_pretty(CAUSES)
+            .map(|json| json + "\n")
+            .map_err(|e| input(e.to_string()));
+    }
+    Ok(CAUSES
+        .iter()
+        .map(|c| format!("{:<32} {}\n    {}\n", c.id, c.name, c.description))
+        .collect())
 }
 
 fn check(options: &Options) -> Result<String, Failure> {
@@ -359,6 +386,13 @@ fn check(options: &Options) -> Result<String, Failure> {
             };
             match crate::scenario::parse(&name, &text) {
                 Ok(scenario) => {
+                    if options.strict {
+                        problems.extend(
+                            crate::scenario::lint(&name, &text, &scenario)
+                                .iter()
+                                .map(|e| e.to_string()),
+                        );
+                    }
                     if let Some((_, other)) = ids.iter().find(|(id, _)| *id == scenario.id) {
                         problems.push(format!(
                             "{name}:1:1: id: duplicate scenario id {:?}, also in {other}",

@@ -86,8 +86,10 @@ pub enum Command {
     Diagnose {
         /// Service index.
         service: usize,
-        /// Cause id or free text.
+        /// Cause id (of [`crate::scenario::causes::CAUSES`]) or free text.
         root_cause: String,
+        /// Free text beside a cause id (empty when none was given).
+        notes: String,
     },
     /// Apply a fix.
     Remediate {
@@ -261,12 +263,17 @@ impl Action {
                 Ok(Command::Classify { severity })
             }
             ActionType::Diagnose => {
-                only_parameters(self, &["root_cause"])?;
+                only_parameters(self, &["root_cause", "notes"])?;
                 let service = service_target(self, scenario)?;
-                let root_cause = parameter(self, "root_cause", "a cause id or a description")?;
+                let root_cause = parameter(self, "root_cause", "a cause id (see `firedrill causes`) or a description")?;
+                let notes = match self.parameters.get("notes").map(|n| n.trim()) {
+                    None | Some("") => "",
+                    Some(_) => parameter(self, "notes", "free text")?,
+                };
                 Ok(Command::Diagnose {
                     service,
                     root_cause: root_cause.to_string(),
+                    notes: notes.to_string(),
                 })
             }
             ActionType::Remediate => {

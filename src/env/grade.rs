@@ -2,8 +2,8 @@
 //! with an explanation of what was right, what was missed and what the
 //! ideal was. The score is their weighted sum.
 
-use super::{Episode, GradeDimension, Task};
-use crate::scenario::{Fault, Scenario};
+use super::{DiagnosisAnswer, Episode, GradeDimension, Task};
+use crate::scenario::{causes, Fault, FixOutcome, Scenario, Severity};
 use serde::Serialize;
 
 /// One graded dimension.
@@ -34,45 +34,105 @@ pub struct Grade {
     pub dimensions: Vec<Dimension>,
 }
 
-fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last_space = true;
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_alphanumeric() { c } else { ' ' };
-        if c == ' ' {
-            if !last_space {
-                out.push(' ');
-            }
-            last_space = true;
-        } else {
-            out.push(c);
-            last_space = false;
-        }
-    }
-    out.trim_end().to_string()
-}
-
-/// Whether a diagnosis text names the fault: its cause id, or any of its keywords.
+/// Whether a diagnosis names the fault's cause: a cause id of the
+/// taxonomy ([`crate::scenario::causes`]), or free text that mentions the
+/// fault's keywords or its category's (not negated), and no other
+/// category's (naming several causes at once is a guess, not a diagnosis).
+/// `other` is right only for a cause outside the taxonomy, with `notes`
+/// that mention its keywords.
 ///
 /// ```
 /// use firedrill::env::cause_matches;
 /// let catalog = firedrill::scenario::Catalog::builtin();
 /// let fault = &catalog.get("connection-pool-exhaustion-v1").unwrap().fault;
-/// assert!(cause_matches("connection_pool_exhaustion", fault));
-/// assert!(cause_matches("The Connection Pool is exhausted", fault));
-/// assert!(!cause_matches("disk full", fault));
+/// assert!(cause_matches("connection_pool_exhaustion", "", fault));
+/// assert!(cause_matches("The Connection Pool is exhausted", "", fault));
+/// assert!(!cause_matches("disk full", "", fault));
+/// assert!(!cause_matches("CPU saturated, not the connection pool", "", fault));
+/// assert!(!cause_matches("connection pool exhausted or disk full", "", fault));
 /// ```
-pub fn cause_matches(text: &str, fault: &Fault) -> bool {
-    let text = format!(" {} ", normalize(text));
-    let cause = normalize(&fault.cause);
-    if text.contains(&format!(" {cause} ")) {
+pub fn cause_matches(root_cause: &str, notes: &str, fault: &Fault) -> bool {
+    let id = root_cause.trim().to_ascii_lowercase();
+    let own = causes::cause(&fault.cause);
+    if let Some(named) = causes::cause(&id) {
+        if named.id != causes::OTHER {
+            return named.id == fault.cause;
+        }
+        return own.is_none() && mentions_only(notes, fault, own);
+    }
+    if causes::normalize(root_cause) == causes::normalize(&fault.cause) {
         return true;
     }
-    fault
-        .keywords
-        .iter()
-        .map(|k| normalize(k))
-        .any(|k| !k.is_empty() && text.contains(&format!(" {k} ")))
+    let text = if notes.trim().is_empty() {
+        root_cause.to_string()
+    } else {
+        format!("{root_cause}. {notes}")
+    };
+    mentions_only(&text, fault, own)
+}
+
+/// Whether `text` mentions the fault (its keywords or its category's) and
+/// no other category of the taxonomy.
+fn mentions_only(text: &str, fault: &Fault, own: Option<&causes::Cause>) -> bool {
+    let own_keywords = own.map_or(&[][..], |c| c.keywords);
+    let names_fault =
+        causes::mentions(text, &fault.keywords) || causes::mentions(text, own_keywords);
+    names_fault
+        && !causes::CAUSES
+            .iter()
+            .filter(|c| c.id != fault.cause && !c.keywords.is_empty())
+            .any(|c| {
+                // A phrase the scenario itself accepts is not another cause.
+                let foreign: Vec<&str> = c
+                    .keywords
+                    .iter()
+                    .copied()
+                    .filter(|k| !fault.keywords.iter().any(|f| causes::normalize(f) == causes::normalize(k)))
+                    .collect();
+                causes::mentions(text, &foreign)
+            })
+}
+
+/// The score of an answer given several times: the first answer counts.
+/// `scores` are the scores of the successive distinct answers. One answer
+/// scores what it scores; after revisions, the worst answer given, or half
+/// of the last one less a quarter for each revision after the first,
+/// whichever is more. So a wrong answer revised to the right one earns at
+/// most half, and trying every option earns no more than a single wrong
+/// answer.
+pub(crate) fn first_answer_score(scores: &[f64]) -> f64 {
+    match scores {
+        [] => 0.0,
+        [only] => *only,
+        [.., last] => {
+            let revisions = (scores.len() - 1) as f64;
+            let worst = scores.iter().copied().fold(1.0, f64::min);
+            worst.max(0.5 * last - 0.25 * (revisions - 1.0)).max(0.0)
+        }
+    }
+}
+
+/// The score of one severity answer.
+pub(crate) fn severity_score(given: Severity, truth: Severity) -> f64 {
+    match (given.rank() - truth.rank()).abs() {
+        0 => 1.0,
+        1 => 0.25,
+        _ => 0.0,
+    }
+}
+
+/// The score of one diagnosis: service and cause.
+pub(crate) fn diagnosis_score(scenario: &Scenario, answer: &DiagnosisAnswer) -> f64 {
+    let right_service = scenario
+        .fault
+        .accepts_service(&scenario.services[answer.service].name);
+    let right_cause = cause_matches(&answer.root_cause, &answer.notes, &scenario.fault);
+    match (right_service, right_cause) {
+        (true, true) => 1.0,
+        (true, false) => 0.4,
+        (false, true) => 0.2,
+        (false, false) => 0.0,
+    }
 }
 
 /// How good a status update is, 0..=1: 0.3 for a fitting channel, 0.7 shared by the words it should mention.
@@ -82,11 +142,11 @@ pub fn communication_quality(scenario: &Scenario, channel: &str, message: &str) 
     } else {
         0.0
     };
-    let text = format!(" {} ", normalize(message));
+    let text = format!(" {} ", causes::normalize(message));
     let words = &scenario.communication.must_mention;
     let mentioned = words
         .iter()
-        .filter(|w| text.contains(&format!(" {} ", normalize(w))))
+        .filter(|w| text.contains(&format!(" {} ", causes::normalize(w))))
         .count();
     channel_score + 0.7 * mentioned as f64 / words.len().max(1) as f64
 }
@@ -99,16 +159,22 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// Steps an ideal response takes.
+/// Steps an ideal response takes: the ideal path of
+/// [`crate::agents::ideal_path`] (investigate the root, classify, fix,
+/// then the rest).
 pub(crate) fn ideal_steps(task: Task, scenario: &Scenario) -> u32 {
     match task {
         Task::SeverityClassification => 2,
         Task::RootCauseAnalysis => 4,
         Task::FullIncidentManagement => {
-            scenario.affected_services().len() as u32 + 4 + scenario.escalate_to.len() as u32
+            scenario.path_to_users().len() as u32 + 4 + scenario.escalate_to.len() as u32
         }
     }
 }
+
+/// The step at which the ideal path applies its fix: investigate the
+/// root, classify, fix.
+pub const IDEAL_MITIGATION_STEP: u32 = 3;
 
 pub(crate) fn grade(episode: &Episode) -> Grade {
     let scenario = &episode.scenario;
@@ -121,29 +187,44 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         .investigated
         .iter()
         .copied()
-        .filter(|i| affected.contains(i))
+        .filter(|i| affected.contains(i) || scenario.fault.accepts_service(&name(*i)))
         .collect();
     let noise: Vec<String> = episode
         .investigated
         .iter()
         .copied()
-        .filter(|i| !affected.contains(i))
+        .filter(|i| !relevant.contains(i))
         .map(name)
         .collect();
 
     let severity = {
         let truth = scenario.severity;
-        match episode.severity {
-            None => (0.0, format!("No severity was recorded. Ideal: {truth}.")),
-            Some(s) if s == truth => (1.0, format!("Classified {s}, which is right.")),
-            Some(s) => {
+        let scores: Vec<f64> = episode
+            .severity_answers
+            .iter()
+            .map(|s| severity_score(*s, truth))
+            .collect();
+        let score = first_answer_score(&scores);
+        match episode.severity_answers.as_slice() {
+            [] => (0.0, format!("No severity was recorded. Ideal: {truth}.")),
+            [s] if *s == truth => (1.0, format!("Classified {s}, which is right.")),
+            [s] => {
                 let distance = (s.rank() - truth.rank()).abs();
-                let score = if distance == 1 { 0.25 } else { 0.0 };
                 (
                     score,
                     format!(
                         "Classified {s}; the impact called for {truth} ({distance} level{} off).",
                         if distance == 1 { "" } else { "s" }
+                    ),
+                )
+            }
+            answers => {
+                let given: Vec<String> = answers.iter().map(|s| s.to_string()).collect();
+                (
+                    score,
+                    format!(
+                        "Classified {} in turn; the impact called for {truth}. The first answer counts: a revision earns at most half, less for each further one.",
+                        given.join(", then ")
                     ),
                 )
             }
@@ -205,14 +286,20 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     };
 
     let investigated_root = {
-        let position = episode.investigated.iter().position(|&i| i == root);
+        let position = episode
+            .investigated
+            .iter()
+            .position(|&i| i == root || scenario.fault.accepts_service(&name(i)));
         let diagnosed_at = episode
             .history
             .iter()
             .position(|h| h.action.action_type == "diagnose");
         let investigated_at = episode.history.iter().position(|h| {
             h.action.action_type == "investigate"
-                && h.action.target.as_deref() == Some(scenario.fault.service.as_str())
+                && h.action
+                    .target
+                    .as_deref()
+                    .is_some_and(|t| scenario.fault.accepts_service(t))
         });
         match (position, investigated_at, diagnosed_at) {
             (None, _, _) => (0.0, format!("The root-cause service {} was never investigated.", scenario.fault.service)),
@@ -221,45 +308,45 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         }
     };
 
-    let diagnosis = match &episode.diagnosis {
-        None => (
-            0.0,
+    let diagnosis = {
+        let fault = &scenario.fault;
+        let ideal = format!(
+            "{} on {}",
+            causes::cause(&fault.cause).map_or(fault.cause.as_str(), |c| c.name),
+            fault.service
+        );
+        let scores: Vec<f64> = episode
+            .diagnosis_answers
+            .iter()
+            .map(|a| diagnosis_score(scenario, a))
+            .collect();
+        let said = |a: &DiagnosisAnswer| {
             format!(
-                "No diagnosis was recorded. Ideal: {} on {}.",
-                scenario.fault.cause, scenario.fault.service
-            ),
-        ),
-        Some((service, cause)) => {
-            let right_service = *service == root;
-            let right_cause = cause_matches(cause, &scenario.fault);
-            let said = format!(
-                "Diagnosed \"{}\" on {}",
-                super::action::clip(cause),
-                name(*service)
-            );
-            match (right_service, right_cause) {
-                (true, true) => (1.0, format!("{said}: right service and cause.")),
-                (true, false) => (
-                    0.4,
+                "\"{}\" on {}",
+                super::action::clip(&a.root_cause),
+                name(a.service)
+            )
+        };
+        match (episode.diagnosis_answers.as_slice(), scores.as_slice()) {
+            ([], _) => (0.0, format!("No diagnosis was recorded. Ideal: {ideal}.")),
+            ([answer], [score]) => {
+                let verdict = match *score {
+                    s if s >= 1.0 => "right service and cause".to_string(),
+                    s if s >= 0.4 => format!("right service, but the cause was {ideal} ({})", fault.description),
+                    s if s > 0.0 => format!("right kind of cause, but the root cause was on {}", fault.service),
+                    _ => format!("the root cause was {ideal}"),
+                };
+                (*score, format!("Diagnosed {}: {verdict}.", said(answer)))
+            }
+            (answers, _) => {
+                let given: Vec<String> = answers.iter().map(said).collect();
+                (
+                    first_answer_score(&scores),
                     format!(
-                        "{said}: right service, but the cause was {} ({}).",
-                        scenario.fault.cause, scenario.fault.description
+                        "Diagnosed {} in turn; the root cause was {ideal}. The first answer counts: a revision earns at most half, less for each further one.",
+                        given.join(", then ")
                     ),
-                ),
-                (false, true) => (
-                    0.2,
-                    format!(
-                        "{said}: right kind of cause, but the root cause was on {}.",
-                        scenario.fault.service
-                    ),
-                ),
-                (false, false) => (
-                    0.0,
-                    format!(
-                        "{said}; the root cause was {} on {}.",
-                        scenario.fault.cause, scenario.fault.service
-                    ),
-                ),
+                )
             }
         }
     };
@@ -274,28 +361,61 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             .iter()
             .map(|r| format!("{} {}", r.kind, r.service))
             .collect();
-        if episode.fixed_at.is_some() {
-            let score = (1.0 - 0.25 * episode.wrong_fixes as f64).max(0.25);
-            let fixes = |correct: bool| -> Vec<String> {
-                episode
-                    .remediations
-                    .iter()
-                    .filter(|r| r.correct == correct)
-                    .map(|r| format!("{} {}", r.kind, r.service))
-                    .collect()
-            };
-            let wrong = if episode.wrong_fixes > 0 {
-                format!(
-                    " {} wrong fix(es) ({}) cost points.",
-                    episode.wrong_fixes,
-                    list(&fixes(false))
-                )
-            } else {
-                String::new()
-            };
+        let penalty: f64 = episode
+            .remediations
+            .iter()
+            .filter_map(|r| r.harm)
+            .map(|h| h.penalty())
+            .sum();
+        let fixes = |correct: bool| -> Vec<String> {
+            episode
+                .remediations
+                .iter()
+                .filter(|r| r.correct == correct)
+                .map(|r| format!("{} {}", r.kind, r.service))
+                .collect()
+        };
+        let wrong = if episode.wrong_fixes > 0 {
+            let harms: Vec<String> = episode
+                .remediations
+                .iter()
+                .filter_map(|r| r.harm.map(|h| format!("{} {} ({} harm)", r.kind, r.service, h.name())))
+                .collect();
+            format!(
+                " {} wrong fix(es) cost {:.2}: {}.",
+                episode.wrong_fixes,
+                penalty,
+                harms.join(", ")
+            )
+        } else {
+            String::new()
+        };
+        let resolved = episode
+            .remediations
+            .iter()
+            .any(|r| r.outcome == Some(FixOutcome::Resolve));
+        let mitigated = episode
+            .remediations
+            .iter()
+            .any(|r| r.outcome == Some(FixOutcome::Mitigate));
+        if resolved {
             (
-                score,
-                format!("Applied a right fix ({}).{wrong}", list(&fixes(true))),
+                (1.0 - penalty).max(0.2),
+                format!("Applied a fix that removes the cause ({}).{wrong}", list(&fixes(true))),
+            )
+        } else if mitigated {
+            let resolving: Vec<String> = scenario
+                .correct_remediations()
+                .filter(|r| r.outcome == FixOutcome::Resolve)
+                .map(|r| format!("{} {}", r.kind, r.service))
+                .collect();
+            (
+                (0.5 - penalty).max(0.1),
+                format!(
+                    "Mitigated ({}), but nothing removed the cause, so the symptoms come back. Ideal: also {}.{wrong}",
+                    list(&fixes(true)),
+                    list(&resolving)
+                ),
             )
         } else if applied.is_empty() {
             (
@@ -309,7 +429,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             (
                 0.0,
                 format!(
-                    "Applied {}, none of which fixes the incident. Ideal: {}.",
+                    "Applied {}, none of which fixes the incident. Ideal: {}.{wrong}",
                     list(&applied),
                     list(&correct_fixes)
                 ),
@@ -391,21 +511,60 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     };
 
     let thoroughness = {
-        let score = relevant.len() as f64 / affected.len().max(1) as f64;
-        let missed: Vec<String> = affected
+        // What mattered: the root and the services on its path to the
+        // users, whenever they were looked at (mitigating first costs nothing).
+        let path = episode.path_to_users();
+        let seen: Vec<usize> = path
             .iter()
-            .filter(|i| !relevant.contains(i))
+            .copied()
+            .filter(|i| episode.investigated.contains(i))
+            .collect();
+        let missed: Vec<String> = path
+            .iter()
+            .filter(|i| !seen.contains(i))
             .map(|&i| name(i))
             .collect();
+        let route: Vec<String> = path.iter().map(|&i| name(i)).collect();
         (
-            score,
+            seen.len() as f64 / path.len().max(1) as f64,
             format!(
-                "Investigated {} of {} affected services. Missed: {}.",
-                relevant.len(),
-                affected.len(),
+                "Investigated {} of the {} services on the path from the users to the root cause ({}). Missed: {}.",
+                seen.len(),
+                path.len(),
+                route.join(" → "),
                 list(&missed)
             ),
         )
+    };
+
+    let time_to_mitigate = {
+        let minutes = |steps: u32| steps as f64 * scenario.step_seconds as f64 / 60.0;
+        let budget = task.step_budget();
+        match episode.mitigated_at {
+            None => (
+                0.0,
+                format!(
+                    "The incident was never mitigated. Ideal: a fix by step {IDEAL_MITIGATION_STEP} ({:.1} simulated minutes in).",
+                    minutes(IDEAL_MITIGATION_STEP)
+                ),
+            ),
+            Some(at) => {
+                let score = if at <= IDEAL_MITIGATION_STEP {
+                    1.0
+                } else {
+                    1.0 - (at - IDEAL_MITIGATION_STEP) as f64
+                        / budget.saturating_sub(IDEAL_MITIGATION_STEP).max(1) as f64
+                };
+                (
+                    score,
+                    format!(
+                        "Mitigated at step {at}, {:.1} simulated minutes in (ideal: step {IDEAL_MITIGATION_STEP}, {:.1} minutes). Users suffer until then: mitigate first, diagnose after.",
+                        minutes(at),
+                        minutes(IDEAL_MITIGATION_STEP)
+                    ),
+                )
+            }
+        }
     };
 
     let precision = if episode.investigated.is_empty() {
@@ -460,6 +619,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             GradeDimension::InvestigationThoroughness => thoroughness.clone(),
             GradeDimension::InvestigationPrecision => precision.clone(),
             GradeDimension::Efficiency => efficiency.clone(),
+            GradeDimension::TimeToMitigate => time_to_mitigate.clone(),
         };
         dimensions.push(Dimension {
             name: *name,

@@ -31,7 +31,7 @@ pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
-use crate::scenario::{Catalog, PerActionType, Scenario, Severity, Signal};
+use crate::scenario::{Catalog, FixOutcome, PerActionType, Scenario, Severity, Signal};
 use crate::sim::{push_step_logs, service_logs, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -74,7 +74,13 @@ pub(crate) struct Episode {
     pub(crate) history: Vec<HistoryEntry>,
     pub(crate) investigated: Vec<usize>,
     pub(crate) severity: Option<Severity>,
+    /// Every distinct severity given, in order (a repeat of the last one is no revision).
+    pub(crate) severity_answers: Vec<Severity>,
     pub(crate) diagnosis: Option<(usize, String)>,
+    /// Every distinct diagnosis given, in order.
+    pub(crate) diagnosis_answers: Vec<DiagnosisAnswer>,
+    /// The step of the first right fix (mitigating or resolving).
+    pub(crate) mitigated_at: Option<u32>,
     pub(crate) remediations: Vec<RemediationRecord>,
     pub(crate) escalations: Vec<String>,
     pub(crate) communications: Vec<CommunicationRecord>,
@@ -99,6 +105,25 @@ pub(crate) struct Episode {
     firing: Vec<bool>,
 }
 
+/// One diagnosis as given.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct DiagnosisAnswer {
+    pub(crate) service: usize,
+    pub(crate) root_cause: String,
+    pub(crate) notes: String,
+}
+
+impl DiagnosisAnswer {
+    /// Whether two answers say the same (the same service and cause id, or
+    /// the same words).
+    fn same_as(&self, other: &DiagnosisAnswer) -> bool {
+        use crate::scenario::causes::normalize;
+        self.service == other.service
+            && normalize(&self.root_cause) == normalize(&other.root_cause)
+            && normalize(&self.notes) == normalize(&other.notes)
+    }
+}
+
 /// What every episode of a scenario shares, computed on its first episode:
 /// the parsed (and resolved) alert rules, the baseline history, the teams.
 #[derive(Debug)]
@@ -109,6 +134,8 @@ struct PreparedScenario {
     teams: Vec<String>,
     root: usize,
     affected: Vec<usize>,
+    /// [`Scenario::path_to_users`].
+    path: Vec<usize>,
     /// Per alert rule: the index of its service, and the rank of its name
     /// among the rules' names (to sort alert views without comparing text).
     alert_services: Vec<usize>,
@@ -132,6 +159,7 @@ impl PreparedScenario {
                 .iter()
                 .filter_map(|name| scenario.service_index(name))
                 .collect(),
+            path: scenario.path_to_users(),
             alert_services: scenario
                 .alerts
                 .iter()
@@ -276,7 +304,10 @@ impl Env {
             history: Vec::new(),
             investigated: Vec::new(),
             severity: None,
+            severity_answers: Vec::new(),
             diagnosis: None,
+            diagnosis_answers: Vec::new(),
+            mitigated_at: None,
             remediations: Vec::new(),
             escalations: Vec::new(),
             communications: Vec::new(),
@@ -404,6 +435,11 @@ impl Episode {
         &self.prepared.affected
     }
 
+    /// [`Scenario::path_to_users`], as indices.
+    pub(crate) fn path_to_users(&self) -> &[usize] {
+        &self.prepared.path
+    }
+
     fn apply(&mut self, action: &Action, command: Command) -> Step {
         let step_number = self.step_count() + 1;
         let decay = self.task.reward_decay();
@@ -419,6 +455,9 @@ impl Episode {
         self.sim.advance();
         if self.sim.resolved_at().is_some() {
             self.status = Status::Resolved;
+        } else if self.status == Status::Mitigated && !self.sim.recovering() {
+            // The mitigation wore off: the fault is still there.
+            self.status = Status::Investigating;
         }
         let time_ms = self.monitor.scrape(&self.sim, step_number);
         self.evaluate_alerts(time_ms);
@@ -513,26 +552,54 @@ impl Episode {
                 )
             }
             Command::Classify { severity } => {
+                let before = grade::first_answer_score(&self.severity_scores());
+                let given = self.severity_answers.last().copied();
                 self.severity = Some(*severity);
-                let distance = (severity.rank() - scenario.severity.rank()).abs();
-                let reward = match distance {
-                    0 => 0.2,
-                    1 => 0.05,
-                    _ => -0.1,
+                if given != Some(*severity) {
+                    self.severity_answers.push(*severity);
+                }
+                let after = grade::first_answer_score(&self.severity_scores());
+                // Shaped on the dimension's score: guessing in turn does not pay.
+                let potential = |s: f64| 0.3 * s - 0.1;
+                let reward = if given.is_none() {
+                    potential(after)
+                } else {
+                    potential(after) - potential(before)
                 };
                 (reward, format!("Severity recorded as {severity}."))
             }
             Command::Diagnose {
                 service,
                 root_cause,
+                notes,
             } => {
+                let scores = |answers: &[DiagnosisAnswer]| -> Vec<f64> {
+                    answers
+                        .iter()
+                        .map(|a| grade::diagnosis_score(&scenario, a))
+                        .collect()
+                };
+                let first = self.diagnosis_answers.is_empty();
+                let before = grade::first_answer_score(&scores(&self.diagnosis_answers));
+                let answer = DiagnosisAnswer {
+                    service: *service,
+                    root_cause: root_cause.clone(),
+                    notes: notes.clone(),
+                };
+                if !self
+                    .diagnosis_answers
+                    .last()
+                    .is_some_and(|last| last.same_as(&answer))
+                {
+                    self.diagnosis_answers.push(answer);
+                }
                 self.diagnosis = Some((*service, root_cause.clone()));
-                let right_service = *service == root;
-                let right_cause = cause_matches(root_cause, &scenario.fault);
-                let reward = match (right_service, right_cause) {
-                    (true, true) => 0.3,
-                    (true, false) | (false, true) => 0.05,
-                    (false, false) => -0.1,
+                let after = grade::first_answer_score(&scores(&self.diagnosis_answers));
+                let potential = |s: f64| 0.4 * s - 0.1;
+                let reward = if first {
+                    potential(after)
+                } else {
+                    potential(after) - potential(before)
                 };
                 (
                     reward,
@@ -550,37 +617,50 @@ impl Episode {
                     .iter()
                     .find(|r| r.service == name && r.kind == *kind);
                 let correct = known.is_some_and(|r| r.correct);
+                let outcome = known.filter(|r| r.correct).map(|r| r.outcome);
+                let harm = (!correct).then(|| known.map(|r| r.harm).unwrap_or_default());
                 self.remediations.push(RemediationRecord {
                     step: step_number,
                     service: name.clone(),
                     kind: kind.clone(),
                     correct,
+                    outcome,
+                    harm,
                 });
-                if correct {
-                    let steps = known.map(|r| r.recovery_steps).unwrap_or(3);
-                    if self.fixed_at.is_none() {
-                        self.fixed_at = Some(step_number);
-                        self.sim.start_recovery(steps);
+                // The feedback says what was done, never whether it was
+                // right: the metrics show that, as in real life.
+                let feedback = format!("Applied {kind} to {name}.");
+                match (known, outcome, harm) {
+                    (Some(fix), Some(outcome), _) => {
+                        let first = self.mitigated_at.is_none();
+                        self.mitigated_at.get_or_insert(step_number);
+                        let reward = match outcome {
+                            FixOutcome::Resolve => {
+                                let new = self.fixed_at.is_none();
+                                if new {
+                                    self.fixed_at = Some(step_number);
+                                    self.sim.start_recovery(fix.recovery_steps);
+                                }
+                                if new { 0.3 } else { 0.0 }
+                            }
+                            FixOutcome::Mitigate => {
+                                self.sim.start_mitigation(fix.recovery_steps);
+                                if first { 0.15 } else { 0.0 }
+                            }
+                        };
                         if self.status != Status::Resolved {
                             self.status = Status::Mitigated;
                         }
-                        (
-                            0.3,
-                            format!("Applied {kind} to {name}. Metrics start to recover."),
-                        )
-                    } else {
-                        (
-                            0.0,
-                            format!("Applied {kind} to {name}; recovery was already under way."),
-                        )
+                        (reward, feedback)
                     }
-                } else {
-                    self.wrong_fixes += 1;
-                    if let Some((signal, amount)) = known.and_then(|r| r.worsens) {
-                        self.sim.worsen(*service, signal, amount);
-                        (-0.15, format!("Applied {kind} to {name}. It did not help, and {signal} got worse."))
-                    } else {
-                        (-0.1, format!("Applied {kind} to {name}. It did not help."))
+                    (_, _, harm) => {
+                        let harm = harm.unwrap_or_default();
+                        self.wrong_fixes += 1;
+                        if let Some((signal, amount)) = known.and_then(|r| r.worsens) {
+                            self.sim
+                                .worsen(*service, signal, amount * harm.worsening_factor());
+                        }
+                        (-(0.05 + 0.2 * harm.penalty()), feedback)
                     }
                 }
             }
@@ -610,6 +690,14 @@ impl Episode {
                 (reward, format!("Status update posted to {channel}."))
             }
         }
+    }
+
+    /// The score of each distinct severity given so far.
+    fn severity_scores(&self) -> Vec<f64> {
+        self.severity_answers
+            .iter()
+            .map(|s| grade::severity_score(*s, self.scenario.severity))
+            .collect()
     }
 
     /// Evaluates every alert rule's expression over the series store at
@@ -757,6 +845,7 @@ impl Episode {
             .collect();
         Observation {
             scenario: scenario.id.clone(),
+            handle: scenario.handle(),
             title: scenario.title.clone(),
             task: self.task,
             objective: self.task.objective(),
@@ -867,7 +956,11 @@ impl Episode {
             ground_truth: self.is_over().then(|| GroundTruth {
                 severity: scenario.severity.name().to_string(),
                 root_cause_service: scenario.fault.service.clone(),
+                also_accepted_services: scenario.fault.also_accept.clone(),
                 root_cause: scenario.fault.cause.clone(),
+                root_cause_name: crate::scenario::causes::cause(&scenario.fault.cause)
+                    .map_or_else(|| scenario.fault.cause.clone(), |c| c.name.to_string()),
+                debrief_title: scenario.debrief_title.clone(),
                 description: scenario.fault.description.clone(),
                 affected_services: scenario
                     .affected_services()
@@ -884,6 +977,11 @@ impl Episode {
                     .collect(),
                 correct_remediations: scenario
                     .correct_remediations()
+                    .map(|r| format!("{} {}", r.kind, r.service))
+                    .collect(),
+                mitigations: scenario
+                    .correct_remediations()
+                    .filter(|r| r.outcome == FixOutcome::Mitigate)
                     .map(|r| format!("{} {}", r.kind, r.service))
                     .collect(),
                 escalate_to: scenario.escalate_to.clone(),

@@ -169,9 +169,11 @@ impl Serialize for LogLines {
 /// What a responder sees.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Observation {
-    /// Scenario id.
+    /// Scenario id (it may name the cause: a trainee-facing view shows the handle).
     pub scenario: String,
-    /// Scenario title.
+    /// The scenario's neutral public handle.
+    pub handle: String,
+    /// Scenario title: the symptom, never the cause.
     pub title: String,
     /// The task (serialized as its id).
     pub task: Task,
@@ -264,6 +266,12 @@ pub struct RemediationRecord {
     pub kind: String,
     /// Whether it was a right fix.
     pub correct: bool,
+    /// For a right fix: `mitigate` or `resolve`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<crate::scenario::FixOutcome>,
+    /// For a wrong fix: how much harm it did (`low`, `medium`, `high`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub harm: Option<crate::scenario::Harm>,
 }
 
 /// A status update that was posted.
@@ -295,8 +303,14 @@ pub struct GroundTruth {
     pub severity: String,
     /// Root-cause service.
     pub root_cause_service: String,
+    /// Other services a diagnosis could name and be right.
+    pub also_accepted_services: Vec<String>,
     /// Cause id.
     pub root_cause: String,
+    /// The cause's name in the taxonomy (the id when it is not in it).
+    pub root_cause_name: String,
+    /// The cause headline of the scenario.
+    pub debrief_title: String,
     /// What happened.
     pub description: String,
     /// Services the fault reached.
@@ -305,6 +319,8 @@ pub struct GroundTruth {
     pub red_herrings: Vec<RedHerringTruth>,
     /// The right fixes, as `kind service`.
     pub correct_remediations: Vec<String>,
+    /// Those of them that only mitigate, as `kind service`.
+    pub mitigations: Vec<String>,
     /// Teams to escalate to.
     pub escalate_to: Vec<String>,
     /// What a good update mentions.

@@ -18,6 +18,7 @@ struct Builtin {
     text: &'static str,
     id: &'static str,
     title: &'static str,
+    debrief_title: &'static str,
     task: &'static str,
     fault: &'static str,
     services: &'static [&'static str],
@@ -71,7 +72,9 @@ impl Catalog {
                         Arc::new(Slot {
                             summary: ScenarioSummary {
                                 id: b.id.into(),
+                                handle: super::model::handle_of(b.id),
                                 title: b.title.into(),
+                                debrief_title: b.debrief_title.into(),
                                 task: Task::from_id(b.task),
                                 fault: b.fault.into(),
                                 services: b.services.iter().map(|s| s.to_string()).collect(),
@@ -119,6 +122,16 @@ impl Catalog {
             .iter()
             .find(|s| s.summary.id == id)
             .and_then(|s| s.scenario())
+    }
+
+    /// The id of the scenario with this public handle (case-insensitive;
+    /// see [`Scenario::handle`]).
+    pub fn id_for_handle(&self, handle: &str) -> Option<&str> {
+        let handle = handle.trim();
+        self.slots
+            .iter()
+            .find(|s| s.summary.handle.eq_ignore_ascii_case(handle))
+            .map(|s| s.summary.id.as_str())
     }
 
     /// The scenarios serving a task, in order.
@@ -173,6 +186,18 @@ mod tests {
         }
         let parsed: Vec<ScenarioSummary> = Catalog::parse_builtin().summaries();
         assert_eq!(parsed, listed);
+    }
+
+    #[test]
+    fn handles_are_unique_and_lead_back_to_their_scenario() {
+        let catalog = Catalog::builtin();
+        for entry in catalog.summaries() {
+            assert_eq!(catalog.id_for_handle(&entry.handle), Some(entry.id.as_str()));
+            assert_eq!(
+                catalog.id_for_handle(&entry.handle.to_lowercase()),
+                Some(entry.id.as_str())
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,8 @@ type DriftParts<'r> = (
 struct RawScenario {
     id: S<String>,
     title: S<String>,
+    #[serde(default)]
+    debrief_title: Option<S<String>>,
     task: S<String>,
     summary: S<String>,
     severity: S<String>,
@@ -80,6 +82,8 @@ struct RawFault {
     cause: S<String>,
     description: S<String>,
     keywords: S<Vec<S<String>>>,
+    #[serde(default)]
+    also_accept: Vec<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +152,10 @@ struct RawRemediation {
     worsens: Option<S<String>>,
     #[serde(default)]
     amount: Option<S<f64>>,
+    #[serde(default)]
+    harm: Option<S<String>>,
+    #[serde(default)]
+    outcome: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -384,6 +392,10 @@ fn syntax_message(message: &str, text: &str, offset: usize) -> String {
 fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     let id = check.name(&raw.id, "id");
     let title = check.text(&raw.title, "title", 200);
+    let debrief_title = match &raw.debrief_title {
+        Some(t) => check.text(t, "debrief_title", 200),
+        None => title.clone(),
+    };
     let summary = check.text(&raw.summary, "summary", 2000);
     let task = Task::from_id(raw.task.get_ref()).unwrap_or_else(|| {
         let ids: Vec<&str> = Task::ALL.iter().map(|t| t.id()).collect();
@@ -559,6 +571,23 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         );
     }
     let _ = fault_span;
+    let also_accept: Vec<String> = raw_fault
+        .also_accept
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let field = format!("fault.also_accept[{i}]");
+            let service = check.service_ref(name, &field, &names);
+            if service == fault_service {
+                check.error(
+                    name.span(),
+                    &field,
+                    "names the fault's own service; expected another service a diagnosis may name".into(),
+                );
+            }
+            service
+        })
+        .collect();
 
     // Symptoms and red herrings.
     let symptoms: Vec<Drift> = raw
@@ -726,6 +755,22 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                     "a correct remediation takes `recovery_steps`, not `effect`, `worsens` or `amount`".into(),
                 );
             }
+            let harm = match &r.harm {
+                Some(h) if r.correct => {
+                    check.error(h.span(), &format!("{field}.harm"), "a correct remediation does no harm; `harm` is for wrong fixes".into());
+                    Harm::default()
+                }
+                Some(h) => Harm::from_name(&check.one_of(h, &format!("{field}.harm"), &Harm::NAMES)).unwrap_or_default(),
+                None => Harm::default(),
+            };
+            let outcome = match &r.outcome {
+                Some(o) if !r.correct => {
+                    check.error(o.span(), &format!("{field}.outcome"), "a wrong fix has no outcome; `outcome` (mitigate or resolve) is for correct remediations".into());
+                    FixOutcome::default()
+                }
+                Some(o) => FixOutcome::from_name(&check.one_of(o, &format!("{field}.outcome"), &FixOutcome::NAMES)).unwrap_or_default(),
+                None => FixOutcome::default(),
+            };
             if !r.correct && r.effect.is_none() {
                 check.error(
                     r.kind.span(),
@@ -740,9 +785,20 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                 recovery_steps,
                 effect,
                 worsens,
+                harm,
+                outcome,
             }
         })
         .collect();
+    if !remediations.iter().any(|r| r.correct && r.outcome == FixOutcome::Resolve) {
+        if remediations.iter().any(|r| r.correct) {
+            check.error(
+                remediations_span.clone(),
+                "remediations",
+                "expected at least one correct remediation that resolves (outcome = \"resolve\", the default); every correct one only mitigates".into(),
+            );
+        }
+    }
     if !remediations.iter().any(|r| r.correct) {
         check.error(
             remediations_span,
@@ -845,6 +901,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     Scenario {
         id,
         title,
+        debrief_title,
         task,
         summary,
         services,
@@ -854,6 +911,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             cause,
             description,
             keywords,
+            also_accept,
         },
         symptoms,
         red_herrings,

@@ -9,6 +9,8 @@
 //! ```
 
 mod catalog;
+pub mod causes;
+mod lint;
 mod error;
 mod keyed;
 mod load;
@@ -18,6 +20,7 @@ mod task;
 pub use catalog::Catalog;
 pub use error::ScenarioError;
 pub use keyed::{PerActionType, PerSignal};
+pub use lint::lint;
 pub use load::{parse, DEFAULT_START_TIME, DEFAULT_STEP_SECONDS, MAX_SCENARIO_BYTES};
 pub use model::*;
 pub use task::{Difficulty, GradeDimension, Task};

@@ -345,6 +345,17 @@ pub struct Fault {
     pub description: String,
     /// Words or phrases a free-text diagnosis must contain (any one, case-insensitive).
     pub keywords: Vec<String>,
+    /// Other services a diagnosis may name and be right: where the fault
+    /// is triggered or fixed when that is not where it shows (a hot
+    /// partition fixed at its producer).
+    pub also_accept: Vec<String>,
+}
+
+impl Fault {
+    /// Whether a diagnosis naming `service` names the right service.
+    pub fn accepts_service(&self, service: &str) -> bool {
+        self.service == service || self.also_accept.iter().any(|s| s == service)
+    }
 }
 
 /// A metric that moves a little every step after an onset delay, up to a cap.
@@ -438,6 +449,93 @@ pub struct AlertRule {
     pub summary: String,
 }
 
+/// How much damage a wrong fix does: it scales both its grading penalty
+/// and how much worse it makes the simulation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Harm {
+    /// Wasted time, little risk (flushing a cache, restarting a stateless pod).
+    Low,
+    /// Real disruption (restarting a busy service, scaling the wrong tier).
+    #[default]
+    Medium,
+    /// Dangerous (failing over a healthy primary database, draining nodes).
+    High,
+}
+
+impl Harm {
+    /// Every level, as written in scenario files.
+    pub const NAMES: [&'static str; 3] = ["low", "medium", "high"];
+
+    /// Parses a level name.
+    pub fn from_name(name: &str) -> Option<Harm> {
+        match name {
+            "low" => Some(Harm::Low),
+            "medium" => Some(Harm::Medium),
+            "high" => Some(Harm::High),
+            _ => None,
+        }
+    }
+
+    /// The level's name, as written in scenario files.
+    pub fn name(self) -> &'static str {
+        Harm::NAMES[self as usize]
+    }
+
+    /// What the wrong fix costs in `remediation_quality`.
+    pub fn penalty(self) -> f64 {
+        match self {
+            Harm::Low => 0.1,
+            Harm::Medium => 0.25,
+            Harm::High => 0.5,
+        }
+    }
+
+    /// The factor applied to the fix's `amount` when it worsens the simulation.
+    pub fn worsening_factor(self) -> f64 {
+        match self {
+            Harm::Low => 0.5,
+            Harm::Medium => 1.0,
+            Harm::High => 2.0,
+        }
+    }
+}
+
+/// What a right fix achieves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixOutcome {
+    /// Symptoms ease, but the fault is still there: they return after the
+    /// recovery unless a resolving fix follows (a restart of a leaking
+    /// service, scaling out a saturated tier).
+    Mitigate,
+    /// The cause is removed: the symptoms fade and stay gone.
+    #[default]
+    Resolve,
+}
+
+impl FixOutcome {
+    /// Every outcome, as written in scenario files.
+    pub const NAMES: [&'static str; 2] = ["mitigate", "resolve"];
+
+    /// Parses an outcome name.
+    pub fn from_name(name: &str) -> Option<FixOutcome> {
+        match name {
+            "mitigate" => Some(FixOutcome::Mitigate),
+            "resolve" => Some(FixOutcome::Resolve),
+            _ => None,
+        }
+    }
+
+    /// The outcome's name, as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            FixOutcome::Mitigate => "mitigate",
+            FixOutcome::Resolve => "resolve",
+        }
+    }
+}
+
 /// A remediation the scenario knows about: a right fix or a tempting wrong one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Remediation {
@@ -451,8 +549,13 @@ pub struct Remediation {
     pub recovery_steps: u32,
     /// For a wrong fix: what it does (shown in the debrief).
     pub effect: String,
-    /// For a wrong fix: the signal it makes worse, and by how much.
+    /// For a wrong fix: the signal it makes worse, and by how much (at
+    /// medium harm; scaled by [`Harm::worsening_factor`]).
     pub worsens: Option<(Signal, f64)>,
+    /// For a wrong fix: how much damage it does.
+    pub harm: Harm,
+    /// For a right fix: whether it mitigates or resolves.
+    pub outcome: FixOutcome,
 }
 
 /// What a good status update looks like.
@@ -478,8 +581,11 @@ pub struct Variation {
 pub struct Scenario {
     /// Unique id, e.g. `db-pool-exhaustion-v1`.
     pub id: String,
-    /// Human title.
+    /// What the responder sees first: the symptom, never the cause.
     pub title: String,
+    /// The cause headline, revealed in the debrief (the title when the
+    /// file gives none).
+    pub debrief_title: String,
     /// The task (curriculum stage) it serves.
     pub task: Task,
     /// What the responder is told at the start.
@@ -536,6 +642,20 @@ impl Scenario {
         teams
     }
 
+    /// The scenario's neutral public handle: six characters derived from
+    /// its id, shown to trainees instead of the id and used in `?drill=`
+    /// links, so that neither names the cause.
+    ///
+    /// ```
+    /// let catalog = firedrill::scenario::Catalog::builtin();
+    /// let handle = catalog.scenarios()[0].handle();
+    /// assert_eq!(handle.len(), 6);
+    /// assert!(handle.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    /// ```
+    pub fn handle(&self) -> String {
+        handle_of(&self.id)
+    }
+
     /// The right fixes.
     pub fn correct_remediations(&self) -> impl Iterator<Item = &Remediation> {
         self.remediations.iter().filter(|r| r.correct)
@@ -550,6 +670,53 @@ impl Scenario {
                 *name == self.fault.service || self.symptoms.iter().any(|d| d.service == *name)
             })
             .collect()
+    }
+
+    /// The services from the users to the root cause: the shortest chain
+    /// of callers from the fault's service up to an entry point (a service
+    /// nobody calls), entry first, the root last (ties go to the earlier
+    /// service in the file). Just the root when nothing calls it.
+    pub fn path_to_users(&self) -> Vec<usize> {
+        let Some(root) = self.service_index(&self.fault.service) else {
+            return Vec::new();
+        };
+        let callers = |i: usize| {
+            let name = &self.services[i].name;
+            self.services
+                .iter()
+                .enumerate()
+                .filter(move |(_, s)| s.depends_on.iter().any(|d| d == name))
+                .map(|(j, _)| j)
+        };
+        // Breadth-first from the root up the callers.
+        let mut previous: Vec<Option<usize>> = vec![None; self.services.len()];
+        let mut seen = vec![false; self.services.len()];
+        seen[root] = true;
+        let mut frontier = vec![root];
+        let mut entry = root;
+        'search: while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for &i in &frontier {
+                if callers(i).next().is_none() {
+                    entry = i;
+                    break 'search;
+                }
+                for j in callers(i) {
+                    if !seen[j] {
+                        seen[j] = true;
+                        previous[j] = Some(i);
+                        next.push(j);
+                    }
+                }
+            }
+            next.sort_unstable();
+            frontier = next;
+        }
+        let mut path = vec![entry];
+        while let Some(down) = previous[*path.last().unwrap_or(&root)] {
+            path.push(down);
+        }
+        path
     }
 
     /// Services that only look bad for unrelated reasons.
@@ -567,7 +734,9 @@ impl Scenario {
     pub fn summary_entry(&self) -> ScenarioSummary {
         ScenarioSummary {
             id: self.id.clone(),
+            handle: self.handle(),
             title: self.title.clone(),
+            debrief_title: self.debrief_title.clone(),
             task: Some(self.task),
             fault: self.fault.cause.clone(),
             services: self.services.iter().map(|s| s.name.clone()).collect(),
@@ -575,13 +744,39 @@ impl Scenario {
     }
 }
 
+/// Letters and digits a handle uses: no 0/O, 1/I/L, no vowels but A and E
+/// (so that no word is spelt by chance).
+const HANDLE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The handle of a scenario id (see [`Scenario::handle`]): FNV-1a of the
+/// id, written in six characters of [`HANDLE_ALPHABET`].
+pub fn handle_of(id: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in id.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let base = HANDLE_ALPHABET.len() as u64;
+    (0..6)
+        .map(|_| {
+            let c = HANDLE_ALPHABET[(hash % base) as usize] as char;
+            hash /= base;
+            c
+        })
+        .collect()
+}
+
 /// The listing entry of a scenario (`firedrill list --json`, `firedrill.scenarios()`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScenarioSummary {
     /// Scenario id.
     pub id: String,
-    /// Title.
+    /// The neutral public handle ([`Scenario::handle`]).
+    pub handle: String,
+    /// Title: the symptom.
     pub title: String,
+    /// The cause headline (an answer: shown only in the debrief or behind "show answers").
+    pub debrief_title: String,
     /// The task; `None` for a built-in file whose `task` is not a task id
     /// (its parse fails with the located error).
     pub task: Option<Task>,

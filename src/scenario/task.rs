@@ -111,21 +111,23 @@ impl Task {
                 (Efficiency, 0.25),
             ],
             Task::RootCauseAnalysis => &[
-                (SeverityAccuracy, 0.15),
-                (InvestigatedRootCause, 0.15),
-                (DiagnosisAccuracy, 0.30),
+                (SeverityAccuracy, 0.10),
+                (InvestigatedRootCause, 0.10),
+                (DiagnosisAccuracy, 0.25),
                 (RemediationQuality, 0.20),
-                (Efficiency, 0.20),
+                (TimeToMitigate, 0.20),
+                (Efficiency, 0.15),
             ],
             Task::FullIncidentManagement => &[
-                (SeverityAccuracy, 0.12),
-                (DiagnosisAccuracy, 0.20),
-                (RemediationQuality, 0.18),
-                (EscalationQuality, 0.15),
+                (SeverityAccuracy, 0.10),
+                (DiagnosisAccuracy, 0.17),
+                (RemediationQuality, 0.15),
+                (TimeToMitigate, 0.12),
+                (EscalationQuality, 0.13),
                 (Communication, 0.10),
-                (InvestigationThoroughness, 0.12),
-                (InvestigationPrecision, 0.03),
-                (Efficiency, 0.10),
+                (InvestigationThoroughness, 0.10),
+                (InvestigationPrecision, 0.05),
+                (Efficiency, 0.08),
             ],
         }
     }
@@ -158,17 +160,20 @@ pub enum GradeDimension {
     EscalationQuality,
     /// The status updates: channel and content.
     Communication,
-    /// The affected services investigated.
+    /// The root cause and the services on its path to the users investigated.
     InvestigationThoroughness,
     /// Red herrings and unrelated services left alone.
     InvestigationPrecision,
     /// Steps taken against the ideal, times the outcome.
     Efficiency,
+    /// Simulated time until the first right fix (mitigating or resolving)
+    /// against the ideal path's.
+    TimeToMitigate,
 }
 
 impl GradeDimension {
     /// Every dimension.
-    pub const ALL: [GradeDimension; 10] = [
+    pub const ALL: [GradeDimension; 11] = [
         GradeDimension::SeverityAccuracy,
         GradeDimension::InvestigationQuality,
         GradeDimension::InvestigatedRootCause,
@@ -179,6 +184,7 @@ impl GradeDimension {
         GradeDimension::InvestigationThoroughness,
         GradeDimension::InvestigationPrecision,
         GradeDimension::Efficiency,
+        GradeDimension::TimeToMitigate,
     ];
 
     /// The dimension's name in grades, leaderboards and the docs.
@@ -194,6 +200,7 @@ impl GradeDimension {
             GradeDimension::InvestigationThoroughness => "investigation_thoroughness",
             GradeDimension::InvestigationPrecision => "investigation_precision",
             GradeDimension::Efficiency => "efficiency",
+            GradeDimension::TimeToMitigate => "time_to_mitigate",
         }
     }
 

@@ -42,10 +42,13 @@ impl Health {
     }
 }
 
-/// Recovery in progress after the right fix.
+/// Recovery in progress after a right fix.
 #[derive(Clone, Debug)]
 struct Recovery {
     remaining_steps: u32,
+    /// Whether the fix resolved the fault (the symptoms stay gone) or only
+    /// mitigated it (they come back once the recovery is over).
+    lasting: bool,
 }
 
 /// The state of the simulated fleet.
@@ -60,6 +63,8 @@ pub struct Simulation {
     herrings: Vec<ActiveDrift>,
     recovery: Option<Recovery>,
     resolved_at: Option<u32>,
+    /// How many mitigations have worn off.
+    relapses: u32,
     noise_rng: Rng,
     /// Every signal's current value (baseline + offsets, times noise,
     /// clamped), recomputed whenever the state changes.
@@ -166,6 +171,7 @@ impl Simulation {
             herrings,
             recovery: None,
             resolved_at: None,
+            relapses: 0,
             noise_rng: Rng::derive(seed, "noise"),
             current: vec![PerSignal::splat(0.0); n],
         };
@@ -220,7 +226,13 @@ impl Simulation {
                 }
                 recovery.remaining_steps -= 1;
                 if recovery.remaining_steps == 0 {
-                    self.resolved_at = Some(self.step);
+                    if recovery.lasting {
+                        self.resolved_at = Some(self.step);
+                    } else {
+                        // A mitigation wore off: the fault is still there.
+                        self.recovery = None;
+                        self.relapses += 1;
+                    }
                 }
             }
             Some(_) => {}
@@ -323,19 +335,47 @@ impl Simulation {
         }
     }
 
-    /// Starts recovery: the fault's effects fade to nothing over `steps` steps.
-    /// Ignored if recovery already started.
+    /// Starts recovery after a resolving fix: the fault's effects fade to
+    /// nothing over `steps` steps and stay gone. A mitigation under way
+    /// becomes lasting (and ends no later than it would have). Ignored if
+    /// a lasting recovery already started.
     pub fn start_recovery(&mut self, steps: u32) {
+        match self.recovery.as_mut() {
+            Some(recovery) if recovery.lasting => {}
+            Some(recovery) => {
+                recovery.lasting = true;
+                recovery.remaining_steps = recovery.remaining_steps.min(steps.max(1));
+            }
+            None => {
+                self.recovery = Some(Recovery {
+                    remaining_steps: steps.max(1),
+                    lasting: true,
+                })
+            }
+        }
+    }
+
+    /// Starts a mitigation: the fault's effects fade over `steps` steps,
+    /// then the symptoms start to drift again from where the mitigation
+    /// left them, because the fault is still there. Ignored while any
+    /// recovery is under way.
+    pub fn start_mitigation(&mut self, steps: u32) {
         if self.recovery.is_none() {
             self.recovery = Some(Recovery {
                 remaining_steps: steps.max(1),
+                lasting: false,
             });
         }
     }
 
-    /// Whether the right fix has been applied.
+    /// Whether a right fix is taking effect (a recovery or a mitigation).
     pub fn recovering(&self) -> bool {
         self.recovery.is_some()
+    }
+
+    /// How many mitigations have worn off so far.
+    pub fn relapses(&self) -> u32 {
+        self.relapses
     }
 
     /// The step at which recovery completed, if it has.
@@ -343,9 +383,12 @@ impl Simulation {
         self.resolved_at
     }
 
-    /// Steps until recovery completes, if it is in progress.
+    /// Steps until a lasting recovery completes, if one is in progress.
     pub fn recovery_remaining(&self) -> Option<u32> {
-        self.recovery.as_ref().map(|r| r.remaining_steps)
+        self.recovery
+            .as_ref()
+            .filter(|r| r.lasting)
+            .map(|r| r.remaining_steps)
     }
 
     /// A wrong fix makes a signal of a service worse by `amount`.

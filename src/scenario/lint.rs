@@ -1,0 +1,191 @@
+//! The strict checks of `firedrill check --strict`: what leaks the answer
+//! or misleads, in a file that is otherwise valid. Each problem is located
+//! at `file:line:col` like a validation error.
+//!
+//! - the `title` or `summary` names the root-cause service, the fault type
+//!   or a diagnosis keyword (the briefing must say what users see, not why);
+//! - no `debrief_title` (the cause headline the debrief reveals);
+//! - a `fault.keywords` entry is a general word ([`GENERAL_WORDS`]) that
+//!   would accept wrong diagnoses;
+//! - `fault.cause` is not in the taxonomy ([`CAUSES`]);
+//! - a red herring has no dependency edge to any affected service (the map
+//!   alone rules it out);
+//! - a right fix for which neither its service nor the root-cause service
+//!   shows evidence: no symptom and no log line at `warn` or above.
+
+use super::causes::{self, GENERAL_WORDS};
+use super::error::{ScenarioError, SourceMap};
+use super::model::{LogLevel, Scenario};
+
+/// The strict problems of a valid scenario parsed from `text`.
+///
+/// ```
+/// let (file, text) = firedrill::scenario::Catalog::builtin_files()[0];
+/// let scenario = firedrill::scenario::parse(file, text).unwrap();
+/// assert!(firedrill::scenario::lint(file, text, &scenario).is_empty());
+/// ```
+pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
+    let source = SourceMap::new(file, text);
+    let mut problems = Vec::new();
+    let mut report = |offset: usize, field: &str, message: String| {
+        problems.push(source.error(offset..offset, field, message));
+    };
+    let fault = &scenario.fault;
+    let category = causes::cause(&fault.cause);
+
+    // What the briefing must not say.
+    let mut leaks: Vec<(String, &str)> = vec![
+        (fault.service.clone(), "the root-cause service"),
+        (fault.cause.replace('_', " "), "the fault type"),
+    ];
+    if let Some(c) = category {
+        leaks.push((c.name.to_string(), "the fault type"));
+        leaks.extend(c.keywords.iter().map(|k| (k.to_string(), "a diagnosis keyword")));
+    }
+    leaks.extend(
+        fault
+            .keywords
+            .iter()
+            .filter(|k| !GENERAL_WORDS.contains(&causes::normalize(k).as_str()))
+            .map(|k| (k.clone(), "a diagnosis keyword")),
+    );
+    for (field, value) in [("title", &scenario.title), ("summary", &scenario.summary)] {
+        let line = key_offset(text, field, 0).unwrap_or(0);
+        for (phrase, what) in &leaks {
+            if contains_phrase(value, phrase) {
+                report(
+                    find_in_line(text, line, phrase),
+                    field,
+                    format!(
+                        "names {what} ({phrase:?}); say what users, support and the pager see, and keep the cause for `debrief_title`"
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    if key_offset(text, "debrief_title", 0).is_none() {
+        report(
+            key_offset(text, "title", 0).unwrap_or(0),
+            "debrief_title",
+            "expected `debrief_title`: the cause headline the debrief reveals (the title must not say it)".into(),
+        );
+    }
+
+    // Keywords and the taxonomy.
+    let keywords_at = key_offset(text, "keywords", 0).unwrap_or(0);
+    for (i, keyword) in fault.keywords.iter().enumerate() {
+        if GENERAL_WORDS.contains(&causes::normalize(keyword).as_str()) {
+            report(
+                find_in_line(text, keywords_at, keyword),
+                &format!("fault.keywords[{i}]"),
+                format!(
+                    "{keyword:?} is too general: it accepts wrong diagnoses; use a phrase that names this cause"
+                ),
+            );
+        }
+    }
+    if category.is_none() {
+        let ids: Vec<&str> = causes::CAUSES.iter().map(|c| c.id).collect();
+        report(
+            key_offset(text, "cause", 0).unwrap_or(0),
+            "fault.cause",
+            format!(
+                "{:?} is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of {}",
+                fault.cause,
+                ids.join(", ")
+            ),
+        );
+    }
+
+    // Red herrings the map rules out.
+    let affected = scenario.affected_services();
+    for (i, herring) in scenario.red_herrings.iter().enumerate() {
+        let name = &herring.drift.service;
+        let linked = scenario.services.iter().any(|s| {
+            (s.name == *name && s.depends_on.iter().any(|d| affected.contains(&d.as_str())))
+                || (affected.contains(&s.name.as_str()) && s.depends_on.contains(name))
+        });
+        if !linked {
+            report(
+                table_offset(text, "red_herrings", i),
+                &format!("red_herrings[{i}]"),
+                format!(
+                    "{name} has no dependency edge to an affected service ({}), so the map alone rules it out; put it on the request path",
+                    affected.join(", ")
+                ),
+            );
+        }
+    }
+
+    // Right fixes without evidence.
+    let evidence = |service: &str| {
+        scenario.symptoms.iter().any(|d| d.service == service)
+            || scenario
+                .logs
+                .iter()
+                .any(|l| l.service == service && l.level >= LogLevel::Warn)
+    };
+    for (i, fix) in scenario.remediations.iter().enumerate() {
+        if fix.correct && !evidence(&fix.service) && !evidence(&fault.service) {
+            report(
+                table_offset(text, "remediations", i),
+                &format!("remediations[{i}]"),
+                format!(
+                    "nothing shows that {} {} is needed: neither {} nor {} has a symptom or a warn/error log line",
+                    fix.kind, fix.service, fix.service, fault.service
+                ),
+            );
+        }
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems
+}
+
+/// Whether `text` contains `phrase` as whole words, case-insensitive,
+/// punctuation ignored.
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    let phrase = causes::normalize(phrase);
+    !phrase.is_empty() && format!(" {} ", causes::normalize(text)).contains(&format!(" {phrase} "))
+}
+
+/// The offset of the `n`th line that sets `key` at the start of a line.
+fn key_offset(text: &str, key: &str, n: usize) -> Option<usize> {
+    line_offsets(text)
+        .filter(|(_, line)| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .nth(n)
+        .map(|(offset, _)| offset)
+}
+
+/// The offset of the `n`th `[[name]]` header.
+fn table_offset(text: &str, name: &str, n: usize) -> usize {
+    let header = format!("[[{name}]]");
+    line_offsets(text)
+        .filter(|(_, line)| line.trim() == header)
+        .nth(n)
+        .map_or(0, |(offset, _)| offset)
+}
+
+/// Every line with its offset.
+fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').scan(0, |offset, line| {
+        let start = *offset;
+        *offset += line.len();
+        Some((start, line))
+    })
+}
+
+/// The offset of `needle` (case-insensitive) in the line starting at
+/// `line_start`, or the line start.
+fn find_in_line(text: &str, line_start: usize, needle: &str) -> usize {
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let lower = line.to_lowercase();
+    match lower.find(&needle.to_lowercase()) {
+        Some(at) if lower.len() == line.len() => line_start + at,
+        _ => line_start,
+    }
+}
