@@ -5,7 +5,8 @@
 
 use crate::env::{Action, ActionType, Env, Observation, Task};
 use crate::rng::Rng;
-use crate::scenario::{Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
+use crate::scenario::causes::{cause_in_text, CAUSES};
+use crate::scenario::{FixOutcome, Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
 use crate::sim::Health;
 
 /// Something that picks the next action.
@@ -29,22 +30,15 @@ pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Agent>> {
 }
 
 /// The ideal response to a scenario under a task: what the oracle plays and
-/// the debrief shows.
+/// the debrief shows. Mitigate first: investigate the root, classify,
+/// apply the resolving fix (step [`crate::env::IDEAL_MITIGATION_STEP`]),
+/// then confirm the impact along the path to the users, diagnose, escalate
+/// and communicate.
 pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     let fault = &scenario.fault;
     let mut path = vec![Action::new("investigate", Some(&fault.service)).because(
         "The alerts and the dependency graph point here: start at the deepest unhealthy service.",
     )];
-    if task == Task::FullIncidentManagement {
-        for service in scenario.affected_services() {
-            if service != fault.service {
-                path.push(
-                    Action::new("investigate", Some(service))
-                        .because("Confirm how far the impact reaches."),
-                );
-            }
-        }
-    }
     path.push(
         Action::new("classify", None)
             .with("severity", scenario.severity.name())
@@ -53,18 +47,33 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     if task == Task::SeverityClassification {
         return path;
     }
+    let fix = scenario
+        .correct_remediations()
+        .find(|r| r.outcome == FixOutcome::Resolve)
+        .or_else(|| scenario.correct_remediations().next());
+    if let Some(fix) = fix {
+        path.push(
+            Action::new("remediate", Some(&fix.service))
+                .with("kind", &fix.kind)
+                .because("Mitigate first: the fix that removes the cause, as soon as the evidence points to it."),
+        );
+    }
+    if task == Task::FullIncidentManagement {
+        for &i in &scenario.path_to_users() {
+            let service = &scenario.services[i].name;
+            if *service != fault.service {
+                path.push(
+                    Action::new("investigate", Some(service))
+                        .because("Confirm the impact along the path to the users."),
+                );
+            }
+        }
+    }
     path.push(
         Action::new("diagnose", Some(&fault.service))
             .with("root_cause", &fault.cause)
             .because(&fault.description),
     );
-    if let Some(fix) = scenario.correct_remediations().next() {
-        path.push(
-            Action::new("remediate", Some(&fix.service))
-                .with("kind", &fix.kind)
-                .because("The fix that removes the cause."),
-        );
-    }
     if task == Task::RootCauseAnalysis {
         return path;
     }
@@ -93,8 +102,8 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     path
 }
 
-/// Plays the ideal path, read from the hidden scenario.
 #[derive(Clone, Copy, Debug, Default)]
+/// Plays [`ideal_path`] from the ground truth.
 pub struct Oracle;
 
 impl Agent for Oracle {
@@ -126,17 +135,6 @@ impl RandomAgent {
     }
 }
 
-const GUESSED_CAUSES: [&str; 8] = [
-    "bad deploy",
-    "memory leak",
-    "database overload",
-    "network issue",
-    "disk full",
-    "dns failure",
-    "cache failure",
-    "config error",
-];
-
 impl Agent for RandomAgent {
     fn act(&mut self, _env: &Env, observation: &Observation) -> Action {
         let services: Vec<&str> = observation
@@ -161,11 +159,7 @@ impl Agent for RandomAgent {
                 Action::new("classify", None).with("severity", severity.name())
             }
             ActionType::Diagnose => {
-                let cause = self
-                    .rng
-                    .choose(&GUESSED_CAUSES)
-                    .copied()
-                    .unwrap_or("unknown");
+                let cause = self.rng.choose(CAUSES).map_or("other", |c| c.id);
                 Action::new("diagnose", Some(service)).with("root_cause", cause)
             }
             ActionType::Remediate => {
@@ -266,6 +260,37 @@ impl Heuristic {
         }
     }
 
+    /// The cause category the service's warn-and-worse log lines name
+    /// (the most recent first), `other` when none does.
+    fn cause_from_logs(observation: &Observation, service: &str) -> &'static str {
+        observation
+            .investigations
+            .iter()
+            .filter(|i| i.service == service)
+            .flat_map(|i| i.logs.iter().rev())
+            .filter(|l| l.level >= crate::scenario::LogLevel::Warn)
+            .find_map(|l| cause_in_text(&l.message))
+            .map_or(crate::scenario::causes::OTHER, |c| c.id)
+    }
+
+    /// The textbook fix for a cause category.
+    fn fix_for_cause(cause: &str) -> Option<&'static str> {
+        Some(match cause {
+            "bad_deploy" | "bad_config_push" => "rollback",
+            "memory_leak" | "stuck_queue_consumer" | "clock_skew" => "restart",
+            "connection_pool_exhaustion" | "cpu_throttling" | "hot_partition" => "scale",
+            "disk_full" => "free_disk",
+            "expired_tls_certificate" => "renew_certificate",
+            "retry_storm" => "rate_limit",
+            "cache_stampede"
+            | "dns_failure"
+            | "load_balancer_misconfiguration"
+            | "rate_limiter_misconfiguration" => "config_change",
+            "replication_lag" | "network_partition" => "failover",
+            _ => return None,
+        })
+    }
+
     fn fix_for(observation: &Observation, service: &str) -> &'static str {
         let metrics = observation
             .investigations
@@ -322,28 +347,18 @@ impl Agent for Heuristic {
                 .with("severity", Heuristic::severity(observation).name());
         }
         if !history_has(ActionType::Diagnose) {
-            let clues: Vec<String> = observation
-                .investigations
-                .iter()
-                .filter(|i| i.service == suspect)
-                .flat_map(|i| i.logs.iter())
-                .filter(|l| l.level >= crate::scenario::LogLevel::Warn)
-                .map(|l| l.message.clone())
-                .collect();
-            let text = if clues.is_empty() {
-                "unknown failure".to_string()
-            } else {
-                clues.last().cloned().unwrap_or_default()
-            };
+            let cause = Heuristic::cause_from_logs(observation, &suspect);
             return Action::new("diagnose", Some(&suspect))
-                .with("root_cause", &text)
-                .because("The suspect's own error logs.");
+                .with("root_cause", cause)
+                .because("The category the suspect's own warning and error logs point to.");
         }
         if !history_has(ActionType::Remediate) {
-            let kind = Heuristic::fix_for(observation, &suspect);
+            let cause = Heuristic::cause_from_logs(observation, &suspect);
+            let kind = Heuristic::fix_for_cause(cause)
+                .unwrap_or_else(|| Heuristic::fix_for(observation, &suspect));
             return Action::new("remediate", Some(&suspect))
                 .with("kind", kind)
-                .because("The usual fix for its worst signal.");
+                .because("The usual fix for that cause, or for the suspect's worst signal.");
         }
         if !history_has(ActionType::Escalate) {
             let team = observation

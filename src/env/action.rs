@@ -265,7 +265,11 @@ impl Action {
             ActionType::Diagnose => {
                 only_parameters(self, &["root_cause", "notes"])?;
                 let service = service_target(self, scenario)?;
-                let root_cause = parameter(self, "root_cause", "a cause id (see `firedrill causes`) or a description")?;
+                let root_cause = parameter(
+                    self,
+                    "root_cause",
+                    "a cause id (see `firedrill causes`) or a description",
+                )?;
                 let notes = match self.parameters.get("notes").map(|n| n.trim()) {
                     None | Some("") => "",
                     Some(_) => parameter(self, "notes", "free text")?,

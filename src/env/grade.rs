@@ -87,7 +87,12 @@ fn mentions_only(text: &str, fault: &Fault, own: Option<&causes::Cause>) -> bool
                     .keywords
                     .iter()
                     .copied()
-                    .filter(|k| !fault.keywords.iter().any(|f| causes::normalize(f) == causes::normalize(k)))
+                    .filter(|k| {
+                        !fault
+                            .keywords
+                            .iter()
+                            .any(|f| causes::normalize(f) == causes::normalize(k))
+                    })
                     .collect();
                 causes::mentions(text, &foreign)
             })
@@ -332,8 +337,14 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             ([answer], [score]) => {
                 let verdict = match *score {
                     s if s >= 1.0 => "right service and cause".to_string(),
-                    s if s >= 0.4 => format!("right service, but the cause was {ideal} ({})", fault.description),
-                    s if s > 0.0 => format!("right kind of cause, but the root cause was on {}", fault.service),
+                    s if s >= 0.4 => format!(
+                        "right service, but the cause was {ideal} ({})",
+                        fault.description
+                    ),
+                    s if s > 0.0 => format!(
+                        "right kind of cause, but the root cause was on {}",
+                        fault.service
+                    ),
                     _ => format!("the root cause was {ideal}"),
                 };
                 (*score, format!("Diagnosed {}: {verdict}.", said(answer)))
@@ -379,7 +390,10 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             let harms: Vec<String> = episode
                 .remediations
                 .iter()
-                .filter_map(|r| r.harm.map(|h| format!("{} {} ({} harm)", r.kind, r.service, h.name())))
+                .filter_map(|r| {
+                    r.harm
+                        .map(|h| format!("{} {} ({} harm)", r.kind, r.service, h.name()))
+                })
                 .collect();
             format!(
                 " {} wrong fix(es) cost {:.2}: {}.",
@@ -401,7 +415,10 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         if resolved {
             (
                 (1.0 - penalty).max(0.2),
-                format!("Applied a fix that removes the cause ({}).{wrong}", list(&fixes(true))),
+                format!(
+                    "Applied a fix that removes the cause ({}).{wrong}",
+                    list(&fixes(true))
+                ),
             )
         } else if mitigated {
             let resolving: Vec<String> = scenario

@@ -25,7 +25,7 @@ pub use crate::scenario::ActionType;
 pub use crate::scenario::{Difficulty, GradeDimension, Task};
 pub use action::{Action, Command, ACTION_TYPES, MAX_TEXT_CHARS};
 pub use error::EnvError;
-pub use grade::{cause_matches, Dimension, Grade};
+pub use grade::{cause_matches, Dimension, Grade, IDEAL_MITIGATION_STEP};
 pub use observation::*;
 pub use telemetry::Telemetry;
 
@@ -641,11 +641,19 @@ impl Episode {
                                     self.fixed_at = Some(step_number);
                                     self.sim.start_recovery(fix.recovery_steps);
                                 }
-                                if new { 0.3 } else { 0.0 }
+                                if new {
+                                    0.3
+                                } else {
+                                    0.0
+                                }
                             }
                             FixOutcome::Mitigate => {
                                 self.sim.start_mitigation(fix.recovery_steps);
-                                if first { 0.15 } else { 0.0 }
+                                if first {
+                                    0.15
+                                } else {
+                                    0.0
+                                }
                             }
                         };
                         if self.status != Status::Resolved {

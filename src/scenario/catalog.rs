@@ -192,7 +192,10 @@ mod tests {
     fn handles_are_unique_and_lead_back_to_their_scenario() {
         let catalog = Catalog::builtin();
         for entry in catalog.summaries() {
-            assert_eq!(catalog.id_for_handle(&entry.handle), Some(entry.id.as_str()));
+            assert_eq!(
+                catalog.id_for_handle(&entry.handle),
+                Some(entry.id.as_str())
+            );
             assert_eq!(
                 catalog.id_for_handle(&entry.handle.to_lowercase()),
                 Some(entry.id.as_str())

@@ -153,11 +153,48 @@ pub const CAUSES: &[Cause] = &[
 /// that is one of them would accept wrong diagnoses (`firedrill check
 /// --strict` refuses it).
 pub const GENERAL_WORDS: &[&str] = &[
-    "cache", "config", "configuration", "connection", "connections", "cpu", "database", "db",
-    "deploy", "deployment", "disk", "down", "error", "errors", "expired", "failure", "issue",
-    "lag", "latency", "leak", "load", "memory", "misconfiguration", "misconfigured", "network",
-    "outage", "partition", "pool", "problem", "queue", "release", "retries", "retry", "rollback",
-    "skew", "slow", "stuck", "timeout", "timeouts", "tls", "traffic", "zone",
+    "cache",
+    "config",
+    "configuration",
+    "connection",
+    "connections",
+    "cpu",
+    "database",
+    "db",
+    "deploy",
+    "deployment",
+    "disk",
+    "down",
+    "error",
+    "errors",
+    "expired",
+    "failure",
+    "issue",
+    "lag",
+    "latency",
+    "leak",
+    "load",
+    "memory",
+    "misconfiguration",
+    "misconfigured",
+    "network",
+    "outage",
+    "partition",
+    "pool",
+    "problem",
+    "queue",
+    "release",
+    "retries",
+    "retry",
+    "rollback",
+    "skew",
+    "slow",
+    "stuck",
+    "timeout",
+    "timeouts",
+    "tls",
+    "traffic",
+    "zone",
 ];
 
 /// The cause category with this id.
@@ -183,8 +220,23 @@ pub fn normalize(text: &str) -> String {
 
 /// Words that, earlier in the same clause, negate what follows.
 const NEGATIONS: &[&str] = &[
-    "not", "no", "isn", "isnt", "wasn", "wasnt", "aren", "arent", "never", "without", "excluding",
-    "except", "unlikely", "rather", "instead", "ruled", "nor",
+    "not",
+    "no",
+    "isn",
+    "isnt",
+    "wasn",
+    "wasnt",
+    "aren",
+    "arent",
+    "never",
+    "without",
+    "excluding",
+    "except",
+    "unlikely",
+    "rather",
+    "instead",
+    "ruled",
+    "nor",
 ];
 
 /// Words that end a clause (besides punctuation).
@@ -198,7 +250,12 @@ const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "though", "wherea
 pub fn mentions<S: AsRef<str>>(text: &str, phrases: &[S]) -> bool {
     let phrases: Vec<Vec<String>> = phrases
         .iter()
-        .map(|p| normalize(p.as_ref()).split(' ').map(str::to_string).collect())
+        .map(|p| {
+            normalize(p.as_ref())
+                .split(' ')
+                .map(str::to_string)
+                .collect()
+        })
         .filter(|words: &Vec<String>| words.iter().any(|w| !w.is_empty()))
         .collect();
     clauses(text).iter().any(|clause| {
@@ -219,12 +276,24 @@ fn ruled_out_after(rest: &[&str]) -> bool {
     let rest: Vec<&str> = rest
         .iter()
         .copied()
-        .filter(|w| !matches!(*w, "is" | "was" | "are" | "were" | "looks" | "seems" | "been" | "has" | "s"))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "is" | "was" | "are" | "were" | "looks" | "seems" | "been" | "has" | "s"
+            )
+        })
         .take(2)
         .collect();
     matches!(
         rest.as_slice(),
-        ["fine", ..] | ["ok", ..] | ["okay", ..] | ["healthy", ..] | ["ruled", "out"] | ["not", ..] | ["unrelated", ..] | ["innocent", ..]
+        ["fine", ..]
+            | ["ok", ..]
+            | ["okay", ..]
+            | ["healthy", ..]
+            | ["ruled", "out"]
+            | ["not", ..]
+            | ["unrelated", ..]
+            | ["innocent", ..]
     )
 }
 
@@ -273,8 +342,16 @@ mod tests {
     fn no_keyword_is_a_general_word() {
         for c in CAUSES {
             for k in c.keywords {
-                assert!(!GENERAL_WORDS.contains(&normalize(k).as_str()), "{}: {k}", c.id);
-                assert_eq!(cause_in_text(k).map(|c| c.id), Some(c.id), "{k} names another cause first");
+                assert!(
+                    !GENERAL_WORDS.contains(&normalize(k).as_str()),
+                    "{}: {k}",
+                    c.id
+                );
+                assert_eq!(
+                    cause_in_text(k).map(|c| c.id),
+                    Some(c.id),
+                    "{k} names another cause first"
+                );
             }
         }
     }
@@ -283,11 +360,20 @@ mod tests {
     fn negation_cancels_a_mention() {
         let pool = cause("connection_pool_exhaustion").unwrap().keywords;
         assert!(mentions("The connection pool is exhausted", pool));
-        assert!(!mentions("database CPU saturated, not connection pool", pool));
-        assert!(!mentions("no connection pool problem; CPU is saturated", pool));
+        assert!(!mentions(
+            "database CPU saturated, not connection pool",
+            pool
+        ));
+        assert!(!mentions(
+            "no connection pool problem; CPU is saturated",
+            pool
+        ));
         assert!(!mentions("the connection pool is fine", pool));
         assert!(!mentions("connection pool was ruled out", pool));
-        assert!(mentions("not the CPU but the connection pool is exhausted", pool));
+        assert!(mentions(
+            "not the CPU but the connection pool is exhausted",
+            pool
+        ));
         assert!(mentions("CPU looks fine. Connection pool exhausted.", pool));
         assert!(!mentions("pooling connections", pool));
     }
@@ -298,9 +384,18 @@ mod tests {
             ("recommendations is leaking memory", "memory_leak"),
             ("chronyd stopped on the auth hosts", "clock_skew"),
             ("the indexer's disk is full", "disk_full"),
-            ("orders-db ran out of connections", "connection_pool_exhaustion"),
-            ("the payments certificate expired", "expired_tls_certificate"),
-            ("clients retry without backoff: a retry storm", "retry_storm"),
+            (
+                "orders-db ran out of connections",
+                "connection_pool_exhaustion",
+            ),
+            (
+                "the payments certificate expired",
+                "expired_tls_certificate",
+            ),
+            (
+                "clients retry without backoff: a retry storm",
+                "retry_storm",
+            ),
         ] {
             assert_eq!(cause_in_text(text).map(|c| c.id), Some(id), "{text}");
         }

@@ -40,7 +40,11 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     ];
     if let Some(c) = category {
         leaks.push((c.name.to_string(), "the fault type"));
-        leaks.extend(c.keywords.iter().map(|k| (k.to_string(), "a diagnosis keyword")));
+        leaks.extend(
+            c.keywords
+                .iter()
+                .map(|k| (k.to_string(), "a diagnosis keyword")),
+        );
     }
     leaks.extend(
         fault

@@ -582,7 +582,8 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                 check.error(
                     name.span(),
                     &field,
-                    "names the fault's own service; expected another service a diagnosis may name".into(),
+                    "names the fault's own service; expected another service a diagnosis may name"
+                        .into(),
                 );
             }
             service
@@ -790,7 +791,10 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             }
         })
         .collect();
-    if !remediations.iter().any(|r| r.correct && r.outcome == FixOutcome::Resolve) {
+    if !remediations
+        .iter()
+        .any(|r| r.correct && r.outcome == FixOutcome::Resolve)
+    {
         if remediations.iter().any(|r| r.correct) {
             check.error(
                 remediations_span.clone(),

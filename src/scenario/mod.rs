@@ -10,9 +10,9 @@
 
 mod catalog;
 pub mod causes;
-mod lint;
 mod error;
 mod keyed;
+mod lint;
 mod load;
 mod model;
 mod task;

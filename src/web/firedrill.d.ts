@@ -27,6 +27,12 @@ export type Health = "healthy" | "degraded" | "critical";
 /** The kind of component a service is. */
 export type ServiceKind = "service" | "database" | "cache" | "queue" | "gateway" | "external" | "infrastructure";
 
+/** How much harm a wrong fix did. */
+export type Harm = "low" | "medium" | "high";
+
+/** What a right fix achieves. */
+export type FixOutcome = "mitigate" | "resolve";
+
 /** Alert state, as in Prometheus. */
 export type AlertState = "pending" | "firing" | "resolved";
 
@@ -34,7 +40,7 @@ export type AlertState = "pending" | "firing" | "resolved";
 export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 
 /** A graded dimension's name. */
-export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency";
+export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency" | "time_to_mitigate";
 
 /** What `env.export(kind)` can write. */
 export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs";
@@ -62,10 +68,13 @@ export interface ResetOptions {
     seed?: number | bigint;
 }
 
-/** The parameters an action type takes: `severity` (classify), `root_cause` (diagnose), `kind` (remediate), `channel` and `message` (communicate). */
+/** The parameters an action type takes: `severity` (classify), `root_cause` and optional `notes` (diagnose), `kind` (remediate), `channel` and `message` (communicate). */
 export interface ActionParameters {
     severity?: Severity;
+    /** A cause id of `causes()`, or a description in free text. */
     root_cause?: string;
+    /** Free text beside a cause id. */
+    notes?: string;
     kind?: RemediationKind;
     channel?: Channel;
     message?: string;
@@ -129,7 +138,11 @@ export interface Investigation {
 
 /** What a responder sees. */
 export interface Observation {
+    /** The scenario id (it may name the cause: show `handle` to trainees). */
     scenario: string;
+    /** The scenario's neutral public handle. */
+    handle: string;
+    /** The symptom, never the cause. */
     title: string;
     task: TaskId;
     objective: string;
@@ -185,6 +198,10 @@ export interface Remediation {
     service: string;
     kind: RemediationKind;
     correct: boolean;
+    /** A right fix: whether it mitigates or resolves. */
+    outcome?: FixOutcome;
+    /** A wrong fix: how much harm it did. */
+    harm?: Harm;
 }
 
 /** A status update that was posted; `quality` in [0, 1]. */
@@ -218,12 +235,21 @@ export interface RedHerring {
 export interface GroundTruth {
     severity: Severity;
     root_cause_service: string;
+    /** Other services a diagnosis could name and be right. */
+    also_accepted_services: string[];
+    /** The cause id. */
     root_cause: string;
+    /** The cause's name in the taxonomy. */
+    root_cause_name: string;
+    /** The cause headline. */
+    debrief_title: string;
     description: string;
     affected_services: string[];
     red_herrings: RedHerring[];
     /** The right fixes, as `kind service`. */
     correct_remediations: string[];
+    /** Those of the right fixes that only mitigate, as `kind service`. */
+    mitigations: string[];
     escalate_to: string[];
     must_mention: string[];
 }
@@ -280,12 +306,24 @@ export interface Grade {
 /** A scenario's listing entry: `scenarios()`, `env.scenarios()`. */
 export interface ScenarioSummary {
     id: string;
+    /** The neutral public handle (`?drill=` links). */
+    handle: string;
+    /** The symptom, never the cause. */
     title: string;
+    /** The cause headline: an answer, for the debrief or an instructor. */
+    debrief_title: string;
     /** `null` for a built-in file whose task is not a task id (it cannot be played). */
     task: TaskId | null;
     /** The fault type (the cause id). */
     fault: string;
     services: string[];
+}
+
+/** A category of the cause taxonomy: `causes()`. */
+export interface Cause {
+    id: string;
+    name: string;
+    description: string;
 }
 
 /** A sample of the Prometheus HTTP API: [Unix seconds, value as text ("NaN", "+Inf" included)]. */

@@ -69,7 +69,14 @@ fn unconverted(message: String) -> JsValue {
     thrown(WebError::internal(message))
 }
 
-/// The built-in scenarios: `[{ id, title, task, fault, services }]`.
+/// The taxonomy of causes a diagnosis names: `[{ id, name, description }]`
+/// (`firedrill causes --json`).
+#[wasm_bindgen(unchecked_return_type = "Cause[]")]
+pub fn causes() -> Result<JsValue, JsValue> {
+    to_js(crate::scenario::causes::CAUSES).map_err(unconverted)
+}
+
+/// The built-in scenarios: `[{ id, handle, title, debrief_title, task, fault, services }]`.
 #[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
 pub fn scenarios() -> Result<JsValue, JsValue> {
     to_js(&crate::scenario::Catalog::builtin().summaries()).map_err(unconverted)

@@ -111,8 +111,9 @@ mod tests {
     #[test]
     fn unions_list_what_the_rust_enums_serialize_to() {
         use crate::env::{AlertState, Status};
+        use crate::scenario::{FixOutcome, Harm};
         use crate::sim::Health;
-        let cases: [(&str, Vec<String>); 15] = [
+        let cases: [(&str, Vec<String>); 17] = [
             ("TaskId", serialized(Task::ALL)),
             ("ActionType", serialized(ActionType::ALL)),
             ("Severity", serialized(Severity::ALL)),
@@ -141,6 +142,8 @@ mod tests {
                 ]),
             ),
             ("LogLevel", names(LogLevel::NAMES)),
+            ("Harm", names(Harm::NAMES)),
+            ("FixOutcome", names(FixOutcome::NAMES)),
             ("GradeDimensionName", serialized(GradeDimension::ALL)),
             ("ExportKind", names(ExportKind::ids())),
             ("AgentName", names(AGENT_NAMES)),
@@ -230,6 +233,9 @@ mod tests {
         check("LogLine", first(investigation, "logs"));
         for summary in catalog.summaries() {
             check("ScenarioSummary", &serde_json::to_value(summary).unwrap());
+        }
+        for cause in crate::scenario::causes::CAUSES {
+            check("Cause", &serde_json::to_value(cause).unwrap());
         }
     }
 
