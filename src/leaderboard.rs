@@ -3,9 +3,12 @@
 //! the app keeps it in localStorage and an instructor can collect every
 //! laptop's exported file without a server.
 //!
-//! Format 2 (this one) gives each entry its grade's dimensions; format 1
-//! (before them) is read as format 2 with no dimensions, in exported files
-//! and in the app's stored board alike ([`Leaderboard::upgrade`]).
+//! Format 3 (this one) records each entry's mode (practice or exam) and,
+//! for an autoplayed episode, the agent that played it; format 2 gave each
+//! entry its grade's dimensions; format 1 had neither. Older formats are
+//! read as format 3 (practice, played by a person; no dimensions for
+//! format 1), in exported files and in the app's stored board alike
+//! ([`Leaderboard::upgrade`]).
 //!
 //! ```
 //! use firedrill::leaderboard::{Entry, Leaderboard};
@@ -13,6 +16,7 @@
 //!     name: name.into(), scenario: "bad-deploy-v1".into(),
 //!     task: "severity_classification".into(), seed: 1, score, steps,
 //!     date: "2026-11-23T10:00:00.000Z".into(), dimensions: Default::default(),
+//!     mode: Default::default(), agent: None,
 //! };
 //! let mut board = Leaderboard::default();
 //! board.add(entry("ana", 0.9, 4));
@@ -31,7 +35,7 @@ use std::collections::{BTreeMap, HashSet};
 /// The `format` field of an exported leaderboard file.
 pub const EXPORT_FORMAT: &str = "firedrill-leaderboard";
 /// The version of the exported file format (and of the stored board).
-pub const EXPORT_VERSION: u32 = 2;
+pub const EXPORT_VERSION: u32 = 3;
 /// The oldest version still read (and upgraded).
 pub const OLDEST_VERSION: u32 = 1;
 /// Largest leaderboard file accepted for import, in bytes.
@@ -65,6 +69,44 @@ pub struct Entry {
     /// entries from format 1). Not part of what makes two entries the same.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dimensions: BTreeMap<String, f64>,
+    /// Practice or exam (format 3; practice in older entries).
+    #[serde(default)]
+    pub mode: Mode,
+    /// The baseline agent that autoplayed the episode (then `name` is the
+    /// agent's too), or `None` for a person (format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+/// How an episode was played.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Rewards, feedback and autoplay shown: for learning.
+    #[default]
+    Practice,
+    /// No rewards, no right/wrong feedback, no autoplay, no ideal path
+    /// until the debrief: for measuring.
+    Exam,
+}
+
+impl Mode {
+    /// `practice` or `exam`, as in URLs and files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Practice => "practice",
+            Mode::Exam => "exam",
+        }
+    }
+
+    /// Parses `practice` or `exam`.
+    pub fn from_name(name: &str) -> Option<Mode> {
+        match name {
+            "practice" => Some(Mode::Practice),
+            "exam" => Some(Mode::Exam),
+            _ => None,
+        }
+    }
 }
 
 /// Every entry, all tasks.
@@ -107,6 +149,21 @@ impl Entry {
         ] {
             if value.is_empty() || value.len() > 200 {
                 return Err(format!("{field} must be 1 to 200 characters"));
+            }
+        }
+        if let Some(agent) = &self.agent {
+            let well_formed = (1..=32).contains(&agent.len())
+                && agent.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                });
+            if !well_formed {
+                return Err(
+                    "agent must be an agent's name: 1 to 32 lower-case letters, digits, '-' or '_'"
+                        .into(),
+                );
+            }
+            if self.mode == Mode::Exam {
+                return Err("an autoplayed entry cannot be an exam".into());
             }
         }
         if self.dimensions.len() > MAX_DIMENSIONS {
@@ -190,7 +247,7 @@ impl Leaderboard {
         entries
     }
 
-    /// The exported file: `{"format": "firedrill-leaderboard", "version": 2, "entries": […]}`.
+    /// The exported file: `{"format": "firedrill-leaderboard", "version": 3, "entries": […]}`.
     pub fn export(&self) -> String {
         let file = ExportFile {
             format: EXPORT_FORMAT.into(),
@@ -228,9 +285,11 @@ impl Leaderboard {
                 file.version
             ));
         }
-        if file.version < 2 {
-            no_dimensions(&file.entries, &format!("version {}", file.version))?;
-        }
+        older_fields(
+            &file.entries,
+            file.version,
+            &format!("version {}", file.version),
+        )?;
         for (i, entry) in file.entries.iter().enumerate() {
             entry.validate().map_err(|e| format!("entries[{i}]: {e}"))?;
         }
@@ -242,8 +301,10 @@ impl Leaderboard {
 
 impl Leaderboard {
     /// A stored board of an older format brought up to [`EXPORT_VERSION`]:
-    /// format 1 is format 2 without dimensions, so its entries are taken as
-    /// they are (and refused if they carry dimensions).
+    /// formats 1 and 2 are format 3 without modes and agents (every entry
+    /// practice, played by a person), and format 1 also without
+    /// dimensions, so their entries are taken as they are (and refused if
+    /// they carry what their format did not have).
     pub fn upgrade(version: u32, data: serde_json::Value) -> Result<Leaderboard, String> {
         if !(OLDEST_VERSION..EXPORT_VERSION).contains(&version) {
             return Err(format!(
@@ -251,18 +312,26 @@ impl Leaderboard {
             ));
         }
         let board: Leaderboard = serde_json::from_value(data).map_err(|e| e.to_string())?;
-        no_dimensions(&board.entries, &format!("format {version}"))?;
+        older_fields(&board.entries, version, &format!("format {version}"))?;
         Ok(board)
     }
 }
 
-/// Refuses entries with dimensions in a file or board of format 1 (named
-/// by `what`), which had none.
-fn no_dimensions(entries: &[Entry], what: &str) -> Result<(), String> {
-    match entries.iter().position(|e| !e.dimensions.is_empty()) {
-        Some(i) => Err(format!("entries[{i}]: dimensions are not part of {what}")),
-        None => Ok(()),
+/// Refuses entries of a file or board of an older `version` (named by
+/// `what`) that carry fields it did not have: dimensions before format 2,
+/// a mode or an agent before format 3.
+fn older_fields(entries: &[Entry], version: u32, what: &str) -> Result<(), String> {
+    for (i, e) in entries.iter().enumerate() {
+        if version < 2 && !e.dimensions.is_empty() {
+            return Err(format!("entries[{i}]: dimensions are not part of {what}"));
+        }
+        if version < 3 && (e.mode != Mode::Practice || e.agent.is_some()) {
+            return Err(format!(
+                "entries[{i}]: mode and agent are not part of {what}"
+            ));
+        }
     }
+    Ok(())
 }
 
 /// What makes two entries the same, hashable (the score by its bits, with
@@ -276,6 +345,8 @@ struct EntryKey<'a> {
     score_bits: u64,
     steps: u32,
     date: &'a str,
+    mode: Mode,
+    agent: Option<&'a str>,
 }
 
 impl<'a> EntryKey<'a> {
@@ -288,6 +359,8 @@ impl<'a> EntryKey<'a> {
             score_bits: (entry.score + 0.0).to_bits(),
             steps: entry.steps,
             date: &entry.date,
+            mode: entry.mode,
+            agent: entry.agent.as_deref(),
         }
     }
 }
@@ -315,7 +388,54 @@ mod tests {
             steps: 3,
             date: "2026-01-01T00:00:00Z".into(),
             dimensions: BTreeMap::new(),
+            mode: Mode::Practice,
+            agent: None,
         }
+    }
+
+    #[test]
+    fn version_2_files_and_boards_are_read_as_version_3_practice_by_people() {
+        let v2 = r#"{"format":"firedrill-leaderboard","version":2,"entries":[{"name":"a","scenario":"s","task":"t","seed":1,"score":0.5,"steps":3,"date":"d","dimensions":{"x":0.5}}]}"#;
+        let mut board = Leaderboard::default();
+        assert_eq!(board.import(v2), Ok(1));
+        assert_eq!(board.entries[0].mode, Mode::Practice);
+        assert_eq!(board.entries[0].agent, None);
+        assert_eq!(board.entries[0].dimensions.len(), 1);
+        let stored = serde_json::json!({"entries": [{"name":"a","scenario":"s","task":"t","seed":1,"score":0.5,"steps":3,"date":"d","dimensions":{"x":0.5}}]});
+        assert_eq!(Leaderboard::upgrade(2, stored), Ok(board.clone()));
+        board.entries[0].mode = Mode::Exam;
+        let mut autoplayed = entry("oracle", 1.0);
+        autoplayed.agent = Some("oracle".into());
+        board.add(autoplayed);
+        let exported = board.export();
+        assert!(exported.contains("\"version\": 3"), "{exported}");
+        assert!(exported.contains("\"mode\": \"exam\""), "{exported}");
+        assert!(exported.contains("\"agent\": \"oracle\""), "{exported}");
+        let mut again = Leaderboard::default();
+        assert_eq!(again.import(&exported), Ok(2));
+        assert_eq!(again, board);
+        let error = again
+            .import(&exported.replace("\"version\": 3", "\"version\": 2"))
+            .unwrap_err();
+        assert!(
+            error.contains("mode and agent are not part of version 2"),
+            "{error}"
+        );
+        // The same episode in another mode is another entry.
+        let mut practice = board.entries[0].clone();
+        practice.mode = Mode::Practice;
+        assert!(again.add(practice));
+        let mut exam_autoplay = entry("oracle", 1.0);
+        exam_autoplay.agent = Some("oracle".into());
+        exam_autoplay.mode = Mode::Exam;
+        let file = format!(
+            "{{\"format\":\"firedrill-leaderboard\",\"version\":3,\"entries\":[{}]}}",
+            serde_json::to_string(&exam_autoplay).unwrap()
+        );
+        assert!(again
+            .import(&file)
+            .unwrap_err()
+            .contains("autoplayed entry cannot be an exam"));
     }
 
     #[test]
@@ -331,20 +451,20 @@ mod tests {
             .dimensions
             .insert("severity_accuracy".into(), 1.0);
         let exported = board.export();
-        assert!(exported.contains("\"version\": 2"), "{exported}");
+        assert!(exported.contains("\"version\": 3"), "{exported}");
         let mut again = Leaderboard::default();
         assert_eq!(again.import(&exported), Ok(1));
         assert_eq!(again, board);
 
-        let dimensions_in_v1 = exported.replace("\"version\": 2", "\"version\": 1");
+        let dimensions_in_v1 = exported.replace("\"version\": 3", "\"version\": 1");
         let error = again.import(&dimensions_in_v1).unwrap_err();
         assert!(
             error.contains("entries[0]: dimensions are not part of version 1"),
             "{error}"
         );
-        let error = Leaderboard::upgrade(2, serde_json::json!({"entries": []})).unwrap_err();
+        let error = Leaderboard::upgrade(3, serde_json::json!({"entries": []})).unwrap_err();
         assert!(
-            error.contains("format 2 is not one this version upgrades"),
+            error.contains("format 3 is not one this version upgrades"),
             "{error}"
         );
     }

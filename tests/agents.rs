@@ -5,6 +5,20 @@ use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection, Task};
 use firedrill::runner::{run_episode, Driver};
 
+/// The score of one episode of `agent` on a scenario.
+fn score_on(agent: &str, scenario: &str, seed: u64) -> f64 {
+    let mut env = Env::new();
+    let mut agent = by_name(agent, seed).unwrap();
+    run_episode(
+        &mut env,
+        &Selection::Scenario(scenario.into()),
+        seed,
+        Driver::Agent(agent.as_mut()),
+    )
+    .unwrap();
+    env.grade().unwrap().score
+}
+
 fn mean_score(agent: &str, task: Task, seeds: u64) -> f64 {
     let mut total = 0.0;
     for seed in 0..seeds {
@@ -26,7 +40,7 @@ fn mean_score(agent: &str, task: Task, seeds: u64) -> f64 {
 fn oracle_scores_at_least_0_9_on_every_scenario() {
     let catalog = Env::new().catalog().clone();
     for s in catalog.scenarios() {
-        for seed in [1, 2, 3] {
+        for seed in 1..=20 {
             let mut env = Env::new();
             let mut agent = by_name("oracle", seed).unwrap();
             run_episode(
@@ -46,6 +60,30 @@ fn oracle_scores_at_least_0_9_on_every_scenario() {
             );
         }
     }
+}
+
+#[test]
+fn random_averages_at_most_0_35_on_every_scenario() {
+    let catalog = Env::new().catalog().clone();
+    let mut worst = (0.0, String::new());
+    for s in catalog.scenarios() {
+        let mean = (1..=20)
+            .map(|seed| score_on("random", &s.id, seed))
+            .sum::<f64>()
+            / 20.0;
+        assert!(
+            mean <= 0.35,
+            "{}: random averages {mean:.3} over seeds 1-20",
+            s.id
+        );
+        if mean > worst.0 {
+            worst = (mean, s.id.clone());
+        }
+    }
+    println!(
+        "random's highest mean over seeds 1-20: {:.3} on {}",
+        worst.0, worst.1
+    );
 }
 
 #[test]

@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
             name: "shape: an unknown top-level key",
             input: replaced("severity = \"P2\"\n", "severity = \"P2\"\nowner = \"sre\"\n"),
             expected: &[
-                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`",
+                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`",
             ],
         },
         Case {
@@ -615,6 +615,42 @@ fn cases() -> Vec<Case> {
             input: replaced("correct = true", "correct = false\neffect = \"Nothing changes.\""),
             expected: &[
                 "case.toml:67:1: remediations: expected at least one remediation with correct = true",
+            ],
+        },
+        Case {
+            name: "remediations: harm on a right fix",
+            input: replaced("recovery_steps = 3\n", "recovery_steps = 3\nharm = \"low\"\n"),
+            expected: &[
+                "case.toml:72:8: remediations[0].harm: a correct remediation does no harm; `harm` is for wrong fixes",
+            ],
+        },
+        Case {
+            name: "remediations: an unknown harm",
+            input: replaced("amount = 0.1\n", "amount = 0.1\nharm = \"severe\"\n"),
+            expected: &[
+                "case.toml:80:8: remediations[1].harm: unknown value \"severe\"; expected one of low, medium, high",
+            ],
+        },
+        Case {
+            name: "remediations: an outcome on a wrong fix",
+            input: replaced("amount = 0.1\n", "amount = 0.1\noutcome = \"mitigate\"\n"),
+            expected: &[
+                "case.toml:80:11: remediations[1].outcome: a wrong fix has no outcome; `outcome` (mitigate or resolve) is for correct remediations",
+            ],
+        },
+        Case {
+            name: "remediations: every right fix only mitigates",
+            input: replaced("recovery_steps = 3\n", "recovery_steps = 3\noutcome = \"mitigate\"\n"),
+            expected: &[
+                "case.toml:67:1: remediations: expected at least one correct remediation that resolves (outcome = \"resolve\", the default); every correct one only mitigates",
+            ],
+        },
+        Case {
+            name: "fault: also_accept names the fault's own service",
+            input: replaced("keywords = [\"connection pool\", \"pool exhausted\"]\n", "keywords = [\"connection pool\", \"pool exhausted\"]\nalso_accept = [\"orders-db\", \"billing\"]\n"),
+            expected: &[
+                "case.toml:33:16: fault.also_accept[0]: names the fault's own service; expected another service a diagnosis may name",
+                "case.toml:33:29: fault.also_accept[1]: unknown service \"billing\"; expected one of the services declared in [[services]]: checkout, orders-db, web",
             ],
         },
         Case {

@@ -21,6 +21,69 @@ fn every_builtin_scenario_is_valid() {
 }
 
 #[test]
+fn no_builtin_briefing_names_its_cause() {
+    for (file, text) in Catalog::builtin_files() {
+        let scenario = firedrill::scenario::parse(file, text).expect("valid");
+        let problems = firedrill::scenario::lint(file, text, &scenario);
+        assert!(
+            problems.is_empty(),
+            "{}",
+            problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert_ne!(scenario.title, scenario.debrief_title, "{file}");
+    }
+}
+
+#[test]
+fn the_strict_checker_finds_what_leaks_or_misleads() {
+    let (file, text) = Catalog::builtin_files()
+        .into_iter()
+        .find(|(f, _)| f.ends_with("connection-pool-exhaustion-v1.toml"))
+        .expect("the file");
+    let scenario = firedrill::scenario::parse(file, text).unwrap();
+    let leaky = text
+        .replacen(
+            &format!("title = {:?}", scenario.title),
+            "title = \"orders-db is down\"",
+            1,
+        )
+        .replacen("keywords = [", "keywords = [\"connections\", ", 1)
+        .replacen(
+            "summary = \"",
+            "summary = \"The connection pool is exhausted. ",
+            1,
+        );
+    let leaky = leaky
+        .lines()
+        .filter(|l| !l.starts_with("debrief_title"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let scenario = firedrill::scenario::parse(file, &leaky).expect("still valid");
+    let problems: Vec<String> = firedrill::scenario::lint(file, &leaky, &scenario)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let expect = |needle: &str| {
+        assert!(
+            problems.iter().any(|p| p.contains(needle)),
+            "no problem says {needle:?}: {problems:#?}"
+        )
+    };
+    expect("title: names the root-cause service (\"orders-db\")");
+    expect("summary: names a diagnosis keyword");
+    expect("debrief_title: expected `debrief_title`");
+    expect("fault.keywords[0]: \"connections\" is too general");
+    assert!(
+        problems.iter().all(|p| p.starts_with(file)),
+        "{problems:#?}"
+    );
+}
+
+#[test]
 fn the_set_covers_the_curriculum() {
     let catalog = Catalog::builtin();
     assert_eq!(catalog.scenarios().len(), Catalog::builtin_files().len());

@@ -592,7 +592,14 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     };
 
     let outcome = match task {
-        Task::SeverityClassification => severity.0,
+        // A fast wrong severity is not efficient: only a right one counts.
+        Task::SeverityClassification => {
+            if severity.0 >= 1.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         Task::RootCauseAnalysis => (diagnosis.0 + remediation.0) / 2.0,
         Task::FullIncidentManagement => {
             (severity.0 + diagnosis.0 + remediation.0 + escalation.0 + communication.0) / 5.0

@@ -791,17 +791,15 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             }
         })
         .collect();
-    if !remediations
+    let resolves = remediations
         .iter()
-        .any(|r| r.correct && r.outcome == FixOutcome::Resolve)
-    {
-        if remediations.iter().any(|r| r.correct) {
-            check.error(
-                remediations_span.clone(),
-                "remediations",
-                "expected at least one correct remediation that resolves (outcome = \"resolve\", the default); every correct one only mitigates".into(),
-            );
-        }
+        .any(|r| r.correct && r.outcome == FixOutcome::Resolve);
+    if !resolves && remediations.iter().any(|r| r.correct) {
+        check.error(
+            remediations_span.clone(),
+            "remediations",
+            "expected at least one correct remediation that resolves (outcome = \"resolve\", the default); every correct one only mitigates".into(),
+        );
     }
     if !remediations.iter().any(|r| r.correct) {
         check.error(

@@ -207,6 +207,8 @@ mod tests {
             steps: 3,
             date: String::from("2026-01-01T00:00:00Z"),
             dimensions: BTreeMap::new(),
+            mode: Default::default(),
+            agent: None,
         }
     }
 
