@@ -10,7 +10,9 @@ pub fn hint(action_type: ActionType) -> &'static str {
     match action_type {
         ActionType::Investigate => "Read a service's logs and detailed metrics.",
         ActionType::Classify => "Set the incident's severity, P1 (worst) to P4.",
-        ActionType::Diagnose => "Name the root-cause service and say what is wrong with it.",
+        ActionType::Diagnose => {
+            "Name the root-cause service and the cause, from the list; add what you saw in your own words if you like. The first diagnosis counts."
+        }
         ActionType::Remediate => {
             "Apply a fix to a service. Wrong fixes are counted and may make things worse."
         }
@@ -46,11 +48,16 @@ pub fn target_label(action_type: ActionType) -> &'static str {
 pub fn parameters(action_type: ActionType) -> &'static [&'static str] {
     match action_type {
         ActionType::Classify => &["severity"],
-        ActionType::Diagnose => &["root_cause"],
+        ActionType::Diagnose => &["root_cause", "notes"],
         ActionType::Remediate => &["kind"],
         ActionType::Communicate => &["channel", "message"],
         ActionType::Investigate | ActionType::Escalate => &[],
     }
+}
+
+/// Whether a parameter may be left out (then an empty value is not sent).
+pub fn optional(name: &str) -> bool {
+    name == "notes"
 }
 
 /// Whether an action type takes the parameter `name`.
@@ -69,14 +76,21 @@ mod tests {
         let cases: [(ActionType, &[&str]); 6] = [
             (Investigate, &[]),
             (Classify, &["severity"]),
-            (Diagnose, &["root_cause"]),
+            (Diagnose, &["root_cause", "notes"]),
             (Remediate, &["kind"]),
             (Escalate, &[]),
             (Communicate, &["channel", "message"]),
         ];
         for (action_type, expected) in cases {
             assert_eq!(parameters(action_type), expected, "{action_type:?}");
-            for name in ["severity", "root_cause", "kind", "channel", "message"] {
+            for name in [
+                "severity",
+                "root_cause",
+                "notes",
+                "kind",
+                "channel",
+                "message",
+            ] {
                 assert_eq!(takes(action_type, name), expected.contains(&name));
             }
             assert!(!hint(action_type).is_empty(), "{action_type:?}");

@@ -1,10 +1,13 @@
 //! The URL contract of the app and of embed mode, parsed once for both:
-//! `scenario`, `task`, `seed`, `embed`, `parent`, `replay` and `debug`
+//! `drill`, `scenario`, `task`, `seed`, `mode`, `embed`, `parent`,
+//! `replay` and `debug`
 //! (README "The app", docs/embedding.md). Plain Rust, so `cargo test` runs
 //! it natively.
 //!
-//! A value that is wrong is reported, never silently replaced: an unknown
-//! task and a seed that is not an integer from 0 to
+//! `drill=<handle>` opens a scenario by its neutral public handle (what
+//! trainees see and share; the app writes it); `scenario=<id>` keeps working
+//! for authors and automation. A value that is wrong is reported, never
+//! silently replaced: an unknown task or mode and a seed that is not an integer from 0 to
 //! [`MAX_SAFE_SEED`] are [`UrlError`]s, shown as
 //! a notice. A bad seed falls back to [`DEFAULT_SEED`], the seed of a URL
 //! without one, and the notice says so. What needs the catalog (does the
@@ -26,6 +29,7 @@
 //! ```
 
 use super::format::clip;
+use crate::leaderboard::Mode;
 use crate::rng::MAX_SAFE_SEED;
 use crate::scenario::Task;
 use std::fmt;
@@ -36,12 +40,17 @@ pub const DEFAULT_SEED: u64 = 1;
 /// The parameters of a page URL's query.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UrlParams {
+    /// `drill=<handle>`: the scenario to open, by its public handle (not
+    /// checked against the catalog).
+    pub drill: Option<String>,
     /// `scenario=<id>`: the scenario to open (not checked against the catalog).
     pub scenario: Option<String>,
     /// `task=<task id>`: the task to choose.
     pub task: Option<Task>,
     /// `seed=<n>`: the seed, when it is valid.
     pub seed: Option<u64>,
+    /// `mode=practice|exam`: the mode to play in, when it is valid.
+    pub mode: Option<Mode>,
     /// `embed=1`: the compact embedded drill.
     pub embed: bool,
     /// `parent=<origin>`: the host page's origin in embed mode, as given
@@ -66,6 +75,8 @@ pub enum UrlError {
     Seed(String),
     /// `task` is not a task id.
     Task(String),
+    /// `mode` is neither `practice` nor `exam`.
+    Mode(String),
 }
 
 impl fmt::Display for UrlError {
@@ -81,6 +92,11 @@ impl fmt::Display for UrlError {
                 "unknown task {:?} in the URL; expected one of {}",
                 clip(text),
                 Task::ALL.map(Task::id).join(", ")
+            ),
+            UrlError::Mode(text) => write!(
+                f,
+                "unknown mode {:?} in the URL; expected practice or exam",
+                clip(text)
             ),
         }
     }
@@ -123,10 +139,19 @@ impl UrlParams {
             }
             seed
         });
+        let mode = value("mode").and_then(|text| {
+            let mode = Mode::from_name(text.trim());
+            if mode.is_none() {
+                problems.push(UrlError::Mode(text));
+            }
+            mode
+        });
         UrlParams {
+            drill: value("drill"),
             scenario: value("scenario"),
             task,
             seed,
+            mode,
             embed: value("embed").as_deref() == Some("1"),
             parent: value("parent"),
             replay: value("replay"),
@@ -164,18 +189,20 @@ fn parse_seed(text: &str) -> Option<u64> {
         .filter(|seed| *seed <= MAX_SAFE_SEED)
 }
 
-/// The query that opens an episode: `?scenario=<id>&seed=<n>`, and
+/// The query that opens an episode: `?drill=<handle>&seed=<n>` (the
+/// scenario's public handle, which does not name the cause), and
 /// `&replay=<code>` to replay its actions; the values encoded as
 /// `encodeURIComponent` does.
 ///
 /// ```
 /// use firedrill::web::url::{episode_query, UrlParams};
-/// let query = episode_query("disk-full-v1", 7, Some("1.W10"));
-/// assert_eq!(query, "?scenario=disk-full-v1&seed=7&replay=1.W10");
+/// let query = episode_query("K7QM2X", 7, Some("1.W10"));
+/// assert_eq!(query, "?drill=K7QM2X&seed=7&replay=1.W10");
+/// assert_eq!(UrlParams::parse(&query).drill.as_deref(), Some("K7QM2X"));
 /// assert_eq!(UrlParams::parse(&query).replay.as_deref(), Some("1.W10"));
 /// ```
-pub fn episode_query(scenario: &str, seed: u64, replay: Option<&str>) -> String {
-    let mut query = format!("?scenario={}&seed={seed}", encode_component(scenario));
+pub fn episode_query(handle: &str, seed: u64, replay: Option<&str>) -> String {
+    let mut query = format!("?drill={}&seed={seed}", encode_component(handle));
     if let Some(code) = replay {
         query.push_str("&replay=");
         query.push_str(&encode_component(code));
@@ -481,11 +508,29 @@ mod tests {
     }
 
     #[test]
+    fn drills_and_modes() {
+        let params = UrlParams::parse("?drill=k7qm2x&mode=exam");
+        assert_eq!(params.drill.as_deref(), Some("k7qm2x"));
+        assert_eq!(params.mode, Some(Mode::Exam));
+        assert!(params.problems.is_empty());
+        assert_eq!(
+            UrlParams::parse("?mode=practice").mode,
+            Some(Mode::Practice)
+        );
+        let bad = UrlParams::parse("?mode=hard");
+        assert_eq!(bad.mode, None);
+        assert_eq!(
+            bad.problems[0].to_string(),
+            "unknown mode \"hard\" in the URL; expected practice or exam"
+        );
+    }
+
+    #[test]
     fn an_episode_query_reads_back() {
         let query = episode_query("a b", 9, None);
-        assert_eq!(query, "?scenario=a%20b&seed=9");
+        assert_eq!(query, "?drill=a%20b&seed=9");
         let params = UrlParams::parse(&query);
-        assert_eq!(params.scenario.as_deref(), Some("a b"));
+        assert_eq!(params.drill.as_deref(), Some("a b"));
         assert_eq!(params.seed, Some(9));
         assert_eq!(params.replay, None);
     }

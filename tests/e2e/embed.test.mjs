@@ -173,7 +173,8 @@ test("a bad seed in the URL is reported as in the full app, and seed 1 played", 
   assert.match(await notice.innerText(), /seed "-1" in the URL is not an integer from 0 to 9007199254740991; seed 1 is played/);
   await page.getByTestId("step-counter").waitFor();
   const link = await page.getByTestId("embed-open-full").getAttribute("href");
-  assert.match(link, new RegExp(`\\?scenario=${SCENARIO}&seed=1$`));
+  const handle = nativeCli(["list", "--json"]).find((s) => s.id === SCENARIO).handle;
+  assert.match(link, new RegExp(`\\?drill=${handle}&seed=1$`));
   // (The core-only module loads after the drill: let it finish before leaving.)
   await page.waitForFunction(() => window.firedrill);
   // Every problem of the URL is reported, not only the first.

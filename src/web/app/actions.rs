@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::AppState;
 use crate::env::{Action, ActionType};
+use crate::scenario::causes::CAUSES;
 use crate::scenario::{Severity, CHANNELS, REMEDIATION_KINDS};
 use crate::web::action_form;
 use crate::web::format::action_line;
@@ -75,6 +76,7 @@ pub fn ActionPanel() -> impl IntoView {
     let target = RwSignal::new(String::new());
     let severity = RwSignal::new(String::from("P1"));
     let root_cause = RwSignal::new(String::new());
+    let notes = RwSignal::new(String::new());
     let kind = RwSignal::new(String::from(REMEDIATION_KINDS[0]));
     let channel = RwSignal::new(String::from(CHANNELS[0]));
     let message = RwSignal::new(String::new());
@@ -107,22 +109,24 @@ pub fn ActionPanel() -> impl IntoView {
         let values = [
             ("severity", severity),
             ("root_cause", root_cause),
+            ("notes", notes),
             ("kind", kind),
             ("channel", channel),
             ("message", message),
         ];
         for name in action_form::parameters(t) {
             if let Some((_, value)) = values.iter().find(|(n, _)| n == name) {
-                action.parameters.insert(
-                    (*name).to_string(),
-                    value.get_untracked().trim().to_string(),
-                );
+                let value = value.get_untracked().trim().to_string();
+                if !(value.is_empty() && action_form::optional(name)) {
+                    action.parameters.insert((*name).to_string(), value);
+                }
             }
         }
         action.reasoning = reasoning.get_untracked().trim().to_string();
         if state.submit(action) {
             reasoning.set(String::new());
             root_cause.set(String::new());
+            notes.set(String::new());
             message.set(String::new());
         }
     };
@@ -133,6 +137,10 @@ pub fn ActionPanel() -> impl IntoView {
     let severities = Severity::ALL
         .iter()
         .map(|s| (s.name(), s.name().to_string()))
+        .collect();
+    // The whole taxonomy, never just this scenario's cause.
+    let causes = std::iter::once(("", String::from("Choose a cause…")))
+        .chain(CAUSES.iter().map(|c| (c.id, c.name.to_string())))
         .collect();
     let named = |names: &[&'static str]| names.iter().map(|n| (*n, n.replace('_', " "))).collect();
     let done = move || {
@@ -179,8 +187,9 @@ pub fn ActionPanel() -> impl IntoView {
                 </div>
             </Show>
             <ParamField action_type name="severity" label="Severity" value=severity control=Control::Choice(severities)/>
-            <ParamField action_type name="root_cause" label="Root cause" value=root_cause
-                control=Control::Line("e.g. connection pool exhausted by a slow query")/>
+            <ParamField action_type name="root_cause" label="Cause" value=root_cause control=Control::Choice(causes)/>
+            <ParamField action_type name="notes" label="Notes (optional)" value=notes
+                control=Control::Line("what you saw, e.g. a report query holds every connection")/>
             <ParamField action_type name="kind" label="Fix" value=kind control=Control::Choice(named(&REMEDIATION_KINDS))/>
             <ParamField action_type name="channel" label="Channel" value=channel control=Control::Choice(named(&CHANNELS))/>
             <ParamField action_type name="message" label="Message" value=message
@@ -204,7 +213,8 @@ pub fn ActionPanel() -> impl IntoView {
     }
 }
 
-/// The actions taken so far, newest last, with reward, feedback and reasoning.
+/// The actions taken so far, newest last, with feedback and reasoning, and
+/// each step's reward except during an exam.
 #[component]
 pub fn ActionHistory() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -222,7 +232,9 @@ pub fn ActionHistory() -> impl IntoView {
                 fallback=|| view! { <p class="muted">"No action yet."</p> }
             >
                 <ol class="history-list" data-testid="action-history" tabindex="0" aria-label="Actions taken">
-                    {move || entries().into_iter().map(|entry| {
+                    {move || {
+                        let exam = state.exam_running();
+                        entries().into_iter().map(|entry| {
                         let action = &entry.action;
                         let what = action_line(action);
                         let reward_class = if entry.reward < 0.0 { "reward negative" } else { "reward" };
@@ -231,7 +243,9 @@ pub fn ActionHistory() -> impl IntoView {
                                 <div class="history-head">
                                     <span class="step">{format!("#{}", entry.step)}</span>
                                     <strong>{what}</strong>
-                                    <span class=reward_class>{format!("{:+.3}", entry.reward)}</span>
+                                    {(!exam).then(|| view! {
+                                        <span class=reward_class>{format!("{:+.3}", entry.reward)}</span>
+                                    })}
                                 </div>
                                 <div class="muted small">{entry.feedback.clone()}</div>
                                 {(!action.reasoning.is_empty()).then(|| view! {
@@ -239,7 +253,8 @@ pub fn ActionHistory() -> impl IntoView {
                                 })}
                             </li>
                         }
-                    }).collect_view()}
+                    }).collect_view()
+                    }}
                 </ol>
             </Show>
         </section>

@@ -1,6 +1,7 @@
 //! Autoplay: watch a baseline agent (heuristic, oracle or random) play the
 //! episode step by step, at a chosen speed, through the same path as the
-//! action form.
+//! action form. An autoplayed episode is the agent's: the leaderboard
+//! records it under the agent's name, marked as autoplay. Off in exam mode.
 
 use std::time::Duration;
 
@@ -43,7 +44,8 @@ pub fn Autoplay() -> impl IntoView {
                 .try_update_value(|a| a.as_mut().map(|a| a.act(env, &observation)))
                 .flatten()
         });
-        if !action.is_some_and(|action| state.submit(action)) {
+        let name = agent_name.get_untracked();
+        if !action.is_some_and(|action| state.submit_for_agent(&name, action)) {
             stop();
         }
     };

@@ -54,6 +54,7 @@ fn debrief_view(
             }
         })
         .collect_view();
+    let scenario_id = episode.scenario.clone();
     let truth = episode.ground_truth.clone().map(|truth| {
         let herrings = truth
             .red_herrings
@@ -62,13 +63,30 @@ fn debrief_view(
                 view! { <li><strong>{h.service.clone()}</strong>": "{h.reason.clone()}</li> }
             })
             .collect_view();
+        let fixes: Vec<String> = truth
+            .correct_remediations
+            .iter()
+            .map(|fix| {
+                if truth.mitigations.contains(fix) {
+                    format!("{fix} (mitigates)")
+                } else {
+                    format!("{fix} (resolves)")
+                }
+            })
+            .collect();
         view! {
             <h3>"What happened"</h3>
-            <p>
-                "Root cause: "<strong>{truth.root_cause.replace('_', " ")}</strong>" on "
-                <strong>{truth.root_cause_service.clone()}</strong>
-                ". Severity "<strong>{truth.severity.clone()}</strong>"."
-            </p>
+            <div class="debrief-cause" data-testid="debrief-cause">
+                <p class="cause-headline"><strong>{truth.debrief_title.clone()}</strong></p>
+                <p>
+                    "Root cause: "<strong>{truth.root_cause_name.clone()}</strong>
+                    " ("<code>{truth.root_cause.clone()}</code>") on "
+                    <strong>{truth.root_cause_service.clone()}</strong>
+                    ". Severity "<strong>{truth.severity.clone()}</strong>
+                    ". Scenario "<code>{scenario_id.clone()}</code>"."
+                </p>
+                <p class="muted">{format!("Right fixes: {}.", fixes.join(", "))}</p>
+            </div>
             <p>{truth.description.clone()}</p>
             <p class="muted">{format!("Affected: {}.", truth.affected_services.join(", "))}</p>
             {(!truth.red_herrings.is_empty()).then(|| view! {

@@ -1,4 +1,5 @@
-//! Embed mode: `index.html?embed=1&scenario=<id>&seed=<n>&parent=<origin>`
+//! Embed mode: `index.html?embed=1&drill=<handle>&seed=<n>&parent=<origin>`
+//! (or `scenario=<id>`)
 //! renders the drill alone (no site chrome, nothing saved to this
 //! browser's storage) to fit an iframe in someone else's page, and speaks a
 //! postMessage protocol that mirrors the environment contract.
@@ -67,7 +68,11 @@ pub fn EmbeddedDrill(params: UrlParams) -> impl IntoView {
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
         Some(format!(
             "{base}{}",
-            episode_query(&state.scenario.get(), state.seed.get(), None)
+            episode_query(
+                &crate::scenario::handle_of(&state.scenario.get()),
+                state.seed.get(),
+                None
+            )
         ))
     };
     view! {
@@ -101,7 +106,15 @@ fn exact_origin(text: &str) -> Result<String, String> {
 /// task whose scenario the seed picks; the first scenario otherwise) and
 /// starts it. An unknown task opens nothing (the URL's problems say why).
 fn open_from_url(state: AppState, params: &UrlParams) -> Result<(), WebError> {
-    let selection = match (&params.scenario, params.task) {
+    // A drill handle is resolved to its scenario; an unknown one is
+    // reported as an unknown scenario by the reset.
+    let drill = params.drill.as_ref().map(|handle| {
+        state
+            .env
+            .with_value(|env| env.catalog().id_for_handle(handle).map(str::to_string))
+            .unwrap_or_else(|| handle.clone())
+    });
+    let selection = match (drill.as_ref().or(params.scenario.as_ref()), params.task) {
         (Some(id), _) => Some(Selection::Scenario(id.clone())),
         (None, Some(task)) => Some(Selection::Task(task.id().to_string())),
         (None, None) if params.has_unknown_task() => return Ok(()),

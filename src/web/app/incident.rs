@@ -9,7 +9,8 @@ use super::{
     ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, PromqlConsole,
     ServiceMap,
 };
-use crate::env::{AlertState, Investigation, Observation};
+use crate::env::{AlertState, Investigation, Observation, Status};
+use crate::leaderboard::Mode;
 use crate::web::format::metric_value;
 
 /// The briefing or the running episode, whichever applies.
@@ -18,7 +19,7 @@ pub fn IncidentArea() -> impl IntoView {
     let state = expect_context::<AppState>();
     let error = state.error;
     let body = move || match state.observation.get() {
-        Some(observation) => episode_view(&observation).into_any(),
+        Some(observation) => episode_view(&observation, state.exam_running()).into_any(),
         None => briefing_view(state).into_any(),
     };
     let playing = move || state.observation.with(Option::is_some);
@@ -59,7 +60,15 @@ pub fn IncidentArea() -> impl IntoView {
                 </section>
                 <DegradationChart/>
                 <div class="play grid-2">
-                    <section class="panel"><ActionPanel/><Autoplay/></section>
+                    <section class="panel">
+                        <ActionPanel/>
+                        <Show
+                            when=move || state.episode_mode.get() != Mode::Exam
+                            fallback=|| view! { <p class="muted small" data-testid="autoplay-off">"Exam mode: autoplay is off."</p> }
+                        >
+                            <Autoplay/>
+                        </Show>
+                    </section>
                     <section class="panel"><ActionHistory/></section>
                 </div>
                 <PromqlConsole/>
@@ -98,8 +107,9 @@ fn briefing_view(state: AppState) -> impl IntoView {
             }
         })
         .collect_view();
+    let handle = scenario.handle();
     view! {
-        <p class="eyebrow">"Briefing"</p>
+        <p class="eyebrow">{format!("Briefing · drill {handle}")}</p>
         <h2 data-testid="briefing-title">{scenario.title.clone()}</h2>
         <p class="summary">{scenario.summary.clone()}</p>
         <dl class="facts">
@@ -118,7 +128,14 @@ fn briefing_view(state: AppState) -> impl IntoView {
 }
 
 /// The running episode: status bar, services coloured by health, alerts.
-fn episode_view(observation: &Observation) -> impl IntoView {
+/// In an exam, nothing says whether an action was right: no reward, and a
+/// fix that is taking effect shows as "investigating" (the metrics show
+/// the recovery, as in real life).
+fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
+    let status = match observation.status {
+        Status::Mitigated if exam => Status::Investigating,
+        status => status,
+    };
     let services = observation
         .services
         .iter()
@@ -167,8 +184,13 @@ fn episode_view(observation: &Observation) -> impl IntoView {
             <span class="status-title">{observation.title.clone()}</span>
             <span>"Task "<b>{observation.task.title()}</b></span>
             <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
-            <span>"Status "<b data-testid="episode-status">{observation.status.name()}</b></span>
-            <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span>
+            <span>"Drill "<b data-testid="drill-handle">{observation.handle.clone()}</b></span>
+            <span>"Status "<b data-testid="episode-status">{status.name()}</b></span>
+            {if exam {
+                view! { <span data-testid="exam-badge">"Exam"</span> }.into_any()
+            } else {
+                view! { <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span> }.into_any()
+            }}
         </div>
         {feedback}
         <p class="summary">{observation.summary.clone()}</p>

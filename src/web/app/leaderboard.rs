@@ -1,11 +1,14 @@
-//! The leaderboard of the chosen task, the player's name, and export and
-//! import of the whole board as a JSON file.
+//! The leaderboard of the chosen task (all entries, or exams only), the
+//! player's name, and export and import of the whole board as a JSON file.
+//! Scenarios are shown by their handle (their id names the cause) unless
+//! the instructor's "show answers" switch is on; autoplayed entries are
+//! marked with their agent.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{download, AppState};
-use crate::leaderboard::{Leaderboard, MAX_IMPORT_BYTES};
+use crate::leaderboard::{Leaderboard, Mode, MAX_IMPORT_BYTES};
 use crate::web::download::Download;
 use crate::web::format::dimension_scores;
 
@@ -14,9 +17,15 @@ use crate::web::format::dimension_scores;
 pub fn LeaderboardPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let message = RwSignal::new(None::<String>);
+    let exams_only = RwSignal::new(false);
     let rows = move || {
         let task = state.task.get();
-        state.board.with(|board| board.ranked(task.id()))
+        let exams = exams_only.get();
+        state.board.with(|board| {
+            let mut ranked = board.ranked(task.id());
+            ranked.retain(|e| !exams || e.mode == Mode::Exam);
+            ranked
+        })
     };
     let export = move |_| {
         let file = Download::leaderboard();
@@ -85,12 +94,21 @@ pub fn LeaderboardPanel() -> impl IntoView {
                 />
             </div>
             <p class="muted small">{move || format!("{} · best score first, then fewer steps", state.task.get().title())}</p>
+            <label class="answers-switch small">
+                <input
+                    type="checkbox"
+                    data-testid="leaderboard-exams-only"
+                    prop:checked=move || exams_only.get()
+                    on:change=move |ev| exams_only.set(event_target_checked(&ev))
+                />
+                " Exams only"
+            </label>
             <table class="leaderboard" data-testid="leaderboard">
                 <thead>
                     <tr>
                         <th scope="col" class="num">"#"</th>
                         <th scope="col">"Name"</th>
-                        <th scope="col">"Scenario"</th>
+                        <th scope="col">"Drill"</th>
                         <th scope="col" class="num">"Seed"</th>
                         <th scope="col" class="num">"Score"</th>
                         <th scope="col" class="num">"Steps"</th>
@@ -98,20 +116,36 @@ pub fn LeaderboardPanel() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || rows().into_iter().take(50).enumerate().map(|(i, entry)| {
+                    {move || {
+                        let answers = state.show_answers.get();
+                        rows().into_iter().take(50).enumerate().map(|(i, entry)| {
                         let dimensions = dimension_scores(&entry.dimensions);
+                        let scenario = if answers {
+                            entry.scenario.clone()
+                        } else {
+                            crate::scenario::handle_of(&entry.scenario)
+                        };
+                        let marks = match (&entry.agent, entry.mode) {
+                            (Some(_), _) => Some(("pill pill-autoplay", "autoplay")),
+                            (None, Mode::Exam) => Some(("pill pill-exam", "exam")),
+                            (None, Mode::Practice) => None,
+                        };
                         view! {
-                            <tr data-testid="leaderboard-row">
+                            <tr data-testid="leaderboard-row" data-mode=entry.mode.name() data-agent=entry.agent.clone()>
                                 <td class="num">{i + 1}</td>
-                                <td>{entry.name}</td>
-                                <td><code>{entry.scenario}</code></td>
+                                <td>
+                                    {entry.name}
+                                    {marks.map(|(class, text)| view! { " "<span class=class>{text}</span> })}
+                                </td>
+                                <td><code>{scenario}</code></td>
                                 <td class="num">{entry.seed}</td>
                                 <td class="num" title=dimensions>{format!("{:.4}", entry.score)}</td>
                                 <td class="num">{entry.steps}</td>
                                 <td>{entry.date.get(..10).unwrap_or_default().to_string()}</td>
                             </tr>
                         }
-                    }).collect_view()}
+                    }).collect_view()
+                    }}
                 </tbody>
             </table>
             <Show when=move || rows().is_empty()>

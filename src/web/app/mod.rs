@@ -34,7 +34,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::agents::by_name;
 use crate::env::{Action, Env, Grade, Observation, Selection, State, Step, Task};
 use crate::export::{episode_export, ExportKind};
-use crate::leaderboard::{Entry, Leaderboard};
+use crate::leaderboard::{Entry, Leaderboard, Mode};
 use crate::runner::{run_episode, Driver};
 use crate::web::download::Download;
 use crate::web::error::WebError;
@@ -64,6 +64,16 @@ pub struct AppState {
     pub scenario: RwSignal<String>,
     /// The chosen seed.
     pub seed: RwSignal<u64>,
+    /// Practice or exam, for the next episode (remembered).
+    pub mode: RwSignal<Mode>,
+    /// The mode the current episode was started in.
+    pub episode_mode: RwSignal<Mode>,
+    /// Whether the picker shows the answers (causes, fault types, ids):
+    /// the instructor's switch (remembered).
+    pub show_answers: RwSignal<bool>,
+    /// The baseline agent that played steps of the current episode, if
+    /// autoplay did: the episode is then the agent's, not the player's.
+    autoplay_agent: StoredValue<Option<String>>,
     /// The running episode's latest observation, if one was started.
     pub observation: RwSignal<Option<Observation>>,
     /// The running episode's full state (history, SLOs, ground truth at the end).
@@ -107,6 +117,12 @@ struct SavedEpisode {
     scenario: String,
     seed: u64,
     actions: Vec<Action>,
+    /// The episode's mode (practice in episodes saved before modes).
+    #[serde(default)]
+    mode: Mode,
+    /// The agent that autoplayed steps of it, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agent: Option<String>,
 }
 
 /// A custom scenario file, kept so it is there after a reload.
@@ -126,6 +142,10 @@ const BOARD_KEY: &str = "leaderboard";
 const BOARD_VERSION: u32 = crate::leaderboard::EXPORT_VERSION;
 const PLAYER_KEY: &str = "player";
 const PLAYER_VERSION: u32 = 1;
+const MODE_KEY: &str = "mode";
+const MODE_VERSION: u32 = 1;
+const SHOW_ANSWERS_KEY: &str = "show-answers";
+const SHOW_ANSWERS_VERSION: u32 = 1;
 
 /// The stored leaderboard, a board of an older format upgraded.
 fn load_board() -> Loaded<Leaderboard> {
@@ -143,6 +163,10 @@ impl AppState {
             task: RwSignal::new(task),
             scenario: RwSignal::new(scenario),
             seed: RwSignal::new(DEFAULT_SEED),
+            mode: RwSignal::new(Mode::Practice),
+            episode_mode: RwSignal::new(Mode::Practice),
+            show_answers: RwSignal::new(false),
+            autoplay_agent: StoredValue::new(None),
             observation: RwSignal::new(None),
             episode: RwSignal::new(None),
             grade: RwSignal::new(None),
@@ -196,6 +220,16 @@ impl AppState {
         }
         match load_board() {
             Loaded::Value(board) => self.board.set(board),
+            Loaded::SetAside(message) => self.notice(message),
+            Loaded::Missing => {}
+        }
+        match storage::load::<Mode>(MODE_KEY, MODE_VERSION) {
+            Loaded::Value(mode) => self.mode.set(mode),
+            Loaded::SetAside(message) => self.notice(message),
+            Loaded::Missing => {}
+        }
+        match storage::load::<bool>(SHOW_ANSWERS_KEY, SHOW_ANSWERS_VERSION) {
+            Loaded::Value(show) => self.show_answers.set(show),
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
@@ -312,7 +346,11 @@ impl AppState {
         let code = crate::replay::encode(&actions);
         Some(format!(
             "{base}{}",
-            episode_query(&episode.scenario, episode.seed, Some(&code))
+            episode_query(
+                &crate::scenario::handle_of(&episode.scenario),
+                episode.seed,
+                Some(&code)
+            )
         ))
     }
 
@@ -353,6 +391,8 @@ impl AppState {
         self.seed.set(saved.seed);
         self.restoring.set_value(true);
         self.start();
+        self.episode_mode.set(saved.mode);
+        self.autoplay_agent.set_value(saved.agent.clone());
         for (i, action) in saved.actions.iter().enumerate() {
             if !self.submit(action.clone()) {
                 self.notice(format!(
@@ -391,6 +431,39 @@ impl AppState {
         let _ = window_event_listener(leptos::ev::storage, handler);
     }
 
+    /// Sets the mode of the next episodes and remembers it.
+    pub fn set_mode(&self, mode: Mode) {
+        self.saved(storage::save(MODE_KEY, MODE_VERSION, &mode));
+        self.mode.set(mode);
+    }
+
+    /// Shows or hides the answers in the picker, and remembers it.
+    pub fn set_show_answers(&self, show: bool) {
+        self.saved(storage::save(SHOW_ANSWERS_KEY, SHOW_ANSWERS_VERSION, &show));
+        self.show_answers.set(show);
+    }
+
+    /// Whether the current episode is an exam that is not over: rewards,
+    /// right-or-wrong feedback and autoplay are hidden.
+    pub fn exam_running(&self) -> bool {
+        self.episode_mode.get() == Mode::Exam
+            && self
+                .observation
+                .with(|o| o.as_ref().is_some_and(|o| !o.done))
+    }
+
+    /// Plays an action an autoplaying agent chose: the episode becomes the
+    /// agent's (recorded under its name, marked as autoplay).
+    pub fn submit_for_agent(&self, agent: &str, action: Action) -> bool {
+        if self.episode_mode.get_untracked() == Mode::Exam {
+            self.error
+                .set(Some(String::from("autoplay is off in exam mode")));
+            return false;
+        }
+        self.autoplay_agent.set_value(Some(agent.to_string()));
+        self.submit(action)
+    }
+
     /// Sets the player's name and remembers it.
     pub fn set_player(&self, name: String) {
         let name: String = name
@@ -425,19 +498,33 @@ impl AppState {
             scenario: episode.scenario.clone(),
             seed: episode.seed,
             actions: episode.history.iter().map(|h| h.action.clone()).collect(),
+            mode: self.episode_mode.get_untracked(),
+            agent: self.autoplay_agent.get_value(),
         };
         self.saved(storage::save(EPISODE_KEY, EPISODE_VERSION, &saved));
     }
 
-    /// Records a finished episode on the leaderboard, once.
+    /// Records a finished episode on the leaderboard, once: under the
+    /// player's name, or, when autoplay played any of it, under the
+    /// agent's, marked as autoplay.
     fn record_on_board(&self, episode: &State, grade: &Grade) {
-        let name = self.player.get_untracked();
+        let agent = self.autoplay_agent.get_value();
+        let name = match &agent {
+            Some(agent) => agent.clone(),
+            None => self.player.get_untracked(),
+        };
         let entry = Entry {
             name: if name.is_empty() {
                 String::from("anonymous")
             } else {
                 name
             },
+            mode: if agent.is_some() {
+                Mode::Practice
+            } else {
+                self.episode_mode.get_untracked()
+            },
+            agent,
             scenario: episode.scenario.clone(),
             task: episode.task.id().to_string(),
             seed: episode.seed,
@@ -485,6 +572,8 @@ impl AppState {
         let selection = Selection::Scenario(self.scenario.get_untracked());
         let seed = self.seed.get_untracked();
         self.clear_episode();
+        self.episode_mode.set(self.mode.get_untracked());
+        self.autoplay_agent.set_value(None);
         let result = match self.env.try_update_value(|env| env.reset(&selection, seed)) {
             Some(Ok(observation)) => {
                 self.observation.set(Some(observation));
@@ -499,7 +588,8 @@ impl AppState {
     }
 
     /// Applies the URL's contract ([`UrlParams`]): `?task=<task id>`
-    /// chooses a task and its first scenario; `?scenario=<id>&seed=<n>`
+    /// chooses a task and its first scenario; `?mode=exam` (or `practice`)
+    /// sets the mode; `?drill=<handle>&seed=<n>` (or `?scenario=<id>`)
     /// opens that episode ready to play, and `&replay=<code>` replays its
     /// actions. Unknown values are reported, not ignored; a bad seed is
     /// reported and the default seed played.
@@ -511,8 +601,23 @@ impl AppState {
         if let Some(task) = params.task {
             self.choose_task(task);
         }
+        if let Some(mode) = params.mode {
+            self.set_mode(mode);
+        }
         self.seed.set(params.seed_or_default());
-        if let Some(id) = &params.scenario {
+        let drill = params.drill.as_ref().and_then(|handle| {
+            let id = self
+                .env
+                .with_value(|env| env.catalog().id_for_handle(handle).map(str::to_string));
+            if id.is_none() {
+                problems.push(format!(
+                    "unknown drill {:?} in the URL",
+                    crate::web::format::clip(handle)
+                ));
+            }
+            id
+        });
+        if let Some(id) = drill.as_ref().or(params.scenario.as_ref()) {
             let task = self
                 .env
                 .with_value(|env| env.catalog().get(id).map(|s| s.task));

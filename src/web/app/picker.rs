@@ -1,11 +1,14 @@
 //! The drill picker: the curriculum's three tasks, the scenarios of the
-//! chosen task, and the seed.
+//! chosen task (by their symptom and neutral handle: nothing here names a
+//! cause unless the instructor's "show answers" switch is on), the mode
+//! (practice or exam) and the seed.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::AppState;
 use crate::env::Task;
+use crate::leaderboard::Mode;
 use crate::scenario::ScenarioSummary;
 use crate::web::format;
 
@@ -77,6 +80,18 @@ pub fn DrillPicker() -> impl IntoView {
         }
     };
     let random_seed = move |_| state.seed.set(random_seed());
+    // The mode of a running episode is fixed: switching is for the next one.
+    let mode_locked = move || {
+        state
+            .observation
+            .with(|o| o.as_ref().is_some_and(|o| !o.done))
+    };
+    let mode_hint = move || match state.mode.get() {
+        Mode::Practice => "Practice: rewards and feedback after every step, autoplay available.",
+        Mode::Exam => {
+            "Exam: no rewards or hints until the debrief, no autoplay; the first answer counts."
+        }
+    };
     let start = move |_| state.start();
     let seed = state.seed;
     let nothing_chosen = move || state.scenario.get().is_empty();
@@ -89,6 +104,15 @@ pub fn DrillPicker() -> impl IntoView {
             <ul class="scenario-list" data-testid="scenario-list" aria-label="Scenarios">
                 {scenario_list}
             </ul>
+            <label class="answers-switch small">
+                <input
+                    type="checkbox"
+                    data-testid="show-answers"
+                    prop:checked=move || state.show_answers.get()
+                    on:change=move |ev| state.set_show_answers(event_target_checked(&ev))
+                />
+                " Show answers (for instructors: each drill's cause, fault type and id)"
+            </label>
             <p class="muted small">
                 {move || {
                     let custom = state.custom.with(Vec::len);
@@ -100,6 +124,24 @@ pub fn DrillPicker() -> impl IntoView {
                 }}
             </p>
             <CustomScenarioLoader/>
+            <div class="seed-row">
+                <label for="mode-select">"Mode"</label>
+                <select
+                    id="mode-select"
+                    data-testid="mode-select"
+                    prop:value=move || state.mode.get().name()
+                    disabled=mode_locked
+                    on:change=move |ev| {
+                        if let Some(mode) = Mode::from_name(&event_target_value(&ev)) {
+                            state.set_mode(mode);
+                        }
+                    }
+                >
+                    <option value="practice">"Practice"</option>
+                    <option value="exam">"Exam"</option>
+                </select>
+                <span class="muted small" data-testid="mode-hint">{mode_hint}</span>
+            </div>
             <div class="seed-row">
                 <label for="seed-input">"Seed"</label>
                 <input
@@ -136,6 +178,9 @@ fn scenario_card(state: AppState, summary: &ScenarioSummary, custom: bool) -> im
         let id = id.clone();
         move |_| state.choose_scenario(id.clone())
     };
+    let answer_headline = summary.debrief_title.clone();
+    let answer_fault = summary.fault.replace('_', " ");
+    let answer_id = id.clone();
     view! {
         <li>
             <button
@@ -151,12 +196,17 @@ fn scenario_card(state: AppState, summary: &ScenarioSummary, custom: bool) -> im
                     {custom.then(|| view! { " "<span class="pill pill-custom">"yours"</span> })}
                 </span>
                 <span class="scenario-meta">
-                    <code>{id.clone()}</code>
-                    " · "
-                    {summary.fault.replace('_', " ")}
+                    "Drill "<code>{summary.handle.clone()}</code>
                     " · "
                     {format!("{} services", summary.services.len())}
                 </span>
+                {move || state.show_answers.get().then(|| view! {
+                    <span class="scenario-answer" data-testid="scenario-answer">
+                        <span class="pill pill-answer">"answer"</span>
+                        " "{answer_headline.clone()}" · "
+                        {answer_fault.clone()}" · "<code>{answer_id.clone()}</code>
+                    </span>
+                })}
             </button>
         </li>
     }
