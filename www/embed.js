@@ -4,13 +4,14 @@
 //           data-scenario="connection-pool-exhaustion-v1" data-seed="3"
 //           data-height="640"></script>
 //
-// Attributes: data-scenario (a scenario id) or data-task (a task id),
+// Attributes: data-drill (a scenario's handle, which does not name its
+// cause), data-scenario (a scenario id) or data-task (a task id),
 // data-seed (default 1), data-height (pixels, or "auto" to follow the
 // drill's content; default 640), data-title (the iframe's accessible
 // title), data-id (the iframe's id), data-app (the app's URL relative to
 // this script; default "index.html").
 //
-// The iframe gets ?embed=1&scenario=…&seed=…&parent=<this page's origin>,
+// The iframe gets ?embed=1&drill=…(or scenario=…)&seed=…&parent=<this page's origin>,
 // so the drill accepts messages from this page only. For the host page's
 // own code the iframe element carries `firedrill`:
 //   iframe.firedrill.ready               a promise of the { type: "ready" } message
@@ -28,7 +29,8 @@
   var app = new URL(data.app || "index.html", script.src);
   var params = new URLSearchParams();
   params.set("embed", "1");
-  if (data.scenario) params.set("scenario", data.scenario);
+  if (data.drill) params.set("drill", data.drill);
+  else if (data.scenario) params.set("scenario", data.scenario);
   else if (data.task) params.set("task", data.task);
   params.set("seed", data.seed || "1");
   if (window.location.origin && window.location.origin !== "null") {

@@ -140,3 +140,20 @@ test("an autoplayed episode is recorded under the agent's name, never the player
   assert.match(await agentRow.innerText(), /oracle[\s\S]*autoplay/);
   assert.deepEqual(page.problems, []);
 });
+
+test("the JS API lists the cause taxonomy, and an embedded drill opens by handle", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
+  await page.waitForFunction(() => window.firedrill && typeof window.firedrill.causes === "function");
+  assert.deepEqual(await page.evaluate(() => window.firedrill.causes()), causes);
+  const listed = await page.evaluate(() => window.firedrill.scenarios());
+  assert.deepEqual(listed.map((s) => s.handle), scenarios.map((s) => s.handle));
+
+  const scenario = scenarios.find((s) => s.task === "full_incident_management");
+  await page.goto(`${session.url}index.html?embed=1&drill=${scenario.handle}&seed=2`);
+  await page.getByTestId("step-counter").waitFor();
+  assert.equal(await page.getByTestId("drill-handle").innerText(), scenario.handle);
+  assertBlind(await visibleText(page), scenario, "embedded drill");
+  await page.waitForFunction(() => window.firedrill);
+  assert.deepEqual(page.problems, []);
+});

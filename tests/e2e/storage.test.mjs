@@ -58,8 +58,10 @@ test("an exported leaderboard imports into another browser, merging without dupl
   const file = await download.path();
   const exported = JSON.parse(await readFile(file, "utf8"));
   assert.equal(exported.format, "firedrill-leaderboard");
-  assert.equal(exported.version, 2);
+  assert.equal(exported.version, 3);
   assert.equal(exported.entries.length, 1);
+  assert.equal(exported.entries[0].mode, "practice");
+  assert.equal(exported.entries[0].agent, undefined, "played by a person");
   const dimensions = Object.keys(exported.entries[0].dimensions);
   assert.ok(dimensions.includes("severity_accuracy"), dimensions.join());
 
@@ -130,7 +132,7 @@ test("corrupted or foreign saved data is set aside with a notice and the app wor
   await page.getByTestId("leaderboard-row").first().waitFor();
 });
 
-test("a leaderboard saved by the previous version (format 1) is upgraded, nothing lost", async () => {
+test("a leaderboard saved by an earlier version (format 1) is upgraded, nothing lost", async () => {
   const v1 = [0, 1].map((i) => ({
     name: `old ${i}`,
     scenario: easy,
@@ -151,14 +153,15 @@ test("a leaderboard saved by the previous version (format 1) is upgraded, nothin
   assert.match(await page.getByTestId("leaderboard").innerText(), /old 0[\s\S]*old 1|old 1[\s\S]*old 0/);
   assert.equal(await page.getByTestId("storage-notice").count(), 0, "an upgrade is not a problem");
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("firedrill.leaderboard")));
-  assert.equal(stored.version, 2, "saved back in the current format");
-  assert.deepEqual(stored.data.entries, v1, "every entry kept as it was");
+  assert.equal(stored.version, 3, "saved back in the current format");
+  const upgraded = v1.map((entry) => ({ ...entry, mode: "practice" }));
+  assert.deepEqual(stored.data.entries, upgraded, "every entry kept as it was, as practice");
 
   await playWhole(page, easy, 6);
   await page.getByTestId("leaderboard-row").nth(2).waitFor();
   const after = await page.evaluate(() => JSON.parse(localStorage.getItem("firedrill.leaderboard")));
   assert.equal(after.data.entries.length, 3);
-  assert.deepEqual(after.data.entries.slice(0, 2), v1);
+  assert.deepEqual(after.data.entries.slice(0, 2), upgraded);
   assert.ok(Object.keys(after.data.entries[2].dimensions).length >= 3, "new entries keep their dimensions");
   const titles = await page.locator("[data-testid=leaderboard-row] td[title]").evaluateAll((cells) =>
     cells.map((cell) => cell.title),
