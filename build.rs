@@ -1,5 +1,7 @@
 //! Embeds every `scenarios/*.toml` file into the build (the browser has no
-//! file system): `BUILTIN_SCENARIOS`, each file's name, text and listing
+//! file system): `BUILTIN_SCENARIOS`, each file's name, text (its
+//! whole-line comments emptied, which the loader never reads: 15 KB less in
+//! the app's first load; every line keeps its number) and listing
 //! entry (id, title, debrief title, task, fault type, service names). The listing is read
 //! here so that listing the scenarios needs no parse at run time: a file is
 //! parsed and validated the first time it is played (`Catalog::get`).
@@ -60,6 +62,7 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
+    let out_dir = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_path_buf();
     let mut code = String::from(
         "/// The embedded scenario files, sorted by name, with their listing entries.\n\
          static BUILTIN_SCENARIOS: &[Builtin] = &[\n",
@@ -73,10 +76,12 @@ fn main() {
         let stem = name.trim_end_matches(".toml");
         let text = fs::read_to_string(path).unwrap_or_default();
         let l = listing(stem, &text);
+        let embedded = out_dir.join(name);
+        fs::write(&embedded, without_comment_lines(&text)).expect("write an embedded scenario");
         code.push_str(&format!(
             "    Builtin {{ file: {:?}, text: include_str!({:?}), id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
             format!("scenarios/{name}"),
-            path.display().to_string(),
+            embedded.display().to_string(),
             l.id,
             l.title,
             l.debrief_title,
@@ -86,7 +91,22 @@ fn main() {
         ));
     }
     code.push_str("];\n");
-    let out =
-        Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_scenarios.rs");
-    fs::write(out, code).expect("write builtin_scenarios.rs");
+    fs::write(out_dir.join("builtin_scenarios.rs"), code).expect("write builtin_scenarios.rs");
+}
+
+/// `text` with every line that holds only a comment made empty (a `#`
+/// inside a multi-line string is left alone: such a text is kept whole).
+fn without_comment_lines(text: &str) -> String {
+    if text.contains("\"\"\"") || text.contains("'''") {
+        return text.to_string();
+    }
+    text.split_inclusive('\n')
+        .map(|line| {
+            if line.trim_start().starts_with('#') {
+                if line.ends_with('\n') { "\n" } else { "" }
+            } else {
+                line
+            }
+        })
+        .collect()
 }
