@@ -84,6 +84,72 @@ fn the_strict_checker_finds_what_leaks_or_misleads() {
 }
 
 #[test]
+fn the_strict_checker_finds_red_herrings_off_the_map_and_fixes_without_evidence() {
+    let text = r#"id = "lint-case"
+title = "Checkout fails for some users"
+debrief_title = "api's certificate expired"
+task = "root_cause_analysis"
+summary = "Support hears that payments fail at the last step."
+severity = "P2"
+escalate_to = ["api"]
+
+[[services]]
+name = "web"
+team = "web"
+depends_on = ["api"]
+
+[[services]]
+name = "api"
+team = "api"
+
+[[services]]
+name = "batch"
+team = "data"
+
+[fault]
+service = "api"
+cause = "gremlins"
+description = "Something odd."
+keywords = ["gremlins in the api"]
+
+[[symptoms]]
+service = "web"
+metric = "error_ratio"
+delta = 0.05
+cap = 0.5
+
+[[red_herrings]]
+service = "batch"
+metric = "cpu_ratio"
+delta = 0.1
+cap = 0.9
+reason = "The nightly batch."
+
+[[remediations]]
+service = "batch"
+kind = "restart"
+correct = true
+
+[communication]
+channels = ["slack"]
+must_mention = ["checkout"]
+"#;
+    let scenario = firedrill::scenario::parse("lint.toml", text).expect("valid");
+    let problems: Vec<String> = firedrill::scenario::lint("lint.toml", text, &scenario)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "lint.toml:24:1: fault.cause: \"gremlins\" is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of bad_config_push, bad_deploy, cache_stampede, clock_skew, connection_pool_exhaustion, cpu_throttling, disk_full, dns_failure, expired_tls_certificate, hot_partition, load_balancer_misconfiguration, memory_leak, network_partition, rate_limiter_misconfiguration, replication_lag, retry_storm, slow_third_party, stuck_queue_consumer, other",
+            "lint.toml:34:1: red_herrings[0]: batch has no dependency edge to an affected service (web, api), so the map alone rules it out; put it on the request path",
+            "lint.toml:41:1: remediations[0]: nothing shows that restart batch is needed: neither batch nor api has a symptom or a warn/error log line",
+        ]
+    );
+}
+
+#[test]
 fn the_set_covers_the_curriculum() {
     let catalog = Catalog::builtin();
     assert_eq!(catalog.scenarios().len(), Catalog::builtin_files().len());
