@@ -550,7 +550,6 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     all_teams.extend(extra_teams.iter().cloned());
 
     // Fault.
-    let fault_span = raw.fault.span();
     let raw_fault = raw.fault.into_inner();
     let fault_service = check.service_ref(&raw_fault.service, "fault.service", &names);
     let cause = check.name(&raw_fault.cause, "fault.cause");
@@ -570,7 +569,6 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             "expected at least one diagnosis keyword".into(),
         );
     }
-    let _ = fault_span;
     let also_accept: Vec<String> = raw_fault
         .also_accept
         .iter()
