@@ -103,7 +103,11 @@ fn without_comment_lines(text: &str) -> String {
     text.split_inclusive('\n')
         .map(|line| {
             if line.trim_start().starts_with('#') {
-                if line.ends_with('\n') { "\n" } else { "" }
+                if line.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                }
             } else {
                 line
             }

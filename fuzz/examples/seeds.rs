@@ -128,6 +128,8 @@ fn agent_episodes() -> (Vec<(usize, u64, Vec<Action>)>, Leaderboard) {
                     steps: actions.len() as u32,
                     date: format!("2026-12-02T10:{:02}:00.000Z", index % 60),
                     dimensions: Entry::dimensions_of(&grade),
+                    mode: Default::default(),
+                    agent: None,
                 });
             }
             episodes.push((index, seed as u64, actions));

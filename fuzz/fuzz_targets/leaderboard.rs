@@ -24,6 +24,8 @@ fn played() -> Leaderboard {
             steps,
             date: format!("2026-11-2{i}T10:00:00.000Z"),
             dimensions: Default::default(),
+            mode: Default::default(),
+            agent: None,
         });
     }
     board
