@@ -2,18 +2,25 @@
 //! `?scenario=<id>&seed=<n>&replay=<code>` reproduces the episode (and its
 //! score) anywhere.
 //!
-//! The code is `1.` followed by the unpadded base64url encoding (RFC 4648 §5)
+//! The code is `2.` followed by the unpadded base64url encoding (RFC 4648 §5)
 //! of the actions' JSON array, each action in the shape the environment
 //! takes (`{action_type, target, parameters, reasoning}`).
 //!
+//! Version 2 came with the `resolve` action (2026-12-07): before it, an
+//! episode of the hard task ended once all six other action types had been
+//! used, so a version-1 code that leaves such an episode open is ended by
+//! playing [`legacy_end`] after its actions. Both versions decode.
+//!
 //! ```
 //! use firedrill::env::Action;
-//! use firedrill::replay::{decode, encode};
+//! use firedrill::replay::{decode, decode_versioned, encode};
 //! let actions = vec![Action::new("classify", None).with("severity", "P2").because("one region down")];
 //! let code = encode(&actions);
-//! assert!(code.starts_with("1."));
+//! assert!(code.starts_with("2."));
 //! assert_eq!(decode(&code).unwrap(), actions);
-//! assert!(decode("1.@@").unwrap_err().contains("position 2"));
+//! let old = code.replacen("2.", "1.", 1);
+//! assert_eq!(decode_versioned(&old).unwrap(), (1, actions));
+//! assert!(decode("2.@@").unwrap_err().contains("position 2"));
 //! ```
 
 use crate::env::Action;
@@ -23,7 +30,22 @@ pub const MAX_CODE_BYTES: usize = 64 * 1024;
 /// Most actions in one replay.
 pub const MAX_ACTIONS: usize = 200;
 
-const VERSION_PREFIX: &str = "1.";
+/// The format version of the codes [`encode`] writes.
+pub const VERSION: u32 = 2;
+const VERSION_PREFIX: &str = "2.";
+/// The prefixes [`decode`] reads, by version.
+const PREFIXES: [(u32, &str); 2] = [(1, "1."), (2, "2.")];
+
+/// The action that ends an episode a version-1 code left open: before the
+/// `resolve` action existed, the episode was over after its last action.
+pub fn legacy_end() -> Action {
+    Action::new("resolve", None)
+        .with(
+            "summary",
+            "Closed when the replay's last action was played (a link from before the resolve action).",
+        )
+        .because("Version-1 replay links end the episode after their last action.")
+}
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The replay code of a list of actions.
@@ -47,15 +69,23 @@ pub fn encode(actions: &[Action]) -> String {
 
 /// The actions of a replay code; the error says what is wrong and where.
 pub fn decode(code: &str) -> Result<Vec<Action>, String> {
+    decode_versioned(code).map(|(_, actions)| actions)
+}
+
+/// The format version and the actions of a replay code.
+pub fn decode_versioned(code: &str) -> Result<(u32, Vec<Action>), String> {
     if code.len() > MAX_CODE_BYTES {
         return Err(format!(
             "the replay code is {} bytes; at most {MAX_CODE_BYTES} are accepted",
             code.len()
         ));
     }
-    let Some(body) = code.strip_prefix(VERSION_PREFIX) else {
+    let Some((version, body)) = PREFIXES
+        .iter()
+        .find_map(|(version, prefix)| code.strip_prefix(prefix).map(|body| (*version, body)))
+    else {
         return Err(String::from(
-            "the replay code must start with \"1.\" (format version 1)",
+            "the replay code must start with \"2.\" (format version 2) or \"1.\" (version 1)",
         ));
     };
     let mut bytes = Vec::with_capacity(body.len() * 3 / 4);
@@ -65,7 +95,7 @@ pub fn decode(code: &str) -> Result<Vec<Action>, String> {
             return Err(format!(
                 "the replay code has {:?} at position {}; expected base64url (A-Z a-z 0-9 - _)",
                 char::from(c),
-                i + VERSION_PREFIX.len()
+                i + code.len() - body.len()
             ));
         };
         buffer = (buffer << 6) | value as u32;
@@ -91,7 +121,7 @@ pub fn decode(code: &str) -> Result<Vec<Action>, String> {
             actions.len()
         ));
     }
-    Ok(actions)
+    Ok((version, actions))
 }
 
 #[cfg(test)]
@@ -112,9 +142,10 @@ mod tests {
     #[test]
     fn bad_codes_say_what_is_wrong() {
         let cases = [
-            ("", "must start with \"1.\""),
-            ("2.abc", "must start with \"1.\""),
+            ("", "must start with \"2.\""),
+            ("3.abc", "must start with \"2.\""),
             ("1.ab=c", "position 4"),
+            ("2.ab=c", "position 4"),
             ("1.e30", "does not hold a list of actions"),
             ("1.A", "cut short"),
         ];
@@ -122,7 +153,7 @@ mod tests {
             let error = decode(code).unwrap_err();
             assert!(error.contains(expected), "{code}: {error}");
         }
-        let long = format!("1.{}", "A".repeat(MAX_CODE_BYTES));
+        let long = format!("2.{}", "A".repeat(MAX_CODE_BYTES));
         assert!(decode(&long).unwrap_err().contains("at most"));
         let many = vec![Action::new("classify", None); MAX_ACTIONS + 1];
         assert!(decode(&encode(&many)).unwrap_err().contains("201 actions"));

@@ -401,3 +401,58 @@ fn thoroughness_counts_the_path_to_the_users_even_after_mitigating() {
         1.0
     );
 }
+
+#[test]
+fn a_hard_episode_ends_only_when_declared_resolved_or_out_of_budget() {
+    let hard = DRILL.replace("root_cause_analysis", "full_incident_management");
+    let start = || {
+        let mut catalog = Catalog::default();
+        catalog.load_str("hard.toml", &hard).unwrap();
+        let mut env = Env::with_catalog(catalog);
+        env.reset(&Selection::Scenario("grading-drill".into()), 1)
+            .unwrap();
+        env
+    };
+    let every_other_type = [
+        Action::new("investigate", Some("api")),
+        classify(Severity::P2),
+        Action::new("remediate", Some("api")).with("kind", "rollback"),
+        diagnose("api", "memory_leak"),
+        Action::new("escalate", Some("api")),
+        Action::new("communicate", None)
+            .with("channel", "status_page")
+            .with("message", "Checkout is failing for some customers; we rolled back and it is recovering. Next update in 30 minutes."),
+    ];
+    let mut env = start();
+    play(&mut env, &every_other_type);
+    assert!(
+        !env.observation().unwrap().done,
+        "six action types do not end it"
+    );
+    let end = env
+        .step(&Action::new("resolve", None).with(
+            "summary",
+            "A memory leak in api's release 4.2; the rollback removed it.",
+        ))
+        .unwrap();
+    assert!(end.terminated);
+    assert_eq!(dimension(&mut env, GradeDimension::Closure), 1.0);
+
+    // Declared resolved before anything was fixed: no credit, and it ends.
+    let mut env = start();
+    let early = env
+        .step(&Action::new("resolve", None).with("summary", "Looks fine."))
+        .unwrap();
+    assert!(early.terminated && early.reward < 0.0);
+    assert_eq!(dimension(&mut env, GradeDimension::Closure), 0.0);
+
+    // Never declared: the budget ends it, truncated.
+    let mut env = start();
+    let mut last = None;
+    for _ in 0..Task::FullIncidentManagement.step_budget() {
+        last = Some(env.step(&Action::new("investigate", Some("web"))).unwrap());
+    }
+    let last = last.unwrap();
+    assert!(last.truncated && !last.terminated);
+    assert_eq!(dimension(&mut env, GradeDimension::Closure), 0.0);
+}

@@ -5,7 +5,7 @@
 
 use crate::env::{Action, ActionType, Env, Observation, Task};
 use crate::rng::Rng;
-use crate::scenario::causes::{cause_in_text, CAUSES};
+use crate::scenario::causes::{self, cause_in_text, CAUSES};
 use crate::scenario::{FixOutcome, Scenario, Severity, CHANNELS, REMEDIATION_KINDS};
 use crate::sim::Health;
 
@@ -99,6 +99,22 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
             .with("message", &message)
             .because("Tell users what is affected and what is being done."),
     );
+    let fixed_by = fix.map_or_else(String::new, |f| {
+        format!(" {} {} removed it.", f.kind, f.service)
+    });
+    path.push(
+        Action::new("resolve", None)
+            .with(
+                "summary",
+                &format!(
+                    "{} on {}.{fixed_by} {}",
+                    causes::cause(&fault.cause).map_or(fault.cause.as_str(), |c| c.name),
+                    fault.service,
+                    fault.description
+                ),
+            )
+            .because("The cause is removed and the metrics recover: close the incident with what happened."),
+    );
     path
 }
 
@@ -183,6 +199,9 @@ impl Agent for RandomAgent {
                 Action::new("communicate", None)
                     .with("channel", channel)
                     .with("message", "We are looking into an issue.")
+            }
+            ActionType::Resolve => {
+                Action::new("resolve", None).with("summary", "It seems to be fine now.")
             }
         }
     }
@@ -368,6 +387,16 @@ impl Agent for Heuristic {
                 .map(|s| s.team.clone())
                 .unwrap_or_default();
             return Action::new("escalate", Some(&team)).because("The suspect's owners.");
+        }
+        if history_has(ActionType::Communicate) {
+            let cause = Heuristic::cause_from_logs(observation, &suspect);
+            let summary = format!(
+                "Closed: {} on {suspect}; the fix was applied and the services look healthy again.",
+                crate::scenario::causes::cause(cause).map_or(cause, |c| c.name)
+            );
+            return Action::new("resolve", None)
+                .with("summary", &summary)
+                .because("Fix applied, teams paged, users told: close the incident.");
         }
         let unhealthy: Vec<&str> = observation
             .services

@@ -6,17 +6,18 @@ use crate::scenario::{ActionType, Scenario, Severity, CHANNELS, REMEDIATION_KIND
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The six action types, in their canonical order.
-pub const ACTION_TYPES: [&str; 6] = [
+/// The seven action types, in their canonical order.
+pub const ACTION_TYPES: [&str; 7] = [
     ActionType::Investigate.name(),
     ActionType::Classify.name(),
     ActionType::Diagnose.name(),
     ActionType::Remediate.name(),
     ActionType::Escalate.name(),
     ActionType::Communicate.name(),
+    ActionType::Resolve.name(),
 ];
 
-/// Longest accepted `reasoning`, `message` or `root_cause`, in characters.
+/// Longest accepted `reasoning`, `message`, `summary`, `notes` or `root_cause`, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
 
 /// An action as sent by a person, an agent or a file:
@@ -37,7 +38,7 @@ pub struct Action {
     /// A service (investigate, diagnose, remediate) or a team (escalate); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// `severity`, `root_cause`, `kind`, `channel`, `message`, as the type needs.
+    /// `severity`, `root_cause` (and `notes`), `kind`, `channel` and `message`, `summary`, as the type needs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,
     /// Why; recorded in the history and the dashboard.
@@ -110,6 +111,11 @@ pub enum Command {
         /// The update.
         message: String,
     },
+    /// Declare the incident resolved, which ends the episode.
+    Resolve {
+        /// The closing summary: what happened and what fixed it.
+        summary: String,
+    },
 }
 
 impl Command {
@@ -122,6 +128,7 @@ impl Command {
             Command::Remediate { .. } => ActionType::Remediate,
             Command::Escalate { .. } => ActionType::Escalate,
             Command::Communicate { .. } => ActionType::Communicate,
+            Command::Resolve { .. } => ActionType::Resolve,
         }
     }
 }
@@ -335,6 +342,18 @@ impl Action {
                 Ok(Command::Communicate {
                     channel: channel.to_string(),
                     message: message.to_string(),
+                })
+            }
+            ActionType::Resolve => {
+                no_target(self)?;
+                only_parameters(self, &["summary"])?;
+                let summary = parameter(
+                    self,
+                    "summary",
+                    "a closing summary: what happened and what fixed it",
+                )?;
+                Ok(Command::Resolve {
+                    summary: summary.to_string(),
                 })
             }
         }

@@ -58,7 +58,7 @@ pub fn cause_matches(root_cause: &str, notes: &str, fault: &Fault) -> bool {
         if named.id != causes::OTHER {
             return named.id == fault.cause;
         }
-        return own.is_none() && mentions_only(notes, fault, own);
+        return own.is_none() && mentions_only(notes, fault);
     }
     if causes::normalize(root_cause) == causes::normalize(&fault.cause) {
         return true;
@@ -68,16 +68,19 @@ pub fn cause_matches(root_cause: &str, notes: &str, fault: &Fault) -> bool {
     } else {
         format!("{root_cause}. {notes}")
     };
-    mentions_only(&text, fault, own)
+    mentions_only(&text, fault)
 }
 
-/// Whether `text` mentions the fault (its keywords or its category's) and
-/// no other category of the taxonomy.
-fn mentions_only(text: &str, fault: &Fault, own: Option<&causes::Cause>) -> bool {
-    let own_keywords = own.map_or(&[][..], |c| c.keywords);
-    let names_fault =
-        causes::mentions(text, &fault.keywords) || causes::mentions(text, own_keywords);
-    names_fault
+/// Whether `text` mentions the fault: its keywords or its category's, not
+/// negated (a closing summary may tell more of the story than the cause).
+fn mentions_fault(text: &str, fault: &Fault) -> bool {
+    let own_keywords = causes::cause(&fault.cause).map_or(&[][..], |c| c.keywords);
+    causes::mentions(text, &fault.keywords) || causes::mentions(text, own_keywords)
+}
+
+/// Whether `text` mentions the fault and no other category of the taxonomy.
+fn mentions_only(text: &str, fault: &Fault) -> bool {
+    mentions_fault(text, fault)
         && !causes::CAUSES
             .iter()
             .filter(|c| c.id != fault.cause && !c.keywords.is_empty())
@@ -172,7 +175,7 @@ pub(crate) fn ideal_steps(task: Task, scenario: &Scenario) -> u32 {
         Task::SeverityClassification => 2,
         Task::RootCauseAnalysis => 4,
         Task::FullIncidentManagement => {
-            scenario.path_to_users().len() as u32 + 4 + scenario.escalate_to.len() as u32
+            scenario.path_to_users().len() as u32 + 5 + scenario.escalate_to.len() as u32
         }
     }
 }
@@ -554,6 +557,38 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         )
     };
 
+    let closure = match &episode.declared_resolved {
+        None => (
+            0.0,
+            String::from("The incident was never declared resolved. Ideal: once the cause is removed, close it with a summary of what happened and what fixed it."),
+        ),
+        Some((step, summary)) => {
+            let names_cause = mentions_fault(summary, &scenario.fault);
+            let summary_part = if names_cause { 0.3 } else { 0.0 };
+            let said = if names_cause {
+                "The summary says what the cause was."
+            } else {
+                "The summary does not say what the cause was."
+            };
+            if episode.fixed_at.is_some_and(|fixed| fixed < *step) {
+                (
+                    0.7 + summary_part,
+                    format!("Declared resolved at step {step}, after the cause was removed. {said}"),
+                )
+            } else if episode.mitigated_at.is_some_and(|m| m < *step) {
+                (
+                    0.35 + summary_part / 2.0,
+                    format!("Declared resolved at step {step} after a mitigation only: the cause was still there. {said}"),
+                )
+            } else {
+                (
+                    0.0,
+                    format!("Declared resolved at step {step} while nothing had fixed the incident: users were still affected."),
+                )
+            }
+        }
+    };
+
     let time_to_mitigate = {
         let minutes = |steps: u32| steps as f64 * scenario.step_seconds as f64 / 60.0;
         let budget = task.step_budget();
@@ -644,6 +679,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             GradeDimension::InvestigationPrecision => precision.clone(),
             GradeDimension::Efficiency => efficiency.clone(),
             GradeDimension::TimeToMitigate => time_to_mitigate.clone(),
+            GradeDimension::Closure => closure.clone(),
         };
         dimensions.push(Dimension {
             name: *name,

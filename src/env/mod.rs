@@ -81,6 +81,8 @@ pub(crate) struct Episode {
     pub(crate) diagnosis_answers: Vec<DiagnosisAnswer>,
     /// The step of the first right fix (mitigating or resolving).
     pub(crate) mitigated_at: Option<u32>,
+    /// When the responder declared the incident resolved, and the closing summary.
+    pub(crate) declared_resolved: Option<(u32, String)>,
     pub(crate) remediations: Vec<RemediationRecord>,
     pub(crate) escalations: Vec<String>,
     pub(crate) communications: Vec<CommunicationRecord>,
@@ -308,6 +310,7 @@ impl Env {
             diagnosis: None,
             diagnosis_answers: Vec::new(),
             mitigated_at: None,
+            declared_resolved: None,
             remediations: Vec::new(),
             escalations: Vec::new(),
             communications: Vec::new(),
@@ -512,12 +515,18 @@ impl Episode {
         self.firing = firing;
     }
 
+    /// Whether the episode's goal is reached: a severity (easy task); a
+    /// diagnosis and a fix (medium); the incident declared resolved (hard).
+    /// Declaring the incident resolved ends an episode of any task.
     fn objective_met(&self) -> bool {
-        match self.task {
-            Task::SeverityClassification => self.severity.is_some(),
-            Task::RootCauseAnalysis => self.diagnosis.is_some() && !self.remediations.is_empty(),
-            Task::FullIncidentManagement => self.used_types.values().iter().all(|u| *u),
-        }
+        self.declared_resolved.is_some()
+            || match self.task {
+                Task::SeverityClassification => self.severity.is_some(),
+                Task::RootCauseAnalysis => {
+                    self.diagnosis.is_some() && !self.remediations.is_empty()
+                }
+                Task::FullIncidentManagement => false,
+            }
     }
 
     /// Carries out a command; returns (reward before the time penalty, feedback).
@@ -696,6 +705,22 @@ impl Episode {
                 });
                 let reward = 0.15 * quality - if quality < 0.3 { 0.05 } else { 0.0 };
                 (reward, format!("Status update posted to {channel}."))
+            }
+            Command::Resolve { summary } => {
+                self.declared_resolved = Some((step_number, summary.clone()));
+                // Closing while users still suffer costs; closing after the
+                // cause was removed pays a little.
+                let reward = if self.fixed_at.is_some() {
+                    0.1
+                } else if self.mitigated_at.is_some() {
+                    0.0
+                } else {
+                    -0.1
+                };
+                (
+                    reward,
+                    String::from("Incident declared resolved; the episode is over."),
+                )
             }
         }
     }

@@ -139,7 +139,7 @@ pub const CAUSES: &[Cause] = &[
         id: "stuck_queue_consumer",
         name: "Stuck queue consumer",
         description: "A queue's consumer stops making progress (a poison message, a hung call), so the queue backs up.",
-        keywords: &["stuck consumer", "consumer stuck", "consumer is stuck", "hung consumer", "poison message", "consumer lag", "consumer not committing", "queue backlog"],
+        keywords: &["stuck queue consumer", "stuck consumer", "consumer stuck", "consumer is stuck", "hung consumer", "poison message", "consumer lag", "consumer not committing", "queue backlog"],
     },
     Cause {
         id: OTHER,
@@ -353,6 +353,18 @@ mod tests {
                     "{k} names another cause first"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_name_names_its_own_cause() {
+        for c in CAUSES.iter().filter(|c| c.id != OTHER) {
+            assert_eq!(
+                cause_in_text(c.name).map(|c| c.id),
+                Some(c.id),
+                "{}",
+                c.name
+            );
         }
     }
 

@@ -254,7 +254,7 @@ impl LogLevel {
     }
 }
 
-/// The six things a responder can do, in their canonical order (the
+/// The seven things a responder can do, in their canonical order (the
 /// order of the action form, the histogram and `ACTION_TYPES`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -271,17 +271,20 @@ pub enum ActionType {
     Escalate,
     /// Post a status update.
     Communicate,
+    /// Declare the incident resolved, with a closing summary: ends the episode.
+    Resolve,
 }
 
 impl ActionType {
     /// Every action type, in the canonical order.
-    pub const ALL: [ActionType; 6] = [
+    pub const ALL: [ActionType; 7] = [
         ActionType::Investigate,
         ActionType::Classify,
         ActionType::Diagnose,
         ActionType::Remediate,
         ActionType::Escalate,
         ActionType::Communicate,
+        ActionType::Resolve,
     ];
 
     /// The name an action's `action_type` field carries.
@@ -293,6 +296,7 @@ impl ActionType {
             ActionType::Remediate => "remediate",
             ActionType::Escalate => "escalate",
             ActionType::Communicate => "communicate",
+            ActionType::Resolve => "resolve",
         }
     }
 

@@ -69,7 +69,7 @@ impl Task {
                 "Classify the severity, investigate, diagnose the root cause service and cause, and apply the right remediation."
             }
             Task::FullIncidentManagement => {
-                "Run the whole response: investigate (beware of red herrings), classify, diagnose, remediate, escalate to the right teams and communicate a status update."
+                "Run the whole response: investigate (beware of red herrings), classify, mitigate, diagnose, escalate to the right teams, post a status update, and declare the incident resolved with a closing summary (which ends the drill)."
             }
         }
     }
@@ -120,14 +120,15 @@ impl Task {
             ],
             Task::FullIncidentManagement => &[
                 (SeverityAccuracy, 0.10),
-                (DiagnosisAccuracy, 0.17),
-                (RemediationQuality, 0.15),
+                (DiagnosisAccuracy, 0.16),
+                (RemediationQuality, 0.14),
                 (TimeToMitigate, 0.12),
-                (EscalationQuality, 0.13),
+                (EscalationQuality, 0.12),
                 (Communication, 0.10),
                 (InvestigationThoroughness, 0.10),
                 (InvestigationPrecision, 0.05),
-                (Efficiency, 0.08),
+                (Efficiency, 0.06),
+                (Closure, 0.05),
             ],
         }
     }
@@ -169,11 +170,14 @@ pub enum GradeDimension {
     /// Simulated time until the first right fix (mitigating or resolving)
     /// against the ideal path's.
     TimeToMitigate,
+    /// The incident declared resolved once the cause was removed, with a
+    /// closing summary that says what happened.
+    Closure,
 }
 
 impl GradeDimension {
     /// Every dimension.
-    pub const ALL: [GradeDimension; 11] = [
+    pub const ALL: [GradeDimension; 12] = [
         GradeDimension::SeverityAccuracy,
         GradeDimension::InvestigationQuality,
         GradeDimension::InvestigatedRootCause,
@@ -185,6 +189,7 @@ impl GradeDimension {
         GradeDimension::InvestigationPrecision,
         GradeDimension::Efficiency,
         GradeDimension::TimeToMitigate,
+        GradeDimension::Closure,
     ];
 
     /// The dimension's name in grades, leaderboards and the docs.
@@ -201,6 +206,7 @@ impl GradeDimension {
             GradeDimension::InvestigationPrecision => "investigation_precision",
             GradeDimension::Efficiency => "efficiency",
             GradeDimension::TimeToMitigate => "time_to_mitigate",
+            GradeDimension::Closure => "closure",
         }
     }
 

@@ -17,7 +17,12 @@ pub fn hint(action_type: ActionType) -> &'static str {
             "Apply a fix to a service. Wrong fixes are counted and may make things worse."
         }
         ActionType::Escalate => "Page a team.",
-        ActionType::Communicate => "Post a status update on a channel.",
+        ActionType::Communicate => {
+            "Post a status update: say who is affected and how, what you are doing now, and when the next update comes."
+        }
+        ActionType::Resolve => {
+            "Declare the incident resolved, with a closing summary: what happened and what fixed it. This ends the drill."
+        }
     }
 }
 
@@ -31,7 +36,7 @@ pub fn targets(action_type: ActionType, observation: &Observation) -> Vec<String
             .map(|service| service.name.clone())
             .collect(),
         ActionType::Escalate => observation.teams.clone(),
-        ActionType::Classify | ActionType::Communicate => Vec::new(),
+        ActionType::Classify | ActionType::Communicate | ActionType::Resolve => Vec::new(),
     }
 }
 
@@ -51,6 +56,7 @@ pub fn parameters(action_type: ActionType) -> &'static [&'static str] {
         ActionType::Diagnose => &["root_cause", "notes"],
         ActionType::Remediate => &["kind"],
         ActionType::Communicate => &["channel", "message"],
+        ActionType::Resolve => &["summary"],
         ActionType::Investigate | ActionType::Escalate => &[],
     }
 }
@@ -73,13 +79,14 @@ mod tests {
 
     #[test]
     fn every_action_type_has_a_hint_and_its_parameters() {
-        let cases: [(ActionType, &[&str]); 6] = [
+        let cases: [(ActionType, &[&str]); 7] = [
             (Investigate, &[]),
             (Classify, &["severity"]),
             (Diagnose, &["root_cause", "notes"]),
             (Remediate, &["kind"]),
             (Escalate, &[]),
             (Communicate, &["channel", "message"]),
+            (Resolve, &["summary"]),
         ];
         for (action_type, expected) in cases {
             assert_eq!(parameters(action_type), expected, "{action_type:?}");
@@ -119,6 +126,7 @@ mod tests {
             (Escalate, observation.teams.clone(), "Team"),
             (Classify, Vec::new(), "Service"),
             (Communicate, Vec::new(), "Service"),
+            (Resolve, Vec::new(), "Service"),
         ] {
             assert_eq!(
                 targets(action_type, &observation),

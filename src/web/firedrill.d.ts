@@ -7,7 +7,7 @@
 export type TaskId = "severity_classification" | "root_cause_analysis" | "full_incident_management";
 
 /** The six action types, in their canonical order. */
-export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" | "escalate" | "communicate";
+export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" | "escalate" | "communicate" | "resolve";
 
 /** Incident severity, P1 (worst) to P4. */
 export type Severity = "P1" | "P2" | "P3" | "P4";
@@ -40,7 +40,7 @@ export type AlertState = "pending" | "firing" | "resolved";
 export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 
 /** A graded dimension's name. */
-export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency" | "time_to_mitigate";
+export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency" | "time_to_mitigate" | "closure";
 
 /** What `env.export(kind)` can write. */
 export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs";
@@ -68,7 +68,7 @@ export interface ResetOptions {
     seed?: number | bigint;
 }
 
-/** The parameters an action type takes: `severity` (classify), `root_cause` and optional `notes` (diagnose), `kind` (remediate), `channel` and `message` (communicate). */
+/** The parameters an action type takes: `severity` (classify), `root_cause` and optional `notes` (diagnose), `kind` (remediate), `channel` and `message` (communicate), `summary` (resolve). */
 export interface ActionParameters {
     severity?: Severity;
     /** A cause id of `causes()`, or a description in free text. */
@@ -78,6 +78,8 @@ export interface ActionParameters {
     kind?: RemediationKind;
     channel?: Channel;
     message?: string;
+    /** The closing summary of `resolve`: what happened and what fixed it. */
+    summary?: string;
 }
 
 /** An action as the environment takes it; `target` is a service (investigate, diagnose, remediate) or a team (escalate). */

@@ -303,7 +303,8 @@ impl AppState {
 
     /// Plays a replay code's actions on the chosen scenario and seed.
     fn replay(&self, code: &str) -> Result<(), String> {
-        let actions = crate::replay::decode(code).map_err(|e| format!("replay link: {e}"))?;
+        let (version, actions) =
+            crate::replay::decode_versioned(code).map_err(|e| format!("replay link: {e}"))?;
         // Someone else's episode: neither saved as ours nor put on our leaderboard.
         self.restoring.set_value(true);
         self.start();
@@ -317,6 +318,13 @@ impl AppState {
                 ));
                 break;
             }
+        }
+        let open = self
+            .observation
+            .with_untracked(|o| o.as_ref().is_some_and(|o| !o.done));
+        if result.is_ok() && version == 1 && open {
+            // A link from before the resolve action: its episode was over.
+            self.submit(crate::replay::legacy_end());
         }
         self.restoring.set_value(false);
         result
