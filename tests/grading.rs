@@ -95,8 +95,21 @@ amount = 0.1
 
 [communication]
 channels = ["status_page"]
-must_mention = ["checkout"]
+impact = ["checkout", "payments", "pay"]
 "#;
+
+/// The drill as a hard (full incident management) episode.
+fn hard_drill_env() -> Env {
+    let hard = DRILL.replace("root_cause_analysis", "full_incident_management");
+    let mut catalog = Catalog::default();
+    catalog
+        .load_str("hard.toml", &hard)
+        .expect("the drill is valid");
+    let mut env = Env::with_catalog(catalog);
+    env.reset(&Selection::Scenario("grading-drill".into()), 1)
+        .expect("a reset");
+    env
+}
 
 fn drill_env() -> Env {
     let mut catalog = Catalog::default();
@@ -404,15 +417,7 @@ fn thoroughness_counts_the_path_to_the_users_even_after_mitigating() {
 
 #[test]
 fn a_hard_episode_ends_only_when_declared_resolved_or_out_of_budget() {
-    let hard = DRILL.replace("root_cause_analysis", "full_incident_management");
-    let start = || {
-        let mut catalog = Catalog::default();
-        catalog.load_str("hard.toml", &hard).unwrap();
-        let mut env = Env::with_catalog(catalog);
-        env.reset(&Selection::Scenario("grading-drill".into()), 1)
-            .unwrap();
-        env
-    };
+    let start = hard_drill_env;
     let every_other_type = [
         Action::new("investigate", Some("api")),
         classify(Severity::P2),
@@ -455,4 +460,39 @@ fn a_hard_episode_ends_only_when_declared_resolved_or_out_of_budget() {
     let last = last.unwrap();
     assert!(last.truncated && !last.terminated);
     assert_eq!(dimension(&mut env, GradeDimension::Closure), 0.0);
+}
+
+#[test]
+fn a_natural_update_with_impact_state_and_next_update_scores_fully() {
+    let post = |message: &str| {
+        let mut env = hard_drill_env();
+        play(
+            &mut env,
+            &[Action::new("communicate", None)
+                .with("channel", "status_page")
+                .with("message", message)],
+        );
+        dimension(&mut env, GradeDimension::Communication)
+    };
+    for natural in [
+        "Some customers can't pay at the moment. We found the cause and rolled back the change; things are recovering. Next update by 10:30.",
+        "We're aware that payments fail for part of our customers and are looking into it. We'll post again in 30 minutes.",
+        "Checkout has fully recovered and the incident is resolved. Thanks for your patience.",
+    ] {
+        assert_eq!(post(natural), 1.0, "{natural}");
+    }
+    // Each part missing costs its share.
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(
+        post("We found the cause and rolled back. Next update in 30 minutes."),
+        0.7
+    ));
+    assert!(close(
+        post("Checkout is failing for some customers. Next update in 30 minutes."),
+        0.7
+    ));
+    assert!(close(
+        post("Checkout is failing for some customers; we are investigating."),
+        0.8
+    ));
 }

@@ -697,7 +697,21 @@ fn cases() -> Vec<Case> {
             name: "communication: no word to mention",
             input: replaced(r#"must_mention = ["checkout", "investigating"]"#, "must_mention = []"),
             expected: &[
-                "case.toml:83:16: communication.must_mention: expected at least one word",
+                "case.toml:83:16: communication.must_mention: expected at least one phrase",
+            ],
+        },
+        Case {
+            name: "communication: neither impact nor must_mention",
+            input: removed("must_mention = [\"checkout\", \"investigating\"]\n"),
+            expected: &[
+                "case.toml:82:12: communication.impact: expected `impact`: phrases naming what users experience (a journey or a feature); an update that says any one of them names the impact",
+            ],
+        },
+        Case {
+            name: "communication: an empty impact",
+            input: replaced(r#"must_mention = ["checkout", "investigating"]"#, "impact = []"),
+            expected: &[
+                "case.toml:83:10: communication.impact: expected at least one phrase",
             ],
         },
         // ---- Variation ----------------------------------------------------------------

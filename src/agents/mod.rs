@@ -89,9 +89,15 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
         .first()
         .map(String::as_str)
         .unwrap_or("status_page");
+    let impact = scenario
+        .communication
+        .impact
+        .first()
+        .map_or("The service", String::as_str);
     let message = format!(
-        "Update: {}. We have identified the cause and applied a fix; we will post again as it recovers.",
-        scenario.communication.must_mention.join(", ")
+        "{}{} is failing or slow for some of our users. We have identified the cause and applied a fix, and it is recovering. Next update in 30 minutes.",
+        impact.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
+        impact.chars().skip(1).collect::<String>()
     );
     path.push(
         Action::new("communicate", None)

@@ -3,7 +3,7 @@
 //! ideal was. The score is their weighted sum.
 
 use super::{DiagnosisAnswer, Episode, GradeDimension, Task};
-use crate::scenario::{causes, Fault, FixOutcome, Scenario, Severity};
+use crate::scenario::{causes, status_update, Fault, FixOutcome, Scenario, Severity};
 use serde::Serialize;
 
 /// One graded dimension.
@@ -143,20 +143,59 @@ pub(crate) fn diagnosis_score(scenario: &Scenario, answer: &DiagnosisAnswer) -> 
     }
 }
 
-/// How good a status update is, 0..=1: 0.3 for a fitting channel, 0.7 shared by the words it should mention.
+/// What a status update conveys, as its readers would judge it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpdateParts {
+    /// It went to a channel the scenario's audience reads.
+    pub channel: bool,
+    /// It names what users experience (one of the scenario's `impact` phrases).
+    pub impact: bool,
+    /// It says where the response stands (investigating, identified,
+    /// mitigated, resolved, monitoring: any wording).
+    pub state: bool,
+    /// It says when the next update comes (or closes the incident).
+    pub next_update: bool,
+}
+
+impl UpdateParts {
+    /// 0..=1: channel 0.2, impact 0.3, state 0.3, next update 0.2.
+    pub fn quality(self) -> f64 {
+        let part = |present: bool, weight: f64| if present { weight } else { 0.0 };
+        part(self.channel, 0.2)
+            + part(self.impact, 0.3)
+            + part(self.state, 0.3)
+            + part(self.next_update, 0.2)
+    }
+
+    /// What it lacks, in words, e.g. "when the next update comes".
+    pub fn missing(self) -> Vec<&'static str> {
+        [
+            (self.channel, "a fitting channel"),
+            (self.impact, "what users experience"),
+            (self.state, "where the response stands"),
+            (self.next_update, "when the next update comes"),
+        ]
+        .into_iter()
+        .filter(|(present, _)| !present)
+        .map(|(_, what)| what)
+        .collect()
+    }
+}
+
+/// What a status update conveys ([`UpdateParts`]).
+pub fn update_parts(scenario: &Scenario, channel: &str, message: &str) -> UpdateParts {
+    UpdateParts {
+        channel: scenario.communication.channels.iter().any(|c| c == channel),
+        impact: causes::mentions(message, &scenario.communication.impact),
+        state: status_update::names_state(message),
+        next_update: status_update::promises_next_update(message)
+            || status_update::is_final(message),
+    }
+}
+
+/// How good a status update is, 0..=1 ([`UpdateParts::quality`]).
 pub fn communication_quality(scenario: &Scenario, channel: &str, message: &str) -> f64 {
-    let channel_score = if scenario.communication.channels.iter().any(|c| c == channel) {
-        0.3
-    } else {
-        0.0
-    };
-    let text = format!(" {} ", causes::normalize(message));
-    let words = &scenario.communication.must_mention;
-    let mentioned = words
-        .iter()
-        .filter(|w| text.contains(&format!(" {} ", causes::normalize(w))))
-        .count();
-    channel_score + 0.7 * mentioned as f64 / words.len().max(1) as f64
+    update_parts(scenario, channel, message).quality()
 }
 
 fn list(items: &[String]) -> String {
@@ -518,15 +557,27 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         let best = episode
             .communications
             .iter()
-            .map(|c| c.quality)
-            .fold(None, |acc: Option<f64>, q| {
-                Some(acc.map_or(q, |a| a.max(q)))
-            });
-        let words = list(&scenario.communication.must_mention);
+            .max_by(|a, b| a.quality.total_cmp(&b.quality));
+        let impact = list(&scenario.communication.impact);
         let channels = list(&scenario.communication.channels);
+        let ideal = format!("an update on {channels} that says what users experience (e.g. {impact}), where the response stands, and when the next update comes");
         match best {
-            None => (0.0, format!("No status update was posted. Ideal: an update on {channels} mentioning {words}.")),
-            Some(q) => (q, format!("Best update scored {:.2}. A good one goes to {channels} and mentions {words}.", q)),
+            None => (0.0, format!("No status update was posted. Ideal: {ideal}.")),
+            Some(update) => {
+                let missing = update_parts(scenario, &update.channel, &update.message).missing();
+                let verdict = if missing.is_empty() {
+                    String::from("it says all a reader needs")
+                } else {
+                    format!("it does not say {}", missing.join(", nor "))
+                };
+                (
+                    update.quality,
+                    format!(
+                        "Best update scored {:.2}: {verdict}. A good one is {ideal}.",
+                        update.quality
+                    ),
+                )
+            }
         }
     };
 

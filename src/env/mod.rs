@@ -1018,7 +1018,7 @@ impl Episode {
                     .map(|r| format!("{} {}", r.kind, r.service))
                     .collect(),
                 escalate_to: scenario.escalate_to.clone(),
-                must_mention: scenario.communication.must_mention.clone(),
+                must_mention: scenario.communication.impact.clone(),
             }),
         }
     }

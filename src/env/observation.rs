@@ -323,7 +323,7 @@ pub struct GroundTruth {
     pub mitigations: Vec<String>,
     /// Teams to escalate to.
     pub escalate_to: Vec<String>,
-    /// What a good update mentions.
+    /// What a good update names of the impact (the scenario's `impact` phrases; any one counts).
     pub must_mention: Vec<String>,
 }
 

@@ -162,7 +162,10 @@ struct RawRemediation {
 #[serde(deny_unknown_fields)]
 struct RawCommunication {
     channels: S<Vec<S<String>>>,
-    must_mention: S<Vec<S<String>>>,
+    #[serde(default)]
+    impact: Option<S<Vec<S<String>>>>,
+    #[serde(default)]
+    must_mention: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -860,24 +863,41 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             "expected at least one channel".into(),
         );
     }
-    let must_mention: Vec<String> = raw_comm
-        .must_mention
-        .get_ref()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            check
-                .text(m, &format!("communication.must_mention[{i}]"), 100)
-                .to_lowercase()
+    let phrases = |check: &mut Checker, list: &Option<S<Vec<S<String>>>>, field: &str| {
+        list.as_ref().map(|list| {
+            let items: Vec<String> = list
+                .get_ref()
+                .iter()
+                .enumerate()
+                .map(|(i, m)| check.text(m, &format!("{field}[{i}]"), 100).to_lowercase())
+                .collect();
+            if items.is_empty() {
+                check.error(list.span(), field, "expected at least one phrase".into());
+            }
+            items
         })
-        .collect();
-    if must_mention.is_empty() {
-        check.error(
-            raw_comm.must_mention.span(),
-            "communication.must_mention",
-            "expected at least one word".into(),
-        );
-    }
+    };
+    let impact = phrases(check, &raw_comm.impact, "communication.impact");
+    let must_mention =
+        phrases(check, &raw_comm.must_mention, "communication.must_mention").unwrap_or_default();
+    let impact = match impact {
+        Some(impact) => impact,
+        None => {
+            let legacy: Vec<String> = must_mention
+                .iter()
+                .filter(|w| !super::status_update::is_status_word(w))
+                .cloned()
+                .collect();
+            if legacy.is_empty() && raw_comm.must_mention.is_none() {
+                check.error(
+                    raw_comm.channels.span(),
+                    "communication.impact",
+                    "expected `impact`: phrases naming what users experience (a journey or a feature); an update that says any one of them names the impact".into(),
+                );
+            }
+            legacy
+        }
+    };
 
     let variation = match &raw.variation {
         None => Variation {
@@ -922,6 +942,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         escalate_to,
         communication: Communication {
             channels,
+            impact,
             must_mention,
         },
         variation,

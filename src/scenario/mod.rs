@@ -15,6 +15,7 @@ mod keyed;
 mod lint;
 mod load;
 mod model;
+pub mod status_update;
 mod task;
 
 pub use catalog::Catalog;

@@ -562,12 +562,18 @@ pub struct Remediation {
     pub outcome: FixOutcome,
 }
 
-/// What a good status update looks like.
+/// What a good status update looks like: on a fitting channel, it names
+/// the impact (what users experience), the current state and when the next
+/// update comes, in any wording.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Communication {
     /// Channels a good update goes to (any one counts).
     pub channels: Vec<String>,
-    /// Words a good update mentions (each counts, case-insensitive).
+    /// Phrases naming what users experience (a journey, a feature); an
+    /// update names the impact when it says any one of them.
+    pub impact: Vec<String>,
+    /// The scenario file's `must_mention` words, as written (files from
+    /// before `impact`: their words that are not a state serve as impact).
     pub must_mention: Vec<String>,
 }
 
