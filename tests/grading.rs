@@ -478,6 +478,7 @@ fn a_natural_update_with_impact_state_and_next_update_scores_fully() {
         "Some customers can't pay at the moment. We found the cause and rolled back the change; things are recovering. Next update by 10:30.",
         "We're aware that payments fail for part of our customers and are looking into it. We'll post again in 30 minutes.",
         "Checkout has fully recovered and the incident is resolved. Thanks for your patience.",
+        "Payments are not working for some customers; we are investigating. Next update in 30 minutes.",
     ] {
         assert_eq!(post(natural), 1.0, "{natural}");
     }

@@ -708,6 +708,13 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "communication: must_mention with states only",
+            input: replaced(r#"must_mention = ["checkout", "investigating"]"#, r#"must_mention = ["investigating", "degraded"]"#),
+            expected: &[
+                "case.toml:83:16: communication.impact: expected `impact`: phrases naming what users experience (a journey or a feature); an update that says any one of them names the impact",
+            ],
+        },
+        Case {
             name: "communication: an empty impact",
             input: replaced(r#"must_mention = ["checkout", "investigating"]"#, "impact = []"),
             expected: &[

@@ -30,6 +30,10 @@ pub struct Grade {
     pub task: Task,
     /// Whether the episode is over (the grade is final).
     pub final_grade: bool,
+    /// The score the task needs to pass ([`Task::pass_mark`]).
+    pub pass_mark: f64,
+    /// Whether the grade is final and reaches the pass mark.
+    pub passed: bool,
     /// The dimensions, in the task's order.
     pub dimensions: Vec<Dimension>,
 }
@@ -186,11 +190,25 @@ impl UpdateParts {
 pub fn update_parts(scenario: &Scenario, channel: &str, message: &str) -> UpdateParts {
     UpdateParts {
         channel: scenario.communication.channels.iter().any(|c| c == channel),
-        impact: causes::mentions(message, &scenario.communication.impact),
+        impact: names_impact(scenario, message),
         state: status_update::names_state(message),
         next_update: status_update::promises_next_update(message)
             || status_update::is_final(message),
     }
+}
+
+/// Whether an update names what users experience: one of the scenario's
+/// impact phrases, "not working" or not, and not as part of a service's
+/// name (users do not know "tracking-ws").
+fn names_impact(scenario: &Scenario, message: &str) -> bool {
+    let mut text = format!(" {} ", causes::normalize(message));
+    for service in &scenario.services {
+        let name = format!(" {} ", causes::normalize(&service.name));
+        if name.trim().contains(' ') {
+            text = text.replace(&name, " ");
+        }
+    }
+    causes::contains_any(&text, &scenario.communication.impact)
 }
 
 /// How good a status update is, 0..=1 ([`UpdateParts::quality`]).
@@ -234,7 +252,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         .investigated
         .iter()
         .copied()
-        .filter(|i| affected.contains(i) || scenario.fault.accepts_service(&name(*i)))
+        .filter(|i| affected.contains(i) || scenario.fault.worth_investigating(&name(*i)))
         .collect();
     let noise: Vec<String> = episode
         .investigated
@@ -300,7 +318,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                 }
             }
         }
-        let noise_before = before.iter().filter(|i| !affected.contains(i)).count();
+        let noise_before = before.iter().filter(|i| !relevant.contains(i)).count();
         let root_seen = before.contains(&root);
         let relevant_before = before.iter().filter(|i| affected.contains(i)).count();
         let penalty = 0.25 * noise_before as f64;
@@ -313,7 +331,10 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                 format!(
                     "Investigated the root-cause service {root_name} before classifying.{}",
                     if noise_before > 0 {
-                        format!(" {noise_before} unrelated service(s) cost points.")
+                        format!(
+                            " {noise_before} unrelated service{} cost points.",
+                            if noise_before == 1 { "" } else { "s" }
+                        )
                     } else {
                         String::new()
                     }
@@ -749,6 +770,8 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         scenario: scenario.id.clone(),
         task,
         final_grade: episode.is_over(),
+        pass_mark: task.pass_mark(),
+        passed: episode.is_over() && score >= task.pass_mark(),
         dimensions,
     }
 }

@@ -325,7 +325,11 @@ impl Env {
         let time_ms = episode.monitor.scrape(&episode.sim, 0);
         episode.evaluate_alerts(time_ms);
         episode.record();
-        episode.last_feedback = "Incident declared. Alerts are firing; start the response.".into();
+        episode.last_feedback = if episode.alerts.iter().any(|a| a.firing_since.is_some()) {
+            "Incident declared: alerts are firing. Start the response.".into()
+        } else {
+            "Incident declared: users and support report problems, though no alert fires yet. Start the response.".into()
+        };
         let observation = episode.observation();
         self.episode = Some(episode);
         self.telemetry.episodes_started += 1;

@@ -218,6 +218,16 @@ pub fn normalize(text: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// Whether `text` contains any of `phrases` as whole words, case- and
+/// punctuation-insensitive, negated or not.
+pub fn contains_any<S: AsRef<str>>(text: &str, phrases: &[S]) -> bool {
+    let text = format!(" {} ", normalize(text));
+    phrases.iter().any(|phrase| {
+        let phrase = normalize(phrase.as_ref());
+        !phrase.is_empty() && text.contains(&format!(" {phrase} "))
+    })
+}
+
 /// Words that, earlier in the same clause, negate what follows.
 const NEGATIONS: &[&str] = &[
     "not",

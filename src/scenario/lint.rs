@@ -56,7 +56,7 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     for (field, value) in [("title", &scenario.title), ("summary", &scenario.summary)] {
         let line = key_offset(text, field, 0).unwrap_or(0);
         for (phrase, what) in &leaks {
-            if contains_phrase(value, phrase) {
+            if causes::contains_any(value, &[phrase]) {
                 report(
                     find_in_line(text, line, phrase),
                     field,
@@ -144,13 +144,6 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     }
     problems.sort_by_key(|p| (p.line, p.column));
     problems
-}
-
-/// Whether `text` contains `phrase` as whole words, case-insensitive,
-/// punctuation ignored.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let phrase = causes::normalize(phrase);
-    !phrase.is_empty() && format!(" {} ", causes::normalize(text)).contains(&format!(" {phrase} "))
 }
 
 /// The offset of the `n`th line that sets `key` at the start of a line.

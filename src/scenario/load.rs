@@ -84,6 +84,8 @@ struct RawFault {
     keywords: S<Vec<S<String>>>,
     #[serde(default)]
     also_accept: Vec<S<String>>,
+    #[serde(default)]
+    relevant: Vec<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -591,6 +593,13 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         })
         .collect();
 
+    let relevant: Vec<String> = raw_fault
+        .relevant
+        .iter()
+        .enumerate()
+        .map(|(i, name)| check.service_ref(name, &format!("fault.relevant[{i}]"), &names))
+        .collect();
+
     // Symptoms and red herrings.
     let symptoms: Vec<Drift> = raw
         .symptoms
@@ -888,9 +897,15 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                 .filter(|w| !super::status_update::is_status_word(w))
                 .cloned()
                 .collect();
-            if legacy.is_empty() && raw_comm.must_mention.is_none() {
+            // An empty `must_mention` was reported above.
+            let given_empty = raw_comm.must_mention.is_some() && must_mention.is_empty();
+            if legacy.is_empty() && !given_empty {
+                let span = raw_comm
+                    .must_mention
+                    .as_ref()
+                    .map_or(raw_comm.channels.span(), |m| m.span());
                 check.error(
-                    raw_comm.channels.span(),
+                    span,
                     "communication.impact",
                     "expected `impact`: phrases naming what users experience (a journey or a feature); an update that says any one of them names the impact".into(),
                 );
@@ -932,6 +947,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             description,
             keywords,
             also_accept,
+            relevant,
         },
         symptoms,
         red_herrings,

@@ -353,9 +353,19 @@ pub struct Fault {
     /// is triggered or fixed when that is not where it shows (a hot
     /// partition fixed at its producer).
     pub also_accept: Vec<String>,
+    /// Services the evidence points at without being the cause (a log
+    /// names them): investigating them is following the evidence, never
+    /// penalised.
+    pub relevant: Vec<String>,
 }
 
 impl Fault {
+    /// Whether investigating `service` is following the evidence: the root,
+    /// a service a diagnosis may name, or one the evidence points at.
+    pub fn worth_investigating(&self, service: &str) -> bool {
+        self.accepts_service(service) || self.relevant.iter().any(|s| s == service)
+    }
+
     /// Whether a diagnosis naming `service` names the right service.
     pub fn accepts_service(&self, service: &str) -> bool {
         self.service == service || self.also_accept.iter().any(|s| s == service)

@@ -92,6 +92,17 @@ impl Task {
         }
     }
 
+    /// The score an episode needs to pass: what the debrief's verdict and
+    /// a facilitator go by (the baselines: the oracle passes everywhere,
+    /// the heuristic and random nowhere on average).
+    pub fn pass_mark(self) -> f64 {
+        match self {
+            Task::SeverityClassification => 0.75,
+            Task::RootCauseAnalysis => 0.65,
+            Task::FullIncidentManagement => 0.60,
+        }
+    }
+
     /// Time penalty per step: the reward of step `n` is reduced by `decay × n`.
     pub fn reward_decay(self) -> f64 {
         match self {

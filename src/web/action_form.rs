@@ -2,8 +2,8 @@
 //! its hint, what it targets and the parameters it takes. Plain Rust, so
 //! `cargo test` runs it.
 
-use crate::env::Observation;
-use crate::scenario::ActionType;
+use crate::env::{Observation, Task};
+use crate::scenario::{ActionType, Severity};
 
 /// A short hint on what an action type does.
 pub fn hint(action_type: ActionType) -> &'static str {
@@ -11,7 +11,7 @@ pub fn hint(action_type: ActionType) -> &'static str {
         ActionType::Investigate => "Read a service's logs and detailed metrics.",
         ActionType::Classify => "Set the incident's severity, P1 (worst) to P4.",
         ActionType::Diagnose => {
-            "Name the root-cause service and the cause, from the list; add what you saw in your own words if you like. The first diagnosis counts."
+            "Name the root-cause service (where the fault starts, not the services that fail because of it) and the cause, from the list; add what you saw in your own words if you like. The first diagnosis counts."
         }
         ActionType::Remediate => {
             "Apply a fix to a service. Wrong fixes are counted and may make things worse."
@@ -24,6 +24,57 @@ pub fn hint(action_type: ActionType) -> &'static str {
             "Declare the incident resolved, with a closing summary: what happened and what fixed it. This ends the drill."
         }
     }
+}
+
+/// What each severity means, for the rubric beside the severity field:
+/// user impact, breadth, workaround.
+pub const SEVERITY_RUBRIC: [(Severity, &str); 4] = [
+    (
+        Severity::P1,
+        "a core journey (log in, pay, order) is down or badly degraded for most users; no workaround",
+    ),
+    (
+        Severity::P2,
+        "major degradation, or a core journey down for some users (a region, a platform, a third)",
+    ),
+    (
+        Severity::P3,
+        "limited impact: a secondary feature, few users, or delays; a workaround exists",
+    ),
+    (
+        Severity::P4,
+        "cosmetic or internal only; users do not notice",
+    ),
+];
+
+/// The task's checklist: what it expects done, each with whether it was
+/// (an action of that type was played), never whether it was right.
+pub fn checklist(task: Task, played: &[ActionType]) -> Vec<(&'static str, bool)> {
+    let items: &[(ActionType, &str)] = match task {
+        Task::SeverityClassification => &[(ActionType::Classify, "Severity classified")],
+        Task::RootCauseAnalysis => &[
+            (ActionType::Investigate, "A service investigated"),
+            (ActionType::Classify, "Severity classified"),
+            (ActionType::Remediate, "A fix applied"),
+            (ActionType::Diagnose, "Root cause diagnosed"),
+        ],
+        Task::FullIncidentManagement => &[
+            (ActionType::Investigate, "A service investigated"),
+            (ActionType::Classify, "Severity classified"),
+            (ActionType::Remediate, "A fix applied"),
+            (ActionType::Diagnose, "Root cause diagnosed"),
+            (ActionType::Escalate, "A team paged"),
+            (ActionType::Communicate, "Status update posted"),
+            (
+                ActionType::Resolve,
+                "Incident declared resolved (ends the drill)",
+            ),
+        ],
+    };
+    items
+        .iter()
+        .map(|(action_type, label)| (*label, played.contains(action_type)))
+        .collect()
 }
 
 /// The choices of target of an action type in the current episode: its
@@ -102,6 +153,25 @@ mod tests {
             }
             assert!(!hint(action_type).is_empty(), "{action_type:?}");
         }
+    }
+
+    #[test]
+    fn the_checklist_says_what_was_done_per_task() {
+        assert_eq!(
+            checklist(Task::SeverityClassification, &[]),
+            [("Severity classified", false)]
+        );
+        let full = checklist(
+            Task::FullIncidentManagement,
+            &[Classify, Remediate, Classify],
+        );
+        assert_eq!(full.len(), 7);
+        let done: Vec<&str> = full.iter().filter(|(_, d)| *d).map(|(l, _)| *l).collect();
+        assert_eq!(done, ["Severity classified", "A fix applied"]);
+        assert!(full
+            .last()
+            .is_some_and(|(label, _)| label.contains("resolved")));
+        assert_eq!(SEVERITY_RUBRIC.map(|(s, _)| s), Severity::ALL);
     }
 
     #[test]

@@ -302,6 +302,10 @@ export interface Grade {
     scenario: string;
     task: TaskId;
     final_grade: boolean;
+    /** The score the task needs to pass: 0.75 severity, 0.65 root cause, 0.60 full. */
+    pass_mark: number;
+    /** Final and at least the pass mark. */
+    passed: boolean;
     dimensions: GradeDimension[];
 }
 

@@ -1,5 +1,6 @@
-//! The action panel (a form for the six actions, with targets and parameter
-//! choices from the scenario) and the action history with reasoning.
+//! The action panel (a form for the seven actions, with targets and
+//! parameter choices from the scenario, the severity rubric), the task's
+//! checklist, and the action history with reasoning.
 
 use leptos::prelude::*;
 
@@ -80,6 +81,7 @@ pub fn ActionPanel() -> impl IntoView {
     let kind = RwSignal::new(String::from(REMEDIATION_KINDS[0]));
     let channel = RwSignal::new(String::from(CHANNELS[0]));
     let message = RwSignal::new(String::new());
+    let summary = RwSignal::new(String::new());
     let reasoning = RwSignal::new(String::new());
 
     let targets = Memo::new(move |_| {
@@ -113,6 +115,7 @@ pub fn ActionPanel() -> impl IntoView {
             ("kind", kind),
             ("channel", channel),
             ("message", message),
+            ("summary", summary),
         ];
         for name in action_form::parameters(t) {
             if let Some((_, value)) = values.iter().find(|(n, _)| n == name) {
@@ -128,6 +131,7 @@ pub fn ActionPanel() -> impl IntoView {
             root_cause.set(String::new());
             notes.set(String::new());
             message.set(String::new());
+            summary.set(String::new());
         }
     };
 
@@ -187,13 +191,23 @@ pub fn ActionPanel() -> impl IntoView {
                 </div>
             </Show>
             <ParamField action_type name="severity" label="Severity" value=severity control=Control::Choice(severities)/>
+            <Show when=move || action_type.get() == ActionType::Classify>
+                <dl class="rubric small" data-testid="severity-rubric" aria-label="What each severity means">
+                    {action_form::SEVERITY_RUBRIC.iter().map(|(severity, meaning)| view! {
+                        <dt>{severity.name()}</dt>
+                        <dd>{*meaning}</dd>
+                    }).collect_view()}
+                </dl>
+            </Show>
             <ParamField action_type name="root_cause" label="Cause" value=root_cause control=Control::Choice(causes)/>
             <ParamField action_type name="notes" label="Notes (optional)" value=notes
                 control=Control::Line("what you saw, e.g. a report query holds every connection")/>
             <ParamField action_type name="kind" label="Fix" value=kind control=Control::Choice(named(&REMEDIATION_KINDS))/>
             <ParamField action_type name="channel" label="Channel" value=channel control=Control::Choice(named(&CHANNELS))/>
             <ParamField action_type name="message" label="Message" value=message
-                control=Control::Lines("What is affected, what we know, what we are doing, when the next update comes")/>
+                control=Control::Lines("Who is affected and how; where the response stands; when the next update comes")/>
+            <ParamField action_type name="summary" label="Closing summary" value=summary
+                control=Control::Lines("What happened, what fixed it, what follows")/>
             <div class="form-row">
                 <label for="action-reasoning">"Reasoning"</label>
                 <textarea
@@ -210,6 +224,34 @@ pub fn ActionPanel() -> impl IntoView {
                 "Submit action"
             </button>
         </form>
+    }
+}
+
+/// What the task expects done, ticked as it is done (never saying whether
+/// it was right).
+#[component]
+pub fn TaskChecklist() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let items = move || {
+        state.observation.with(|o| {
+            o.as_ref()
+                .map(|o| action_form::checklist(o.task, &o.played))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="checklist" aria-labelledby="checklist-heading">
+            <h3 id="checklist-heading">"What this drill expects"</h3>
+            <ul data-testid="task-checklist">
+                {move || items().into_iter().map(|(label, done)| view! {
+                    <li class:done=done data-done=done.to_string()>
+                        <span aria-hidden="true">{if done { "☑ " } else { "☐ " }}</span>
+                        {label}
+                        <span class="visually-hidden">{if done { " (done)" } else { " (not yet)" }}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::{
     ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, PromqlConsole,
-    ServiceMap,
+    ServiceMap, TaskChecklist,
 };
 use crate::env::{AlertState, Investigation, Observation, Status};
 use crate::leaderboard::Mode;
@@ -69,7 +69,7 @@ pub fn IncidentArea() -> impl IntoView {
                             <Autoplay/>
                         </Show>
                     </section>
-                    <section class="panel"><ActionHistory/></section>
+                    <section class="panel"><TaskChecklist/><ActionHistory/></section>
                 </div>
                 <PromqlConsole/>
             </Show>
@@ -144,6 +144,7 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
             view! {
                 <tr class=format!("health-{health}")>
                     <th scope="row">{service.name.clone()}</th>
+                    <td class="muted small" data-testid="service-team">{service.team.clone()}</td>
                     <td><span class=format!("pill pill-{health}")>{health}</span></td>
                     <td class="num">{format!("{:.1}%", service.error_ratio * 100.0)}</td>
                     <td class="num">{format!("{:.0} ms", service.latency_p99_seconds * 1000.0)}</td>
@@ -186,6 +187,9 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
             <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
             <span>"Drill "<b data-testid="drill-handle">{observation.handle.clone()}</b></span>
             <span>"Status "<b data-testid="episode-status">{status.name()}</b></span>
+            {observation.done.then(|| view! {
+                <span class="over" data-testid="episode-over">"Drill over: the debrief is above"</span>
+            })}
             {if exam {
                 view! { <span data-testid="exam-badge">"Exam"</span> }.into_any()
             } else {
@@ -202,6 +206,7 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Service"</th>
+                            <th scope="col">"Team"</th>
                             <th scope="col">"Health"</th>
                             <th scope="col" class="num">"Errors"</th>
                             <th scope="col" class="num">"p99"</th>

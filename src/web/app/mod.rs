@@ -42,7 +42,7 @@ use crate::web::url::{episode_query, UrlParams, DEFAULT_SEED};
 use serde::{Deserialize, Serialize};
 use storage::Loaded;
 
-pub use actions::{ActionHistory, ActionPanel};
+pub use actions::{ActionHistory, ActionPanel, TaskChecklist};
 pub use autoplay::Autoplay;
 pub use chart::DegradationChart;
 pub use debrief::Debrief;
