@@ -84,6 +84,7 @@ pub fn ActionPanel() -> impl IntoView {
     let summary = RwSignal::new(String::new());
     let reasoning = RwSignal::new(String::new());
 
+    let result_ref = NodeRef::<leptos::html::Div>::new();
     let targets = Memo::new(move |_| {
         state
             .observation
@@ -127,6 +128,12 @@ pub fn ActionPanel() -> impl IntoView {
         }
         action.reasoning = reasoning.get_untracked().trim().to_string();
         if state.submit(action) {
+            // Bring the step's result (feedback, revealed logs) into view.
+            request_animation_frame(move || {
+                if let Some(result) = result_ref.get_untracked() {
+                    result.scroll_into_view_with_bool(false);
+                }
+            });
             reasoning.set(String::new());
             root_cause.set(String::new());
             notes.set(String::new());
@@ -223,7 +230,44 @@ pub fn ActionPanel() -> impl IntoView {
             <button class="primary" type="submit" data-testid="action-submit" disabled=done>
                 "Submit action"
             </button>
+            <div class="step-result" node_ref=result_ref>
+                <StepResult/>
+            </div>
         </form>
+    }
+}
+
+/// The last step's result where the person acted: the feedback and, after
+/// an investigation, the newest log lines it revealed.
+#[component]
+fn StepResult() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let feedback = move || {
+        state
+            .observation
+            .with(|o| o.as_ref().map(|o| o.last_feedback.clone()))
+            .filter(|f| !f.is_empty())
+    };
+    let revealed = move || {
+        let target = state.episode.with(|e| {
+            let last = e.as_ref()?.history.last()?;
+            (last.action.action_type == ActionType::Investigate.name())
+                .then(|| last.action.target.clone())
+                .flatten()
+        })?;
+        state.observation.with(|o| {
+            let investigation = o.as_ref()?.investigations.iter().find(|i| i.service == target)?;
+            Some(view! {
+                <p class="small">{format!("Newest log lines of {target} (all of them under Investigations):")}</p>
+                <ol class="logs" data-testid="step-logs">{super::incident::log_lines(investigation, 5)}</ol>
+            })
+        })
+    };
+    view! {
+        {move || feedback().map(|text| view! {
+            <p class="feedback" role="status" data-testid="step-feedback">{text}</p>
+        })}
+        {revealed}
     }
 }
 

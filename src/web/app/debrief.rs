@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::AppState;
-use crate::env::{Action, Grade, State};
+use crate::env::{Action, Grade, State, Task};
 use crate::export::ExportKind;
 use crate::web::format::action_line;
 
@@ -13,13 +13,27 @@ use crate::web::format::action_line;
 #[component]
 pub fn Debrief() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let heading = NodeRef::<leptos::html::H2>::new();
+    // When the debrief appears, bring it into view and move focus to it,
+    // so that keyboard and screen-reader users land on the result.
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            heading.scroll_into_view();
+            let _ = heading.focus();
+        }
+    });
     move || {
         let grade = state.grade.get()?;
         let episode = state.episode.get()?;
         let ideal = state.ideal_path.get();
         let link = state.replay_link();
-        Some(debrief_view(state, grade, episode, ideal, link))
+        Some(debrief_view(state, grade, episode, ideal, link, heading))
     }
+}
+
+/// "1 step", "2 steps".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn debrief_view(
@@ -28,11 +42,39 @@ fn debrief_view(
     episode: State,
     ideal: Vec<Action>,
     link: Option<String>,
+    heading: NodeRef<leptos::html::H2>,
 ) -> impl IntoView {
     let ending = if episode.truncated {
         "The step budget ran out."
+    } else if episode
+        .history
+        .last()
+        .is_some_and(|h| h.action.action_type == "resolve")
+    {
+        "The incident was declared resolved."
     } else {
-        "The task's goal was reached."
+        match episode.task {
+            Task::SeverityClassification => "A severity was recorded.",
+            _ => "A diagnosis and a fix were recorded.",
+        }
+    };
+    let steps = plural(episode.step as usize, "step", "steps");
+    let (verdict_class, verdict) = if grade.passed {
+        (
+            "verdict passed",
+            format!(
+                "Passed: {:.2}, the pass mark is {:.2}.",
+                grade.score, grade.pass_mark
+            ),
+        )
+    } else {
+        (
+            "verdict not-yet",
+            format!(
+                "Not yet: {:.2}; a pass needs {:.2}.",
+                grade.score, grade.pass_mark
+            ),
+        )
     };
     let dimensions = grade
         .dimensions
@@ -102,10 +144,16 @@ fn debrief_view(
             view! { <li><strong>{what}</strong><div class="muted small">{action.reasoning.clone()}</div></li> }
         })
         .collect_view();
-    let mttr = match (episode.mttr_steps, episode.mttr_minutes) {
-        (Some(steps), Some(minutes)) => format!("{steps} steps ({minutes:.1} simulated minutes)"),
-        _ => String::from("not resolved within the episode"),
-    };
+    // Time to resolve means something only where the task asks for a fix.
+    let mttr = (episode.task != Task::SeverityClassification).then(|| {
+        match (episode.mttr_steps, episode.mttr_minutes) {
+            (Some(steps), Some(minutes)) => format!(
+                "{} ({minutes:.1} simulated minutes)",
+                plural(steps as usize, "step", "steps")
+            ),
+            _ => String::from("not resolved within the episode"),
+        }
+    });
     let burned = episode
         .slos
         .iter()
@@ -131,22 +179,29 @@ fn debrief_view(
     view! {
         <section class="debrief panel" data-testid="debrief" aria-labelledby="debrief-heading">
             <p class="eyebrow">"Debrief"</p>
-            <h2 id="debrief-heading">
+            <h2 id="debrief-heading" tabindex="-1" node_ref=heading>
                 "Score "<span data-testid="grade-score">{format!("{:.4}", grade.score)}</span>
             </h2>
+            <p class=verdict_class data-testid="debrief-verdict">{verdict}</p>
             <p class="muted">
-                {format!("{ending} {} steps of {}; cumulative reward {:.3}.", episode.step, episode.step_budget, episode.cumulative_reward)}
+                {format!("{ending} {steps} of {}; cumulative reward {:.3}.", episode.step_budget, episode.cumulative_reward)}
             </p>
             <ul class="dimensions">{dimensions}</ul>
             {truth}
             <dl class="facts">
-                <dt>"Time to resolve (MTTR)"</dt>
-                <dd data-testid="debrief-mttr">{mttr}</dd>
-                <dt>"Wrong fixes"</dt>
-                <dd>{episode.wrong_fixes}</dd>
-                <dt>"Most SLO budget burned by one objective"</dt>
-                <dd>{format!("{:.1}%", burned * 100.0)}</dd>
+                {mttr.map(|mttr| view! {
+                    <dt>"Time to resolve (MTTR)"</dt>
+                    <dd data-testid="debrief-mttr">{mttr}</dd>
+                    <dt>"Wrong fixes"</dt>
+                    <dd>{episode.wrong_fixes}</dd>
+                })}
+                <dt>"Error budget used by the incident"</dt>
+                <dd>{format!("{:.1}% of one objective's monthly budget, at most", burned * 100.0)}</dd>
             </dl>
+            <p class="muted small">
+                "Each service promises an objective (for example 99.9% of requests succeed over 30 days); the error budget is the failure that promise allows. "
+                "\"Used by the incident\" is the share of the month's budget this incident spent; \"left\" is what remains for the rest of the month."
+            </p>
             {(burned > 0.0005).then(|| view! {
                 <table class="slos">
                     <thead>
@@ -154,18 +209,38 @@ fn debrief_view(
                             <th scope="col">"Service"</th>
                             <th scope="col">"Objective"</th>
                             <th scope="col" class="num">"Target"</th>
-                            <th scope="col" class="num">"Budget burned"</th>
-                            <th scope="col" class="num">"Remaining"</th>
+                            <th scope="col" class="num">"Used by the incident"</th>
+                            <th scope="col" class="num">"Left this month"</th>
                         </tr>
                     </thead>
                     <tbody>{slo_rows}</tbody>
                 </table>
             })}
-            {link.map(|href| view! {
-                <p>
-                    <a data-testid="replay-link" href=href>"Replay link"</a>
-                    <span class="muted small">" — opens this episode, with these actions, anywhere; share it to compare."</span>
-                </p>
+            {link.map(|href| {
+                let copied = RwSignal::new(None::<&'static str>);
+                let to_copy = href.clone();
+                let copy = move |_| {
+                    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+                        copied.set(Some("Could not copy: open the link and copy it from the address bar."));
+                        return;
+                    };
+                    let promise = clipboard.write_text(&to_copy);
+                    leptos::task::spawn_local(async move {
+                        copied.set(Some(match wasm_bindgen_futures::JsFuture::from(promise).await {
+                            Ok(_) => "Copied.",
+                            Err(_) => "Could not copy: open the link and copy it from the address bar.",
+                        }));
+                    });
+                };
+                view! {
+                    <p class="replay-share">
+                        <a data-testid="replay-link" href=href>"Replay link"</a>
+                        " "
+                        <button class="secondary" type="button" data-testid="replay-copy" on:click=copy>"Copy link"</button>
+                        <span class="small" role="status" data-testid="replay-copied">{move || copied.get()}</span>
+                        <span class="muted small">" It opens this episode, with these actions, anywhere: share it to compare."</span>
+                    </p>
+                }
             })}
             <h3>"Downloads"</h3>
             <div class="seed-row">

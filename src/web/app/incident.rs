@@ -44,8 +44,24 @@ pub fn IncidentArea() -> impl IntoView {
             })
         })
     };
+    let banner = move || {
+        state.replay_banner.get().map(|text| {
+            let playing = state.observation.with(Option::is_some);
+            view! {
+                <p class="replay-banner" role="status" data-testid="replay-banner">
+                    {text}
+                    {playing.then(|| view! {
+                        " "<button class="secondary" data-testid="replay-play-yourself" on:click=move |_| state.start()>
+                            "Play this drill yourself"
+                        </button>
+                    })}
+                </p>
+            }
+        })
+    };
     view! {
         <div class="incident-column">
+            {banner}
             <Debrief/>
             <section class="incident panel" data-testid="incident-area">
                 {body}
@@ -122,7 +138,8 @@ fn briefing_view(state: AppState) -> impl IntoView {
         </dl>
         <h3>"Services"</h3>
         <ul class="service-briefing">{services}</ul>
-        <p class="muted">"Pick a seed and start the drill: the incident grows every step you take."</p>
+        <p class="muted">"The incident grows every step you take. Pick a seed and a mode in the picker, or start now:"</p>
+        <button class="primary" data-testid="briefing-start" on:click=move |_| state.start()>"Start drill"</button>
     }
     .into_any()
 }
@@ -177,9 +194,6 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
         .alerts
         .iter()
         .all(|alert| alert.state == AlertState::Resolved);
-    let feedback = (!observation.last_feedback.is_empty()).then(|| {
-        view! { <p class="feedback" role="status" data-testid="step-feedback">{observation.last_feedback.clone()}</p> }
-    });
     view! {
         <div class="status-bar">
             <span class="status-title">{observation.title.clone()}</span>
@@ -196,7 +210,6 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
                 view! { <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span> }.into_any()
             }}
         </div>
-        {feedback}
         <p class="summary">{observation.summary.clone()}</p>
         <p class="objective">{observation.objective}</p>
         <div class="grid-2">
@@ -226,19 +239,13 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
 }
 
 /// The detailed metrics and latest logs of one investigated service.
-fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoView {
-    let metrics = investigation
-        .metrics
-        .iter()
-        .map(|(name, value)| {
-            view! { <span class="metric"><span class="muted">{name.replace('_', " ")}</span>" "<b>{metric_value(name, *value)}</b></span> }
-        })
-        .collect_view();
-    let logs = investigation
+/// The newest log lines of an investigation, newest first, as a list.
+pub(super) fn log_lines(investigation: &Investigation, count: usize) -> impl IntoView {
+    investigation
         .logs
         .iter()
         .rev()
-        .take(8)
+        .take(count)
         .map(|line| {
             let fields = line
                 .fields
@@ -255,7 +262,18 @@ fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoVie
                 </li>
             }
         })
+        .collect_view()
+}
+
+fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoView {
+    let metrics = investigation
+        .metrics
+        .iter()
+        .map(|(name, value)| {
+            view! { <span class="metric"><span class="muted">{name.replace('_', " ")}</span>" "<b>{metric_value(name, *value)}</b></span> }
+        })
         .collect_view();
+    let logs = log_lines(investigation, 8);
     view! {
         <details class="investigation" open=open>
             <summary><strong>{investigation.service.clone()}</strong></summary>

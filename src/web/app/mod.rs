@@ -74,6 +74,14 @@ pub struct AppState {
     /// The baseline agent that played steps of the current episode, if
     /// autoplay did: the episode is then the agent's, not the player's.
     autoplay_agent: StoredValue<Option<String>>,
+    /// What the banner above the incident says about a replay: whose
+    /// episode is shown, or which file a replay link is waiting for.
+    pub replay_banner: RwSignal<Option<String>>,
+    /// A replay link of a scenario not loaded yet, played once it is.
+    pending_replay: StoredValue<Option<PendingReplay>>,
+    /// A scenario or task the player chose while a drill was running: the
+    /// switch waits for their confirmation.
+    pub pending_switch: RwSignal<Option<Switch>>,
     /// The running episode's latest observation, if one was started.
     pub observation: RwSignal<Option<Observation>>,
     /// The running episode's full state (history, SLOs, ground truth at the end).
@@ -108,6 +116,24 @@ pub struct AppState {
     panic_on_next_action: StoredValue<bool>,
     /// True when localStorage was unavailable at startup.
     storage_off: StoredValue<bool>,
+}
+
+/// A replay link waiting for its custom scenario file.
+#[derive(Clone)]
+struct PendingReplay {
+    /// The drill handle or scenario id of the link.
+    key: String,
+    seed: u64,
+    code: String,
+}
+
+/// What the player asked to switch to in the middle of a drill.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Switch {
+    /// Another task (and its first scenario).
+    Task(Task),
+    /// Another scenario.
+    Scenario(String),
 }
 
 /// An episode in progress (or just finished), as saved after every step.
@@ -167,6 +193,9 @@ impl AppState {
             episode_mode: RwSignal::new(Mode::Practice),
             show_answers: RwSignal::new(false),
             autoplay_agent: StoredValue::new(None),
+            replay_banner: RwSignal::new(None),
+            pending_replay: StoredValue::new(None),
+            pending_switch: RwSignal::new(None),
             observation: RwSignal::new(None),
             episode: RwSignal::new(None),
             grade: RwSignal::new(None),
@@ -297,7 +326,20 @@ impl AppState {
         if let Some(task) = task {
             self.task.set(task);
         }
-        self.choose_scenario(id.clone());
+        self.switch_to(Switch::Scenario(id.clone()));
+        let waiting = self.pending_replay.with_value(|pending| {
+            pending.as_ref().is_some_and(|p| {
+                p.key == id || p.key.eq_ignore_ascii_case(&crate::scenario::handle_of(&id))
+            })
+        });
+        if waiting {
+            if let Some(pending) = self.pending_replay.try_update_value(Option::take).flatten() {
+                self.seed.set(pending.seed);
+                if let Err(problem) = self.replay(&pending.code) {
+                    self.error.set(Some(problem));
+                }
+            }
+        }
         Ok(id)
     }
 
@@ -325,6 +367,13 @@ impl AppState {
         if result.is_ok() && version == 1 && open {
             // A link from before the resolve action: its episode was over.
             self.submit(crate::replay::legacy_end());
+        }
+        if result.is_ok() {
+            let handle = crate::scenario::handle_of(&self.scenario.get_untracked());
+            self.replay_banner.set(Some(format!(
+                "A replay of drill {handle}, seed {}: an episode someone shared, played back here. It is not saved and not on your leaderboard.",
+                self.seed.get_untracked()
+            )));
         }
         self.restoring.set_value(false);
         result
@@ -546,6 +595,35 @@ impl AppState {
         });
     }
 
+    /// Whether a drill is being played (started and not over).
+    pub fn drill_running(&self) -> bool {
+        self.observation
+            .with_untracked(|o| o.as_ref().is_some_and(|o| !o.done))
+    }
+
+    /// What the picker asks for: the switch at once, or, in the middle of
+    /// a drill, once the player confirms ([`AppState::pending_switch`]).
+    pub fn request_switch(&self, switch: Switch) {
+        let same = match &switch {
+            Switch::Task(task) => *task == self.task.get_untracked(),
+            Switch::Scenario(id) => *id == self.scenario.get_untracked(),
+        };
+        if self.drill_running() && !same {
+            self.pending_switch.set(Some(switch));
+        } else {
+            self.switch_to(switch);
+        }
+    }
+
+    /// Switches to a task or scenario, leaving any episode.
+    pub fn switch_to(&self, switch: Switch) {
+        self.pending_switch.set(None);
+        match switch {
+            Switch::Task(task) => self.choose_task(task),
+            Switch::Scenario(id) => self.choose_scenario(id),
+        }
+    }
+
     /// Chooses a task and its first scenario; ends the view of any episode.
     pub fn choose_task(&self, task: Task) {
         let scenario = self.env.with_value(|env| first_scenario_of(env, task));
@@ -561,6 +639,7 @@ impl AppState {
     }
 
     fn clear_episode(&self) {
+        self.replay_banner.set(None);
         self.observation.set(None);
         self.episode.set(None);
         self.grade.set(None);
@@ -617,7 +696,7 @@ impl AppState {
             let id = self
                 .env
                 .with_value(|env| env.catalog().id_for_handle(handle).map(str::to_string));
-            if id.is_none() {
+            if id.is_none() && params.replay.is_none() {
                 problems.push(format!(
                     "unknown drill {:?} in the URL",
                     crate::web::format::clip(handle)
@@ -625,6 +704,24 @@ impl AppState {
             }
             id
         });
+        let asked = params.drill.as_ref().or(params.scenario.as_ref());
+        if let (None, Some(key), Some(code)) = (&drill, asked, &params.replay) {
+            let known = params.drill.is_none()
+                && self.env.with_value(|env| env.catalog().get(key).is_some());
+            if !known {
+                // A replay of a scenario this browser does not have (someone's
+                // custom file): played once its file is loaded.
+                self.pending_replay.set_value(Some(PendingReplay {
+                    key: key.clone(),
+                    seed: self.seed.get_untracked(),
+                    code: code.clone(),
+                }));
+                self.replay_banner.set(Some(format!(
+                    "This replay link is of a drill this browser does not have ({}): it was made with a custom scenario file. Load that file (\"Load a scenario file…\" in the picker) and the replay plays.",
+                    crate::web::format::clip(key)
+                )));
+            }
+        }
         if let Some(id) = drill.as_ref().or(params.scenario.as_ref()) {
             let task = self
                 .env
@@ -637,6 +734,7 @@ impl AppState {
                         problems.push(problem);
                     }
                 }
+                (None, Some(_)) if self.pending_replay.with_value(Option::is_some) => {}
                 (Some(task), None) => {
                     // A reload of the same episode's URL reopens it where it was.
                     if !(self.saved_episode_is(id, self.seed.get_untracked())

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::AppState;
+use super::{AppState, Switch};
 use crate::env::Task;
 use crate::leaderboard::Mode;
 use crate::scenario::ScenarioSummary;
@@ -38,7 +38,7 @@ pub fn DrillPicker() -> impl IntoView {
                     data-testid="task-tab"
                     data-task=task.id()
                     on:click={
-                        move |_| state.choose_task(task)
+                        move |_| state.request_switch(Switch::Task(task))
                     }
                 >
                     <span class="stage">{format!("Stage {}", stage + 1)}</span>
@@ -101,6 +101,19 @@ pub fn DrillPicker() -> impl IntoView {
             <h2 id="picker-heading">"Choose a drill"</h2>
             <div class="task-tabs" role="group" aria-label="Curriculum stage">{task_tabs}</div>
             <p class="objective">{objective}</p>
+            {move || state.pending_switch.get().map(|switch| view! {
+                <div class="switch-confirm" role="alertdialog" aria-labelledby="switch-question" data-testid="switch-confirm">
+                    <p id="switch-question">"A drill is in progress. Leave it? Its actions so far are discarded."</p>
+                    <div class="seed-row">
+                        <button class="primary" data-testid="switch-confirm-yes" on:click=move |_| state.switch_to(switch.clone())>
+                            "Leave the drill"
+                        </button>
+                        <button class="secondary" data-testid="switch-confirm-no" on:click=move |_| state.pending_switch.set(None)>
+                            "Keep playing"
+                        </button>
+                    </div>
+                </div>
+            })}
             <ul class="scenario-list" data-testid="scenario-list" aria-label="Scenarios">
                 {scenario_list}
             </ul>
@@ -176,7 +189,7 @@ fn scenario_card(state: AppState, summary: &ScenarioSummary, custom: bool) -> im
     };
     let choose = {
         let id = id.clone();
-        move |_| state.choose_scenario(id.clone())
+        move |_| state.request_switch(Switch::Scenario(id.clone()))
     };
     let answer_headline = summary.debrief_title.clone();
     let answer_fault = summary.fault.replace('_', " ");
