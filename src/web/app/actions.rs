@@ -128,12 +128,18 @@ pub fn ActionPanel() -> impl IntoView {
         }
         action.reasoning = reasoning.get_untracked().trim().to_string();
         if state.submit(action) {
-            // Bring the step's result (feedback, revealed logs) into view.
-            request_animation_frame(move || {
-                if let Some(result) = result_ref.get_untracked() {
-                    result.scroll_into_view_with_bool(false);
-                }
-            });
+            // Bring the step's result (feedback, revealed logs) into view,
+            // unless the drill is over: then the debrief takes the view.
+            let over = state
+                .observation
+                .with_untracked(|o| o.as_ref().is_none_or(|o| o.done));
+            if !over {
+                request_animation_frame(move || {
+                    if let Some(result) = result_ref.get_untracked() {
+                        result.scroll_into_view_with_bool(false);
+                    }
+                });
+            }
             reasoning.set(String::new());
             root_cause.set(String::new());
             notes.set(String::new());
