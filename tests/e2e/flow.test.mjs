@@ -153,3 +153,17 @@ test("a replay of a custom scenario this browser lacks asks for its file, then p
   assert.match(await page.getByTestId("replay-banner").innerText(), /replay of drill/i);
   assert.deepEqual(page.problems, []);
 });
+
+test("a replay link from before the resolve action still ends its hard episode", async () => {
+  const scenario = scenarios.find((s) => s.task === "full_incident_management");
+  const run = nativeCli(["run", "--scenario", scenario.id, "--seed", "6", "--agent", "oracle", "--json"]);
+  const before = run.actions.filter((a) => a.action_type !== "resolve");
+  const code = "1." + Buffer.from(JSON.stringify(before), "utf8").toString("base64url");
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}?scenario=${scenario.id}&seed=6&replay=${code}`);
+  await page.getByTestId("grade-score").waitFor();
+  const history = await page.getByTestId("action-history").innerText();
+  assert.match(history, /resolve[\s\S]*Closed when the replay's last action was played/);
+  assert.equal(await page.getByTestId("app-error").count(), 0);
+  assert.deepEqual(page.problems, []);
+});

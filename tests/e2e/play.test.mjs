@@ -108,7 +108,7 @@ test("a replay link reproduces the episode and its score elsewhere", async () =>
   await page.getByTestId("action-submit").waitFor();
   for (const action of run.actions) await playAction(page, action);
   const href = await page.getByTestId("replay-link").getAttribute("href");
-  assert.match(href, /\?drill=[0-9A-Z]{6}&seed=11&replay=1\.[A-Za-z0-9_-]+$/);
+  assert.match(href, /\?drill=[0-9A-Z]{6}&seed=11&replay=2\.[A-Za-z0-9_-]+$/);
 
   const elsewhere = await openPage(session.browser); // a fresh context: empty storage
   await elsewhere.goto(href);
