@@ -497,3 +497,33 @@ fn a_natural_update_with_impact_state_and_next_update_scores_fully() {
         0.8
     ));
 }
+
+#[test]
+fn following_the_evidence_to_a_relevant_service_is_never_noise() {
+    let precision_after_db = |text: &str| {
+        let mut catalog = Catalog::default();
+        catalog
+            .load_str(
+                "hard.toml",
+                &text.replace("root_cause_analysis", "full_incident_management"),
+            )
+            .unwrap();
+        let mut env = Env::with_catalog(catalog);
+        env.reset(&Selection::Scenario("grading-drill".into()), 1)
+            .unwrap();
+        play(
+            &mut env,
+            &[
+                Action::new("investigate", Some("api")),
+                Action::new("investigate", Some("db")),
+            ],
+        );
+        dimension(&mut env, GradeDimension::InvestigationPrecision)
+    };
+    assert_eq!(precision_after_db(DRILL), 0.5);
+    let relevant = DRILL.replace(
+        "keywords = [\"session map\"]",
+        "keywords = [\"session map\"]\nrelevant = [\"db\"]",
+    );
+    assert_eq!(precision_after_db(&relevant), 1.0);
+}
