@@ -580,7 +580,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             .iter()
             .max_by(|a, b| a.quality.total_cmp(&b.quality));
         let impact = list(&scenario.communication.impact);
-        let channels = list(&scenario.communication.channels);
+        let channels = scenario.communication.channels.join(" or ");
         let ideal = format!("an update on {channels} that says what users experience (e.g. {impact}), where the response stands, and when the next update comes");
         match best {
             None => (0.0, format!("No status update was posted. Ideal: {ideal}.")),

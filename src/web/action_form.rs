@@ -91,6 +91,26 @@ pub fn targets(action_type: ActionType, observation: &Observation) -> Vec<String
     }
 }
 
+/// The text of a target's option: a service's name, or a team with the
+/// services it owns ("payments (owns checkout, payment-gateway)"), so that
+/// escalating is not a guess.
+pub fn target_option(action_type: ActionType, observation: &Observation, target: &str) -> String {
+    if action_type != ActionType::Escalate {
+        return target.to_string();
+    }
+    let owned: Vec<&str> = observation
+        .services
+        .iter()
+        .filter(|s| s.team == target)
+        .map(|s| s.name.as_str())
+        .collect();
+    if owned.is_empty() {
+        target.to_string()
+    } else {
+        format!("{target} (owns {})", owned.join(", "))
+    }
+}
+
 /// What the target is called in the form: a team or a service.
 pub fn target_label(action_type: ActionType) -> &'static str {
     if action_type == ActionType::Escalate {
@@ -189,6 +209,10 @@ mod tests {
             .map(|s| s.name.clone())
             .collect();
         assert!(!services.is_empty() && !observation.teams.is_empty());
+        assert_eq!(
+            target_option(Escalate, &observation, "dba"),
+            "dba (owns orders-db)"
+        );
         for (action_type, expected, label) in [
             (Investigate, services.clone(), "Service"),
             (Diagnose, services.clone(), "Service"),
@@ -204,6 +228,10 @@ mod tests {
                 "{action_type:?}"
             );
             assert_eq!(target_label(action_type), label, "{action_type:?}");
+            for target in targets(action_type, &observation) {
+                let text = target_option(action_type, &observation, &target);
+                assert!(text.starts_with(&target), "{text}");
+            }
         }
     }
 }

@@ -94,6 +94,23 @@ pub fn ActionPanel() -> impl IntoView {
             })
             .unwrap_or_default()
     });
+    // Each target with its option's text (a team with what it owns).
+    let target_options = Memo::new(move |_| {
+        let t = action_type.get();
+        state.observation.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    action_form::targets(t, o)
+                        .into_iter()
+                        .map(|target| {
+                            let text = action_form::target_option(t, o, &target);
+                            (target, text)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
     // Keep the chosen target one of the current choices.
     Effect::new(move |_| {
         let choices = targets.get();
@@ -197,8 +214,8 @@ pub fn ActionPanel() -> impl IntoView {
                         prop:value=move || target.get()
                         on:change=move |ev| target.set(event_target_value(&ev))
                     >
-                        <For each=move || targets.get() key=|name| name.clone() let:name>
-                            <option value=name.clone()>{name.clone()}</option>
+                        <For each=move || target_options.get() key=|(_, text)| text.clone() let:option>
+                            <option value=option.0.clone()>{option.1.clone()}</option>
                         </For>
                     </select>
                 </div>
