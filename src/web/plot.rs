@@ -164,7 +164,7 @@ pub fn baseline(points: &[(f64, f64)]) -> Option<f64> {
     }
     before.sort_by(f64::total_cmp);
     let middle = before.len() / 2;
-    Some(if before.len() % 2 == 0 {
+    Some(if before.len().is_multiple_of(2) {
         (before[middle - 1] + before[middle]) / 2.0
     } else {
         before[middle]
@@ -375,14 +375,19 @@ pub fn value_label(unit: Unit, value: f64) -> String {
     readable_value(unit, value)
 }
 
-/// How many labels `label_width` wide fit side by side along `length`
-/// with room between them (at least 2).
-pub fn label_room(length: f64, label_width: f64) -> usize {
-    let each = label_width * 1.6 + 8.0;
-    if each <= 0.0 || !length.is_finite() {
+/// How many ticks an axis `length` long can carry when each label takes
+/// `label_length` along it and `gap` must separate neighbours (at least
+/// 2): labels centred on ticks a `label_length + gap` apart never touch.
+///
+/// ```
+/// assert_eq!(firedrill::web::plot::tick_room(276.0, 50.0, 12.0), 5);
+/// ```
+pub fn tick_room(length: f64, label_length: f64, gap: f64) -> usize {
+    let each = label_length + gap;
+    if !(each > 0.0 && length.is_finite() && length > 0.0) {
         return 2;
     }
-    ((length / each).floor() as usize).max(2)
+    ((length / each).floor() as usize + 1).max(2)
 }
 
 #[cfg(test)]
@@ -717,10 +722,16 @@ mod tests {
     }
 
     #[test]
-    fn label_room_leaves_space_between_labels() {
-        assert_eq!(label_room(800.0, 50.0), 9);
-        assert_eq!(label_room(300.0, 50.0), 3);
-        assert_eq!(label_room(10.0, 50.0), 2);
-        assert_eq!(label_room(f64::NAN, 50.0), 2);
+    fn tick_room_leaves_a_gap_between_labels() {
+        for (length, label, gap, room) in [
+            (880.0, 50.0, 12.0, 15),
+            (276.0, 50.0, 12.0, 5),
+            (61.0, 50.0, 12.0, 2),
+            (0.0, 50.0, 12.0, 2),
+            (f64::NAN, 50.0, 12.0, 2),
+            (100.0, 0.0, 0.0, 2),
+        ] {
+            assert_eq!(tick_room(length, label, gap), room, "{length} {label}");
+        }
     }
 }
