@@ -397,11 +397,16 @@ mod tests {
     const ERRORS: &str = "error_ratio";
     const P99: &str = "latency_p99_seconds";
 
+    /// Alerts as (watched metric, state), in the observation's order.
+    type Alerts<'a> = &'a [(&'a str, AlertState)];
+    /// Samples as (minutes from the incident's start, value).
+    type Samples<'a> = &'a [(f64, f64)];
+
     #[test]
     fn the_chart_opens_on_what_the_alerts_watch() {
         use AlertState::{Firing, Pending, Resolved};
         let nothing_moved = |_| None;
-        let cases: [(&str, &[(&str, AlertState)], ChartSignal); 9] = [
+        let cases: [(&str, Alerts, ChartSignal); 9] = [
             (
                 "a firing error alert",
                 &[(ERRORS, Firing)],
@@ -488,7 +493,7 @@ mod tests {
 
     #[test]
     fn the_baseline_is_the_median_before_the_start() {
-        let cases: [(&str, &[(f64, f64)], Option<f64>); 6] = [
+        let cases: [(&str, Samples, Option<f64>); 6] = [
             ("no samples", &[], None),
             (
                 "odd count",

@@ -379,7 +379,8 @@ pub(super) fn draw_lines(
     let (first, last) = chart.minutes;
     let sample = measure(&minutes_label(-(first.abs().max(last.abs()).round())));
     let left_guess = (y_widest + gap + px(4.0)).ceil();
-    let x_room = tick_room(px(width) - left_guess - sample / 2.0, sample, px(16.0));
+    // At most 10: a wide chart reads better with round steps far apart.
+    let x_room = tick_room(px(width) - left_guess - sample / 2.0, sample, px(16.0)).min(10);
     let x_ticks = minute_ticks(first, last, x_room);
     let x_labels: Vec<String> = x_ticks.iter().map(|m| minutes_label(*m)).collect();
     let x_widest = x_labels.iter().map(|l| measure(l)).fold(0.0, f64::max);
