@@ -1,7 +1,8 @@
 //! The app's texts that are computed rather than written: a signal's value
-//! in its unit, an action in one line, a leaderboard entry's dimensions,
-//! the caret under a PromQL error, a stage's progress. Plain Rust, so
-//! `cargo test` runs it; the views (`app/*.rs`) call these.
+//! in its unit, a query's value rounded for reading, an action in one line,
+//! a leaderboard entry's dimensions, the caret under a PromQL error, a
+//! stage's progress. Plain Rust, so `cargo test` runs it; the views
+//! (`app/*.rs`) call these.
 
 use crate::env::Action;
 use crate::leaderboard::Leaderboard;
@@ -35,6 +36,142 @@ pub fn metric_value(name: &str, value: f64) -> String {
         format!("{:.0} ms", value * 1000.0)
     } else {
         format!("{value:.0}")
+    }
+}
+
+/// The unit a metric's name gives its values, by the Prometheus naming
+/// conventions (base units as suffixes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// `…_ratio`: a fraction of one, read as a percentage.
+    Ratio,
+    /// `…_seconds`: a duration, read in milliseconds below a second.
+    Seconds,
+    /// Anything else (counts, rates, bytes, unnamed results): a number.
+    Plain,
+}
+
+impl Unit {
+    /// The unit of the metric `name` (`None`: a result without a name,
+    /// such as `rate(…)`'s, whose unit PromQL does not say).
+    ///
+    /// ```
+    /// use firedrill::web::format::Unit;
+    /// assert_eq!(Unit::of_metric(Some("error_ratio")), Unit::Ratio);
+    /// assert_eq!(Unit::of_metric(Some("http_request_duration_seconds_bucket")), Unit::Plain);
+    /// assert_eq!(Unit::of_metric(None), Unit::Plain);
+    /// ```
+    pub fn of_metric(name: Option<&str>) -> Unit {
+        match name {
+            Some(name) if name.ends_with("_ratio") => Unit::Ratio,
+            Some(name) if name.ends_with("_seconds") => Unit::Seconds,
+            _ => Unit::Plain,
+        }
+    }
+
+    /// The one unit of a set of series' names: theirs if they all agree,
+    /// else [`Unit::Plain`] (and for no series).
+    pub fn common<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> Unit {
+        let mut units = names.into_iter().map(Unit::of_metric);
+        match units.next() {
+            Some(first) if units.all(|unit| unit == first) => first,
+            _ => Unit::Plain,
+        }
+    }
+}
+
+/// Significant digits of a number shown to a person (a query's value, a
+/// tick): `0.0521` rather than `0.052083333333333336`. Digits left of the
+/// point are never dropped (`12346`, not `1.23e4`).
+pub const SIGNIFICANT_DIGITS: i32 = 3;
+
+/// `value` rounded to `digits` significant digits, without trailing zeros
+/// (an integer has no decimals) and never in exponent form; `NaN`, `+Inf`
+/// and `-Inf` as Prometheus writes them.
+///
+/// ```
+/// use firedrill::web::format::significant;
+/// assert_eq!(significant(0.052083333333333336, 3), "0.0521");
+/// assert_eq!(significant(12345.678, 3), "12346");
+/// assert_eq!(significant(2.0, 3), "2");
+/// ```
+pub fn significant(value: f64, digits: i32) -> String {
+    if value.is_nan() {
+        return String::from("NaN");
+    }
+    if value.is_infinite() {
+        return String::from(if value > 0.0 { "+Inf" } else { "-Inf" });
+    }
+    if value == 0.0 {
+        return String::from("0");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).clamp(0, 17) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" {
+        String::from("0")
+    } else {
+        text
+    }
+}
+
+/// A value in its unit, rounded for reading: a ratio as a percentage with
+/// one decimal (two significant digits below 1%), seconds as milliseconds
+/// below a second, anything else to [`SIGNIFICANT_DIGITS`].
+///
+/// ```
+/// use firedrill::web::format::{readable_value, Unit};
+/// assert_eq!(readable_value(Unit::Ratio, 0.052083333333333336), "5.2%");
+/// assert_eq!(readable_value(Unit::Seconds, 0.25), "250 ms");
+/// assert_eq!(readable_value(Unit::Seconds, 2.5), "2.5 s");
+/// assert_eq!(readable_value(Unit::Plain, 0.052083333333333336), "0.0521");
+/// ```
+pub fn readable_value(unit: Unit, value: f64) -> String {
+    if !value.is_finite() {
+        return significant(value, SIGNIFICANT_DIGITS);
+    }
+    match unit {
+        Unit::Ratio => {
+            let percent = value * 100.0;
+            let magnitude = if percent == 0.0 {
+                0
+            } else {
+                percent.abs().log10().floor() as i32
+            };
+            // One decimal from 1% up; two significant digits below.
+            let decimals = (1 - magnitude).clamp(1, 17) as usize;
+            let text = format!("{percent:.decimals$}");
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            let text = if text == "-0" { "0" } else { text };
+            format!("{text}%")
+        }
+        Unit::Seconds if value.abs() < 1.0 => {
+            format!("{} ms", significant(value * 1000.0, SIGNIFICANT_DIGITS))
+        }
+        Unit::Seconds => format!("{} s", significant(value, SIGNIFICANT_DIGITS)),
+        Unit::Plain => significant(value, SIGNIFICANT_DIGITS),
+    }
+}
+
+/// A sample's value as the Prometheus HTTP API writes it (a string such as
+/// `"0.052083333333333336"`, `"NaN"` or `"+Inf"`), rounded for reading in
+/// the unit of the series' metric name; text that is no number is kept.
+///
+/// ```
+/// use firedrill::web::format::readable_sample;
+/// assert_eq!(readable_sample(Some("error_ratio"), "0.052083333333333336"), "5.2%");
+/// assert_eq!(readable_sample(None, "0.052083333333333336"), "0.0521");
+/// assert_eq!(readable_sample(None, "+Inf"), "+Inf");
+/// ```
+pub fn readable_sample(name: Option<&str>, text: &str) -> String {
+    match text.parse::<f64>() {
+        Ok(value) => readable_value(Unit::of_metric(name), value),
+        Err(_) => text.to_string(),
     }
 }
 
@@ -145,6 +282,96 @@ mod tests {
             ("open_connections", 7.6, "8"),
         ] {
             assert_eq!(metric_value(name, value), text, "{name} {value}");
+        }
+    }
+
+    #[test]
+    fn values_round_to_three_significant_digits() {
+        for (value, text) in [
+            (0.052083333333333336, "0.0521"),
+            (0.0520, "0.052"),
+            (1.0 / 3.0, "0.333"),
+            (2.0 / 3.0, "0.667"),
+            (12.3456, "12.3"),
+            (123.456, "123"),
+            (12345.678, "12346"),
+            (42.0, "42"),
+            (1e12, "1000000000000"),
+            (0.099_96, "0.1"),
+            (-0.052083, "-0.0521"),
+            (-0.000_000_1, "-0.0000001"),
+            (-0.0, "0"),
+            (0.0, "0"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ] {
+            assert_eq!(significant(value, SIGNIFICANT_DIGITS), text, "{value}");
+        }
+    }
+
+    #[test]
+    fn values_read_in_the_unit_their_name_gives() {
+        for (name, value, text) in [
+            (Some("error_ratio"), 0.052083333333333336, "5.2%"),
+            (Some("error_ratio"), 0.19231, "19.2%"),
+            (Some("error_ratio"), 0.0043, "0.43%"),
+            (Some("error_ratio"), 0.000_521, "0.052%"),
+            (Some("saturation_ratio"), 1.0, "100%"),
+            (Some("saturation_ratio"), 0.0, "0%"),
+            (Some("cpu_usage_ratio"), -0.05, "-5%"),
+            (Some("latency_p99_seconds"), 0.25, "250 ms"),
+            (Some("latency_p99_seconds"), 0.012_345, "12.3 ms"),
+            (Some("latency_p99_seconds"), 0.0, "0 ms"),
+            (Some("latency_p99_seconds"), 1.0, "1 s"),
+            (Some("latency_p99_seconds"), 2.345_67, "2.35 s"),
+            (Some("http_requests_total"), 1234.6, "1235"),
+            (Some("http_requests_total"), 7.0, "7"),
+            (Some("up"), 1.0, "1"),
+            (Some("http_request_duration_seconds_bucket"), 0.5, "0.5"),
+            (None, 0.052083333333333336, "0.0521"),
+            (Some("error_ratio"), f64::NAN, "NaN"),
+            (Some("latency_p99_seconds"), f64::INFINITY, "+Inf"),
+        ] {
+            assert_eq!(
+                readable_value(Unit::of_metric(name), value),
+                text,
+                "{name:?} {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn samples_as_the_api_writes_them_read_rounded() {
+        for (name, sample, text) in [
+            (Some("error_ratio"), "0.052083333333333336", "5.2%"),
+            (None, "0.052083333333333336", "0.0521"),
+            (None, "1e-7", "0.0000001"),
+            (None, "NaN", "NaN"),
+            (None, "+Inf", "+Inf"),
+            (None, "-Inf", "-Inf"),
+            (None, "not a number", "not a number"),
+        ] {
+            assert_eq!(readable_sample(name, sample), text, "{sample}");
+        }
+    }
+
+    #[test]
+    fn a_set_of_series_has_one_unit_only_if_they_agree() {
+        for (names, unit) in [
+            (&[][..], Unit::Plain),
+            (&[Some("error_ratio")][..], Unit::Ratio),
+            (
+                &[Some("error_ratio"), Some("saturation_ratio")][..],
+                Unit::Ratio,
+            ),
+            (
+                &[Some("error_ratio"), Some("latency_p99_seconds")][..],
+                Unit::Plain,
+            ),
+            (&[Some("latency_p99_seconds"), None][..], Unit::Plain),
+        ] {
+            assert_eq!(Unit::common(names.iter().copied()), unit, "{names:?}");
         }
     }
 

@@ -6,6 +6,11 @@
 //! free row of its column, in the observation's order. Dependencies that
 //! name no service of the map are not drawn.
 //!
+//! Where the drawing would shrink its text below a readable size (a phone,
+//! a narrow embed), the map is a list instead: the services column by
+//! column, callers first ([`MapLayout::flow_order`]); the stylesheet picks
+//! one or the other by the map's width and [`MapLayout::column_count`].
+//!
 //! ```
 //! use firedrill::web::layout::{MapLayout, NODE_HEIGHT, NODE_WIDTH, GAP_X};
 //! let layout = MapLayout::new(&[("web", &["api"][..]), ("api", &[][..])]);
@@ -22,7 +27,7 @@ pub const NODE_WIDTH: f64 = 150.0;
 /// Height of a service's box.
 pub const NODE_HEIGHT: f64 = 40.0;
 /// Space between columns.
-pub const GAP_X: f64 = 60.0;
+pub const GAP_X: f64 = 40.0;
 /// Space between rows.
 pub const GAP_Y: f64 = 18.0;
 /// Longest name shown whole in a box, in characters.
@@ -115,6 +120,19 @@ impl MapLayout {
             width,
             height,
         }
+    }
+
+    /// Number of columns (1 for an empty map).
+    pub fn column_count(&self) -> usize {
+        self.columns.iter().max().map_or(1, |c| c + 1)
+    }
+
+    /// The services in the order a list shows the flow: column by column
+    /// (callers before what they call), in the order given within a column.
+    pub fn flow_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.columns.len()).collect();
+        order.sort_by_key(|&i| (self.columns[i], i));
+        order
     }
 
     /// The SVG `viewBox`: the drawing with a 2-unit margin for the strokes.
@@ -233,7 +251,7 @@ mod tests {
         );
         assert_eq!(map.width, 3.0 * COLUMN - GAP_X);
         assert_eq!(map.height, 2.0 * ROW - GAP_Y);
-        assert_eq!(map.view_box(), "-2 -2 574 102");
+        assert_eq!(map.view_box(), "-2 -2 534 102");
     }
 
     #[test]
@@ -251,11 +269,42 @@ mod tests {
             vec![Edge {
                 from: 0,
                 to: 1,
-                path: String::from("M150,20 C180,20 180,20 210,20"),
+                path: String::from("M150,20 C170,20 170,20 190,20"),
             }]
         );
         let fan = layout(&[("web", &["a", "b"]), ("a", &[]), ("b", &[])]);
-        assert_eq!(fan.edges[1].path, "M150,20 C180,20 180,78 210,78");
+        assert_eq!(fan.edges[1].path, "M150,20 C170,20 170,78 190,78");
+    }
+
+    #[test]
+    fn the_flow_lists_callers_first() {
+        let cases: [(&str, Graph, &[usize], usize); 4] = [
+            ("no service", &[], &[], 1),
+            (
+                "a chain listed backwards",
+                &[("db", &[]), ("api", &["db"]), ("web", &["api"])],
+                &[2, 1, 0],
+                3,
+            ),
+            (
+                "a diamond, ties in the given order",
+                &[
+                    ("db", &[]),
+                    ("search", &["db"]),
+                    ("web", &["cart", "search"]),
+                    ("cart", &["db"]),
+                    ("admin", &[]),
+                ],
+                &[2, 4, 1, 3, 0],
+                3,
+            ),
+            ("lone services", &[("a", &[]), ("b", &[])], &[0, 1], 1),
+        ];
+        for (name, services, order, count) in cases {
+            let map = layout(services);
+            assert_eq!(map.flow_order(), order, "{name}");
+            assert_eq!(map.column_count(), count, "{name}");
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! - [`action_form`]: what the action form offers for each action type;
 //! - [`format`](mod@format): computed texts (values in their unit, an action in one
 //!   line, a PromQL error's caret, a stage's progress);
+//! - [`plot`]: what the charts show (the signal the degradation chart opens
+//!   on, the services furthest from their baseline, axis ticks and labels);
 //! - [`typescript`]: the TypeScript declarations of the JS API's values and
 //!   embed mode's messages, checked against the Rust types.
 
@@ -26,6 +28,7 @@ pub mod download;
 pub mod error;
 pub mod format;
 pub mod layout;
+pub mod plot;
 pub mod typescript;
 pub mod url;
 

@@ -1,28 +1,42 @@
 //! The PromQL console: a query over the episode's metrics at the current
 //! step, as an instant query (a table) or a range query over the last 30
-//! simulated minutes (a chart and a table of the latest values). Errors show
-//! the position they point at.
+//! simulated minutes (a chart, and a table of the latest values that is
+//! the chart's colour key). Errors show the position they point at.
+//!
+//! Values read rounded, in the unit their metric's name gives them
+//! (`web::format::readable_sample`: `5.2%` for a `_ratio`, `250 ms` for
+//! `_seconds`, `0.0521` otherwise); the exact value is the cell's title.
+//! A range chart's time axis is in minutes from the incident's start.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
+use super::chart::{canvas_size, draw_lines, swatch_class, TickLabels, TimeChart};
 use super::lab::{self, Query};
 use super::AppState;
-use crate::series::format_value;
-use crate::web::format::error_caret;
+use crate::web::format::{error_caret, readable_sample, Unit};
+use crate::web::plot::minutes_label;
 
 /// Minutes a range query covers, ending at the current step.
 const RANGE_MINUTES: i64 = 30;
 
-/// One series of a result: its labels as PromQL writes them, and its
-/// samples (simulated seconds, value as Prometheus formats it).
+/// One series of a result: its labels as PromQL writes them, its metric
+/// name (none for most functions' results), and its samples (simulated
+/// seconds, value as Prometheus formats it).
 #[derive(Clone)]
 struct SeriesRow {
     labels: String,
+    name: Option<String>,
     points: Vec<(f64, String)>,
+}
+
+impl SeriesRow {
+    /// A sample's value rounded for reading, in the unit of the name.
+    fn readable(&self, value: &str) -> String {
+        readable_sample(self.name.as_deref(), value)
+    }
 }
 
 /// What the last query gave.
@@ -93,6 +107,7 @@ fn series_rows(result: &serde_json::Value, points_key: &str) -> Vec<SeriesRow> {
                 .iter()
                 .map(|s| SeriesRow {
                     labels: labels_text(&s["metric"]),
+                    name: s["metric"]["__name__"].as_str().map(str::to_string),
                     points: match points_key {
                         "value" => point(&s["value"]).into_iter().collect(),
                         _ => s[points_key]
@@ -146,18 +161,37 @@ fn outcome_of(query: &str, answer: Result<JsValue, String>, is_range: bool) -> O
     }
 }
 
-/// Queries worth trying on this episode, given its first services.
-fn examples(services: &[String]) -> Vec<String> {
+/// Queries worth trying on this episode, given its first services, each
+/// with a caption saying what it shows.
+fn examples(services: &[String]) -> Vec<(String, String)> {
     let first = services.first().cloned().unwrap_or_default();
     vec![
-        String::from("topk(3, error_ratio)"),
-        String::from("sum by (service) (rate(http_requests_total{code=\"500\"}[5m]))"),
-        String::from(
-            "histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[5m])))",
+        (
+            String::from("topk(3, error_ratio)"),
+            String::from("The three services failing the largest share of their requests now."),
         ),
-        format!("rate(http_requests_total{{service=\"{first}\"}}[5m])"),
-        String::from("ALERTS{alertstate=\"firing\"}"),
-        String::from("max_over_time(saturation_ratio[10m]) > 0.8"),
+        (
+            String::from("sum by (service) (rate(http_requests_total{code=\"500\"}[5m]))"),
+            String::from("Server errors (HTTP 500) per second for each service, over the last 5 minutes."),
+        ),
+        (
+            String::from(
+                "histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[5m])))",
+            ),
+            String::from("Each service's p99 latency in seconds, from its request-duration histogram."),
+        ),
+        (
+            format!("rate(http_requests_total{{service=\"{first}\"}}[5m])"),
+            format!("Requests per second to {first}, one series per status code."),
+        ),
+        (
+            String::from("ALERTS{alertstate=\"firing\"}"),
+            String::from("The alerts firing now, with the service and severity of each."),
+        ),
+        (
+            String::from("max_over_time(saturation_ratio[10m]) > 0.8"),
+            String::from("Resources that were more than 80% saturated in the last 10 minutes."),
+        ),
     ]
 }
 
@@ -169,6 +203,15 @@ pub fn PromqlConsole() -> impl IntoView {
     let range = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Outcome>);
     let canvas_ref = NodeRef::<Canvas>::new();
+    let size = canvas_size(canvas_ref);
+    let ticks = RwSignal::new(TickLabels::default());
+    // Simulated Unix seconds of the incident's start: time reads from it.
+    let incident_start = move || {
+        state
+            .env
+            .with_value(|env| env.monitor().ok().map(|m| m.incident_start()))
+            .unwrap_or(0) as f64
+    };
 
     // Answers of older queries that arrive late are dropped.
     let asked = StoredValue::new(0u64);
@@ -217,11 +260,14 @@ pub fn PromqlConsole() -> impl IntoView {
     });
     // Draw range results.
     Effect::new(move |_| {
+        let size = size.get();
         let Some(Outcome::Range(rows)) = outcome.get() else {
             return;
         };
         if let Some(canvas) = canvas_ref.get() {
-            let _ = draw_matrix(canvas, &rows);
+            if let Some(labels) = draw_matrix(canvas, size, &rows, incident_start()) {
+                ticks.set(labels);
+            }
         }
     });
 
@@ -241,7 +287,7 @@ pub fn PromqlConsole() -> impl IntoView {
     let example_buttons = move || {
         examples(&services())
             .into_iter()
-            .map(|example| {
+            .map(|(example, caption)| {
                 let text = example.clone();
                 view! {
                     <li>
@@ -251,6 +297,7 @@ pub fn PromqlConsole() -> impl IntoView {
                         }>
                             <code>{example}</code>
                         </button>
+                        <span class="example-caption" data-testid="promql-example-caption">{caption}</span>
                     </li>
                 }
             })
@@ -273,30 +320,50 @@ pub fn PromqlConsole() -> impl IntoView {
                 }
                 .into_any()
             }
-            Outcome::Single { result_type, text } => view! {
-                <div data-testid="promql-result" data-result-type=result_type>
-                    <p>{result_type}" "<b>{text}</b></p>
-                </div>
+            Outcome::Single { result_type, text } => {
+                let shown = if result_type == "scalar" { readable_sample(None, &text) } else { text.clone() };
+                view! {
+                    <div data-testid="promql-result" data-result-type=result_type>
+                        <p>{result_type}" "<b class="promql-value" title=text.clone() data-value=text>{shown}</b></p>
+                    </div>
+                }
+                .into_any()
             }
-            .into_any(),
             Outcome::Series { result_type, rows } => view! {
-                <div data-testid="promql-result" data-result-type=result_type>{series_table(&rows, result_type)}</div>
+                <div data-testid="promql-result" data-result-type=result_type>{series_table(&rows, result_type, incident_start())}</div>
             }
             .into_any(),
             Outcome::Range(rows) => {
                 let count = rows.len();
                 let table = rows
                     .iter()
-                    .map(|series| {
+                    .enumerate()
+                    .map(|(i, series)| {
                         let last = series.points.last().map(|p| p.1.clone()).unwrap_or_default();
-                        view! { <tr><td><code>{series.labels.clone()}</code></td><td class="num">{last}</td></tr> }
+                        view! {
+                            <tr>
+                                <td><span class=swatch_class(i) aria-hidden="true"></span>" "<code>{series.labels.clone()}</code></td>
+                                <td class="num promql-value" title=last.clone() data-value=last.clone()>{series.readable(&last)}</td>
+                            </tr>
+                        }
                     })
                     .collect_view();
                 view! {
                     <div data-testid="promql-result" data-result-type="matrix">
-                        <p class="muted small">{format!("{count} series over the last {RANGE_MINUTES} simulated minutes")}</p>
-                        <canvas node_ref=canvas_ref width="860" height="240" role="img" aria-label="Chart of the range query's series"></canvas>
-                        <table class="services"><thead><tr><th scope="col">"Series"</th><th scope="col" class="num">"Latest"</th></tr></thead><tbody>{table}</tbody></table>
+                        <p class="muted small">{format!("{count} series over the last {RANGE_MINUTES} simulated minutes; time in minutes from the incident's start.")}</p>
+                        <canvas
+                            node_ref=canvas_ref
+                            data-testid="promql-chart"
+                            data-x-ticks=move || ticks.with(TickLabels::x_text)
+                            data-y-ticks=move || ticks.with(TickLabels::y_text)
+                            role="img"
+                            aria-label="Chart of the range query's series; the table below is its colour key"
+                        ></canvas>
+                        <table class="services promql-key" data-testid="promql-legend">
+                            <caption class="visually-hidden">"Colour key and latest value of each series"</caption>
+                            <thead><tr><th scope="col">"Series (colour key)"</th><th scope="col" class="num">"Latest"</th></tr></thead>
+                            <tbody>{table}</tbody>
+                        </table>
                     </div>
                 }
                 .into_any()
@@ -338,8 +405,9 @@ pub fn PromqlConsole() -> impl IntoView {
 }
 
 /// An instant query's vector (a value per series) or matrix (the samples
-/// of each series) as a table.
-fn series_table(rows: &[SeriesRow], result_type: &str) -> AnyView {
+/// of each series, at minutes from the incident's start, simulated Unix
+/// second `incident_start`) as a table.
+fn series_table(rows: &[SeriesRow], result_type: &str, incident_start: f64) -> AnyView {
     if rows.is_empty() {
         return view! { <p class="muted">"Empty result: no series matches at this step."</p> }
             .into_any();
@@ -348,13 +416,20 @@ fn series_table(rows: &[SeriesRow], result_type: &str) -> AnyView {
     let body = rows
         .iter()
         .map(|series| {
-            let cell = if matrix {
-                series.points.iter().map(|(t, v)| format!("{v} @{t}")).collect::<Vec<_>>().join("  ")
+            let (cell, exact) = if matrix {
+                let samples = |text: &dyn Fn(f64, &str) -> String| {
+                    series.points.iter().map(|(t, v)| text(*t, v)).collect::<Vec<_>>().join("  ")
+                };
+                (
+                    samples(&|t, v| format!("{} @ {}", series.readable(v), minutes_label((t - incident_start) / 60.0))),
+                    samples(&|t, v| format!("{v} @{t}")),
+                )
             } else {
-                series.points.first().map(|p| p.1.clone()).unwrap_or_default()
+                let value = series.points.first().map(|p| p.1.clone()).unwrap_or_default();
+                (series.readable(&value), value)
             };
-            let class = if matrix { "small" } else { "num" };
-            view! { <tr><td><code>{series.labels.clone()}</code></td><td class=class>{cell}</td></tr> }
+            let class = if matrix { "small promql-value" } else { "num promql-value" };
+            view! { <tr><td><code>{series.labels.clone()}</code></td><td class=class title=exact.clone() data-value=exact>{cell}</td></tr> }
         })
         .collect_view();
     let heading = if matrix { "Samples" } else { "Value" };
@@ -364,9 +439,16 @@ fn series_table(rows: &[SeriesRow], result_type: &str) -> AnyView {
     .into_any()
 }
 
-fn draw_matrix(canvas: web_sys::HtmlCanvasElement, rows: &[SeriesRow]) -> Option<()> {
-    super::chart::clear_canvas(&canvas);
-    // Seconds and values as numbers ("NaN" and "±Inf" are not drawn).
+/// Draws a range query's series over minutes from the incident's start
+/// (simulated Unix second `incident_start`), in their unit if they share
+/// one; gives the axis labels drawn.
+fn draw_matrix(
+    canvas: web_sys::HtmlCanvasElement,
+    size: (f64, f64),
+    rows: &[SeriesRow],
+    incident_start: f64,
+) -> Option<TickLabels> {
+    // Minutes and values as numbers ("NaN" and "±Inf" are not drawn).
     let series: Vec<Vec<(f64, f64)>> = rows
         .iter()
         .map(|s| {
@@ -376,52 +458,34 @@ fn draw_matrix(canvas: web_sys::HtmlCanvasElement, rows: &[SeriesRow]) -> Option
                     v.parse::<f64>()
                         .ok()
                         .filter(|v| v.is_finite())
-                        .map(|v| (*t, v))
+                        .map(|v| ((*t - incident_start) / 60.0, v))
                 })
                 .collect()
         })
         .collect();
     let points = || series.iter().flatten();
-    let (t0, t1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+    let (first, last) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
         (a.min(p.0), b.max(p.0))
     });
-    let (v0, v1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+    let (low, high) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
         (a.min(p.1), b.max(p.1))
     });
-    if t0 >= t1 || !v0.is_finite() {
+    if first >= last || !low.is_finite() {
+        super::chart::clear_canvas(&canvas);
         return None;
     }
-    let pad = ((v1 - v0).abs() * 0.1).max(1e-9);
-    let end_minutes = (t1 - t0) / 60.0;
-    let text = RGBColor(0x80, 0x88, 0x90);
-    let root = super::chart::Canvas2d::new(canvas)?.into_drawing_area();
-    let mut chart = ChartBuilder::on(&root)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(64)
-        .build_cartesian_2d(
-            -end_minutes..0.0,
-            (v0 - pad).min(0.0_f64.max(v0 - pad))..v1 + pad,
-        )
-        .ok()?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(text.mix(0.3))
-        .axis_style(text.mix(0.5))
-        .label_style(("sans-serif", 12).into_font().color(&text))
-        .x_label_formatter(&|x| format!("{x:.0} min"))
-        .y_label_formatter(&|y| format_value(*y))
-        .draw()
-        .ok()?;
-    for (i, points) in series.iter().enumerate() {
-        let colour = Palette99::pick(i);
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().map(|(t, v)| ((*t - t1) / 60.0, *v)),
-                ShapeStyle::from(&colour).stroke_width(2),
-            ))
-            .ok()?;
-    }
-    root.present().ok()
+    // Values that stay well above zero get an axis of their own range;
+    // others start at zero, which reads truer.
+    let low = if low >= 0.0 && low <= high * 0.5 {
+        0.0
+    } else {
+        low
+    };
+    let chart = TimeChart {
+        minutes: (first, last),
+        values: (low, high),
+        unit: Unit::common(rows.iter().map(|r| r.name.as_deref())),
+        lines: series.iter().map(Vec::as_slice).collect(),
+    };
+    draw_lines(canvas, size, &chart)
 }
