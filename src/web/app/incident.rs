@@ -160,8 +160,10 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
             let health = service.health.name();
             view! {
                 <tr class=format!("health-{health}")>
-                    <th scope="row">{service.name.clone()}</th>
-                    <td class="muted small" data-testid="service-team">{service.team.clone()}</td>
+                    <th scope="row">
+                        {service.name.clone()}
+                        <div class="muted small" data-testid="service-team">{format!("team {}", service.team)}</div>
+                    </th>
                     <td><span class=format!("pill pill-{health}")>{health}</span></td>
                     <td class="num">{format!("{:.1}%", service.error_ratio * 100.0)}</td>
                     <td class="num">{format!("{:.0} ms", service.latency_p99_seconds * 1000.0)}</td>
@@ -219,7 +221,6 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Service"</th>
-                            <th scope="col">"Team"</th>
                             <th scope="col">"Health"</th>
                             <th scope="col" class="num">"Errors"</th>
                             <th scope="col" class="num">"p99"</th>
