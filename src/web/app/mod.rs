@@ -602,16 +602,17 @@ impl AppState {
     }
 
     /// What the picker asks for: the switch at once, or, in the middle of
-    /// a drill, once the player confirms ([`AppState::pending_switch`]).
+    /// a drill, once the player confirms ([`AppState::pending_switch`]);
+    /// the drill's own task or scenario, clicked again, changes nothing.
     pub fn request_switch(&self, switch: Switch) {
         let same = match &switch {
             Switch::Task(task) => *task == self.task.get_untracked(),
             Switch::Scenario(id) => *id == self.scenario.get_untracked(),
         };
-        if self.drill_running() && !same {
-            self.pending_switch.set(Some(switch));
-        } else {
+        if !self.drill_running() {
             self.switch_to(switch);
+        } else if !same {
+            self.pending_switch.set(Some(switch));
         }
     }
 
