@@ -2,23 +2,9 @@
 // and dark, wide and narrow; and a drill driven by the keyboard alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { useSession, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
-
-const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+import { useSession, openPage, screenshot, nativeCli, playAction, axeViolations } from "./harness.mjs";
 
 const session = useSession();
-
-async function violations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
-  );
-  return result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`,
-  );
-}
 
 const scenarios = nativeCli(["list", "--json"]);
 const hard = scenarios.find((s) => s.task === "full_incident_management");
@@ -31,7 +17,7 @@ for (const [name, options] of [
     const page = await openPage(session.browser, options);
     await page.goto(session.url);
     await page.getByTestId("scenario-list").waitFor();
-    assert.deepEqual(await violations(page), [], "picker and briefing");
+    assert.deepEqual(await axeViolations(page), [], "picker and briefing");
 
     const run = nativeCli(["run", "--scenario", hard.id, "--seed", "3", "--agent", "heuristic", "--json"]);
     await page.goto(`${session.url}?scenario=${hard.id}&seed=3`);
@@ -40,17 +26,17 @@ for (const [name, options] of [
     await page.getByTestId("promql-input").fill("topk(3, error_ratio)");
     await page.getByTestId("promql-run").click();
     await page.getByTestId("promql-result").waitFor();
-    assert.deepEqual(await violations(page), [], "episode in progress");
+    assert.deepEqual(await axeViolations(page), [], "episode in progress");
 
     for (const action of run.actions.slice(3)) await playAction(page, action);
     await page.getByTestId("grade-score").waitFor();
-    assert.deepEqual(await violations(page), [], "debrief");
+    assert.deepEqual(await axeViolations(page), [], "debrief");
     await screenshot(page, `a11y-debrief-${name.replace(" ", "-")}`);
 
     await page.evaluate(() => localStorage.setItem("firedrill.leaderboard", "{broken"));
     await page.goto(session.url);
     await page.getByTestId("storage-notice").waitFor();
-    assert.deepEqual(await violations(page), [], "storage notice");
+    assert.deepEqual(await axeViolations(page), [], "storage notice");
   });
 }
 

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
 import { before, after } from "node:test";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -279,5 +280,18 @@ export async function playAction(page, action) {
   await page.waitForFunction(
     (previous) => document.querySelector("[data-testid=step-counter]")?.textContent !== previous,
     before,
+  );
+}
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's WCAG 2.1 A/AA violations on the page, one line each (none: []). */
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`,
   );
 }

@@ -9,10 +9,8 @@ import assert from "node:assert/strict";
 import { readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { useSession, openPage, screenshot, nativeCli, playAction } from "./harness.mjs";
+import { useSession, openPage, screenshot, nativeCli, playAction, axeViolations } from "./harness.mjs";
 
-const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const session = useSession();
 const scenarios = nativeCli(["list", "--json"]);
 const hard = scenarios.find((s) => s.task === "full_incident_management");
@@ -140,16 +138,6 @@ async function checkChartLabels(page, testid) {
   const ys = boxes(chart.y).sort((a, b) => a.y0 - b.y0);
   for (let i = 1; i < ys.length; i++) assert.ok(ys[i].y0 >= ys[i - 1].y1, `${where}: "${ys[i - 1].text}" and "${ys[i].text}" overlap`);
   return chart;
-}
-
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
-  );
-  return result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`,
-  );
 }
 
 /** Writes `actions` to a temporary file for the native CLI's --actions. */
