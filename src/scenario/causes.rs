@@ -34,6 +34,12 @@ pub const OTHER: &str = "other";
 /// Every cause category, sorted by id, `other` last.
 pub const CAUSES: &[Cause] = &[
     Cause {
+        id: "autoscaler_failure",
+        name: "Autoscaler failure",
+        description: "The autoscaler does not add capacity when load grows (a broken metric source, a max set too low, a stuck controller).",
+        keywords: &["autoscaler", "autoscaling", "hpa", "horizontal pod autoscaler", "did not scale out", "not scaling out", "scale-out failed", "max replicas"],
+    },
+    Cause {
         id: "bad_config_push",
         name: "Bad configuration push",
         description: "A configuration change (not a code deploy) rolled out with a wrong value.",
@@ -46,10 +52,64 @@ pub const CAUSES: &[Cause] = &[
         keywords: &["bad deploy", "bad release", "deploy regression", "new release", "new version", "bad version", "recent deploy", "faulty deploy", "buggy release", "regression in the release"],
     },
     Cause {
+        id: "bad_schema_migration",
+        name: "Bad schema migration",
+        description: "A database schema migration locks, rewrites or breaks a table the application needs.",
+        keywords: &["schema migration", "bad migration", "migration locked", "alter table", "migration script", "schema change", "dropped column", "missing column"],
+    },
+    Cause {
+        id: "bad_upstream_data",
+        name: "Bad upstream data",
+        description: "An upstream source delivers wrong data: requests succeed, but the numbers or content are wrong.",
+        keywords: &["bad data", "bad upstream data", "corrupt data", "wrong data", "bad feed", "malformed feed", "stale feed", "data quality", "wrong prices", "bad import"],
+    },
+    Cause {
+        id: "batch_job_storm",
+        name: "Batch or cron storm",
+        description: "Scheduled jobs start at once (or a batch runs at peak) and starve the online traffic of a shared resource.",
+        keywords: &["cron", "cron job", "batch job", "batch storm", "scheduled job", "nightly job", "backfill", "reindex job", "report job"],
+    },
+    Cause {
+        id: "burst_credit_exhaustion",
+        name: "Burst credits exhausted",
+        description: "A volume or instance spends its burst credits and falls back to its much lower baseline performance.",
+        keywords: &["burst credits", "burst balance", "credit balance", "iops credits", "cpu credits", "baseline iops", "burstable", "gp2"],
+    },
+    Cause {
+        id: "ca_rotation",
+        name: "Internal CA rotation",
+        description: "An internal certificate authority was rotated and some services do not trust the new one, so mutual TLS fails between some pairs.",
+        keywords: &["ca rotation", "certificate authority", "rotated ca", "new ca", "trust bundle", "ca bundle", "mtls", "mutual tls", "unknown authority"],
+    },
+    Cause {
         id: "cache_stampede",
         name: "Cache stampede",
         description: "Many cache entries expire or are missed at once and every request falls through to the backing store.",
         keywords: &["cache stampede", "thundering herd", "dogpile", "cache expired", "cache entries expired", "mass cache miss", "cache misses"],
+    },
+    Cause {
+        id: "capacity_regression",
+        name: "Capacity regression",
+        description: "A change made each request more expensive; it shows only when traffic reaches its daily peak.",
+        keywords: &["capacity regression", "more expensive per request", "peak traffic", "at peak", "per-request cost", "capacity planning", "headroom"],
+    },
+    Cause {
+        id: "cdn_outage",
+        name: "CDN edge outage",
+        description: "The content delivery network fails or misroutes at its edge, so users in some regions cannot load assets.",
+        keywords: &["cdn", "edge outage", "edge nodes", "edge location", "points of presence", "pop outage", "cache edge", "content delivery"],
+    },
+    Cause {
+        id: "circuit_breaker_stuck_open",
+        name: "Circuit breaker stuck open",
+        description: "A circuit breaker opened during a blip and never closes again, so calls fail fast though the dependency is healthy.",
+        keywords: &["circuit breaker", "breaker open", "breaker stuck", "circuit open", "open circuit", "half-open", "breaker never closes"],
+    },
+    Cause {
+        id: "client_bug",
+        name: "Client bug",
+        description: "A released mobile or web client sends bad requests; the server cannot roll it back, only guard against it.",
+        keywords: &["client bug", "app bug", "mobile app", "app release", "client release", "app version", "ios app", "android app", "client-side bug", "app update"],
     },
     Cause {
         id: "clock_skew",
@@ -64,10 +124,34 @@ pub const CAUSES: &[Cause] = &[
         keywords: &["connection pool", "pool exhausted", "pool exhaustion", "exhausted pool", "out of connections", "too many connections", "max connections", "no free connections"],
     },
     Cause {
+        id: "consumer_rebalance_storm",
+        name: "Consumer rebalance storm",
+        description: "A consumer group keeps rebalancing (members time out and rejoin), so partitions are never consumed for long.",
+        keywords: &["rebalance", "rebalancing", "rebalance storm", "consumer group", "session timeout", "group coordinator", "partitions revoked", "max poll interval"],
+    },
+    Cause {
+        id: "control_plane_outage",
+        name: "Control plane outage",
+        description: "The orchestration or cloud control plane is down: running workloads keep serving, but nothing can be deployed, scaled or restarted.",
+        keywords: &["control plane", "api server", "apiserver", "kube-apiserver", "etcd", "cannot schedule", "scheduler down", "cloud api"],
+    },
+    Cause {
         id: "cpu_throttling",
         name: "CPU throttling",
         description: "A container hits its CPU quota (or a noisy neighbour takes the node) and is throttled.",
         keywords: &["cpu throttling", "cpu throttled", "throttled cpu", "noisy neighbour", "noisy neighbor", "cfs quota", "cpu quota", "cpu starvation"],
+    },
+    Cause {
+        id: "credential_stuffing",
+        name: "Credential stuffing",
+        description: "Attackers replay leaked username and password lists against the login, loading it with failed logins.",
+        keywords: &["credential stuffing", "account takeover", "leaked passwords", "brute force", "bot traffic", "botnet", "login attack", "failed logins"],
+    },
+    Cause {
+        id: "deadlock",
+        name: "Deadlock",
+        description: "Threads or transactions wait on each other forever: the process stays up and answers health checks but does no work.",
+        keywords: &["deadlock", "deadlocked", "lock ordering", "threads blocked", "blocked threads", "waiting on each other", "hung threads", "thread dump"],
     },
     Cause {
         id: "disk_full",
@@ -82,10 +166,40 @@ pub const CAUSES: &[Cause] = &[
         keywords: &["dns", "name resolution", "servfail", "nxdomain", "no such host", "resolver", "coredns"],
     },
     Cause {
+        id: "expired_credentials",
+        name: "Expired credentials",
+        description: "A password, API key or token a service uses expired or was rotated without the service picking up the new one.",
+        keywords: &["expired credentials", "credentials expired", "expired password", "password expired", "expired api key", "api key expired", "expired token", "token expired", "rotated secret", "secret rotation", "invalid credentials", "authentication failed"],
+    },
+    Cause {
         id: "expired_tls_certificate",
         name: "Expired TLS certificate",
         description: "A certificate passed its expiry date, so TLS handshakes fail.",
         keywords: &["expired certificate", "certificate expired", "cert expired", "expired cert", "certificate has expired", "tls certificate", "x509", "certificate expiry"],
+    },
+    Cause {
+        id: "false_alarm",
+        name: "False alarm",
+        description: "An alert fired without user impact: a noisy or wrong rule, a test, a planned change. The right response is to confirm and not to fix.",
+        keywords: &["false alarm", "false positive", "spurious alert", "noisy alert", "alert is wrong", "alert misfired", "planned maintenance", "expected behaviour", "expected behavior", "working as intended"],
+    },
+    Cause {
+        id: "fd_exhaustion",
+        name: "File descriptor or port exhaustion",
+        description: "A process runs out of file descriptors or ephemeral ports, so new sockets and files cannot be opened.",
+        keywords: &["file descriptors", "too many open files", "emfile", "fd limit", "ulimit", "ephemeral ports", "port exhaustion", "cannot assign requested address", "time_wait", "eaddrnotavail"],
+    },
+    Cause {
+        id: "feature_flag_misconfiguration",
+        name: "Feature flag misconfiguration",
+        description: "A feature flag was turned on (or targeted) wrongly and enabled broken or unready code.",
+        keywords: &["feature flag", "flag flip", "flag flipped", "flag enabled", "flag rollout", "toggle", "feature toggle", "kill switch", "launchdarkly"],
+    },
+    Cause {
+        id: "gc_pauses",
+        name: "Garbage collection pauses",
+        description: "Long stop-the-world garbage collection pauses stall a process for seconds at a time.",
+        keywords: &["gc pause", "gc pauses", "garbage collection", "stop-the-world", "stop the world", "full gc", "gc storm", "collector pauses"],
     },
     Cause {
         id: "hot_partition",
@@ -94,10 +208,22 @@ pub const CAUSES: &[Cause] = &[
         keywords: &["hot partition", "hot shard", "hot key", "partition skew", "skewed partition", "hotspot", "hot spot", "single partition", "one partition"],
     },
     Cause {
+        id: "integer_overflow",
+        name: "Integer or sequence overflow",
+        description: "A counter, id sequence or integer column reached its maximum, so inserts or calculations fail.",
+        keywords: &["integer overflow", "int overflow", "counter overflow", "id overflow", "sequence exhausted", "max int", "int32", "2147483647", "out of range for type integer", "id space", "sequence overflow"],
+    },
+    Cause {
         id: "load_balancer_misconfiguration",
         name: "Load balancer misconfiguration",
         description: "A load balancer sends traffic to too few or the wrong backends.",
         keywords: &["load balancer", "load-balancer", "load balancing", "backend pool", "lb config", "lb policy", "out of rotation"],
+    },
+    Cause {
+        id: "lock_contention",
+        name: "Database lock contention",
+        description: "Transactions wait on row or table locks held by others, so queries queue up behind them.",
+        keywords: &["lock contention", "lock wait", "lock waits", "row lock", "table lock", "locks held", "blocking query", "long transaction", "lock timeout"],
     },
     Cause {
         id: "memory_leak",
@@ -106,10 +232,28 @@ pub const CAUSES: &[Cause] = &[
         keywords: &["memory leak", "leaking memory", "leaks memory", "leak memory", "memory leaking", "oom", "oomkilled", "oom killed", "out of memory", "memory growth", "heap growth"],
     },
     Cause {
+        id: "monitoring_blind_spot",
+        name: "Monitoring blind spot",
+        description: "The monitoring itself fails (an exporter down, a series gone), so users hurt while dashboards look green.",
+        keywords: &["blind spot", "monitoring gap", "missing metrics", "metrics missing", "no data", "exporter down", "scrape failing", "absent series", "stale panels", "dashboards green"],
+    },
+    Cause {
         id: "network_partition",
         name: "Network partition",
         description: "Part of the network cannot reach another part (a zone, a link, a firewall rule).",
         keywords: &["network partition", "partitioned network", "packet loss", "network split", "split brain", "zones cannot reach", "inter-zone link", "firewall rule"],
+    },
+    Cause {
+        id: "probe_misconfiguration",
+        name: "Health probe misconfiguration",
+        description: "A liveness or readiness probe is set wrong, so healthy pods are killed or taken out of service.",
+        keywords: &["liveness probe", "readiness probe", "health probe", "probe timeout", "probe misconfigured", "probe failing", "killed by liveness", "crashloop"],
+    },
+    Cause {
+        id: "quota_exhaustion",
+        name: "Cloud quota exhaustion",
+        description: "An account or project quota (instances, IPs, API calls) is reached, so new resources or calls are refused.",
+        keywords: &["quota exceeded", "quota exhausted", "quota exhaustion", "quota reached", "out of quota", "account quota", "project quota", "instance quota", "resource quota", "api quota", "insufficient quota", "service limit"],
     },
     Cause {
         id: "rate_limiter_misconfiguration",
@@ -140,6 +284,12 @@ pub const CAUSES: &[Cause] = &[
         name: "Stuck queue consumer",
         description: "A queue's consumer stops making progress (a poison message, a hung call), so the queue backs up.",
         keywords: &["stuck queue consumer", "stuck consumer", "consumer stuck", "consumer is stuck", "hung consumer", "poison message", "consumer lag", "consumer not committing", "queue backlog"],
+    },
+    Cause {
+        id: "zone_outage",
+        name: "Zone outage",
+        description: "One availability zone or data centre fails; everything running there goes dark.",
+        keywords: &["zone outage", "availability zone", "az outage", "zone is down", "zone down", "data centre", "data center", "one zone", "zonal"],
     },
     Cause {
         id: OTHER,
