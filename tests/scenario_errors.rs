@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
             name: "shape: an unknown top-level key",
             input: replaced("severity = \"P2\"\n", "severity = \"P2\"\nowner = \"sre\"\n"),
             expected: &[
-                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`",
+                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`, `began_minutes_ago`, `zones`, `other_faults`, `changes`, `business`, `missing`",
             ],
         },
         Case {
@@ -203,7 +203,7 @@ fn cases() -> Vec<Case> {
             name: "shape: an unknown key in a service",
             input: replaced("kind = \"database\"\n", "kind = \"database\"\nowner = \"dba\"\n"),
             expected: &[
-                "case.toml:27:1: unknown field `owner`, expected one of `name`, `team`, `kind`, `depends_on`, `baseline`",
+                "case.toml:27:1: unknown field `owner`, expected one of `name`, `team`, `kind`, `depends_on`, `baseline`, `instances`",
             ],
         },
         Case {
@@ -565,7 +565,7 @@ fn cases() -> Vec<Case> {
             name: "remediations: an unknown kind",
             input: replaced(r#"kind = "config_change""#, r#"kind = "kill_batch_job""#),
             expected: &[
-                r#"case.toml:69:8: remediations[0].kind: unknown value "kill_batch_job"; expected one of restart, rollback, scale, config_change, failover, flush_cache, renew_certificate, free_disk, rate_limit, drain_node"#,
+                r#"case.toml:69:8: remediations[0].kind: unknown value "kill_batch_job"; expected one of restart, rollback, scale, config_change, failover, flush_cache, renew_certificate, free_disk, rate_limit, drain_node, disable_flag"#,
             ],
         },
         Case {

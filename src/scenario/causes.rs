@@ -31,6 +31,9 @@ pub struct Cause {
 /// The id of the catch-all category.
 pub const OTHER: &str = "other";
 
+/// The id of a false alarm: nothing is broken, and no fix is right.
+pub const FALSE_ALARM: &str = "false_alarm";
+
 /// Every cause category, sorted by id, `other` last.
 pub const CAUSES: &[Cause] = &[
     Cause {

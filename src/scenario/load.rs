@@ -19,14 +19,17 @@ pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 
 type S<T> = Spanned<T>;
 
-/// The parts of a drift entry: service, metric, delta, cap, onset.
-type DriftParts<'r> = (
-    &'r S<String>,
-    &'r S<String>,
-    &'r S<f64>,
-    &'r S<f64>,
-    &'r Option<S<i64>>,
-);
+/// The parts of a drift entry (a symptom or a red herring).
+struct DriftParts<'r> {
+    service: &'r S<String>,
+    metric: &'r S<String>,
+    delta: &'r S<f64>,
+    cap: &'r S<f64>,
+    onset: &'r Option<S<i64>>,
+    shape: &'r Option<S<String>>,
+    period: &'r Option<S<i64>>,
+    instances: &'r [S<String>],
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +63,69 @@ struct RawScenario {
     communication: S<RawCommunication>,
     #[serde(default)]
     variation: Option<RawVariation>,
+    #[serde(default)]
+    began_minutes_ago: Option<S<i64>>,
+    #[serde(default)]
+    zones: Vec<S<String>>,
+    #[serde(default)]
+    other_faults: Vec<S<RawFault>>,
+    #[serde(default)]
+    changes: Vec<RawChange>,
+    #[serde(default)]
+    business: Vec<RawBusiness>,
+    #[serde(default)]
+    missing: Vec<RawMissing>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    at_minute: S<i64>,
+    service: S<String>,
+    kind: S<String>,
+    author: S<String>,
+    description: S<String>,
+    #[serde(default)]
+    version: Option<S<String>>,
+    #[serde(default)]
+    previous_version: Option<S<String>>,
+    #[serde(default)]
+    flag: Option<S<String>>,
+    #[serde(default)]
+    enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBusiness {
+    name: S<String>,
+    help: S<String>,
+    baseline: S<f64>,
+    follows: S<String>,
+    #[serde(default)]
+    sensitivity: Option<S<f64>>,
+    #[serde(default)]
+    delta: Option<S<f64>>,
+    #[serde(default)]
+    cap: Option<S<f64>>,
+    #[serde(default)]
+    onset: Option<S<i64>>,
+    #[serde(default)]
+    fault: Option<S<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMissing {
+    service: S<String>,
+    #[serde(default)]
+    metrics: Vec<S<String>>,
+    #[serde(default)]
+    from_step: Option<S<i64>>,
+    #[serde(default)]
+    until_fixed: Option<bool>,
+    #[serde(default)]
+    fault: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +139,8 @@ struct RawService {
     depends_on: Vec<S<String>>,
     #[serde(default)]
     baseline: Option<S<BTreeMap<String, S<f64>>>>,
+    #[serde(default)]
+    instances: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +165,14 @@ struct RawDrift {
     cap: S<f64>,
     #[serde(default)]
     onset: Option<S<i64>>,
+    #[serde(default)]
+    shape: Option<S<String>>,
+    #[serde(default)]
+    period: Option<S<i64>>,
+    #[serde(default)]
+    instances: Vec<S<String>>,
+    #[serde(default)]
+    fault: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +184,12 @@ struct RawRedHerring {
     cap: S<f64>,
     #[serde(default)]
     onset: Option<S<i64>>,
+    #[serde(default)]
+    shape: Option<S<String>>,
+    #[serde(default)]
+    period: Option<S<i64>>,
+    #[serde(default)]
+    instances: Vec<S<String>>,
     reason: S<String>,
 }
 
@@ -123,6 +205,10 @@ struct RawLog {
     from_step: Option<S<i64>>,
     #[serde(default)]
     every: Option<S<i64>>,
+    #[serde(default)]
+    when: Option<S<String>>,
+    #[serde(default)]
+    fault: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +244,8 @@ struct RawRemediation {
     harm: Option<S<String>>,
     #[serde(default)]
     outcome: Option<S<String>>,
+    #[serde(default)]
+    fault: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -310,8 +398,25 @@ impl<'a> Checker<'a> {
         value.get_ref().clone()
     }
 
-    fn drift(&mut self, field: &str, parts: DriftParts<'_>, services: &HashSet<String>) -> Drift {
-        let (service, metric, delta, cap, onset) = parts;
+    fn drift(
+        &mut self,
+        field: &str,
+        parts: DriftParts<'_>,
+        services: &HashSet<String>,
+        declared: &[Service],
+        fault: usize,
+    ) -> Drift {
+        let DriftParts {
+            service,
+            metric,
+            delta,
+            cap,
+            onset,
+            shape,
+            period,
+            instances,
+        } = parts;
+        let service_span = service.span();
         let service = self.service_ref(service, &format!("{field}.service"), services);
         let signal = self.signal(metric, &format!("{field}.metric"));
         let max = signal.max_value();
@@ -325,13 +430,67 @@ impl<'a> Checker<'a> {
         }
         let cap_value = self.number(cap, &format!("{field}.cap"), 0.0, max);
         let onset = self.integer(onset, &format!("{field}.onset"), 0, 1000, 0) as u32;
+        let shape_name = match shape {
+            Some(name) => self.one_of(name, &format!("{field}.shape"), &Shape::NAMES),
+            None => "ramp".to_string(),
+        };
+        let shape = match shape_name.as_str() {
+            "step" => Shape::Step,
+            "sawtooth" => Shape::Sawtooth,
+            "flap" => Shape::Flap {
+                period: self.integer(period, &format!("{field}.period"), 1, 100, 2) as u32,
+            },
+            _ => Shape::Ramp,
+        };
+        if let (Some(p), false) = (period, matches!(shape, Shape::Flap { .. })) {
+            self.error(
+                p.span(),
+                &format!("{field}.period"),
+                "`period` is for shape = \"flap\"".into(),
+            );
+        }
+        let pods: &[Instance] = declared
+            .iter()
+            .find(|s| s.name == service)
+            .map_or(&[], |s| s.instances.as_slice());
+        let mut hit = Vec::new();
+        for (i, name) in instances.iter().enumerate() {
+            let f = format!("{field}.instances[{i}]");
+            match pods.iter().position(|p| p.name == *name.get_ref()) {
+                Some(k) if hit.contains(&k) => {
+                    self.error(name.span(), &f, format!("duplicate instance {:?}", name.get_ref()))
+                }
+                Some(k) => hit.push(k),
+                None if pods.is_empty() => self.error(
+                    service_span.clone(),
+                    &f,
+                    format!("service {service:?} declares no `instances`; expected `instances = N` on the service to name its pods"),
+                ),
+                None => {
+                    let names: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
+                    self.error(
+                        name.span(),
+                        &f,
+                        format!("unknown instance {:?}; expected one of {}", name.get_ref(), names.join(", ")),
+                    )
+                }
+            }
+        }
         Drift {
             service,
             metric: signal,
             delta: delta_value,
             cap: cap_value,
             onset,
+            shape,
+            instances: hit,
+            fault,
         }
+    }
+
+    /// A 1-based `fault = N` reference, as a 0-based index below `faults`.
+    fn fault_ref(&mut self, value: &Option<S<i64>>, field: &str, faults: usize) -> usize {
+        (self.integer(value, field, 1, faults as i64, 1) - 1) as usize
     }
 }
 
@@ -468,9 +627,31 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             );
         }
     }
+    let zones: Vec<String> = raw
+        .zones
+        .iter()
+        .enumerate()
+        .map(|(i, z)| check.name(z, &format!("zones[{i}]")))
+        .collect();
     let mut services = Vec::new();
     for (i, s) in raw_services.iter().enumerate() {
         let field = format!("services[{i}]");
+        let instance_count =
+            check.integer(&s.instances, &format!("{field}.instances"), 1, 12, 1) as usize;
+        let instances: Vec<Instance> = if s.instances.is_none() {
+            Vec::new()
+        } else {
+            (0..instance_count)
+                .map(|n| Instance {
+                    name: format!("{}-{n}", s.name.get_ref()),
+                    zone: if zones.is_empty() {
+                        String::new()
+                    } else {
+                        zones[n % zones.len()].clone()
+                    },
+                })
+                .collect()
+        };
         let team = check.name(&s.team, &format!("{field}.team"));
         let kind = match &s.kind {
             None => ServiceKind::Service,
@@ -526,6 +707,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             kind,
             depends_on,
             baseline,
+            instances,
         });
     }
     if let Some(cycle) = find_cycle(&services) {
@@ -554,51 +736,41 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
     let mut all_teams: HashSet<String> = services.iter().map(|s| s.team.clone()).collect();
     all_teams.extend(extra_teams.iter().cloned());
 
-    // Fault.
-    let raw_fault = raw.fault.into_inner();
-    let fault_service = check.service_ref(&raw_fault.service, "fault.service", &names);
-    let cause = check.name(&raw_fault.cause, "fault.cause");
-    let description = check.text(&raw_fault.description, "fault.description", 2000);
-    let mut keywords = Vec::new();
-    for (i, k) in raw_fault.keywords.get_ref().iter().enumerate() {
-        keywords.push(
-            check
-                .text(k, &format!("fault.keywords[{i}]"), 100)
-                .to_lowercase(),
-        );
-    }
-    if keywords.is_empty() {
-        check.error(
-            raw_fault.keywords.span(),
-            "fault.keywords",
-            "expected at least one diagnosis keyword".into(),
-        );
-    }
-    let also_accept: Vec<String> = raw_fault
-        .also_accept
+    // Faults.
+    let fault = read_fault(check, &raw.fault.into_inner(), "fault", &names);
+    let other_faults: Vec<Fault> = raw
+        .other_faults
         .iter()
         .enumerate()
-        .map(|(i, name)| {
-            let field = format!("fault.also_accept[{i}]");
-            let service = check.service_ref(name, &field, &names);
-            if service == fault_service {
+        .map(|(i, f)| {
+            let field = format!("other_faults[{i}]");
+            let other = read_fault(check, f.get_ref(), &field, &names);
+            if other.is_false_alarm() {
                 check.error(
-                    name.span(),
-                    &field,
-                    "names the fault's own service; expected another service a diagnosis may name"
-                        .into(),
+                    f.span(),
+                    &format!("{field}.cause"),
+                    "a false alarm is the only fault of its scenario; expected a real fault next to [fault]".into(),
                 );
             }
-            service
+            if other.service == fault.service {
+                check.error(
+                    f.span(),
+                    &format!("{field}.service"),
+                    "the same root service as [fault]; expected another fault on another service".into(),
+                );
+            }
+            other
         })
         .collect();
-
-    let relevant: Vec<String> = raw_fault
-        .relevant
-        .iter()
-        .enumerate()
-        .map(|(i, name)| check.service_ref(name, &format!("fault.relevant[{i}]"), &names))
-        .collect();
+    if fault.is_false_alarm() && !other_faults.is_empty() {
+        check.error(
+            0..0,
+            "other_faults",
+            "a false alarm is the only fault of its scenario; expected no [[other_faults]]".into(),
+        );
+    }
+    let fault_count = 1 + other_faults.len();
+    let fault_service = fault.service.clone();
 
     // Symptoms and red herrings.
     let symptoms: Vec<Drift> = raw
@@ -606,13 +778,35 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         .iter()
         .enumerate()
         .map(|(i, d)| {
+            let field = format!("symptoms[{i}]");
+            let fault = check.fault_ref(&d.fault, &format!("{field}.fault"), fault_count);
             check.drift(
-                &format!("symptoms[{i}]"),
-                (&d.service, &d.metric, &d.delta, &d.cap, &d.onset),
+                &field,
+                DriftParts {
+                    service: &d.service,
+                    metric: &d.metric,
+                    delta: &d.delta,
+                    cap: &d.cap,
+                    onset: &d.onset,
+                    shape: &d.shape,
+                    period: &d.period,
+                    instances: &d.instances,
+                },
                 &names,
+                &services,
+                fault,
             )
         })
         .collect();
+    for f in 1..fault_count {
+        if !symptoms.iter().any(|d| d.fault == f) {
+            check.error(
+                0..0,
+                &format!("other_faults[{}]", f - 1),
+                format!("expected at least one [[symptoms]] entry with fault = {}", f + 1),
+            );
+        }
+    }
     if symptoms.is_empty() {
         check.error(
             0..0,
@@ -628,8 +822,19 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             let field = format!("red_herrings[{i}]");
             let drift = check.drift(
                 &field,
-                (&r.service, &r.metric, &r.delta, &r.cap, &r.onset),
+                DriftParts {
+                    service: &r.service,
+                    metric: &r.metric,
+                    delta: &r.delta,
+                    cap: &r.cap,
+                    onset: &r.onset,
+                    shape: &r.shape,
+                    period: &r.period,
+                    instances: &r.instances,
+                },
                 &names,
+                &services,
+                0,
             );
             if drift.service == fault_service {
                 check.error(
@@ -663,9 +868,18 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                     )
                 })
                 .collect();
+            let level = LogLevel::from_name(&level_name).unwrap_or(LogLevel::Info);
+            let when = match &l.when {
+                Some(w) => LogWhen::from_name(&check.one_of(w, &format!("{field}.when"), &LogWhen::NAMES))
+                    .unwrap_or(LogWhen::Always),
+                None if level >= LogLevel::Warn => LogWhen::Incident,
+                None => LogWhen::Always,
+            };
             LogTemplate {
                 service,
-                level: LogLevel::from_name(&level_name).unwrap_or(LogLevel::Info),
+                level,
+                when,
+                fault: check.fault_ref(&l.fault, &format!("{field}.fault"), fault_count),
                 message,
                 fields,
                 from_step: check.integer(&l.from_step, &format!("{field}.from_step"), 0, 1000, 0)
@@ -789,7 +1003,16 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                     "expected `effect` describing what the wrong fix does".into(),
                 );
             }
+            let fault = check.fault_ref(&r.fault, &format!("{field}.fault"), fault_count);
+            if r.fault.is_some() && !r.correct {
+                check.error(
+                    r.kind.span(),
+                    &format!("{field}.fault"),
+                    "`fault` is for a correct remediation (the fault it fixes); a wrong one harms whatever it touches".into(),
+                );
+            }
             Remediation {
+                fault,
                 service,
                 kind,
                 correct: r.correct,
@@ -801,22 +1024,40 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             }
         })
         .collect();
-    let resolves = remediations
-        .iter()
-        .any(|r| r.correct && r.outcome == FixOutcome::Resolve);
-    if !resolves && remediations.iter().any(|r| r.correct) {
-        check.error(
-            remediations_span.clone(),
-            "remediations",
-            "expected at least one correct remediation that resolves (outcome = \"resolve\", the default); every correct one only mitigates".into(),
-        );
-    }
-    if !remediations.iter().any(|r| r.correct) {
-        check.error(
-            remediations_span,
-            "remediations",
-            "expected at least one remediation with correct = true".into(),
-        );
+    if fault.is_false_alarm() {
+        if remediations.iter().any(|r| r.correct) {
+            check.error(
+                remediations_span,
+                "remediations",
+                "a false alarm has nothing to fix; expected every remediation to be correct = false (the tempting ones)".into(),
+            );
+        }
+    } else {
+        for f in 0..fault_count {
+            let of_fault = |r: &&Remediation| r.correct && r.fault == f;
+            let which = if fault_count > 1 {
+                format!(" for fault {}", f + 1)
+            } else {
+                String::new()
+            };
+            if !remediations.iter().filter(of_fault).any(|_| true) {
+                check.error(
+                    remediations_span.clone(),
+                    "remediations",
+                    format!("expected at least one remediation with correct = true{which}"),
+                );
+            } else if !remediations
+                .iter()
+                .filter(of_fault)
+                .any(|r| r.outcome == FixOutcome::Resolve)
+            {
+                check.error(
+                    remediations_span.clone(),
+                    "remediations",
+                    format!("expected at least one correct remediation that resolves (outcome = \"resolve\", the default){which}; every correct one only mitigates"),
+                );
+            }
+        }
     }
     let mut seen = HashSet::new();
     for (i, r) in remediations.iter().enumerate() {
@@ -933,6 +1174,17 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         },
     };
 
+    let began_steps_ago = match &raw.began_minutes_ago {
+        None => 0,
+        Some(m) => {
+            let minutes = check.integer(&Some(m.clone()), "began_minutes_ago", 0, 1440, 0);
+            (minutes * 60 / i64::from(step_seconds)) as u32
+        }
+    };
+    let changes = read_changes(check, &raw.changes, &names);
+    let business = read_business(check, &raw.business, &names, fault_count);
+    let missing = read_missing(check, &raw.missing, &names, fault_count);
+
     Scenario {
         id,
         title,
@@ -941,14 +1193,8 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         summary,
         services,
         extra_teams,
-        fault: Fault {
-            service: fault_service,
-            cause,
-            description,
-            keywords,
-            also_accept,
-            relevant,
-        },
+        fault,
+        other_faults,
         symptoms,
         red_herrings,
         logs,
@@ -964,7 +1210,229 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         variation,
         step_seconds,
         start_time,
+        began_steps_ago,
+        changes,
+        business,
+        missing,
     }
+}
+
+/// Reads a `[fault]` or an `[[other_faults]]` entry.
+fn read_fault(check: &mut Checker, raw: &RawFault, field: &str, names: &HashSet<String>) -> Fault {
+    let service = check.service_ref(&raw.service, &format!("{field}.service"), names);
+    let cause = check.name(&raw.cause, &format!("{field}.cause"));
+    let description = check.text(&raw.description, &format!("{field}.description"), 2000);
+    let mut keywords = Vec::new();
+    for (i, k) in raw.keywords.get_ref().iter().enumerate() {
+        keywords.push(
+            check
+                .text(k, &format!("{field}.keywords[{i}]"), 100)
+                .to_lowercase(),
+        );
+    }
+    if keywords.is_empty() {
+        check.error(
+            raw.keywords.span(),
+            &format!("{field}.keywords"),
+            "expected at least one diagnosis keyword".into(),
+        );
+    }
+    let also_accept: Vec<String> = raw
+        .also_accept
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let f = format!("{field}.also_accept[{i}]");
+            let other = check.service_ref(name, &f, names);
+            if other == service {
+                check.error(
+                    name.span(),
+                    &f,
+                    "names the fault's own service; expected another service a diagnosis may name"
+                        .into(),
+                );
+            }
+            other
+        })
+        .collect();
+    let relevant: Vec<String> = raw
+        .relevant
+        .iter()
+        .enumerate()
+        .map(|(i, name)| check.service_ref(name, &format!("{field}.relevant[{i}]"), names))
+        .collect();
+    Fault {
+        service,
+        cause,
+        description,
+        keywords,
+        also_accept,
+        relevant,
+    }
+}
+
+/// Whether `name` is a metric name a business signal may take.
+fn is_metric_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The change timeline, sorted by time (file order among equal times).
+fn read_changes(check: &mut Checker, raw: &[RawChange], names: &HashSet<String>) -> Vec<Change> {
+    let mut changes: Vec<Change> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let field = format!("changes[{i}]");
+            let kind_name = check.one_of(&c.kind, &format!("{field}.kind"), &ChangeKind::NAMES);
+            let kind = ChangeKind::from_name(&kind_name).unwrap_or(ChangeKind::Infra);
+            let optional = |check: &mut Checker, v: &Option<S<String>>, key: &str| {
+                v.as_ref()
+                    .map(|v| check.text(v, &format!("{field}.{key}"), 100))
+                    .unwrap_or_default()
+            };
+            let version = optional(check, &c.version, "version");
+            let previous_version = optional(check, &c.previous_version, "previous_version");
+            let flag = match &c.flag {
+                Some(f) => check.name(f, &format!("{field}.flag")),
+                None => String::new(),
+            };
+            if kind == ChangeKind::Flag && flag.is_empty() {
+                check.error(
+                    c.kind.span(),
+                    &format!("{field}.flag"),
+                    "expected `flag` (the flag's name) on a change of kind \"flag\"".into(),
+                );
+            }
+            if kind != ChangeKind::Flag && (c.flag.is_some() || c.enabled.is_some()) {
+                check.error(
+                    c.kind.span(),
+                    &field,
+                    "`flag` and `enabled` are for kind = \"flag\"".into(),
+                );
+            }
+            if kind != ChangeKind::Deploy && (c.version.is_some() || c.previous_version.is_some()) {
+                check.error(
+                    c.kind.span(),
+                    &field,
+                    "`version` and `previous_version` are for kind = \"deploy\"".into(),
+                );
+            }
+            Change {
+                at_minute: check.integer(
+                    &Some(c.at_minute.clone()),
+                    &format!("{field}.at_minute"),
+                    -10_080,
+                    1_000,
+                    0,
+                ),
+                service: check.service_ref(&c.service, &format!("{field}.service"), names),
+                kind,
+                author: check.text(&c.author, &format!("{field}.author"), 100),
+                description: check.text(&c.description, &format!("{field}.description"), 300),
+                version,
+                previous_version,
+                flag,
+                enabled: c.enabled.unwrap_or(true),
+            }
+        })
+        .collect();
+    changes.sort_by_key(|c| c.at_minute);
+    changes
+}
+
+fn read_business(
+    check: &mut Checker,
+    raw: &[RawBusiness],
+    names: &HashSet<String>,
+    faults: usize,
+) -> Vec<BusinessSignal> {
+    let mut seen = HashSet::new();
+    raw.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let field = format!("business[{i}]");
+            let name = b.name.get_ref().clone();
+            if !is_metric_name(&name) || METRIC_FAMILIES.contains(&name.as_str()) {
+                check.error(
+                    b.name.span(),
+                    &format!("{field}.name"),
+                    format!("expected a metric name of lower-case letters, digits and '_' (e.g. orders_per_minute), not one of the fleet's metrics; found {name:?}"),
+                );
+            } else if !seen.insert(name.clone()) {
+                check.error(b.name.span(), &format!("{field}.name"), format!("duplicate business signal {name:?}"));
+            }
+            let delta = b
+                .delta
+                .as_ref()
+                .map(|d| check.number(d, &format!("{field}.delta"), -1.0, 1.0))
+                .unwrap_or(0.0);
+            BusinessSignal {
+                name,
+                help: check.text(&b.help, &format!("{field}.help"), 200),
+                baseline: check.number(&b.baseline, &format!("{field}.baseline"), 0.001, 1e9),
+                follows: check.service_ref(&b.follows, &format!("{field}.follows"), names),
+                sensitivity: b
+                    .sensitivity
+                    .as_ref()
+                    .map(|v| check.number(v, &format!("{field}.sensitivity"), 0.0, 10.0))
+                    .unwrap_or(1.0),
+                delta,
+                cap: b
+                    .cap
+                    .as_ref()
+                    .map(|v| check.number(v, &format!("{field}.cap"), 0.0, 10.0))
+                    .unwrap_or(if delta < 0.0 { 0.0 } else { 10.0 }),
+                onset: check.integer(&b.onset, &format!("{field}.onset"), 0, 1000, 0) as u32,
+                fault: check.fault_ref(&b.fault, &format!("{field}.fault"), faults),
+            }
+        })
+        .collect()
+}
+
+fn read_missing(
+    check: &mut Checker,
+    raw: &[RawMissing],
+    names: &HashSet<String>,
+    faults: usize,
+) -> Vec<MissingData> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let field = format!("missing[{i}]");
+            let metrics = m
+                .metrics
+                .iter()
+                .enumerate()
+                .map(|(j, name)| {
+                    let f = format!("{field}.metrics[{j}]");
+                    if name.get_ref() == "up" {
+                        check.error(name.span(), &f, "`up` never goes absent: Prometheus writes it for every target (0 when the scrape fails); leave `metrics` out to lose the whole target".into());
+                    }
+                    check.one_of(name, &f, &METRIC_FAMILIES)
+                })
+                .collect();
+            let until_fixed = m.until_fixed.unwrap_or(true);
+            if !until_fixed && m.fault.is_some() {
+                check.error(
+                    m.service.span(),
+                    &format!("{field}.fault"),
+                    "`fault` says whose fix brings the data back; with until_fixed = false nothing does".into(),
+                );
+            }
+            let fault = check.fault_ref(&m.fault, &format!("{field}.fault"), faults);
+            MissingData {
+                service: check.service_ref(&m.service, &format!("{field}.service"), names),
+                metrics,
+                from_step: check.integer(&m.from_step, &format!("{field}.from_step"), 0, 1000, 0) as u32,
+                until_fixed: until_fixed.then_some(fault),
+            }
+        })
+        .collect()
 }
 
 /// `orders-db` → `OrdersDb`.

@@ -307,7 +307,7 @@ impl ActionType {
 }
 
 /// The closed set of remediation kinds an action may ask for.
-pub const REMEDIATION_KINDS: [&str; 10] = [
+pub const REMEDIATION_KINDS: [&str; 11] = [
     "restart",
     "rollback",
     "scale",
@@ -318,6 +318,25 @@ pub const REMEDIATION_KINDS: [&str; 10] = [
     "free_disk",
     "rate_limit",
     "drain_node",
+    "disable_flag",
+];
+
+/// The per-service metric families of the fleet (what `[[missing]]` may
+/// name; `metrics::families::FAMILIES` has them in this order, then `ALERTS`).
+pub const METRIC_FAMILIES: [&str; 13] = [
+    "http_requests_total",
+    "http_request_duration_seconds",
+    "process_cpu_seconds_total",
+    "process_resident_memory_bytes",
+    "cpu_usage_ratio",
+    "memory_usage_ratio",
+    "saturation_ratio",
+    "queue_depth",
+    "up",
+    "error_ratio",
+    "latency_p50_seconds",
+    "latency_p99_seconds",
+    "requests_per_second",
 ];
 
 /// Channels a status update may go to.
@@ -336,6 +355,18 @@ pub struct Service {
     pub depends_on: Vec<String>,
     /// The healthy value of each signal.
     pub baseline: PerSignal<f64>,
+    /// Its instances (pods), each a `pod` label on the `pod_*` series;
+    /// empty for a service modelled as one unit (no per-instance series).
+    pub instances: Vec<Instance>,
+}
+
+/// One instance (pod) of a service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Instance {
+    /// The pod name, `<service>-<n>`.
+    pub name: String,
+    /// The zone it runs in (empty when the scenario declares no zones).
+    pub zone: String,
 }
 
 /// The root cause of the incident.
@@ -366,6 +397,11 @@ impl Fault {
         self.accepts_service(service) || self.relevant.iter().any(|s| s == service)
     }
 
+    /// Whether it is a false alarm: nothing to fix, restraint is right.
+    pub fn is_false_alarm(&self) -> bool {
+        self.cause == crate::scenario::causes::FALSE_ALARM
+    }
+
     /// Whether a diagnosis naming `service` names the right service.
     pub fn accepts_service(&self, service: &str) -> bool {
         self.service == service || self.also_accept.iter().any(|s| s == service)
@@ -383,8 +419,51 @@ pub struct Drift {
     pub delta: f64,
     /// The value it stops at.
     pub cap: f64,
-    /// Steps after the incident starts before it begins to move.
+    /// Steps after the incident began before it begins to move.
     pub onset: u32,
+    /// How it moves.
+    pub shape: Shape,
+    /// The instances it hits (indices into the service's `instances`);
+    /// empty: the service as a whole.
+    pub instances: Vec<usize>,
+    /// The fault it belongs to (0: `[fault]`, 1..: `[[other_faults]]`).
+    pub fault: usize,
+}
+
+/// How a drift moves its signal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// `delta` per step until `cap`, then it stays there.
+    #[default]
+    Ramp,
+    /// Straight to `cap` at the onset.
+    Step,
+    /// `delta` per step until `cap`, then the process is killed and
+    /// restarted (its restart counter goes up, `up` dips for the step) and
+    /// the climb starts again from the healthy value: a leak's saw-tooth.
+    Sawtooth,
+    /// At `cap` for `period` steps, healthy for `period` steps, and so on:
+    /// a flapping probe or link.
+    Flap {
+        /// Steps per half-cycle.
+        period: u32,
+    },
+}
+
+impl Shape {
+    /// Every shape, as written in scenario files.
+    pub const NAMES: [&'static str; 4] = ["ramp", "step", "sawtooth", "flap"];
+
+    /// The shape's name, as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Ramp => "ramp",
+            Shape::Step => "step",
+            Shape::Sawtooth => "sawtooth",
+            Shape::Flap { .. } => "flap",
+        }
+    }
 }
 
 /// A service that looks bad for a reason unrelated to the incident.
@@ -411,6 +490,143 @@ pub struct LogTemplate {
     pub from_step: u32,
     /// It repeats every this many steps.
     pub every: u32,
+    /// When it is written: while the incident lasts, once it is fixed, or always.
+    pub when: LogWhen,
+    /// The fault whose course `when` follows (0: `[fault]`).
+    pub fault: usize,
+}
+
+/// When a log template is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogWhen {
+    /// While its fault is active: it stops once a right fix has taken
+    /// hold, and comes back if a mitigation wears off (the default for
+    /// warn, error and fatal lines).
+    Incident,
+    /// From the step a right fix has taken hold (recovery lines).
+    Fixed,
+    /// At every step it is due (the default for debug and info lines).
+    Always,
+}
+
+impl LogWhen {
+    /// Every value, as written in scenario files.
+    pub const NAMES: [&'static str; 3] = ["incident", "fixed", "always"];
+
+    /// Parses a name.
+    pub fn from_name(name: &str) -> Option<LogWhen> {
+        match name {
+            "incident" => Some(LogWhen::Incident),
+            "fixed" => Some(LogWhen::Fixed),
+            "always" => Some(LogWhen::Always),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of a change on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A new version of a service.
+    Deploy,
+    /// A configuration push.
+    Config,
+    /// A feature flag turned on or off.
+    Flag,
+    /// An infrastructure event (node pool upgrade, certificate rotation, maintenance).
+    Infra,
+}
+
+impl ChangeKind {
+    /// Every kind, as written in scenario files.
+    pub const NAMES: [&'static str; 4] = ["deploy", "config", "flag", "infra"];
+
+    /// Parses a kind name.
+    pub fn from_name(name: &str) -> Option<ChangeKind> {
+        match name {
+            "deploy" => Some(ChangeKind::Deploy),
+            "config" => Some(ChangeKind::Config),
+            "flag" => Some(ChangeKind::Flag),
+            "infra" => Some(ChangeKind::Infra),
+            _ => None,
+        }
+    }
+
+    /// The kind's name, as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Deploy => "deploy",
+            ChangeKind::Config => "config",
+            ChangeKind::Flag => "flag",
+            ChangeKind::Infra => "infra",
+        }
+    }
+}
+
+/// One change on the timeline: what changed, where, when and by whom.
+/// Innocent changes are part of the story as much as the guilty one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    /// Minutes from the first step (negative: before the response started).
+    pub at_minute: i64,
+    /// The service it changed.
+    pub service: String,
+    /// What kind of change.
+    pub kind: ChangeKind,
+    /// Who made it (a person or a pipeline).
+    pub author: String,
+    /// What it was, as the change log says.
+    pub description: String,
+    /// A deploy's new version (empty when not given).
+    pub version: String,
+    /// A deploy's previous version, which a rollback returns to (empty when not given).
+    pub previous_version: String,
+    /// A flag change's flag name (empty for other kinds).
+    pub flag: String,
+    /// A flag change's new state.
+    pub enabled: bool,
+}
+
+/// A business signal (orders, logins, plays per minute): its own series,
+/// with its own baseline, falling with the impact on the service it follows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BusinessSignal {
+    /// The metric name, e.g. `orders_per_minute`.
+    pub name: String,
+    /// Its HELP text.
+    pub help: String,
+    /// Its healthy value.
+    pub baseline: f64,
+    /// The service whose failed requests cut it.
+    pub follows: String,
+    /// How much of the followed service's extra error ratio it loses (1:
+    /// every failed request is a lost order).
+    pub sensitivity: f64,
+    /// Its own change per step as a fraction of the baseline (bad data
+    /// that fails no request), 0 for none.
+    pub delta: f64,
+    /// The fraction of the baseline its own change stops at.
+    pub cap: f64,
+    /// Steps after the incident began before its own change starts.
+    pub onset: u32,
+    /// The fault whose fix undoes its own change (0: `[fault]`).
+    pub fault: usize,
+}
+
+/// Series that stop arriving: a broken exporter or scrape, a blind spot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MissingData {
+    /// The service whose series go absent.
+    pub service: String,
+    /// The metric families that go absent; empty: the whole scrape target
+    /// (every series of the service, and `up` is 0).
+    pub metrics: Vec<String>,
+    /// The step (from the incident start) they stop at.
+    pub from_step: u32,
+    /// The fault whose right fix brings them back (0: `[fault]`), if any.
+    pub until_fixed: Option<usize>,
 }
 
 /// Comparison of an alert's threshold rule.
@@ -570,6 +786,8 @@ pub struct Remediation {
     pub harm: Harm,
     /// For a right fix: whether it mitigates or resolves.
     pub outcome: FixOutcome,
+    /// For a right fix: the fault it fixes (0: `[fault]`).
+    pub fault: usize,
 }
 
 /// What a good status update looks like: on a fitting channel, it names
@@ -616,7 +834,10 @@ pub struct Scenario {
     pub extra_teams: Vec<String>,
     /// The root cause.
     pub fault: Fault,
-    /// How the fault spreads.
+    /// Further faults at the same time, unrelated to the first (each with
+    /// its own root, symptoms and fixes): every one must be found and fixed.
+    pub other_faults: Vec<Fault>,
+    /// How the faults spread.
     pub symptoms: Vec<Drift>,
     /// Unrelated bad-looking services.
     pub red_herrings: Vec<RedHerring>,
@@ -636,11 +857,25 @@ pub struct Scenario {
     pub variation: Variation,
     /// Simulated seconds per step (the scrape interval).
     pub step_seconds: u32,
-    /// Simulated Unix time (seconds) at which the incident starts.
+    /// Simulated Unix time (seconds) at which the response starts (step 0).
     pub start_time: i64,
+    /// Steps the incident had been going on at step 0 (the history shows
+    /// them): `began_minutes_ago` in the file.
+    pub began_steps_ago: u32,
+    /// The change timeline.
+    pub changes: Vec<Change>,
+    /// Business signals.
+    pub business: Vec<BusinessSignal>,
+    /// Series that go absent.
+    pub missing: Vec<MissingData>,
 }
 
 impl Scenario {
+    /// Every fault: `[fault]` first, then `[[other_faults]]`.
+    pub fn faults(&self) -> impl Iterator<Item = &Fault> {
+        std::iter::once(&self.fault).chain(self.other_faults.iter())
+    }
+
     /// Index of the named service, if any.
     pub fn service_index(&self, name: &str) -> Option<usize> {
         self.services.iter().position(|s| s.name == name)
@@ -681,13 +916,14 @@ impl Scenario {
         self.remediations.iter().filter(|r| r.correct)
     }
 
-    /// Services that the fault reaches (root cause and services with symptoms), in file order.
+    /// Services that the faults reach (root causes and services with symptoms), in file order.
     pub fn affected_services(&self) -> Vec<&str> {
         self.services
             .iter()
             .map(|s| s.name.as_str())
             .filter(|name| {
-                *name == self.fault.service || self.symptoms.iter().any(|d| d.service == *name)
+                self.faults().any(|f| f.service == *name)
+                    || self.symptoms.iter().any(|d| d.service == *name)
             })
             .collect()
     }

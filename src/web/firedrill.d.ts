@@ -13,7 +13,7 @@ export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" |
 export type Severity = "P1" | "P2" | "P3" | "P4";
 
 /** The fixes a `remediate` action may apply. */
-export type RemediationKind = "restart" | "rollback" | "scale" | "config_change" | "failover" | "flush_cache" | "renew_certificate" | "free_disk" | "rate_limit" | "drain_node";
+export type RemediationKind = "restart" | "rollback" | "scale" | "config_change" | "failover" | "flush_cache" | "renew_certificate" | "free_disk" | "rate_limit" | "drain_node" | "disable_flag";
 
 /** Where a status update may be posted. */
 export type Channel = "status_page" | "slack" | "email";
