@@ -142,7 +142,7 @@ must_mention = ["checkout"]
     assert_eq!(
         problems,
         [
-            "lint.toml:24:1: fault.cause: \"gremlins\" is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of bad_config_push, bad_deploy, cache_stampede, clock_skew, connection_pool_exhaustion, cpu_throttling, disk_full, dns_failure, expired_tls_certificate, hot_partition, load_balancer_misconfiguration, memory_leak, network_partition, rate_limiter_misconfiguration, replication_lag, retry_storm, slow_third_party, stuck_queue_consumer, other",
+            "lint.toml:24:1: fault.cause: \"gremlins\" is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of the ids `firedrill causes` lists",
             "lint.toml:34:1: red_herrings[0]: batch has no dependency edge to an affected service (web, api), so the map alone rules it out; put it on the request path",
             "lint.toml:41:1: remediations[0]: nothing shows that restart batch is needed: neither batch nor api has a symptom or a warn/error log line",
         ]

@@ -30,29 +30,27 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     let mut report = |offset: usize, field: &str, message: String| {
         problems.push(source.error(offset..offset, field, message));
     };
-    let fault = &scenario.fault;
-    let category = causes::cause(&fault.cause);
-
-    // What the briefing must not say.
-    let mut leaks: Vec<(String, &str)> = vec![
-        (fault.service.clone(), "the root-cause service"),
-        (fault.cause.replace('_', " "), "the fault type"),
-    ];
-    if let Some(c) = category {
-        leaks.push((c.name.to_string(), "the fault type"));
+    // What the briefing must not say, of every fault.
+    let mut leaks: Vec<(String, &str)> = Vec::new();
+    for fault in scenario.faults() {
+        leaks.push((fault.service.clone(), "the root-cause service"));
+        leaks.push((fault.cause.replace('_', " "), "the fault type"));
+        if let Some(c) = causes::cause(&fault.cause) {
+            leaks.push((c.name.to_string(), "the fault type"));
+            leaks.extend(
+                c.keywords
+                    .iter()
+                    .map(|k| (k.to_string(), "a diagnosis keyword")),
+            );
+        }
         leaks.extend(
-            c.keywords
+            fault
+                .keywords
                 .iter()
-                .map(|k| (k.to_string(), "a diagnosis keyword")),
+                .filter(|k| !GENERAL_WORDS.contains(&causes::normalize(k).as_str()))
+                .map(|k| (k.clone(), "a diagnosis keyword")),
         );
     }
-    leaks.extend(
-        fault
-            .keywords
-            .iter()
-            .filter(|k| !GENERAL_WORDS.contains(&causes::normalize(k).as_str()))
-            .map(|k| (k.clone(), "a diagnosis keyword")),
-    );
     for (field, value) in [("title", &scenario.title), ("summary", &scenario.summary)] {
         let line = key_offset(text, field, 0).unwrap_or(0);
         for (phrase, what) in &leaks {
@@ -77,29 +75,34 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
     }
 
     // Keywords and the taxonomy.
-    let keywords_at = key_offset(text, "keywords", 0).unwrap_or(0);
-    for (i, keyword) in fault.keywords.iter().enumerate() {
-        if GENERAL_WORDS.contains(&causes::normalize(keyword).as_str()) {
+    for (f, fault) in scenario.faults().enumerate() {
+        let field = if f == 0 {
+            "fault".to_string()
+        } else {
+            format!("other_faults[{}]", f - 1)
+        };
+        let keywords_at = key_offset(text, "keywords", f).unwrap_or(0);
+        for (i, keyword) in fault.keywords.iter().enumerate() {
+            if GENERAL_WORDS.contains(&causes::normalize(keyword).as_str()) {
+                report(
+                    find_in_line(text, keywords_at, keyword),
+                    &format!("{field}.keywords[{i}]"),
+                    format!(
+                        "{keyword:?} is too general: it accepts wrong diagnoses; use a phrase that names this cause"
+                    ),
+                );
+            }
+        }
+        if causes::cause(&fault.cause).is_none() {
             report(
-                find_in_line(text, keywords_at, keyword),
-                &format!("fault.keywords[{i}]"),
+                key_offset(text, "cause", f).unwrap_or(0),
+                &format!("{field}.cause"),
                 format!(
-                    "{keyword:?} is too general: it accepts wrong diagnoses; use a phrase that names this cause"
+                    "{:?} is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of the ids `firedrill causes` lists",
+                    fault.cause,
                 ),
             );
         }
-    }
-    if category.is_none() {
-        let ids: Vec<&str> = causes::CAUSES.iter().map(|c| c.id).collect();
-        report(
-            key_offset(text, "cause", 0).unwrap_or(0),
-            "fault.cause",
-            format!(
-                "{:?} is not in the taxonomy, so a diagnosis can name it only as `other`; expected one of {}",
-                fault.cause,
-                ids.join(", ")
-            ),
-        );
     }
 
     // Red herrings the map rules out.
@@ -131,13 +134,17 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
                 .any(|l| l.service == service && l.level >= LogLevel::Warn)
     };
     for (i, fix) in scenario.remediations.iter().enumerate() {
-        if fix.correct && !evidence(&fix.service) && !evidence(&fault.service) {
+        let root = scenario
+            .faults()
+            .nth(fix.fault)
+            .map_or(scenario.fault.service.as_str(), |f| f.service.as_str());
+        if fix.correct && !evidence(&fix.service) && !evidence(root) {
             report(
                 table_offset(text, "remediations", i),
                 &format!("remediations[{i}]"),
                 format!(
                     "nothing shows that {} {} is needed: neither {} nor {} has a symptom or a warn/error log line",
-                    fix.kind, fix.service, fix.service, fault.service
+                    fix.kind, fix.service, fix.service, root
                 ),
             );
         }
