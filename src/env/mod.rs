@@ -94,6 +94,10 @@ pub(crate) struct Episode {
     /// The type of each action played, in order.
     played: Vec<ActionType>,
     pub(crate) fixed_at: Option<u32>,
+    /// Per fault: the step of its first right fix.
+    pub(crate) fault_mitigated_at: Vec<Option<u32>>,
+    /// Per fault: the step of its resolving fix.
+    pub(crate) fault_fixed_at: Vec<Option<u32>>,
     rules: RuleSet,
     alerts: Vec<AlertTracker>,
     last_feedback: String,
@@ -105,6 +109,13 @@ pub(crate) struct Episode {
     logs: Vec<Option<(u32, Vec<Arc<LogLine>>)>>,
     /// Firing flags of the alerts (scratch, reused every step).
     firing: Vec<bool>,
+}
+
+/// The latest of the steps when every one is set (all faults reached).
+fn all_set(steps: &[Option<u32>]) -> Option<u32> {
+    steps
+        .iter()
+        .try_fold(0, |latest, step| step.map(|s| latest.max(s)))
 }
 
 /// One diagnosis as given.
@@ -288,6 +299,7 @@ impl Env {
             prepared.baseline.healthy_signals().to_vec(),
         );
         let monitor = Monitor::start(&prepared.baseline, task.step_budget());
+        let faults = scenario.faults().count();
         let mut episode = Episode {
             monitor,
             rules: prepared.rules.clone(),
@@ -320,6 +332,8 @@ impl Env {
             action_histogram: PerActionType::default(),
             played: Vec::new(),
             fixed_at: None,
+            fault_mitigated_at: vec![None; faults],
+            fault_fixed_at: vec![None; faults],
             last_feedback: String::new(),
         };
         let time_ms = episode.monitor.scrape(&episode.sim, 0);
@@ -643,33 +657,40 @@ impl Episode {
                 // The feedback says what was done, never whether it was
                 // right: the metrics show that, as in real life.
                 let feedback = format!("Applied {kind} to {name}.");
+                if kind == "restart" {
+                    self.sim.restart(*service);
+                }
                 match (known, outcome, harm) {
                     (Some(fix), Some(outcome), _) => {
-                        let first = self.mitigated_at.is_none();
-                        self.mitigated_at.get_or_insert(step_number);
+                        let faults = self.fault_mitigated_at.len().max(1) as f64;
+                        let slot = fix.fault.min(self.fault_mitigated_at.len().saturating_sub(1));
+                        let first = self.fault_mitigated_at[slot].is_none();
+                        self.fault_mitigated_at[slot].get_or_insert(step_number);
                         let reward = match outcome {
                             FixOutcome::Resolve => {
-                                let new = self.fixed_at.is_none();
+                                let new = self.fault_fixed_at[slot].is_none();
                                 if new {
-                                    self.fixed_at = Some(step_number);
-                                    self.sim.start_recovery(fix.recovery_steps);
+                                    self.fault_fixed_at[slot] = Some(step_number);
+                                    self.sim.start_recovery(fix.fault, fix.recovery_steps);
                                 }
                                 if new {
-                                    0.3
+                                    0.3 / faults
                                 } else {
                                     0.0
                                 }
                             }
                             FixOutcome::Mitigate => {
-                                self.sim.start_mitigation(fix.recovery_steps);
+                                self.sim.start_mitigation(fix.fault, fix.recovery_steps);
                                 if first {
-                                    0.15
+                                    0.15 / faults
                                 } else {
                                     0.0
                                 }
                             }
                         };
-                        if self.status != Status::Resolved {
+                        self.mitigated_at = all_set(&self.fault_mitigated_at);
+                        self.fixed_at = all_set(&self.fault_fixed_at);
+                        if self.status != Status::Resolved && self.mitigated_at.is_some() {
                             self.status = Status::Mitigated;
                         }
                         (reward, feedback)

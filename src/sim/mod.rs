@@ -6,7 +6,7 @@
 //! Only `+ - * /` on floats, so the native and wasm builds agree bit for bit.
 
 use crate::rng::Rng;
-use crate::scenario::{Drift, LogLevel, PerSignal, Scenario, ServiceKind, Signal};
+use crate::scenario::{Drift, LogLevel, PerSignal, Scenario, ServiceKind, Shape, Signal};
 use serde::Serialize;
 
 /// One drift after seeded variation, with the service resolved to an index.
@@ -14,9 +14,17 @@ use serde::Serialize;
 struct ActiveDrift {
     service: usize,
     signal: Signal,
+    /// The change per step from the first step on (varied by the seed).
     delta: f64,
+    /// The file's change per step, used before the first step (the history
+    /// every episode of the scenario shares).
+    nominal_delta: f64,
     cap: f64,
     onset: u32,
+    shape: Shape,
+    /// The instances it hits; empty: the whole service.
+    instances: Vec<usize>,
+    fault: usize,
 }
 
 /// A service's health, derived from its signals.
@@ -51,24 +59,80 @@ struct Recovery {
     lasting: bool,
 }
 
+/// The course of one fault: what it has done to each service (and each
+/// instance), and its recovery.
+#[derive(Clone, Debug)]
+struct FaultState {
+    offset: Vec<PerSignal<f64>>,
+    /// Per service, per instance (empty for services without instances).
+    instance_offset: Vec<Vec<PerSignal<f64>>>,
+    recovery: Option<Recovery>,
+    resolved_at: Option<u32>,
+}
+
+impl FaultState {
+    fn fade(&mut self, keep: f64, business: &mut [f64], own: &[bool]) {
+        for offsets in self
+            .offset
+            .iter_mut()
+            .chain(self.instance_offset.iter_mut().flatten())
+        {
+            for (_, v) in offsets.iter_mut() {
+                *v *= keep;
+            }
+        }
+        for (v, mine) in business.iter_mut().zip(own) {
+            if *mine {
+                *v *= keep;
+            }
+        }
+    }
+}
+
 /// The state of the simulated fleet.
 #[derive(Clone, Debug)]
 pub struct Simulation {
     step: u32,
+    /// Steps the incident had been going on at step 0.
+    began: u32,
     baseline: Vec<PerSignal<f64>>,
-    fault_offset: Vec<PerSignal<f64>>,
+    faults: Vec<FaultState>,
     herring_offset: Vec<PerSignal<f64>>,
+    herring_instance_offset: Vec<Vec<PerSignal<f64>>>,
     noise: Vec<PerSignal<f64>>,
+    instance_noise: Vec<Vec<PerSignal<f64>>>,
     symptoms: Vec<ActiveDrift>,
     herrings: Vec<ActiveDrift>,
-    recovery: Option<Recovery>,
-    resolved_at: Option<u32>,
     /// How many mitigations have worn off.
     relapses: u32,
+    /// Restarts of each service (a saw-tooth's kills, restarts applied).
+    restarts: Vec<u32>,
+    /// Whether each service was killed at this step (its `up` dips).
+    killed: Vec<bool>,
+    business: Vec<BusinessState>,
     noise_rng: Rng,
     /// Every signal's current value (baseline + offsets, times noise,
     /// clamped), recomputed whenever the state changes.
     current: Vec<PerSignal<f64>>,
+    /// Each instance's current values, per service (empty without instances).
+    instance_current: Vec<Vec<PerSignal<f64>>>,
+}
+
+/// A business signal's state.
+#[derive(Clone, Debug)]
+struct BusinessState {
+    baseline: f64,
+    follows: usize,
+    sensitivity: f64,
+    delta: f64,
+    /// Where its own change stops, as an offset of the factor (cap − 1).
+    floor: f64,
+    onset: u32,
+    fault: usize,
+    /// Its own change so far, as a fraction of the baseline.
+    own: f64,
+    noise: f64,
+    current: f64,
 }
 
 fn jittered(rng: &mut Rng, value: f64, jitter: f64) -> f64 {
@@ -88,6 +152,15 @@ fn drift_towards(current: f64, delta: f64, cap: f64) -> f64 {
         current
     } else {
         (current + delta).max(cap)
+    }
+}
+
+/// Whether `value` has reached `cap` coming from the side `delta` moves from.
+fn at_cap(value: f64, delta: f64, cap: f64) -> bool {
+    if delta > 0.0 {
+        value >= cap
+    } else {
+        value <= cap
     }
 }
 
@@ -128,8 +201,23 @@ pub fn baseline_signals(scenario: &Scenario) -> Vec<PerSignal<f64>> {
         .collect()
 }
 
+/// The values of the fleet before the first step, one row per step from
+/// the incident's beginning (`began_minutes_ago`) to step −1: what every
+/// episode's history shows of an incident that began before the response.
+#[derive(Clone, Debug, Default)]
+pub struct Prehistory {
+    /// Per step, each service's signals.
+    pub services: Vec<Vec<PerSignal<f64>>>,
+    /// Per step, each service's instances' signals.
+    pub instances: Vec<Vec<Vec<PerSignal<f64>>>>,
+    /// Per step, each business signal.
+    pub business: Vec<Vec<f64>>,
+    /// Per step, each service's restarts so far.
+    pub restarts: Vec<Vec<u32>>,
+}
+
 impl Simulation {
-    /// The fleet of `scenario` at the incident's start (step 0): healthy
+    /// The fleet of `scenario` at the response's start (step 0): healthy
     /// values from [`baseline_signals`], the incident's drifts and noise
     /// varied by `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Simulation {
@@ -142,13 +230,50 @@ impl Simulation {
         seed: u64,
         baseline: Vec<PerSignal<f64>>,
     ) -> Simulation {
+        let mut sim = Simulation::before_start(scenario, seed, baseline);
+        for _ in 0..sim.began {
+            sim.pre_step();
+        }
+        sim.apply_drifts(false);
+        sim.apply_herrings(false);
+        sim.draw_noise();
+        sim.refresh();
+        sim
+    }
+
+    /// The values the history shows of the steps before step 0 (empty when
+    /// the incident began at step 0). Noise-free: the history adds its own.
+    pub fn prehistory(scenario: &Scenario, baseline: Vec<PerSignal<f64>>) -> Prehistory {
+        let mut sim = Simulation::before_start(scenario, baseline_seed(scenario), baseline);
+        let mut out = Prehistory::default();
+        for _ in 0..sim.began {
+            sim.pre_step();
+            sim.refresh();
+            out.services.push(sim.current.clone());
+            out.instances.push(sim.instance_current.clone());
+            out.business.push(sim.business.iter().map(|b| b.current).collect());
+            out.restarts.push(sim.restarts.clone());
+        }
+        out
+    }
+
+    /// The fleet at the incident's beginning, no drift applied yet, no noise.
+    fn before_start(
+        scenario: &Scenario,
+        seed: u64,
+        baseline: Vec<PerSignal<f64>>,
+    ) -> Simulation {
         let mut variation = Rng::derive(seed, "variation");
         let resolve = |drift: &Drift, variation: &mut Rng| ActiveDrift {
             service: scenario.service_index(&drift.service).unwrap_or(0),
             signal: drift.metric,
             delta: jittered(variation, drift.delta, scenario.variation.delta_jitter),
+            nominal_delta: drift.delta,
             cap: drift.cap,
             onset: drift.onset,
+            shape: drift.shape,
+            instances: drift.instances.clone(),
+            fault: drift.fault,
         };
         let symptoms = scenario
             .symptoms
@@ -161,54 +286,121 @@ impl Simulation {
             .map(|h| resolve(&h.drift, &mut variation))
             .collect();
         let n = scenario.services.len();
-        let mut sim = Simulation {
+        let per_instance = |v: f64| -> Vec<Vec<PerSignal<f64>>> {
+            scenario
+                .services
+                .iter()
+                .map(|s| vec![PerSignal::splat(v); s.instances.len()])
+                .collect()
+        };
+        let fault_count = scenario.faults().count();
+        let business = scenario
+            .business
+            .iter()
+            .map(|b| BusinessState {
+                baseline: b.baseline,
+                follows: scenario.service_index(&b.follows).unwrap_or(0),
+                sensitivity: b.sensitivity,
+                delta: b.delta,
+                floor: b.cap - 1.0,
+                onset: b.onset,
+                fault: b.fault,
+                own: 0.0,
+                noise: 1.0,
+                current: b.baseline,
+            })
+            .collect();
+        Simulation {
             step: 0,
-            baseline,
-            fault_offset: vec![PerSignal::splat(0.0); n],
+            began: scenario.began_steps_ago,
+            faults: (0..fault_count)
+                .map(|_| FaultState {
+                    offset: vec![PerSignal::splat(0.0); n],
+                    instance_offset: per_instance(0.0),
+                    recovery: None,
+                    resolved_at: None,
+                })
+                .collect(),
             herring_offset: vec![PerSignal::splat(0.0); n],
+            herring_instance_offset: per_instance(0.0),
             noise: vec![PerSignal::splat(1.0); n],
+            instance_noise: per_instance(1.0),
+            instance_current: baseline
+                .iter()
+                .zip(&scenario.services)
+                .map(|(b, s)| vec![*b; s.instances.len()])
+                .collect(),
+            current: baseline.clone(),
+            baseline,
             symptoms,
             herrings,
-            recovery: None,
-            resolved_at: None,
             relapses: 0,
+            restarts: vec![0; n],
+            killed: vec![false; n],
+            business,
             noise_rng: Rng::derive(seed, "noise"),
-            current: vec![PerSignal::splat(0.0); n],
-        };
-        sim.apply_drifts();
-        sim.draw_noise();
-        sim.refresh();
-        sim
+        }
+    }
+
+    /// One step of the incident before the response started (nominal drifts).
+    fn pre_step(&mut self) {
+        self.apply_drifts(true);
+        self.apply_herrings(true);
+        // `began` counts the steps still to go before step 0.
+        self.began -= 1;
+        self.killed_decay();
+    }
+
+    fn killed_decay(&mut self) {
+        // A kill shows for one step.
+        if self.killed.iter().any(|k| *k) {
+            self.refresh();
+            self.killed.iter_mut().for_each(|k| *k = false);
+        }
+    }
+
+    /// Steps since the incident began (its own clock, which drifts' onsets count).
+    fn incident_step(&self) -> u32 {
+        self.step + self.began
     }
 
     /// Recomputes every current value from the state.
     fn refresh(&mut self) {
-        let rows = self
-            .current
-            .iter_mut()
-            .zip(&self.baseline)
-            .zip(&self.fault_offset)
-            .zip(&self.herring_offset)
-            .zip(&self.noise);
-        for ((((current, baseline), fault), herring), noise) in rows {
+        for (s, current) in self.current.iter_mut().enumerate() {
+            let baseline = &self.baseline[s];
+            let instances = self.instance_current[s].len();
             for signal in Signal::ALL {
-                let i = signal;
-                let raw = baseline[i] + fault[i] + herring[i];
-                let value = raw * noise[i];
-                current[i] = if signal == Signal::Up {
-                    if value >= 0.5 {
-                        1.0
-                    } else {
-                        0.0
+                let mut raw = baseline[signal] + self.herring_offset[s][signal];
+                for fault in &self.faults {
+                    raw += fault.offset[s][signal];
+                }
+                if instances > 0 {
+                    let mut spread = 0.0;
+                    for k in 0..instances {
+                        let mut own = self.herring_instance_offset[s][k][signal];
+                        for fault in &self.faults {
+                            own += fault.instance_offset[s][k][signal];
+                        }
+                        let value = (raw + own) * self.instance_noise[s][k][signal];
+                        self.instance_current[s][k][signal] = clamp_signal(signal, value, self.killed[s]);
+                        spread += own;
                     }
-                } else {
-                    value.clamp(0.0, signal.max_value())
-                };
+                    raw += spread / instances as f64;
+                }
+                current[signal] = clamp_signal(signal, raw * self.noise[s][signal], self.killed[s]);
             }
+        }
+        for b in &mut self.business {
+            let follows = b.follows;
+            let excess = (self.current[follows][Signal::ErrorRatio]
+                - self.baseline[follows][Signal::ErrorRatio])
+                .max(0.0);
+            let factor = (1.0 - b.sensitivity * excess).max(0.0) * (1.0 + b.own).max(0.0);
+            b.current = b.baseline * factor * b.noise;
         }
     }
 
-    /// Steps since the incident started.
+    /// Steps since the response started.
     pub fn step(&self) -> u32 {
         self.step
     }
@@ -216,71 +408,183 @@ impl Simulation {
     /// Advances the fleet by one step.
     pub fn advance(&mut self) {
         self.step += 1;
-        match self.recovery.as_mut() {
-            Some(recovery) if recovery.remaining_steps > 0 => {
-                let keep = (recovery.remaining_steps - 1) as f64 / recovery.remaining_steps as f64;
-                for offsets in &mut self.fault_offset {
-                    for (_, v) in offsets.iter_mut() {
-                        *v *= keep;
+        self.killed.iter_mut().for_each(|k| *k = false);
+        let mut drifting = Vec::with_capacity(self.faults.len());
+        for f in 0..self.faults.len() {
+            let own: Vec<bool> = self.business.iter().map(|b| b.fault == f).collect();
+            let mut business: Vec<f64> = self.business.iter().map(|b| b.own).collect();
+            let fault = &mut self.faults[f];
+            match fault.recovery.as_mut() {
+                Some(recovery) if recovery.remaining_steps > 0 => {
+                    let keep =
+                        (recovery.remaining_steps - 1) as f64 / recovery.remaining_steps as f64;
+                    recovery.remaining_steps -= 1;
+                    let done = recovery.remaining_steps == 0;
+                    let lasting = recovery.lasting;
+                    fault.fade(keep, &mut business, &own);
+                    if done {
+                        if lasting {
+                            fault.resolved_at = Some(self.step);
+                        } else {
+                            // A mitigation wore off: the fault is still there.
+                            fault.recovery = None;
+                            self.relapses += 1;
+                        }
                     }
-                }
-                recovery.remaining_steps -= 1;
-                if recovery.remaining_steps == 0 {
-                    if recovery.lasting {
-                        self.resolved_at = Some(self.step);
-                    } else {
-                        // A mitigation wore off: the fault is still there.
-                        self.recovery = None;
-                        self.relapses += 1;
+                    for (b, v) in self.business.iter_mut().zip(business) {
+                        b.own = v;
                     }
+                    drifting.push(false);
                 }
+                Some(_) => drifting.push(false),
+                None => drifting.push(true),
             }
-            Some(_) => {}
-            None => self.apply_drifts(),
         }
-        self.apply_herrings();
+        self.apply_drifts_of(false, &drifting);
+        self.apply_herrings(false);
         self.draw_noise();
         self.refresh();
     }
 
-    fn apply_drifts(&mut self) {
-        for drift in &self.symptoms {
-            if self.step >= drift.onset {
-                let i = drift.signal;
-                let current = self.baseline[drift.service][i] + self.fault_offset[drift.service][i];
-                let next = drift_towards(current, drift.delta, drift.cap);
-                self.fault_offset[drift.service][i] += next - current;
+    fn apply_drifts(&mut self, nominal: bool) {
+        let all = vec![true; self.faults.len()];
+        self.apply_drifts_of(nominal, &all);
+    }
+
+    /// Moves the symptoms of the faults that are `drifting` (not recovering).
+    fn apply_drifts_of(&mut self, nominal: bool, drifting: &[bool]) {
+        let t = self.incident_step();
+        for d in 0..self.symptoms.len() {
+            let drift = &self.symptoms[d];
+            if t < drift.onset || !drifting.get(drift.fault).copied().unwrap_or(false) {
+                continue;
+            }
+            let delta = if nominal {
+                drift.nominal_delta
+            } else {
+                drift.delta
+            };
+            let (s, signal, cap, shape, fault, onset) = (
+                drift.service,
+                drift.signal,
+                drift.cap,
+                drift.shape,
+                drift.fault,
+                drift.onset,
+            );
+            let instances = drift.instances.clone();
+            let healthy = self.baseline[s][signal];
+            let base = healthy + self.faults[fault].offset[s][signal];
+            if instances.is_empty() {
+                let next = self.shaped(base, healthy, delta, cap, shape, t - onset, s);
+                self.faults[fault].offset[s][signal] += next - base;
+            } else {
+                for k in instances {
+                    let current = base + self.faults[fault].instance_offset[s][k][signal];
+                    let next = self.shaped(current, base, delta, cap, shape, t - onset, s);
+                    self.faults[fault].instance_offset[s][k][signal] += next - current;
+                }
             }
         }
-        if self.step == 0 {
-            self.apply_herrings();
+        for b in &mut self.business {
+            if b.delta != 0.0
+                && t >= b.onset
+                && drifting.get(b.fault).copied().unwrap_or(false)
+            {
+                b.own = drift_towards(b.own, b.delta, b.floor);
+            }
         }
     }
 
-    fn apply_herrings(&mut self) {
+    /// The next value of a drifting signal at `current`, `since` steps
+    /// after its onset, by its shape; `healthy` is its value without this
+    /// drift (where a saw-tooth's kill or a flap's off half returns it).
+    /// A saw-tooth's kill restarts `service`.
+    #[allow(clippy::too_many_arguments)]
+    fn shaped(
+        &mut self,
+        current: f64,
+        healthy: f64,
+        delta: f64,
+        cap: f64,
+        shape: Shape,
+        since: u32,
+        service: usize,
+    ) -> f64 {
+        match shape {
+            Shape::Ramp => drift_towards(current, delta, cap),
+            Shape::Step => cap,
+            Shape::Sawtooth => {
+                if at_cap(current, delta, cap) {
+                    self.restarts[service] += 1;
+                    self.killed[service] = true;
+                    healthy
+                } else {
+                    drift_towards(current, delta, cap)
+                }
+            }
+            Shape::Flap { period } => {
+                if (since / period.max(1)).is_multiple_of(2) {
+                    cap
+                } else {
+                    healthy
+                }
+            }
+        }
+    }
+
+    fn apply_herrings(&mut self, nominal: bool) {
+        let t = self.incident_step();
         for drift in &self.herrings {
-            if self.step >= drift.onset {
-                let i = drift.signal;
-                let current =
-                    self.baseline[drift.service][i] + self.herring_offset[drift.service][i];
-                let next = drift_towards(current, drift.delta, drift.cap);
-                self.herring_offset[drift.service][i] += next - current;
+            let delta = if nominal {
+                drift.nominal_delta
+            } else {
+                drift.delta
+            };
+            if t < drift.onset {
+                continue;
+            }
+            let (s, i) = (drift.service, drift.signal);
+            let base = self.baseline[s][i] + self.herring_offset[s][i];
+            if drift.instances.is_empty() {
+                let next = match drift.shape {
+                    Shape::Step => drift.cap,
+                    _ => drift_towards(base, delta, drift.cap),
+                };
+                self.herring_offset[s][i] += next - base;
+            } else {
+                for &k in &drift.instances {
+                    let current = base + self.herring_instance_offset[s][k][i];
+                    let next = drift_towards(current, delta, drift.cap);
+                    self.herring_instance_offset[s][k][i] += next - current;
+                }
             }
         }
     }
 
     fn draw_noise(&mut self) {
-        for service in &mut self.noise {
-            for (signal, factor) in service.iter_mut() {
+        let rng = &mut self.noise_rng;
+        let mut draw = |factors: &mut PerSignal<f64>| {
+            for (signal, factor) in factors.iter_mut() {
                 *factor = if signal == Signal::Up {
                     1.0
                 } else {
-                    1.0 + 0.03 * self.noise_rng.signed_unit()
+                    1.0 + 0.03 * rng.signed_unit()
                 };
             }
+        };
+        for service in &mut self.noise {
+            draw(service);
+        }
+        for service in &mut self.instance_noise {
+            for instance in service {
+                draw(instance);
+            }
+        }
+        for b in &mut self.business {
+            b.noise = 1.0 + 0.03 * rng.signed_unit();
         }
     }
-
     /// The current value of a service's signal.
     #[inline]
     pub fn value(&self, service: usize, signal: Signal) -> f64 {
@@ -300,6 +604,21 @@ impl Simulation {
     /// Every signal of every service (in [`Signal::ALL`] order).
     pub fn all_values(&self) -> &[PerSignal<f64>] {
         &self.current
+    }
+
+    /// Each instance's signals, per service (empty for a service without instances).
+    pub fn instance_values(&self) -> &[Vec<PerSignal<f64>>] {
+        &self.instance_current
+    }
+
+    /// The business signals' current values, in the scenario's order.
+    pub fn business_values(&self) -> Vec<f64> {
+        self.business.iter().map(|b| b.current).collect()
+    }
+
+    /// Restarts of each service so far.
+    pub fn restarts(&self) -> &[u32] {
+        &self.restarts
     }
 
     /// The service's health, from its signals compared with its baseline.
@@ -335,19 +654,22 @@ impl Simulation {
         }
     }
 
-    /// Starts recovery after a resolving fix: the fault's effects fade to
-    /// nothing over `steps` steps and stay gone. A mitigation under way
-    /// becomes lasting (and ends no later than it would have). Ignored if
-    /// a lasting recovery already started.
-    pub fn start_recovery(&mut self, steps: u32) {
-        match self.recovery.as_mut() {
+    /// Starts the recovery of fault `fault` after a resolving fix: its
+    /// effects fade to nothing over `steps` steps and stay gone. A
+    /// mitigation under way becomes lasting (and ends no later than it
+    /// would have). Ignored if a lasting recovery already started.
+    pub fn start_recovery(&mut self, fault: usize, steps: u32) {
+        let Some(state) = self.faults.get_mut(fault) else {
+            return;
+        };
+        match state.recovery.as_mut() {
             Some(recovery) if recovery.lasting => {}
             Some(recovery) => {
                 recovery.lasting = true;
                 recovery.remaining_steps = recovery.remaining_steps.min(steps.max(1));
             }
             None => {
-                self.recovery = Some(Recovery {
+                state.recovery = Some(Recovery {
                     remaining_steps: steps.max(1),
                     lasting: true,
                 })
@@ -355,22 +677,38 @@ impl Simulation {
         }
     }
 
-    /// Starts a mitigation: the fault's effects fade over `steps` steps,
-    /// then the symptoms start to drift again from where the mitigation
-    /// left them, because the fault is still there. Ignored while any
-    /// recovery is under way.
-    pub fn start_mitigation(&mut self, steps: u32) {
-        if self.recovery.is_none() {
-            self.recovery = Some(Recovery {
-                remaining_steps: steps.max(1),
-                lasting: false,
-            });
+    /// Starts a mitigation of fault `fault`: its effects fade over `steps`
+    /// steps, then the symptoms start to drift again from where the
+    /// mitigation left them, because the fault is still there. Ignored
+    /// while any recovery of it is under way.
+    pub fn start_mitigation(&mut self, fault: usize, steps: u32) {
+        if let Some(state) = self.faults.get_mut(fault) {
+            if state.recovery.is_none() {
+                state.recovery = Some(Recovery {
+                    remaining_steps: steps.max(1),
+                    lasting: false,
+                });
+            }
         }
     }
 
-    /// Whether a right fix is taking effect (a recovery or a mitigation).
+    /// Whether a right fix is taking effect on any fault (a recovery or a mitigation).
     pub fn recovering(&self) -> bool {
-        self.recovery.is_some()
+        self.faults.iter().any(|f| f.recovery.is_some())
+    }
+
+    /// Whether fault `fault` is held back: a right fix is taking effect
+    /// or has resolved it (its error lines stop, its recovery lines start).
+    pub fn quiet(&self, fault: usize) -> bool {
+        self.faults.get(fault).is_some_and(|f| f.recovery.is_some())
+    }
+
+    /// Whether a resolving fix of fault `fault` has been applied.
+    pub fn fixed(&self, fault: usize) -> bool {
+        self.faults
+            .get(fault)
+            .and_then(|f| f.recovery.as_ref())
+            .is_some_and(|r| r.lasting)
     }
 
     /// How many mitigations have worn off so far.
@@ -378,28 +716,70 @@ impl Simulation {
         self.relapses
     }
 
-    /// The step at which recovery completed, if it has.
+    /// The step at which the recovery of every fault completed, if it has.
     pub fn resolved_at(&self) -> Option<u32> {
-        self.resolved_at
+        self.faults
+            .iter()
+            .map(|f| f.resolved_at)
+            .try_fold(0, |latest, at| at.map(|at| latest.max(at)))
     }
 
-    /// Steps until a lasting recovery completes, if one is in progress.
+    /// Steps until every fault's lasting recovery completes, if each is
+    /// resolved or resolving.
     pub fn recovery_remaining(&self) -> Option<u32> {
-        self.recovery
-            .as_ref()
-            .filter(|r| r.lasting)
-            .map(|r| r.remaining_steps)
+        self.faults
+            .iter()
+            .map(|f| match (&f.recovery, f.resolved_at) {
+                (_, Some(_)) => Some(0),
+                (Some(r), None) if r.lasting => Some(r.remaining_steps),
+                _ => None,
+            })
+            .try_fold(0, |longest, remaining| remaining.map(|r| longest.max(r)))
+            .filter(|_| self.resolved_at().is_none())
     }
 
     /// A wrong fix makes a signal of a service worse by `amount`.
     pub fn worsen(&mut self, service: usize, signal: Signal, amount: f64) {
-        if let Some(offsets) = self.fault_offset.get_mut(service) {
-            let i = signal;
-            let current = self.baseline[service][i] + offsets[i];
-            let next = (current + amount).clamp(0.0, signal.max_value());
-            offsets[i] += next - current;
-            self.refresh();
+        let Some(offsets) = self.faults.first_mut().and_then(|f| f.offset.get_mut(service)) else {
+            return;
+        };
+        let current = self.baseline[service][signal] + offsets[signal];
+        let next = (current + amount).clamp(0.0, signal.max_value());
+        offsets[signal] += next - current;
+        self.refresh();
+    }
+
+    /// A restart of `service` (right or wrong): its restart counter goes
+    /// up, and what a saw-tooth had built up in its processes is gone.
+    pub fn restart(&mut self, service: usize) {
+        let Some(count) = self.restarts.get_mut(service) else {
+            return;
+        };
+        *count += 1;
+        for drift in &self.symptoms {
+            if drift.service == service && drift.shape == Shape::Sawtooth {
+                let fault = &mut self.faults[drift.fault];
+                fault.offset[service][drift.signal] = 0.0;
+                for instance in &mut fault.instance_offset[service] {
+                    instance[drift.signal] = 0.0;
+                }
+            }
         }
+        self.refresh();
+    }
+}
+
+/// A signal's value within its range; `up` is 0 or 1 (0 for a process
+/// killed this step).
+fn clamp_signal(signal: Signal, value: f64, killed: bool) -> f64 {
+    if signal == Signal::Up {
+        if value >= 0.5 && !killed {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        value.clamp(0.0, signal.max_value())
     }
 }
 
