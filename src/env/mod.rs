@@ -30,9 +30,12 @@ pub use observation::*;
 pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
+use crate::metrics::families::{family_bit, WHOLE_TARGET};
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
-use crate::scenario::{Catalog, FixOutcome, PerActionType, Scenario, Severity, Signal};
-use crate::sim::{push_step_logs, service_logs, LogLine, Simulation};
+use crate::scenario::{
+    Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, Scenario, Severity, Signal,
+};
+use crate::sim::{push_step_logs, service_logs, ChangeState, LogContext, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -109,6 +112,16 @@ pub(crate) struct Episode {
     logs: Vec<Option<(u32, Vec<Arc<LogLine>>)>>,
     /// Firing flags of the alerts (scratch, reused every step).
     firing: Vec<bool>,
+    /// Versions, revisions and flags, and the changes so far.
+    pub(crate) changes: ChangeState,
+    /// Per step from step 0: what that step's log lines are written from.
+    contexts: Vec<LogContext>,
+    /// Lines the current step's action makes services write.
+    events: Vec<crate::sim::LogEvent>,
+    /// Per service: the metric families whose data is missing now (bits).
+    missing: Vec<u64>,
+    /// Per service: the last signals its monitoring saw.
+    seen: Vec<PerSignal<f64>>,
 }
 
 /// The latest of the steps when every one is set (all faults reached).
@@ -300,6 +313,7 @@ impl Env {
         );
         let monitor = Monitor::start(&prepared.baseline, task.step_budget());
         let faults = scenario.faults().count();
+        let scenario_ref = scenario.clone();
         let mut episode = Episode {
             monitor,
             rules: prepared.rules.clone(),
@@ -335,8 +349,16 @@ impl Env {
             fault_mitigated_at: vec![None; faults],
             fault_fixed_at: vec![None; faults],
             last_feedback: String::new(),
+            changes: ChangeState::new(&scenario_ref),
+            contexts: Vec::new(),
+            events: Vec::new(),
+            missing: Vec::new(),
+            seen: Vec::new(),
         };
-        let time_ms = episode.monitor.scrape(&episode.sim, 0);
+        episode.observe_fleet(0);
+        let time_ms = episode
+            .monitor
+            .scrape(&episode.sim, &episode.changes, &episode.missing, 0);
         episode.evaluate_alerts(time_ms);
         episode.record();
         episode.last_feedback = if episode.alerts.iter().any(|a| a.firing_since.is_some()) {
@@ -430,15 +452,24 @@ impl Env {
     /// Every log line of every service from the incident start to now, in time order.
     pub fn logs(&self) -> Result<Vec<crate::sim::LogLine>, EnvError> {
         let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
-        let step = e.step_count();
         let mut lines: Vec<crate::sim::LogLine> = e
             .scenario
             .services
             .iter()
-            .flat_map(|s| service_logs(&e.scenario, e.seed, &s.name, step, usize::MAX))
+            .flat_map(|s| service_logs(&e.scenario, e.seed, &s.name, &e.contexts, usize::MAX))
             .collect();
         lines.sort_by(|a, b| a.time.total_cmp(&b.time));
         Ok(lines)
+    }
+}
+
+impl Env {
+    /// The last `limit` log lines service `name` has written so far,
+    /// regenerated from the episode's record of each step (what an
+    /// investigation of it shows, with `limit` = [`LOG_LINES_SHOWN`]).
+    pub fn service_logs(&self, name: &str, limit: usize) -> Result<Vec<LogLine>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        Ok(service_logs(&e.scenario, e.seed, name, &e.contexts, limit))
     }
 }
 
@@ -480,7 +511,10 @@ impl Episode {
             // The mitigation wore off: the fault is still there.
             self.status = Status::Investigating;
         }
-        let time_ms = self.monitor.scrape(&self.sim, step_number);
+        self.observe_fleet(step_number);
+        let time_ms = self
+            .monitor
+            .scrape(&self.sim, &self.changes, &self.missing, step_number);
         self.evaluate_alerts(time_ms);
         self.cumulative_reward += reward;
         self.history.push(HistoryEntry {
@@ -660,10 +694,13 @@ impl Episode {
                 if kind == "restart" {
                     self.sim.restart(*service);
                 }
+                self.remediation_effects(*service, kind, step_number);
                 match (known, outcome, harm) {
                     (Some(fix), Some(outcome), _) => {
                         let faults = self.fault_mitigated_at.len().max(1) as f64;
-                        let slot = fix.fault.min(self.fault_mitigated_at.len().saturating_sub(1));
+                        let slot = fix
+                            .fault
+                            .min(self.fault_mitigated_at.len().saturating_sub(1));
                         let first = self.fault_mitigated_at[slot].is_none();
                         self.fault_mitigated_at[slot].get_or_insert(step_number);
                         let reward = match outcome {
@@ -873,20 +910,24 @@ impl Episode {
             .services
             .iter()
             .enumerate()
-            .map(|(i, s)| ServiceView {
-                name: s.name.clone(),
-                team: s.team.clone(),
-                kind: s.kind,
-                depends_on: s.depends_on.clone(),
-                health: self.sim.health(i),
-                error_ratio: self.sim.value(i, crate::scenario::Signal::ErrorRatio),
-                latency_p99_seconds: self
-                    .sim
-                    .value(i, crate::scenario::Signal::LatencyP99Seconds),
-                requests_per_second: self
-                    .sim
-                    .value(i, crate::scenario::Signal::RequestsPerSecond),
-                investigated: self.investigated.contains(&i),
+            .map(|(i, s)| {
+                let seen = self
+                    .seen
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| self.sim.values(i));
+                ServiceView {
+                    name: s.name.clone(),
+                    team: s.team.clone(),
+                    kind: s.kind,
+                    depends_on: s.depends_on.clone(),
+                    health: self.sim.health_of(i, &seen),
+                    error_ratio: seen[Signal::ErrorRatio],
+                    latency_p99_seconds: seen[Signal::LatencyP99Seconds],
+                    requests_per_second: seen[Signal::RequestsPerSecond],
+                    investigated: self.investigated.contains(&i),
+                    data_missing: self.missing.get(i).is_some_and(|m| *m != 0),
+                }
             })
             .collect();
         let investigations = self
@@ -899,6 +940,22 @@ impl Episode {
                     .map(|s| (s.name(), self.sim.value(i, *s)))
                     .collect(),
                 logs: self.logs_shown(i, step),
+                instances: scenario.services[i]
+                    .instances
+                    .iter()
+                    .zip(&self.sim.instance_values()[i])
+                    .map(|(pod, v)| InstanceView {
+                        pod: pod.name.clone(),
+                        zone: pod.zone.clone(),
+                        up: v[Signal::Up],
+                        error_ratio: v[Signal::ErrorRatio],
+                        latency_p99_seconds: v[Signal::LatencyP99Seconds],
+                        requests_per_second: v[Signal::RequestsPerSecond]
+                            / scenario.services[i].instances.len().max(1) as f64,
+                        cpu_ratio: v[Signal::CpuRatio],
+                        memory_ratio: v[Signal::MemoryRatio],
+                    })
+                    .collect(),
             })
             .collect();
         Observation {
@@ -915,6 +972,7 @@ impl Episode {
             alerts: self.alert_views(false),
             services,
             investigations,
+            changes: self.changes.events.clone(),
             teams: self.prepared.teams.clone(),
             played: self.played.clone(),
             cumulative_reward: self.cumulative_reward,
@@ -937,7 +995,15 @@ impl Episode {
             }
             _ => {
                 let name = &self.scenario.services[index].name;
-                service_logs(&self.scenario, self.seed, name, step, LOG_LINES_SHOWN).into()
+                let through = self.contexts.len().min(step as usize + 1);
+                service_logs(
+                    &self.scenario,
+                    self.seed,
+                    name,
+                    &self.contexts[..through],
+                    LOG_LINES_SHOWN,
+                )
+                .into()
             }
         }
     }
@@ -956,12 +1022,125 @@ impl Episode {
                 *through + 1
             };
             for s in from..=step {
-                push_step_logs(&self.scenario, self.seed, index, s, |line| {
-                    lines.push(Arc::new(line))
-                });
+                if let Some(context) = self.contexts.get(s as usize) {
+                    push_step_logs(&self.scenario, self.seed, index, s, context, |line| {
+                        lines.push(Arc::new(line))
+                    });
+                }
             }
             *through = (*through).max(step);
         }
+    }
+
+    /// Brings the timeline, the missing data and the log context up to
+    /// `step` (after the simulation has reached it).
+    fn observe_fleet(&mut self, step: u32) {
+        let scenario = self.scenario.clone();
+        self.changes.advance_to(&scenario, self.time_at(step));
+        self.missing.clear();
+        self.missing.resize(scenario.services.len(), 0);
+        for gap in &scenario.missing {
+            let back = gap.until_fixed.is_some_and(|f| self.sim.fixed(f));
+            if step < gap.from_step || back {
+                continue;
+            }
+            let Some(s) = scenario.service_index(&gap.service) else {
+                continue;
+            };
+            self.missing[s] |= if gap.metrics.is_empty() {
+                WHOLE_TARGET
+            } else {
+                gap.metrics.iter().fold(0, |bits, m| bits | family_bit(m))
+            };
+        }
+        if self.seen.is_empty() {
+            self.seen = self.sim.all_values().to_vec();
+        }
+        for (s, seen) in self.seen.iter_mut().enumerate() {
+            if self.missing[s] == 0 {
+                *seen = self.sim.values(s);
+            }
+        }
+        let mut context = LogContext::of(&self.sim, scenario.faults().count(), &self.changes);
+        context.events = std::mem::take(&mut self.events);
+        self.contexts.truncate(step as usize);
+        self.contexts.push(context);
+    }
+
+    /// What a remediation makes the target write, and what it changes on
+    /// the timeline (rollbacks, configuration, flags).
+    fn remediation_effects(&mut self, service: usize, kind: &str, step: u32) {
+        let scenario = self.scenario.clone();
+        let time = self.time_at(step);
+        let pods = scenario.services[service].instances.len().max(3);
+        let field = |k: &str, v: String| (k.to_string(), v);
+        let (message, fields): (String, Vec<(String, String)>) = match kind {
+            "restart" => (
+                format!("rolling restart complete: {pods} pods replaced"),
+                vec![
+                    field("restarts", self.sim.restarts()[service].to_string()),
+                    field("trigger", "manual".into()),
+                ],
+            ),
+            "rollback" => match self.changes.rollback(&scenario, service, time) {
+                Some(version) => (
+                    format!("rollback complete: now running {version}"),
+                    vec![field(
+                        "revision",
+                        self.changes.deploy_revision[service].to_string(),
+                    )],
+                ),
+                None => (
+                    "rollback complete: previous release running".into(),
+                    vec![field(
+                        "revision",
+                        self.changes.deploy_revision[service].to_string(),
+                    )],
+                ),
+            },
+            "scale" => (
+                format!("scaled out: replicas {pods} -> {}", pods * 2),
+                vec![field("trigger", "manual".into())],
+            ),
+            "config_change" => {
+                self.changes.config_change(&scenario, service, time);
+                (
+                    "configuration reloaded".into(),
+                    vec![field(
+                        "revision",
+                        self.changes.config_revision[service].to_string(),
+                    )],
+                )
+            }
+            "failover" => (
+                "failover complete: standby promoted to primary".into(),
+                vec![field("trigger", "manual".into())],
+            ),
+            "flush_cache" => ("cache flushed by operator: all keys evicted".into(), vec![]),
+            "renew_certificate" => ("certificate renewed and reloaded".into(), vec![]),
+            "free_disk" => ("disk space reclaimed by operator".into(), vec![]),
+            "rate_limit" => ("rate limit applied by operator".into(), vec![]),
+            "drain_node" => (
+                "node cordoned and drained: pods evicted and rescheduled".into(),
+                vec![],
+            ),
+            "disable_flag" => {
+                let off = self.changes.disable_flags(&scenario, service, time);
+                if off.is_empty() {
+                    (
+                        "flag change requested: no feature flag was on".into(),
+                        vec![],
+                    )
+                } else {
+                    (
+                        format!("feature flag {} turned off", off.join(", ")),
+                        vec![field("trigger", "manual".into())],
+                    )
+                }
+            }
+            other => (format!("{other} applied by operator"), vec![]),
+        };
+        self.events.push((service, LogLevel::Info, message, fields));
     }
 
     /// MTTR in steps: when recovery completed, or when it will (projected) if a fix is under way.

@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use crate::scenario::{ActionType, ServiceKind, Task};
-use crate::sim::{Health, LogLine};
+use crate::sim::{ChangeEvent, Health, LogLine};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::ops::{Deref, Range};
@@ -94,6 +94,32 @@ pub struct ServiceView {
     pub requests_per_second: f64,
     /// Whether it has been investigated.
     pub investigated: bool,
+    /// Whether its metrics have stopped arriving (the values shown are the
+    /// last ones seen).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub data_missing: bool,
+}
+
+/// One instance (pod) of an investigated service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceView {
+    /// The pod name.
+    pub pod: String,
+    /// Its zone (empty when the scenario has none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub zone: String,
+    /// 1 while it answers its health check.
+    pub up: f64,
+    /// Its 5xx ratio.
+    pub error_ratio: f64,
+    /// Its p99 latency, seconds.
+    pub latency_p99_seconds: f64,
+    /// The requests it serves per second.
+    pub requests_per_second: f64,
+    /// CPU used as a fraction of its limit.
+    pub cpu_ratio: f64,
+    /// Memory used as a fraction of its limit.
+    pub memory_ratio: f64,
 }
 
 /// What investigating a service revealed (kept up to date every step).
@@ -105,6 +131,9 @@ pub struct Investigation {
     pub metrics: BTreeMap<&'static str, f64>,
     /// Its most recent log lines, oldest first.
     pub logs: LogLines,
+    /// Each instance's signals (services that run several).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<InstanceView>,
 }
 
 /// Log lines of one service, each shared with the episode's own record of
@@ -195,6 +224,10 @@ pub struct Observation {
     pub services: Vec<ServiceView>,
     /// What investigations revealed, in the order they were made.
     pub investigations: Vec<Investigation>,
+    /// The change timeline so far (deploys, configuration pushes, flag
+    /// flips, infrastructure events, and the responder's own), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeEvent>,
     /// Teams that can be escalated to.
     pub teams: Vec<String>,
     /// The type of each action played so far, in order.

@@ -13,11 +13,22 @@
 //! | `queue_depth` | gauge | service |
 //! | `up` | gauge | service |
 //! | `error_ratio`, `latency_p50_seconds`, `latency_p99_seconds`, `requests_per_second` | gauge | service |
+//! | `kube_pod_container_status_restarts_total` | counter | service |
+//! | `deployment_revision`, `config_revision` | gauge | service |
+//! | `deployment_info` | gauge (1 while running) | service, version |
+//! | `feature_flag_enabled` | gauge | flag, service |
+//! | `pod_up`, `pod_error_ratio`, `pod_latency_p99_seconds`, `pod_requests_per_second`, `pod_cpu_usage_ratio`, `pod_memory_usage_ratio` | gauge | pod, service, zone (services with instances) |
+//! | each business signal, e.g. `orders_per_minute` | gauge | |
+//!
+//! A series whose data goes missing (`[[missing]]`) gets a staleness
+//! marker instead of a sample; a whole target's `up` is 0.
 
 use super::portable_math::{exp, ln, normal_cdf, round};
 use crate::rng::Rng;
 use crate::scenario::{PerSignal, Scenario, ServiceKind, Signal};
 use crate::series::format_value;
+use crate::series::stale_nan;
+use crate::sim::ChangeState;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -57,7 +68,7 @@ pub struct Family {
 }
 
 /// Every family, in exposition order.
-pub const FAMILIES: [Family; 14] = [
+pub const FAMILIES: [Family; 26] = [
     Family {
         name: "http_requests_total",
         help: "HTTP requests served, by status code.",
@@ -137,6 +148,78 @@ pub const FAMILIES: [Family; 14] = [
         unit: "",
     },
     Family {
+        name: "kube_pod_container_status_restarts_total",
+        help: "Restarts of the service's containers (OOM kills, crashes, restarts applied).",
+        kind: FamilyKind::Counter,
+        unit: "",
+    },
+    Family {
+        name: "deployment_revision",
+        help: "The service's deployment revision: goes up with every deploy and rollback.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "config_revision",
+        help: "The service's configuration revision: goes up with every configuration push.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "deployment_info",
+        help: "1 for the version the service runs (no sample for other versions).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "feature_flag_enabled",
+        help: "1 while the feature flag is on, 0 while it is off.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "pod_up",
+        help: "1 if the pod answers its health check, 0 if not.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "pod_error_ratio",
+        help: "Fraction of the pod's requests answered with a 5xx status.",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "pod_latency_p99_seconds",
+        help: "99th percentile latency of the pod's requests.",
+        kind: FamilyKind::Gauge,
+        unit: "seconds",
+    },
+    Family {
+        name: "pod_requests_per_second",
+        help: "Requests the pod serves per second.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "pod_cpu_usage_ratio",
+        help: "CPU the pod uses as a fraction of its limit.",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "pod_memory_usage_ratio",
+        help: "Resident memory of the pod as a fraction of its limit.",
+        kind: FamilyKind::Gauge,
+        unit: "ratio",
+    },
+    Family {
+        name: "business",
+        help: "A business signal (its own name and help).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
         name: "ALERTS",
         help: "Alerts pending or firing, as Prometheus records them.",
         kind: FamilyKind::Gauge,
@@ -170,6 +253,24 @@ enum Source {
     Signal {
         signal: Signal,
         scale: f64,
+    },
+    Restarts,
+    Revision {
+        config: bool,
+    },
+    Version {
+        index: usize,
+    },
+    Flag {
+        index: usize,
+    },
+    Pod {
+        instance: usize,
+        signal: Signal,
+        per_instance: bool,
+    },
+    Business {
+        index: usize,
     },
     Alert,
 }
@@ -272,12 +373,49 @@ pub struct MetricSet {
     signal_series: usize,
     /// Each service's latency shape at the last [`MetricSet::observe`].
     shapes: Vec<LatencyShape>,
+    /// Each business signal's HELP text.
+    business_help: Arc<[String]>,
+    /// What is exposed: `values` with a staleness marker for every series
+    /// whose data is missing (kept only while some is).
+    emitted: Vec<f64>,
+    missing_any: bool,
+}
+
+/// What the fleet looks like at one scrape: everything the series are
+/// derived from.
+#[derive(Clone, Copy, Debug)]
+pub struct FleetSample<'a> {
+    /// Each service's signals (in [`Signal::ALL`] order).
+    pub signals: &'a [PerSignal<f64>],
+    /// Each service's instances' signals (empty for services without instances).
+    pub instances: &'a [Vec<PerSignal<f64>>],
+    /// Each business signal's value.
+    pub business: &'a [f64],
+    /// Each service's restarts so far.
+    pub restarts: &'a [u32],
+    /// Versions, revisions and flags.
+    pub changes: &'a ChangeState,
+    /// Per service: the metric families ([`FAMILIES`] indices) whose data
+    /// is missing, as a bit set; [`WHOLE_TARGET`] when the whole scrape fails.
+    pub missing: &'a [u64],
+}
+
+/// The `missing` bits of a scrape target that does not answer at all.
+pub const WHOLE_TARGET: u64 = u64::MAX;
+
+/// The bit of `missing` for a family, by name.
+pub fn family_bit(name: &str) -> u64 {
+    FAMILIES
+        .iter()
+        .position(|f| f.name == name)
+        .map_or(0, |i| 1 << i)
 }
 
 impl MetricSet {
     /// The series of every family for every service of `scenario`, with
     /// counters started at a seeded uptime so they look like real ones.
     pub fn new(scenario: &Scenario, seed: u64) -> MetricSet {
+        let changes = ChangeState::new(scenario);
         let mut series = Vec::new();
         let mut alert_rules = Vec::new();
         let service_label = |i: usize| ("service".to_string(), scenario.services[i].name.clone());
@@ -415,7 +553,80 @@ impl MetricSet {
                             scale: 1.0,
                         },
                     ),
+                    "kube_pod_container_status_restarts_total" => {
+                        push(family.name, vec![], Source::Restarts)
+                    }
+                    "deployment_revision" => {
+                        push(family.name, vec![], Source::Revision { config: false })
+                    }
+                    "config_revision" => {
+                        push(family.name, vec![], Source::Revision { config: true })
+                    }
+                    "deployment_info" => {
+                        for (index, (_, version)) in changes
+                            .versions
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (owner, _))| *owner == i)
+                        {
+                            push(
+                                family.name,
+                                vec![("version".into(), version.clone())],
+                                Source::Version { index },
+                            );
+                        }
+                    }
+                    "feature_flag_enabled" => {
+                        for (index, (_, flag, _)) in changes
+                            .flags
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (owner, _, _))| *owner == i)
+                        {
+                            push(
+                                family.name,
+                                vec![("flag".into(), flag.clone())],
+                                Source::Flag { index },
+                            );
+                        }
+                    }
+                    name if name.starts_with("pod_") => {
+                        let signal = match name {
+                            "pod_up" => Signal::Up,
+                            "pod_error_ratio" => Signal::ErrorRatio,
+                            "pod_latency_p99_seconds" => Signal::LatencyP99Seconds,
+                            "pod_requests_per_second" => Signal::RequestsPerSecond,
+                            "pod_cpu_usage_ratio" => Signal::CpuRatio,
+                            _ => Signal::MemoryRatio,
+                        };
+                        for (instance, pod) in service.instances.iter().enumerate() {
+                            let mut labels = vec![("pod".to_string(), pod.name.clone())];
+                            if !pod.zone.is_empty() {
+                                labels.push(("zone".into(), pod.zone.clone()));
+                            }
+                            push(
+                                family.name,
+                                labels,
+                                Source::Pod {
+                                    instance,
+                                    signal,
+                                    per_instance: signal == Signal::RequestsPerSecond,
+                                },
+                            );
+                        }
+                    }
                     _ => {}
+                }
+            }
+            if family.name == "business" {
+                for (index, b) in scenario.business.iter().enumerate() {
+                    series.push(SeriesDef {
+                        family: family_index,
+                        metric: b.name.clone(),
+                        labels: Vec::new(),
+                        service: scenario.service_index(&b.follows).unwrap_or(0),
+                        source: Source::Business { index },
+                    });
                 }
             }
             if family.name == "ALERTS" {
@@ -464,6 +675,9 @@ impl MetricSet {
             alert_rules: alert_rules.into(),
             signal_series,
             shapes: Vec::new(),
+            business_help: scenario.business.iter().map(|b| b.help.clone()).collect(),
+            emitted: Vec::new(),
+            missing_any: false,
         }
     }
 
@@ -471,7 +685,11 @@ impl MetricSet {
     /// series but `ALERTS`): the first [`MetricSet::signal_series_count`]
     /// series.
     pub fn signal_values(&self) -> &[f64] {
-        &self.values[..self.signal_series]
+        if self.missing_any {
+            &self.emitted[..self.signal_series]
+        } else {
+            &self.values[..self.signal_series]
+        }
     }
 
     /// How many series come from the signals; they are the first ones.
@@ -500,10 +718,10 @@ impl MetricSet {
     }
 
     /// Advances every series but `ALERTS` by one scrape interval of
-    /// `step_seconds`, given each service's signals (in [`Signal::ALL`]
-    /// order). `ALERTS` follows the rules evaluated over these samples:
-    /// [`MetricSet::set_alerts`].
-    pub fn observe(&mut self, signals: &[PerSignal<f64>], step_seconds: f64) {
+    /// `step_seconds`, given the fleet. `ALERTS` follows the rules
+    /// evaluated over these samples: [`MetricSet::set_alerts`].
+    pub fn observe(&mut self, fleet: &FleetSample<'_>, step_seconds: f64) {
+        let signals = fleet.signals;
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
         LatencyShape::of_signals(signals, &mut self.shapes);
         let shapes: &[LatencyShape] = &self.shapes;
@@ -526,8 +744,88 @@ impl MetricSet {
                     *value += v[Signal::CpuRatio] * CPU_LIMIT_CORES * step_seconds
                 }
                 Source::Signal { signal, scale } => *value = v[signal] * scale,
+                Source::Restarts => {
+                    *value = fleet.restarts.get(s.service).copied().unwrap_or(0) as f64
+                }
+                Source::Revision { config } => {
+                    let revisions = if config {
+                        &fleet.changes.config_revision
+                    } else {
+                        &fleet.changes.deploy_revision
+                    };
+                    *value = revisions.get(s.service).copied().unwrap_or(1) as f64;
+                }
+                Source::Version { index } => {
+                    let running = fleet.changes.running.get(s.service).copied().flatten();
+                    *value = if running == Some(index) {
+                        1.0
+                    } else {
+                        stale_nan()
+                    };
+                }
+                Source::Flag { index } => {
+                    let on = fleet.changes.flags.get(index).is_some_and(|f| f.2);
+                    *value = if on { 1.0 } else { 0.0 };
+                }
+                Source::Pod {
+                    instance,
+                    signal,
+                    per_instance,
+                } => {
+                    let pods = fleet
+                        .instances
+                        .get(s.service)
+                        .map_or(&[][..], Vec::as_slice);
+                    let x = pods.get(instance).map_or(0.0, |p| p[signal]);
+                    *value = if per_instance {
+                        x / pods.len().max(1) as f64
+                    } else {
+                        x
+                    };
+                }
+                Source::Business { index } => {
+                    *value = fleet.business.get(index).copied().unwrap_or(0.0)
+                }
                 Source::Alert => {}
             }
+        }
+        self.missing_any = fleet.missing.iter().any(|m| *m != 0);
+        if self.missing_any {
+            self.emitted.clear();
+            self.emitted.extend_from_slice(&self.values);
+            let up = family_bit("up");
+            for (s, value) in self.series.iter().zip(self.emitted.iter_mut()) {
+                let missing = fleet.missing.get(s.service).copied().unwrap_or(0);
+                // What kube-state-metrics, the flag service and the
+                // business pipeline report does not depend on the target.
+                let elsewhere = matches!(
+                    s.source,
+                    Source::Revision { .. }
+                        | Source::Version { .. }
+                        | Source::Flag { .. }
+                        | Source::Business { .. }
+                        | Source::Alert
+                );
+                if missing == 0 || elsewhere {
+                    continue;
+                }
+                let bit = 1u64 << s.family;
+                if bit == up {
+                    if missing == WHOLE_TARGET {
+                        *value = 0.0;
+                    }
+                } else if missing & bit != 0 {
+                    *value = stale_nan();
+                }
+            }
+        }
+    }
+
+    /// The HELP text of a series' family (a business signal has its own).
+    pub fn help_of(&self, series: &SeriesDef) -> &str {
+        match series.source {
+            Source::Business { index } => self.business_help.get(index).map_or("", String::as_str),
+            _ => FAMILIES[series.family].help,
         }
     }
 
@@ -547,19 +845,30 @@ impl MetricSet {
     pub fn exposition(&self) -> String {
         let mut out = String::with_capacity(self.series.len() * 64);
         let mut current_family = usize::MAX;
-        for (s, value) in self.series.iter().zip(&self.values) {
-            if s.source == Source::Alert {
+        let mut current_business = usize::MAX;
+        for (s, value) in self.series.iter().zip(self.signal_values()) {
+            if s.source == Source::Alert || value.is_nan() {
                 continue;
             }
-            if s.family != current_family {
+            let business = match s.source {
+                Source::Business { index } => index,
+                _ => usize::MAX,
+            };
+            if s.family != current_family || business != current_business {
                 current_family = s.family;
+                current_business = business;
                 let f = &FAMILIES[s.family];
+                let name = if business == usize::MAX {
+                    f.name
+                } else {
+                    s.metric.as_str()
+                };
                 let _ = write!(
                     out,
                     "# HELP {} {}\n# TYPE {} {}\n",
-                    f.name,
-                    f.help,
-                    f.name,
+                    name,
+                    self.help_of(s),
+                    name,
                     f.kind.name()
                 );
             }

@@ -9,13 +9,13 @@
 //! [`Monitor::record`] stores `ALERTS` from their verdicts and completes
 //! the step.
 
-use super::families::{write_sample, FamilyKind, MetricSet, FAMILIES};
+use super::families::{family_bit, write_sample, FamilyKind, FleetSample, MetricSet, FAMILIES};
 use super::recorder::{Recorder, Snapshot};
 use super::slo::SloBook;
 use crate::rng::Rng;
 use crate::scenario::{PerActionType, PerSignal, Scenario, Signal};
 use crate::series::{format_value, Labels, SeriesId, Store};
-use crate::sim::{baseline_seed, baseline_signals, Simulation};
+use crate::sim::{baseline_seed, baseline_signals, ChangeState, Simulation};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -55,6 +55,11 @@ pub struct Monitor {
     first_time: i64,
     last_time: i64,
     signals: Vec<PerSignal<f64>>,
+    instances: Vec<Vec<PerSignal<f64>>>,
+    business: Vec<f64>,
+    restarts: Vec<u32>,
+    changes: ChangeState,
+    missing: Vec<u64>,
 }
 
 /// The monitoring of a scenario up to the incident start: the baseline
@@ -104,14 +109,28 @@ impl Baseline {
             first_time: scenario.start_time - HISTORY_STEPS as i64 * scenario.step_seconds as i64,
             last_time: scenario.start_time,
             signals: vec![PerSignal::splat(0.0); services],
+            instances: scenario
+                .services
+                .iter()
+                .map(|s| vec![PerSignal::splat(0.0); s.instances.len()])
+                .collect(),
+            business: scenario.business.iter().map(|b| b.baseline).collect(),
+            restarts: vec![0; services],
+            changes: ChangeState::new(scenario),
+            missing: vec![0; services],
             metrics,
             store,
             ids: ids.into(),
         };
         let mut noise = Rng::derive(seed, "history");
         let quiet = vec![false; scenario.alerts.len()];
+        let prehistory = Simulation::prehistory(scenario, healthy.clone());
+        let began = prehistory.services.len();
         for h in (1..=HISTORY_STEPS).rev() {
-            for (signals, base) in monitor.signals.iter_mut().zip(&healthy) {
+            // The incident's own course in its last `began` steps, healthy before.
+            let row = (h as usize <= began).then(|| began - h as usize);
+            let source = row.map_or(&healthy, |r| &prehistory.services[r]);
+            for (signals, base) in monitor.signals.iter_mut().zip(source) {
                 for signal in Signal::ALL {
                     let base = base[signal];
                     signals[signal] = if signal == Signal::Up {
@@ -121,7 +140,27 @@ impl Baseline {
                     };
                 }
             }
+            for (s, pods) in monitor.instances.iter_mut().enumerate() {
+                for (k, pod) in pods.iter_mut().enumerate() {
+                    let base = row.map_or(&healthy[s], |r| &prehistory.instances[r][s][k]);
+                    for signal in Signal::ALL {
+                        pod[signal] = if signal == Signal::Up {
+                            base[signal]
+                        } else {
+                            base[signal] * (1.0 + 0.03 * noise.signed_unit())
+                        };
+                    }
+                }
+            }
+            for (b, value) in monitor.business.iter_mut().enumerate() {
+                let base = row.map_or(scenario.business[b].baseline, |r| prehistory.business[r][b]);
+                *value = base * (1.0 + 0.03 * noise.signed_unit());
+            }
+            if let Some(r) = row {
+                monitor.restarts.clone_from(&prehistory.restarts[r]);
+            }
             let time = scenario.start_time - h as i64 * scenario.step_seconds as i64;
+            monitor.changes.advance_to(scenario, time);
             monitor.sample_signals(time);
             monitor.complete(time, -(h as i64), &quiet, EpisodeCounters::default());
         }
@@ -167,8 +206,15 @@ impl Monitor {
 
     /// The first half of a step: the signals' samples at `time`.
     fn sample_signals(&mut self, time: i64) {
-        self.metrics
-            .observe(&self.signals, self.step_seconds as f64);
+        let fleet = FleetSample {
+            signals: &self.signals,
+            instances: &self.instances,
+            business: &self.business,
+            restarts: &self.restarts,
+            changes: &self.changes,
+            missing: &self.missing,
+        };
+        self.metrics.observe(&fleet, self.step_seconds as f64);
         self.store
             .append_row(time.saturating_mul(1000), self.metrics.signal_values());
     }
@@ -186,15 +232,31 @@ impl Monitor {
         self.append_alerts(time.saturating_mul(1000));
         self.slos
             .observe_shaped(&self.signals, self.metrics.latency_shapes(), seconds);
+        // What the dashboards see: nothing of a service whose data is missing.
+        let latency_missing = family_bit("latency_p99_seconds");
+        let errors_missing = family_bit("error_ratio");
+        let seen = |s: usize, bit: u64, value: f64| {
+            if self.missing.get(s).is_some_and(|m| m & bit != 0) {
+                f64::NAN
+            } else {
+                value
+            }
+        };
         self.recorder.record(Snapshot {
             step,
             time,
             latency_p99_seconds: self
                 .signals
                 .iter()
-                .map(|s| s[Signal::LatencyP99Seconds])
+                .enumerate()
+                .map(|(i, s)| seen(i, latency_missing, s[Signal::LatencyP99Seconds]))
                 .collect(),
-            error_ratio: self.signals.iter().map(|s| s[Signal::ErrorRatio]).collect(),
+            error_ratio: self
+                .signals
+                .iter()
+                .enumerate()
+                .map(|(i, s)| seen(i, errors_missing, s[Signal::ErrorRatio]))
+                .collect(),
             wrong_fixes: counters.wrong_fixes,
             miscommunications: counters.miscommunications,
             mttr_steps: if counters.resolved { -1 } else { step.max(0) },
@@ -214,10 +276,23 @@ impl Monitor {
     /// simulation's current signals (every series but `ALERTS`). Returns
     /// their time in milliseconds, when the alert rules are to be evaluated.
     /// [`Monitor::record`] completes the step.
-    pub fn scrape(&mut self, sim: &Simulation, step: u32) -> i64 {
+    pub fn scrape(
+        &mut self,
+        sim: &Simulation,
+        changes: &ChangeState,
+        missing: &[u64],
+        step: u32,
+    ) -> i64 {
         for (service, signals) in self.signals.iter_mut().enumerate() {
             *signals = sim.values(service);
         }
+        self.instances.clone_from_slice(sim.instance_values());
+        self.business.clear();
+        self.business.extend(sim.business_values());
+        self.restarts.clone_from_slice(sim.restarts());
+        self.changes.clone_from(changes);
+        self.missing.clear();
+        self.missing.extend_from_slice(missing);
         let time = self.time_of(step);
         self.sample_signals(time);
         time.saturating_mul(1000)

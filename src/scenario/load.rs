@@ -803,7 +803,10 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
             check.error(
                 0..0,
                 &format!("other_faults[{}]", f - 1),
-                format!("expected at least one [[symptoms]] entry with fault = {}", f + 1),
+                format!(
+                    "expected at least one [[symptoms]] entry with fault = {}",
+                    f + 1
+                ),
             );
         }
     }
@@ -869,17 +872,29 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                 })
                 .collect();
             let level = LogLevel::from_name(&level_name).unwrap_or(LogLevel::Info);
+            let fault = check.fault_ref(&l.fault, &format!("{field}.fault"), fault_count);
+            // A warning on a service the fault reaches stops with the
+            // fault; one elsewhere (a red herring's batch job) goes on.
+            let reached = std::iter::once(&fault_service)
+                .chain(other_faults.iter().map(|f| &f.service))
+                .nth(fault)
+                .is_some_and(|root| *root == service)
+                || symptoms
+                    .iter()
+                    .any(|d| d.fault == fault && d.service == service);
             let when = match &l.when {
-                Some(w) => LogWhen::from_name(&check.one_of(w, &format!("{field}.when"), &LogWhen::NAMES))
-                    .unwrap_or(LogWhen::Always),
-                None if level >= LogLevel::Warn => LogWhen::Incident,
+                Some(w) => {
+                    LogWhen::from_name(&check.one_of(w, &format!("{field}.when"), &LogWhen::NAMES))
+                        .unwrap_or(LogWhen::Always)
+                }
+                None if level >= LogLevel::Warn && reached => LogWhen::Incident,
                 None => LogWhen::Always,
             };
             LogTemplate {
                 service,
                 level,
                 when,
-                fault: check.fault_ref(&l.fault, &format!("{field}.fault"), fault_count),
+                fault,
                 message,
                 fields,
                 from_step: check.integer(&l.from_step, &format!("{field}.from_step"), 0, 1000, 0)

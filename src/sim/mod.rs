@@ -5,8 +5,11 @@
 //!
 //! Only `+ - * /` on floats, so the native and wasm builds agree bit for bit.
 
+mod changes;
+pub use changes::{ChangeEvent, ChangeState, RESPONDER};
+
 use crate::rng::Rng;
-use crate::scenario::{Drift, LogLevel, PerSignal, Scenario, ServiceKind, Shape, Signal};
+use crate::scenario::{Drift, LogLevel, LogWhen, PerSignal, Scenario, ServiceKind, Shape, Signal};
 use serde::Serialize;
 
 /// One drift after seeded variation, with the service resolved to an index.
@@ -251,18 +254,15 @@ impl Simulation {
             sim.refresh();
             out.services.push(sim.current.clone());
             out.instances.push(sim.instance_current.clone());
-            out.business.push(sim.business.iter().map(|b| b.current).collect());
+            out.business
+                .push(sim.business.iter().map(|b| b.current).collect());
             out.restarts.push(sim.restarts.clone());
         }
         out
     }
 
     /// The fleet at the incident's beginning, no drift applied yet, no noise.
-    fn before_start(
-        scenario: &Scenario,
-        seed: u64,
-        baseline: Vec<PerSignal<f64>>,
-    ) -> Simulation {
+    fn before_start(scenario: &Scenario, seed: u64, baseline: Vec<PerSignal<f64>>) -> Simulation {
         let mut variation = Rng::derive(seed, "variation");
         let resolve = |drift: &Drift, variation: &mut Rng| ActiveDrift {
             service: scenario.service_index(&drift.service).unwrap_or(0),
@@ -382,7 +382,8 @@ impl Simulation {
                             own += fault.instance_offset[s][k][signal];
                         }
                         let value = (raw + own) * self.instance_noise[s][k][signal];
-                        self.instance_current[s][k][signal] = clamp_signal(signal, value, self.killed[s]);
+                        self.instance_current[s][k][signal] =
+                            clamp_signal(signal, value, self.killed[s]);
                         spread += own;
                     }
                     raw += spread / instances as f64;
@@ -487,10 +488,7 @@ impl Simulation {
             }
         }
         for b in &mut self.business {
-            if b.delta != 0.0
-                && t >= b.onset
-                && drifting.get(b.fault).copied().unwrap_or(false)
-            {
+            if b.delta != 0.0 && t >= b.onset && drifting.get(b.fault).copied().unwrap_or(false) {
                 b.own = drift_towards(b.own, b.delta, b.floor);
             }
         }
@@ -623,7 +621,12 @@ impl Simulation {
 
     /// The service's health, from its signals compared with its baseline.
     pub fn health(&self, service: usize) -> Health {
-        let current = &self.current[service];
+        self.health_of(service, &self.current[service])
+    }
+
+    /// The health `values` would give the service (what a dashboard that
+    /// lost its data shows: the last values it saw).
+    pub fn health_of(&self, service: usize, current: &PerSignal<f64>) -> Health {
         let baseline = &self.baseline[service];
         let v = |s: Signal| current[s];
         let b = |s: Signal| baseline[s];
@@ -740,7 +743,11 @@ impl Simulation {
 
     /// A wrong fix makes a signal of a service worse by `amount`.
     pub fn worsen(&mut self, service: usize, signal: Signal, amount: f64) {
-        let Some(offsets) = self.faults.first_mut().and_then(|f| f.offset.get_mut(service)) else {
+        let Some(offsets) = self
+            .faults
+            .first_mut()
+            .and_then(|f| f.offset.get_mut(service))
+        else {
             return;
         };
         let current = self.baseline[service][signal] + offsets[signal];
@@ -812,20 +819,134 @@ fn request_id(seed: u64, step: u32, template: usize) -> String {
     text
 }
 
-fn fill(text: &str, seed: u64, step: u32, template: usize) -> String {
+/// A line a responder's action makes a service write: (service index,
+/// level, message, fields).
+pub type LogEvent = (usize, LogLevel, String, Vec<(String, String)>);
+
+/// What the log lines of one step are written from: the fleet as it was
+/// at that step, and what the responder did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogContext {
+    /// Each service's signals at the step.
+    pub values: Vec<PerSignal<f64>>,
+    /// Per fault: whether a right fix had taken hold ([`Simulation::quiet`]).
+    pub quiet: Vec<bool>,
+    /// Each service's restarts so far.
+    pub restarts: Vec<u32>,
+    /// Each service's running version, where the timeline names it.
+    pub versions: Vec<Option<String>>,
+    /// Lines the responder's actions made services write at this step:
+    /// (service index, level, message, fields).
+    pub events: Vec<LogEvent>,
+}
+
+impl LogContext {
+    /// The context of the fleet as `sim` has it now, with the versions of `changes`.
+    pub fn of(sim: &Simulation, faults: usize, changes: &ChangeState) -> LogContext {
+        LogContext {
+            values: sim.all_values().to_vec(),
+            quiet: (0..faults).map(|f| sim.quiet(f)).collect(),
+            restarts: sim.restarts().to_vec(),
+            versions: (0..sim.all_values().len())
+                .map(|s| changes.version_of(s).map(str::to_string))
+                .collect(),
+            events: Vec::new(),
+        }
+    }
+}
+
+/// A template's text with its placeholders filled: `{step}`,
+/// `{request_id}`, and the service's values at the step (`{error_percent}`,
+/// `{latency_p50_ms}`, `{latency_p99_ms}`, `{rps}`, `{cpu_percent}`,
+/// `{memory_percent}`, `{saturation_percent}`, `{queue_depth}`,
+/// `{restarts}`, `{version}`).
+fn fill(
+    text: &str,
+    seed: u64,
+    step: u32,
+    template: usize,
+    service: usize,
+    context: &LogContext,
+) -> String {
     if !text.contains('{') {
         return text.to_string();
     }
-    let mut out = if text.contains("{step}") {
-        text.replace("{step}", &step.to_string())
-    } else {
-        text.to_string()
+    let value = |signal: Signal| {
+        context
+            .values
+            .get(service)
+            .map_or_else(|| signal.default_baseline(), |v| v[signal])
     };
-    if out.contains("{request_id}") {
-        out = out.replace("{request_id}", &request_id(seed, step, template));
+    let percent = |x: f64| format!("{:.1}", 100.0 * x);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..close];
+        let replacement = match name {
+            "step" => Some(step.to_string()),
+            "request_id" => Some(request_id(seed, step, template)),
+            "error_percent" => Some(percent(value(Signal::ErrorRatio))),
+            "latency_p50_ms" => Some(format!("{:.0}", 1000.0 * value(Signal::LatencyP50Seconds))),
+            "latency_p99_ms" => Some(format!("{:.0}", 1000.0 * value(Signal::LatencyP99Seconds))),
+            "rps" => Some(format!("{:.0}", value(Signal::RequestsPerSecond))),
+            "cpu_percent" => Some(format!("{:.0}", 100.0 * value(Signal::CpuRatio))),
+            "memory_percent" => Some(format!("{:.0}", 100.0 * value(Signal::MemoryRatio))),
+            "saturation_percent" => Some(format!("{:.0}", 100.0 * value(Signal::SaturationRatio))),
+            "queue_depth" => Some(format!("{:.0}", value(Signal::QueueDepth))),
+            "restarts" => Some(
+                context
+                    .restarts
+                    .get(service)
+                    .copied()
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            "version" => Some(
+                context
+                    .versions
+                    .get(service)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| "unknown".into()),
+            ),
+            _ => None,
+        };
+        match replacement {
+            Some(r) => out.push_str(&r),
+            None => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
     }
+    out.push_str(rest);
     out
 }
+
+/// The placeholders a log template may use (besides none).
+pub const LOG_PLACEHOLDERS: [&str; 12] = [
+    "step",
+    "request_id",
+    "error_percent",
+    "latency_p50_ms",
+    "latency_p99_ms",
+    "rps",
+    "cpu_percent",
+    "memory_percent",
+    "saturation_percent",
+    "queue_depth",
+    "restarts",
+    "version",
+];
 
 /// The routine line every service writes, so healthy services have logs too.
 fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static str); 2]) {
@@ -859,21 +980,27 @@ fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static st
 }
 
 /// The log lines `service` has written from the incident start through
-/// `up_to_step`, oldest first, at most `limit` (the newest kept).
+/// the last step of `contexts` (one per step from step 0), oldest first, at
+/// most `limit` (the newest kept).
 pub fn service_logs(
     scenario: &Scenario,
     seed: u64,
     service: &str,
-    up_to_step: u32,
+    contexts: &[LogContext],
     limit: usize,
 ) -> Vec<LogLine> {
     let Some(index) = scenario.service_index(service) else {
         return Vec::new();
     };
+    let up_to_step = contexts.len().saturating_sub(1) as u32;
     let mut lines = Vec::new();
     let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
     for step in first_step..=up_to_step {
-        push_step_logs(scenario, seed, index, step, |line| lines.push(line));
+        if let Some(context) = contexts.get(step as usize) {
+            push_step_logs(scenario, seed, index, step, context, |line| {
+                lines.push(line)
+            });
+        }
     }
     let skip = lines.len().saturating_sub(limit);
     lines.drain(..skip);
@@ -881,12 +1008,16 @@ pub fn service_logs(
 }
 
 /// Hands the log lines service `index` writes at `step` to `push`, in
-/// order (what [`service_logs`] lists for that step).
+/// order (what [`service_logs`] lists for that step): its routine line,
+/// the scenario's templates due (those of a fault stop once a right fix
+/// has taken hold; recovery lines start then), and the lines the
+/// responder's actions made it write.
 pub fn push_step_logs(
     scenario: &Scenario,
     seed: u64,
     index: usize,
     step: u32,
+    context: &LogContext,
     mut push: impl FnMut(LogLine),
 ) {
     let Some(service) = scenario.services.get(index) else {
@@ -914,17 +1045,38 @@ pub fn push_step_logs(
         {
             continue;
         }
+        let quiet = context.quiet.get(template.fault).copied().unwrap_or(false);
+        let due = match template.when {
+            LogWhen::Always => true,
+            LogWhen::Incident => !quiet,
+            LogWhen::Fixed => quiet,
+        };
+        if !due {
+            continue;
+        }
         push(LogLine {
             time: step_time + 2.0 + (t % 20) as f64,
             step,
             service: service.name.clone(),
             level: template.level,
-            message: fill(&template.message, seed, step, t),
+            message: fill(&template.message, seed, step, t, index, context),
             fields: template
                 .fields
                 .iter()
-                .map(|(k, v)| (k.clone(), fill(v, seed, step, t)))
+                .map(|(k, v)| (k.clone(), fill(v, seed, step, t, index, context)))
                 .collect(),
         });
+    }
+    for (i, (s, level, message, fields)) in context.events.iter().enumerate() {
+        if *s == index {
+            push(LogLine {
+                time: step_time + 25.0 + i as f64 * 0.1,
+                step,
+                service: service.name.clone(),
+                level: *level,
+                message: message.clone(),
+                fields: fields.clone(),
+            });
+        }
     }
 }

@@ -117,6 +117,37 @@ export interface Service {
     latency_p99_seconds: number;
     requests_per_second: number;
     investigated: boolean;
+    /** Present (true) while its metrics have stopped arriving; the values are the last seen. */
+    data_missing?: boolean;
+}
+
+/** One instance (pod) of an investigated service that runs several. */
+export interface InstanceView {
+    pod: string;
+    /** Its zone, when the scenario declares zones. */
+    zone?: string;
+    up: number;
+    error_ratio: number;
+    latency_p99_seconds: number;
+    requests_per_second: number;
+    cpu_ratio: number;
+    memory_ratio: number;
+}
+
+/** One change on the timeline: the scenario's, or the responder's own (author "incident response"). */
+export interface ChangeEvent {
+    /** Simulated Unix seconds. */
+    time: number;
+    service: string;
+    kind: "deploy" | "config" | "flag" | "infra";
+    author: string;
+    description: string;
+    /** The version a deploy or rollback brought, when known. */
+    version?: string;
+    /** A flag change's flag. */
+    flag?: string;
+    /** A flag change's new state. */
+    enabled?: boolean;
 }
 
 /** One structured log line; `fields` are [key, value] pairs in template order. */
@@ -136,6 +167,8 @@ export interface Investigation {
     /** Every signal's current value, by signal name. */
     metrics: Record<string, number>;
     logs: LogLine[];
+    /** Each instance's signals, for a service that runs several. */
+    instances?: InstanceView[];
 }
 
 /** What a responder sees. */
@@ -157,6 +190,8 @@ export interface Observation {
     alerts: Alert[];
     services: Service[];
     investigations: Investigation[];
+    /** The change timeline so far, oldest first (absent while empty). */
+    changes?: ChangeEvent[];
     teams: string[];
     played: ActionType[];
     cumulative_reward: number;
