@@ -35,9 +35,15 @@ pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Agent>> {
 /// then confirm the impact along the path to the users, diagnose, escalate
 /// and communicate.
 pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
+    let faults: Vec<&crate::scenario::Fault> = scenario.faults().collect();
     let fault = &scenario.fault;
+    let false_alarm = fault.is_false_alarm();
     let mut path = vec![Action::new("investigate", Some(&fault.service)).because(
-        "The alerts and the dependency graph point here: start at the deepest unhealthy service.",
+        if false_alarm {
+            "The alert points here: check whether users are affected at all."
+        } else {
+            "The alerts and the dependency graph point here: start at the deepest unhealthy service."
+        },
     )];
     path.push(
         Action::new("classify", None)
@@ -47,11 +53,26 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     if task == Task::SeverityClassification {
         return path;
     }
-    let fix = scenario
-        .correct_remediations()
-        .find(|r| r.outcome == FixOutcome::Resolve)
-        .or_else(|| scenario.correct_remediations().next());
-    if let Some(fix) = fix {
+    // Each fault's fix: the one that removes the cause.
+    let fixes: Vec<&crate::scenario::Remediation> = (0..faults.len())
+        .filter_map(|f| {
+            let of_fault = || {
+                scenario
+                    .correct_remediations()
+                    .filter(move |r| r.fault == f)
+            };
+            of_fault()
+                .find(|r| r.outcome == FixOutcome::Resolve)
+                .or_else(|| of_fault().next())
+        })
+        .collect();
+    for (f, fix) in fixes.iter().enumerate() {
+        if f > 0 {
+            path.push(
+                Action::new("investigate", Some(&faults[f].service))
+                    .because("A second, unrelated fault: its own symptoms point here."),
+            );
+        }
         path.push(
             Action::new("remediate", Some(&fix.service))
                 .with("kind", &fix.kind)
@@ -61,7 +82,7 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
     if task == Task::FullIncidentManagement {
         for &i in &scenario.path_to_users() {
             let service = &scenario.services[i].name;
-            if *service != fault.service {
+            if faults.iter().all(|f| f.service != *service) {
                 path.push(
                     Action::new("investigate", Some(service))
                         .because("Confirm the impact along the path to the users."),
@@ -69,11 +90,13 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
             }
         }
     }
-    path.push(
-        Action::new("diagnose", Some(&fault.service))
-            .with("root_cause", &fault.cause)
-            .because(&fault.description),
-    );
+    for f in &faults {
+        path.push(
+            Action::new("diagnose", Some(&f.service))
+                .with("root_cause", &f.cause)
+                .because(&f.description),
+        );
+    }
     if task == Task::RootCauseAnalysis {
         return path;
     }
@@ -94,32 +117,55 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
         .impact
         .first()
         .map_or("The service", String::as_str);
-    let message = format!(
-        "{}{} is failing or slow for some of our users. We have identified the cause and applied a fix, and it is recovering. Next update in 30 minutes.",
-        impact.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
+    let capitalised = format!(
+        "{}{}",
+        impact
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default(),
         impact.chars().skip(1).collect::<String>()
     );
+    let message = if false_alarm {
+        format!("{capitalised} is working normally: an alert fired, we checked and found no impact on users. We are monitoring; next update in 30 minutes.")
+    } else {
+        format!("{capitalised} is failing or slow for some of our users. We have identified the cause and applied a fix, and it is recovering. Next update in 30 minutes.")
+    };
     path.push(
         Action::new("communicate", None)
             .with("channel", channel)
             .with("message", &message)
             .because("Tell users what is affected and what is being done."),
     );
-    let fixed_by = fix.map_or_else(String::new, |f| {
-        format!(" {} {} removed it.", f.kind, f.service)
-    });
+    let summary: Vec<String> = faults
+        .iter()
+        .map(|f| {
+            let fixed_by = fixes
+                .iter()
+                .find(|r| {
+                    faults
+                        .get(r.fault)
+                        .is_some_and(|of| of.service == f.service)
+                })
+                .map_or_else(String::new, |r| {
+                    format!(" {} {} removed it.", r.kind, r.service)
+                });
+            format!(
+                "{} on {}.{fixed_by} {}",
+                causes::cause(&f.cause).map_or(f.cause.as_str(), |c| c.name),
+                f.service,
+                f.description
+            )
+        })
+        .collect();
     path.push(
         Action::new("resolve", None)
-            .with(
-                "summary",
-                &format!(
-                    "{} on {}.{fixed_by} {}",
-                    causes::cause(&fault.cause).map_or(fault.cause.as_str(), |c| c.name),
-                    fault.service,
-                    fault.description
-                ),
-            )
-            .because("The cause is removed and the metrics recover: close the incident with what happened."),
+            .with("summary", &summary.join(" "))
+            .because(if false_alarm {
+                "Nothing was broken: close the alert with what was checked and why no fix was needed."
+            } else {
+                "The cause is removed and the metrics recover: close the incident with what happened."
+            }),
     );
     path
 }
@@ -311,7 +357,25 @@ impl Heuristic {
             | "dns_failure"
             | "load_balancer_misconfiguration"
             | "rate_limiter_misconfiguration" => "config_change",
-            "replication_lag" | "network_partition" => "failover",
+            "replication_lag" | "network_partition" | "cdn_outage" => "failover",
+            "bad_schema_migration" | "bad_upstream_data" => "rollback",
+            "lock_contention"
+            | "gc_pauses"
+            | "fd_exhaustion"
+            | "deadlock"
+            | "circuit_breaker_stuck_open"
+            | "monitoring_blind_spot" => "restart",
+            "expired_credentials"
+            | "probe_misconfiguration"
+            | "consumer_rebalance_storm"
+            | "integer_overflow"
+            | "quota_exhaustion"
+            | "burst_credit_exhaustion" => "config_change",
+            "feature_flag_misconfiguration" => "disable_flag",
+            "batch_job_storm" | "credential_stuffing" | "client_bug" => "rate_limit",
+            "autoscaler_failure" | "capacity_regression" => "scale",
+            "ca_rotation" => "renew_certificate",
+            "zone_outage" => "drain_node",
             _ => return None,
         })
     }

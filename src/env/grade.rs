@@ -133,12 +133,19 @@ pub(crate) fn severity_score(given: Severity, truth: Severity) -> f64 {
     }
 }
 
-/// The score of one diagnosis: service and cause.
+/// The score of one diagnosis: service and cause, against the fault it
+/// comes closest to (of a scenario with several, any one).
 pub(crate) fn diagnosis_score(scenario: &Scenario, answer: &DiagnosisAnswer) -> f64 {
-    let right_service = scenario
-        .fault
-        .accepts_service(&scenario.services[answer.service].name);
-    let right_cause = cause_matches(&answer.root_cause, &answer.notes, &scenario.fault);
+    scenario
+        .faults()
+        .map(|fault| diagnosis_score_for(scenario, fault, answer))
+        .fold(0.0, f64::max)
+}
+
+/// The score of one diagnosis against one fault.
+fn diagnosis_score_for(scenario: &Scenario, fault: &Fault, answer: &DiagnosisAnswer) -> f64 {
+    let right_service = fault.accepts_service(&scenario.services[answer.service].name);
+    let right_cause = cause_matches(&answer.root_cause, &answer.notes, fault);
     match (right_service, right_cause) {
         (true, true) => 1.0,
         (true, false) => 0.4,
@@ -228,11 +235,19 @@ fn list(items: &[String]) -> String {
 /// [`crate::agents::ideal_path`] (investigate the root, classify, fix,
 /// then the rest).
 pub(crate) fn ideal_steps(task: Task, scenario: &Scenario) -> u32 {
+    // Each further fault: investigate its root, fix it, diagnose it; a
+    // false alarm needs no fix.
+    let extra = 3 * (scenario.faults().count() as u32 - 1);
+    let fix = u32::from(!scenario.fault.is_false_alarm());
     match task {
         Task::SeverityClassification => 2,
-        Task::RootCauseAnalysis => 4,
+        Task::RootCauseAnalysis => 3 + fix + extra,
         Task::FullIncidentManagement => {
-            scenario.path_to_users().len() as u32 + 5 + scenario.escalate_to.len() as u32
+            scenario.path_to_users().len() as u32
+                + 4
+                + fix
+                + extra
+                + scenario.escalate_to.len() as u32
         }
     }
 }
@@ -240,6 +255,13 @@ pub(crate) fn ideal_steps(task: Task, scenario: &Scenario) -> u32 {
 /// The step at which the ideal path applies its fix: investigate the
 /// root, classify, fix.
 pub const IDEAL_MITIGATION_STEP: u32 = 3;
+
+/// The step by which the ideal path has a fix on every fault: step
+/// [`IDEAL_MITIGATION_STEP`], two more for each further fault (investigate
+/// its root, fix it).
+pub fn ideal_mitigation_step(scenario: &Scenario) -> u32 {
+    IDEAL_MITIGATION_STEP + 2 * (scenario.faults().count() as u32 - 1)
+}
 
 pub(crate) fn grade(episode: &Episode) -> Grade {
     let scenario = &episode.scenario;
@@ -369,10 +391,38 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                     .as_deref()
                     .is_some_and(|t| scenario.fault.accepts_service(t))
         });
-        match (position, investigated_at, diagnosed_at) {
+        let first = match (position, investigated_at, diagnosed_at) {
             (None, _, _) => (0.0, format!("The root-cause service {} was never investigated.", scenario.fault.service)),
             (Some(_), Some(i), Some(d)) if i > d => (0.5, format!("{} was investigated, but only after the diagnosis. Ideal: look before you diagnose.", scenario.fault.service)),
             _ => (1.0, format!("Investigated the root-cause service {}.", scenario.fault.service)),
+        };
+        // Each further fault's root counts as much.
+        let others: Vec<&Fault> = scenario.other_faults.iter().collect();
+        if others.is_empty() {
+            first
+        } else {
+            let seen = |f: &Fault| {
+                episode
+                    .investigated
+                    .iter()
+                    .any(|&i| f.accepts_service(&name(i)))
+            };
+            let missed: Vec<String> = others
+                .iter()
+                .filter(|f| !seen(f))
+                .map(|f| f.service.clone())
+                .collect();
+            let score =
+                (first.0 + (others.len() - missed.len()) as f64) / (others.len() + 1) as f64;
+            let also = if missed.is_empty() {
+                " Every other fault's root was investigated too.".to_string()
+            } else {
+                format!(
+                    " Another fault's root was never investigated: {}.",
+                    list(&missed)
+                )
+            };
+            (score, format!("{}{also}", first.1))
         }
     };
 
@@ -395,7 +445,46 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                 name(a.service)
             )
         };
+        let faults: Vec<&Fault> = scenario.faults().collect();
         match (episode.diagnosis_answers.as_slice(), scores.as_slice()) {
+            (answers, _) if faults.len() > 1 => {
+                // Each fault is judged on the answers naming its service
+                // (first answer counts); an answer naming none of them
+                // counts against every fault.
+                let names_one = |a: &DiagnosisAnswer| {
+                    faults.iter().any(|f| f.accepts_service(&name(a.service)))
+                };
+                let mut total = 0.0;
+                let mut parts = Vec::new();
+                for f in &faults {
+                    let scores: Vec<f64> = answers
+                        .iter()
+                        .filter(|a| f.accepts_service(&name(a.service)) || !names_one(a))
+                        .map(|a| diagnosis_score_for(scenario, f, a))
+                        .collect();
+                    let score = if scores.is_empty() {
+                        0.0
+                    } else {
+                        first_answer_score(&scores)
+                    };
+                    total += score;
+                    parts.push(format!(
+                        "{} on {}: {:.2}",
+                        causes::cause(&f.cause).map_or(f.cause.as_str(), |c| c.name),
+                        f.service,
+                        score
+                    ));
+                }
+                let given: Vec<String> = answers.iter().map(said).collect();
+                (
+                    total / faults.len() as f64,
+                    format!(
+                        "Two things were broken at once, and each diagnosis is judged against its own: {}. Diagnosed: {}.",
+                        parts.join("; "),
+                        if given.is_empty() { "nothing".to_string() } else { given.join(", then ") }
+                    ),
+                )
+            }
             ([], _) => (0.0, format!("No diagnosis was recorded. Ideal: {ideal}.")),
             ([answer], [score]) => {
                 let verdict = match *score {
@@ -467,15 +556,51 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         } else {
             String::new()
         };
-        let resolved = episode
-            .remediations
-            .iter()
-            .any(|r| r.outcome == Some(FixOutcome::Resolve));
-        let mitigated = episode
-            .remediations
-            .iter()
-            .any(|r| r.outcome == Some(FixOutcome::Mitigate));
-        if resolved {
+        // Per fault: resolved (1), mitigated only (0.5) or untouched (0).
+        let fault_of = |r: &super::RemediationRecord| {
+            scenario
+                .remediations
+                .iter()
+                .find(|k| k.correct && k.service == r.service && k.kind == r.kind)
+                .map(|k| k.fault)
+        };
+        let fault_count = scenario.faults().count();
+        let reach: Vec<f64> = (0..fault_count)
+            .map(|f| {
+                let fixes = episode
+                    .remediations
+                    .iter()
+                    .filter(|r| fault_of(r) == Some(f));
+                let mut best: f64 = 0.0;
+                for r in fixes {
+                    best = best.max(match r.outcome {
+                        Some(FixOutcome::Resolve) => 1.0,
+                        Some(FixOutcome::Mitigate) => 0.5,
+                        None => 0.0,
+                    });
+                }
+                best
+            })
+            .collect();
+        let resolved = reach.iter().all(|r| *r >= 1.0);
+        let mitigated = reach.iter().all(|r| *r >= 0.5);
+        let partly = reach.iter().any(|r| *r > 0.0);
+        if scenario.fault.is_false_alarm() {
+            if applied.is_empty() {
+                (
+                    1.0,
+                    String::from("Held still: nothing was broken, so nothing needed fixing, and nothing was changed."),
+                )
+            } else {
+                (
+                    (1.0 - penalty).max(0.0),
+                    format!(
+                        "Applied {} to a false alarm: nothing was broken, so every change was a risk with no gain.{wrong}",
+                        list(&applied)
+                    ),
+                )
+            }
+        } else if resolved {
             (
                 (1.0 - penalty).max(0.2),
                 format!(
@@ -495,6 +620,23 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                     "Mitigated ({}), but nothing removed the cause, so the symptoms come back. Ideal: also {}.{wrong}",
                     list(&fixes(true)),
                     list(&resolving)
+                ),
+            )
+        } else if partly {
+            let left: Vec<String> = scenario
+                .faults()
+                .zip(&reach)
+                .filter(|(_, r)| **r < 0.5)
+                .map(|(f, _)| f.service.clone())
+                .collect();
+            let mean = reach.iter().sum::<f64>() / reach.len() as f64;
+            (
+                (mean - penalty).max(0.1),
+                format!(
+                    "Fixed part of it ({}), but the fault on {} was left untouched. Ideal: {}.{wrong}",
+                    list(&fixes(true)),
+                    list(&left),
+                    list(&correct_fixes)
                 ),
             )
         } else if applied.is_empty() {
@@ -635,14 +777,32 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             String::from("The incident was never declared resolved. Ideal: once the cause is removed, close it with a summary of what happened and what fixed it."),
         ),
         Some((step, summary)) => {
-            let names_cause = mentions_fault(summary, &scenario.fault);
-            let summary_part = if names_cause { 0.3 } else { 0.0 };
+            let named = scenario
+                .faults()
+                .filter(|f| mentions_fault(summary, f))
+                .count();
+            let faults = scenario.faults().count();
+            let names_cause = named == faults;
+            let summary_part = 0.3 * named as f64 / faults as f64;
             let said = if names_cause {
                 "The summary says what the cause was."
+            } else if named > 0 {
+                "The summary names only part of what was wrong."
             } else {
                 "The summary does not say what the cause was."
             };
-            if episode.fixed_at.is_some_and(|fixed| fixed < *step) {
+            let held_still = scenario.fault.is_false_alarm() && episode.remediations.is_empty();
+            if held_still {
+                (
+                    0.7 + summary_part,
+                    format!("Declared resolved at step {step} without changing anything: right for a false alarm. {said}"),
+                )
+            } else if scenario.fault.is_false_alarm() {
+                (
+                    0.35 + summary_part / 2.0,
+                    format!("Declared resolved at step {step}, after changing things a false alarm did not need. {said}"),
+                )
+            } else if episode.fixed_at.is_some_and(|fixed| fixed < *step) {
                 (
                     0.7 + summary_part,
                     format!("Declared resolved at step {step}, after the cause was removed. {said}"),
@@ -664,27 +824,34 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
     let time_to_mitigate = {
         let minutes = |steps: u32| steps as f64 * scenario.step_seconds as f64 / 60.0;
         let budget = task.step_budget();
+        let ideal_step = ideal_mitigation_step(scenario);
         match episode.mitigated_at {
+            _ if scenario.fault.is_false_alarm() => {
+                if episode.remediations.is_empty() {
+                    (1.0, String::from("Nothing needed mitigating, and nothing was touched: users were never at risk from the response."))
+                } else {
+                    (0.0, format!("A false alarm needed no fix, yet {} change(s) were made to a healthy system.", episode.remediations.len()))
+                }
+            }
             None => (
                 0.0,
                 format!(
-                    "The incident was never mitigated. Ideal: a fix by step {IDEAL_MITIGATION_STEP} ({:.1} simulated minutes in).",
-                    minutes(IDEAL_MITIGATION_STEP)
+                    "The incident was never mitigated. Ideal: a fix on every fault by step {ideal_step} ({:.1} simulated minutes in).",
+                    minutes(ideal_step)
                 ),
             ),
             Some(at) => {
-                let score = if at <= IDEAL_MITIGATION_STEP {
+                let score = if at <= ideal_step {
                     1.0
                 } else {
-                    1.0 - (at - IDEAL_MITIGATION_STEP) as f64
-                        / budget.saturating_sub(IDEAL_MITIGATION_STEP).max(1) as f64
+                    1.0 - (at - ideal_step) as f64 / budget.saturating_sub(ideal_step).max(1) as f64
                 };
                 (
                     score,
                     format!(
-                        "Mitigated at step {at}, {:.1} simulated minutes in (ideal: step {IDEAL_MITIGATION_STEP}, {:.1} minutes). Users suffer until then: mitigate first, diagnose after.",
+                        "Mitigated at step {at}, {:.1} simulated minutes in (ideal: step {ideal_step}, {:.1} minutes). Users suffer until then: mitigate first, diagnose after.",
                         minutes(at),
-                        minutes(IDEAL_MITIGATION_STEP)
+                        minutes(ideal_step)
                     ),
                 )
             }

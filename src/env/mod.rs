@@ -25,7 +25,7 @@ pub use crate::scenario::ActionType;
 pub use crate::scenario::{Difficulty, GradeDimension, Task};
 pub use action::{Action, Command, ACTION_TYPES, MAX_TEXT_CHARS};
 pub use error::EnvError;
-pub use grade::{cause_matches, Dimension, Grade, IDEAL_MITIGATION_STEP};
+pub use grade::{cause_matches, ideal_mitigation_step, Dimension, Grade, IDEAL_MITIGATION_STEP};
 pub use observation::*;
 pub use telemetry::Telemetry;
 
@@ -575,7 +575,15 @@ impl Episode {
             || match self.task {
                 Task::SeverityClassification => self.severity.is_some(),
                 Task::RootCauseAnalysis => {
-                    self.diagnosis.is_some() && !self.remediations.is_empty()
+                    let faults = self.fault_mitigated_at.len();
+                    if self.scenario.fault.is_false_alarm() {
+                        // Nothing to fix: a diagnosis ends it (a fix is a mistake, not the end).
+                        self.diagnosis.is_some()
+                    } else if faults > 1 {
+                        self.diagnosis_answers.len() >= faults && self.mitigated_at.is_some()
+                    } else {
+                        self.diagnosis.is_some() && !self.remediations.is_empty()
+                    }
                 }
                 Task::FullIncidentManagement => false,
             }
