@@ -82,7 +82,16 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
 /// flag as JSON, then the grade) of `agent` playing `selection` with `seed`.
 /// Native and wasm builds must give the same value.
 pub fn trajectory_digest(selection: &Selection, seed: u64, agent: &str) -> Result<u64, RunError> {
-    let mut env = Env::new();
+    trajectory_digest_in(Env::new(), selection, seed, agent)
+}
+
+/// [`trajectory_digest`] in `env` (with its catalog: custom scenarios).
+pub fn trajectory_digest_in(
+    mut env: Env,
+    selection: &Selection,
+    seed: u64,
+    agent: &str,
+) -> Result<u64, RunError> {
     let mut agent = crate::agents::by_name(agent, seed).ok_or(RunError {
         index: None,
         error: EnvError::InvalidAction {

@@ -13,142 +13,7 @@ use firedrill::scenario::Catalog;
 /// one bad pod, and a leaking `worker`), a change timeline with an
 /// innocent change, a business signal, an onset 10 minutes before the
 /// response, and an exporter of `billing` that stops answering.
-const DRILL: &str = r#"
-id = "capabilities-drill"
-title = "Checkout errors and a stale billing dashboard"
-debrief_title = "A bad api canary and a leaking worker, at once"
-task = "full_incident_management"
-summary = "Since about 08:50 some checkouts fail; the billing dashboard stopped updating."
-severity = "P2"
-escalate_to = ["web"]
-began_minutes_ago = 10
-zones = ["zone-a", "zone-b"]
-
-[[services]]
-name = "api"
-team = "web"
-instances = 4
-depends_on = ["worker", "billing"]
-
-[[services]]
-name = "worker"
-team = "jobs"
-baseline = { memory_ratio = 0.4 }
-
-[[services]]
-name = "billing"
-team = "money"
-
-[fault]
-service = "api"
-cause = "bad_deploy"
-description = "api 2.1.0 reached one canary pod and fails most of its requests."
-keywords = ["canary"]
-
-[[other_faults]]
-service = "worker"
-cause = "memory_leak"
-description = "worker leaks memory and is OOM-killed in a loop."
-keywords = ["heap"]
-
-[[symptoms]]
-service = "api"
-metric = "error_ratio"
-delta = 0.2
-cap = 0.8
-instances = ["api-2"]
-
-[[symptoms]]
-service = "worker"
-metric = "memory_ratio"
-delta = 0.15
-cap = 0.95
-shape = "sawtooth"
-fault = 2
-
-[[logs]]
-service = "api"
-level = "error"
-message = "handler panicked: nil map write ({error_percent}% of requests failing)"
-
-[[logs]]
-service = "api"
-level = "info"
-when = "fixed"
-message = "error rate back to {error_percent}%"
-
-[[logs]]
-service = "worker"
-level = "warn"
-message = "heap at {memory_percent}% of the limit"
-fault = 2
-
-[[changes]]
-at_minute = -12
-service = "api"
-kind = "deploy"
-author = "ci-deploy-bot"
-description = "api 2.1.0 canary"
-version = "2.1.0"
-previous_version = "2.0.4"
-
-[[changes]]
-at_minute = -30
-service = "billing"
-kind = "config"
-author = "lee"
-description = "raise the invoice batch size"
-
-[[changes]]
-at_minute = -5
-service = "api"
-kind = "flag"
-author = "maria"
-description = "enable the new basket for 10%"
-flag = "new-basket"
-
-[[business]]
-name = "orders_per_minute"
-help = "Orders placed per minute."
-baseline = 400
-follows = "api"
-
-[[missing]]
-service = "billing"
-until_fixed = false
-
-[[remediations]]
-service = "api"
-kind = "rollback"
-correct = true
-recovery_steps = 2
-
-[[remediations]]
-service = "worker"
-kind = "restart"
-correct = true
-outcome = "mitigate"
-recovery_steps = 2
-fault = 2
-
-[[remediations]]
-service = "worker"
-kind = "rollback"
-correct = true
-recovery_steps = 2
-fault = 2
-
-[[remediations]]
-service = "billing"
-kind = "restart"
-correct = false
-harm = "low"
-effect = "billing was fine; its exporter is what stopped."
-
-[communication]
-channels = ["status_page"]
-impact = ["checkout"]
-"#;
+const DRILL: &str = include_str!("fixtures/capabilities-drill.toml");
 
 /// A false alarm: a disk alert on a backup host that nobody uses at night.
 const FALSE_ALARM: &str = r#"
@@ -257,6 +122,36 @@ fn dimension(env: &mut Env, name: GradeDimension) -> f64 {
         .find(|d| d.name == name)
         .map(|d| d.score)
         .unwrap_or_else(|| panic!("{name} is graded"))
+}
+
+#[test]
+fn the_capabilities_trajectory_is_stable() {
+    // The same constant is asserted by the wasm build (tests/web.rs): the
+    // new capabilities keep native and wasm trajectories bit for bit equal.
+    let mut catalog = Catalog::default();
+    catalog
+        .load_str("capabilities-drill.toml", DRILL)
+        .expect("the drill is valid");
+    let selection = Selection::Scenario("capabilities-drill".into());
+    for (agent, golden) in [
+        (
+            "oracle",
+            include_str!("golden/capabilities_digest_oracle.txt"),
+        ),
+        (
+            "heuristic",
+            include_str!("golden/capabilities_digest_heuristic.txt"),
+        ),
+    ] {
+        let digest = firedrill::runner::trajectory_digest_in(
+            Env::with_catalog(catalog.clone()),
+            &selection,
+            42,
+            agent,
+        )
+        .unwrap();
+        assert_eq!(format!("{digest:016x}"), golden.trim(), "{agent}");
+    }
 }
 
 #[test]

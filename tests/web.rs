@@ -56,6 +56,35 @@ fn trajectory_digest_matches_native() {
     assert_eq!(format!("{digest:016x}"), golden);
 }
 
+/// The drill with every capability of the scenario format (instances, a
+/// saw-tooth, changes, missing data, two faults) plays the same in wasm.
+#[wasm_bindgen_test]
+fn capabilities_digest_matches_native() {
+    let mut catalog = firedrill::scenario::Catalog::default();
+    catalog
+        .load_str(
+            "capabilities-drill.toml",
+            include_str!("fixtures/capabilities-drill.toml"),
+        )
+        .expect("the drill is valid");
+    let selection = Selection::Scenario("capabilities-drill".into());
+    for (agent, golden) in [
+        (
+            "oracle",
+            include_str!("golden/capabilities_digest_oracle.txt"),
+        ),
+        (
+            "heuristic",
+            include_str!("golden/capabilities_digest_heuristic.txt"),
+        ),
+    ] {
+        let env = firedrill::env::Env::with_catalog(catalog.clone());
+        let digest = firedrill::runner::trajectory_digest_in(env, &selection, 42, agent)
+            .expect("the episode runs");
+        assert_eq!(format!("{digest:016x}"), golden.trim(), "{agent}");
+    }
+}
+
 /// The shell lists the built-in scenarios of the chosen task, switches task
 /// on click, and starts an episode showing its step counter and status.
 #[wasm_bindgen_test]
