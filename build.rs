@@ -1,10 +1,18 @@
-//! Embeds every `scenarios/*.toml` file into the build (the browser has no
-//! file system): `BUILTIN_SCENARIOS`, each file's name, text (its
-//! whole-line comments emptied, which the loader never reads: 15 KB less in
-//! the app's first load; every line keeps its number) and listing
-//! entry (id, title, debrief title, task, fault type, service names). The listing is read
-//! here so that listing the scenarios needs no parse at run time: a file is
-//! parsed and validated the first time it is played (`Catalog::get`).
+//! Lists every `scenarios/*.toml` file for the build: `BUILTIN_SCENARIOS`,
+//! each file's name and listing entry (id, title, debrief title, task,
+//! fault type, service names) and, when the build embeds the texts, its
+//! text (its whole-line comments emptied, which the loader never reads;
+//! every line keeps its number). The listing is read here so that listing
+//! the scenarios needs no parse at run time: a file is parsed and validated
+//! the first time it is played (`Catalog::get`).
+//!
+//! The texts are embedded (cfg `scenario_texts`) in every native build and
+//! in a wasm build with the feature `embed-scenarios` (the core-only module,
+//! the browser tests). The app's Trunk build leaves them out: its first
+//! load carries only the listing, and the app fetches a file
+//! (`scenarios/<file>.toml`, which Trunk copies into the dist) the first
+//! time it is played (`src/web/app/loading.rs`).
+//!
 //! A file whose listing cannot be read here gets its file stem as id and
 //! empty fields; its parse then fails with the loader's located error
 //! (the test suite and `firedrill check scenarios` report it).
@@ -62,9 +70,15 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
+    println!("cargo::rustc-check-cfg=cfg(scenario_texts)");
+    let embed = env::var_os("CARGO_FEATURE_EMBED_SCENARIOS").is_some()
+        || env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch != "wasm32");
+    if embed {
+        println!("cargo::rustc-cfg=scenario_texts");
+    }
     let out_dir = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_path_buf();
     let mut code = String::from(
-        "/// The embedded scenario files, sorted by name, with their listing entries.\n\
+        "/// The built-in scenario files, sorted by name, with their listing entries.\n\
          static BUILTIN_SCENARIOS: &[Builtin] = &[\n",
     );
     for path in &files {
@@ -76,12 +90,16 @@ fn main() {
         let stem = name.trim_end_matches(".toml");
         let text = fs::read_to_string(path).unwrap_or_default();
         let l = listing(stem, &text);
-        let embedded = out_dir.join(name);
-        fs::write(&embedded, without_comment_lines(&text)).expect("write an embedded scenario");
+        let text_field = if embed {
+            let embedded = out_dir.join(name);
+            fs::write(&embedded, without_comment_lines(&text)).expect("write an embedded scenario");
+            format!("text: include_str!({:?}), ", embedded.display().to_string())
+        } else {
+            String::new()
+        };
         code.push_str(&format!(
-            "    Builtin {{ file: {:?}, text: include_str!({:?}), id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
+            "    Builtin {{ file: {:?}, {text_field}id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
             format!("scenarios/{name}"),
-            embedded.display().to_string(),
             l.id,
             l.title,
             l.debrief_title,

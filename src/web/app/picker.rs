@@ -21,7 +21,7 @@ pub fn DrillPicker() -> impl IntoView {
         state.catalog_version.track();
         state.env.with_value(|env| env.catalog().summaries())
     });
-    let builtin_count = crate::scenario::Catalog::builtin_files().len();
+    let builtin_count = crate::scenario::Catalog::builtin_count();
 
     let task_tabs = Task::ALL
         .iter()
