@@ -1,9 +1,11 @@
 // The size of the release build: raw, gzip (-9) and brotli of each asset,
 // the first-load total (what the app's page loads before it is
 // interactive: index.html, its scripts, the app's wasm, css, icon and the
-// wasm-bindgen snippets) and the deferred core-only module (env/, loaded
-// after the app is interactive). Exits 1 when the first-load gzip total is
-// over the budget.
+// wasm-bindgen snippets), the deferred core-only module (env/, loaded
+// after the app is interactive) and the built-in scenario files
+// (scenarios/, each fetched the first time its drill is played; one line
+// for all of them, with the mean per file). Exits 1 when the first-load
+// gzip total is over the budget.
 //
 //   node scripts/size-report.mjs [dist] [--budget-kb N] [--json FILE]
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -36,7 +38,9 @@ const rows = files(dist)
     const bytes = readFileSync(path);
     const group = name.startsWith("env/")
       ? "deferred"
-      : standalone.test(name) || name.endsWith(".d.ts")
+      : name.startsWith("scenarios/")
+        ? "on play"
+        : standalone.test(name) || name.endsWith(".d.ts")
         ? "other pages"
         : "first load";
     return {
@@ -51,9 +55,15 @@ const rows = files(dist)
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
 console.log(`${"asset".padEnd(58)} ${"group".padEnd(12)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)}`);
-for (const r of rows) console.log(`${r.name.padEnd(58)} ${r.group.padEnd(12)} ${kb(r.raw)} ${kb(r.gzip)} ${kb(r.brotli)}`);
+const line = (name, group, r) => console.log(`${name.padEnd(58)} ${group.padEnd(12)} ${kb(r.raw)} ${kb(r.gzip)} ${kb(r.brotli)}`);
+for (const r of rows) if (r.group !== "on play") line(r.name, r.group, r);
+const scenarios = rows.filter((r) => r.group === "on play");
+if (scenarios.length) {
+  const mean = (key) => scenarios.reduce((s, r) => s + r[key], 0) / scenarios.length;
+  line(`scenarios/*.toml (${scenarios.length} files, mean per file)`, "on play", { raw: mean("raw"), gzip: mean("gzip"), brotli: mean("brotli") });
+}
 const totals = {};
-for (const group of ["first load", "deferred", "other pages"]) {
+for (const group of ["first load", "deferred", "on play", "other pages"]) {
   const of = rows.filter((r) => r.group === group);
   totals[group] = {
     raw: of.reduce((s, r) => s + r.raw, 0),

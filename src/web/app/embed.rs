@@ -14,7 +14,9 @@
 //! the queries — or `{ type: "error", id, request, kind, detail }`, `kind`
 //! one of the names of [`ErrorKind`] (`reset_needed`, `invalid_action`,
 //! `invalid_argument`, …) and `detail` the message. It announces
-//! `{ type: "ready" }` when loaded, `{ type: "episode_end", grade }` when
+//! `{ type: "ready" }` when loaded (once the drill of its URL has started,
+//! or could not: its built-in scenario file is fetched first, as in the
+//! full app), `{ type: "episode_end", grade }` when
 //! an episode ends however it was played, and `{ type: "resize", height }`
 //! when its content changes height.
 //!
@@ -23,6 +25,9 @@
 //! origin given in `parent` (others are ignored without a reply), replies
 //! are posted to that origin only, and nothing from a message is inserted
 //! as HTML.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -54,15 +59,26 @@ pub fn EmbeddedDrill(params: UrlParams) -> impl IntoView {
                 None
             }
         });
-    if let Err(problem) = open_from_url(state, &params) {
-        problems.push(problem.message);
-    }
-    if !problems.is_empty() {
-        state.error.set(Some(problems.join("; ")));
-    }
+    let announce_ready = parent.clone().map(|origin| {
+        move || {
+            announce(
+                &origin,
+                "ready",
+                &[(
+                    "scenario",
+                    JsValue::from_str(&state.scenario.get_untracked()),
+                )],
+            )
+        }
+    });
     if let Some(origin) = parent {
         listen(state, origin);
     }
+    open_from_url(state, &params, problems, move || {
+        if let Some(announce_ready) = announce_ready {
+            announce_ready();
+        }
+    });
     let full_app = move || {
         let location = web_sys::window()?.location();
         let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
@@ -104,8 +120,15 @@ fn exact_origin(text: &str) -> Result<String, String> {
 
 /// Chooses the scenario and seed the URL asks for (a scenario id, or a
 /// task whose scenario the seed picks; the first scenario otherwise) and
-/// starts it. An unknown task opens nothing (the URL's problems say why).
-fn open_from_url(state: AppState, params: &UrlParams) -> Result<(), WebError> {
+/// starts it once its file is here; then shows `problems` and the start's
+/// own, and calls `done`. An unknown task opens nothing (the URL's problems
+/// say why).
+fn open_from_url(
+    state: AppState,
+    params: &UrlParams,
+    mut problems: Vec<String>,
+    done: impl FnOnce() + 'static,
+) {
     // A drill handle is resolved to its scenario; an unknown one is
     // reported as an unknown scenario by the reset.
     let drill = params.drill.as_ref().map(|handle| {
@@ -117,31 +140,102 @@ fn open_from_url(state: AppState, params: &UrlParams) -> Result<(), WebError> {
     let selection = match (drill.as_ref().or(params.scenario.as_ref()), params.task) {
         (Some(id), _) => Some(Selection::Scenario(id.clone())),
         (None, Some(task)) => Some(Selection::Task(task.id().to_string())),
-        (None, None) if params.has_unknown_task() => return Ok(()),
+        (None, None) if params.has_unknown_task() => {
+            state.report(problems);
+            done();
+            return;
+        }
         (None, None) => None,
     };
-    reset(state, selection, Some(params.seed_or_default()))
-}
-
-/// Starts an episode in the app (so the page shows it): of `selection`, or
-/// the drill's current scenario; with `seed`, or the current seed.
-fn reset(state: AppState, selection: Option<Selection>, seed: Option<u64>) -> Result<(), WebError> {
-    let seed = seed.unwrap_or_else(|| state.seed.get_untracked());
-    let scenario = match selection {
-        Some(selection) => state.env.with_value(|env| env.select(&selection, seed))?,
-        None => {
-            let current = state.scenario.get_untracked();
-            let chosen = state.env.with_value(|env| {
-                env.catalog()
-                    .get(&current)
-                    .or_else(|| env.catalog().first())
-                    .cloned()
-            });
-            chosen.ok_or_else(|| {
-                WebError::new(ErrorKind::UnknownScenario, "there is no scenario to play")
-            })?
+    let (id, seed) = match chosen_scenario(state, selection, Some(params.seed_or_default())) {
+        Ok(chosen) => chosen,
+        Err(problem) => {
+            problems.push(problem.message);
+            state.report(problems);
+            done();
+            return;
         }
     };
+    show_chosen(state, &id, seed);
+    state.report(problems.clone());
+    let finish = move |result: Result<(), WebError>| {
+        if let Err(problem) = result {
+            problems.push(problem.message);
+        }
+        state.report(problems);
+        done();
+    };
+    if !state.needs_fetch(&id) {
+        finish(reset(state, &id, seed));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match state.fetch_for_reset(&id, seed).await {
+            Ok(()) => finish(reset(state, &id, seed)),
+            // The drill shows why, with a Retry button.
+            Err(_) => finish(Ok(())),
+        }
+    });
+}
+
+/// The scenario id and seed a reset asks for: of `selection` (a task's
+/// scenario picked by the seed, from the listing), or the drill's current
+/// scenario (the first one if none is chosen); with `seed`, or the
+/// current seed.
+fn chosen_scenario(
+    state: AppState,
+    selection: Option<Selection>,
+    seed: Option<u64>,
+) -> Result<(String, u64), WebError> {
+    let seed = seed.unwrap_or_else(|| state.seed.get_untracked());
+    let current = state.scenario.get_untracked();
+    let id = state.env.with_value(|env| {
+        let catalog = env.catalog();
+        let listed = match &selection {
+            Some(Selection::Task(task)) => crate::env::Task::from_id(task)
+                .and_then(|task| catalog.id_for_task(task, seed))
+                .map(str::to_string),
+            Some(Selection::Scenario(id)) => catalog.summary(id).map(|s| s.id.clone()),
+            None => catalog
+                .summary(&current)
+                .map(|s| s.id.clone())
+                .or_else(|| catalog.summaries().first().map(|s| s.id.clone())),
+        };
+        match (listed, &selection) {
+            (Some(id), _) => Ok(id),
+            // The environment's own error (unknown task, unknown scenario).
+            (None, Some(selection)) => env
+                .select(selection, seed)
+                .map(|s| s.id.clone())
+                .map_err(WebError::from),
+            (None, None) => Err(WebError::new(
+                ErrorKind::UnknownScenario,
+                "there is no scenario to play",
+            )),
+        }
+    })?;
+    Ok((id, seed))
+}
+
+/// Makes `id` and `seed` the drill's choice (its briefing shows while its
+/// file is fetched).
+fn show_chosen(state: AppState, id: &str, seed: u64) {
+    let task = state
+        .env
+        .with_value(|env| env.catalog().summary(id).and_then(|s| s.task));
+    if let Some(task) = task {
+        state.task.set(task);
+    }
+    state.scenario.set(id.to_string());
+    state.seed.set(seed);
+}
+
+/// Starts an episode of scenario `id` with `seed` in the app (so the page
+/// shows it); its file must be here.
+fn reset(state: AppState, id: &str, seed: u64) -> Result<(), WebError> {
+    let scenario = state
+        .env
+        .with_value(|env| env.select(&Selection::Scenario(id.to_string()), seed))?;
     state.task.set(scenario.task);
     state.scenario.set(scenario.id.clone());
     state.seed.set(seed);
@@ -168,14 +262,6 @@ fn listen(state: AppState, origin: String) {
     };
     let _ = window_event_listener(leptos::ev::message, handler);
 
-    announce(
-        &origin,
-        "ready",
-        &[(
-            "scenario",
-            JsValue::from_str(&state.scenario.get_untracked()),
-        )],
-    );
     let to = origin.clone();
     Effect::new(move |was_over: Option<bool>| {
         let grade = state.grade.get();
@@ -282,10 +368,11 @@ impl Request {
     }
 }
 
-/// What a message asks for: an answer now, or a query the lab answers.
+/// What a message asks for: an answer now, or one to wait for (a query
+/// the lab answers, a reset whose scenario file is fetched first).
 enum Response {
     Now(JsValue),
-    Later(Query),
+    Later(Pin<Box<dyn Future<Output = Result<JsValue, WebError>>>>),
 }
 
 /// Answers one message from the host page, to `source` at `origin`: at
@@ -296,14 +383,23 @@ fn answer(state: AppState, data: &JsValue, source: web_sys::Window, origin: Stri
         Ok(Response::Now(payload)) => {
             let _ = source.post_message(&request.reply(Ok(payload)), &origin);
         }
-        Ok(Response::Later(query)) => wasm_bindgen_futures::spawn_local(async move {
-            let result = lab::ask(state, query).await;
+        Ok(Response::Later(answer)) => wasm_bindgen_futures::spawn_local(async move {
+            let result = answer.await;
             let _ = source.post_message(&request.reply(result), &origin);
         }),
         Err(error) => {
             let _ = source.post_message(&request.reply(Err(error)), &origin);
         }
     }
+}
+
+/// The running episode's observation, as a JS object.
+fn observation_of(state: AppState) -> Result<JsValue, WebError> {
+    let observation = state
+        .observation
+        .get_untracked()
+        .ok_or_else(|| WebError::internal("the episode did not start"))?;
+    to_js(&observation).map_err(WebError::internal)
 }
 
 /// Wraps `value` as `{ name: value }`.
@@ -361,12 +457,24 @@ fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Respons
         "reset" => {
             let (selection, seed) =
                 input::reset_parts(&fields, "a reset message").map_err(argument)?;
-            reset(state, selection, seed)?;
-            let observation = state
-                .observation
-                .get_untracked()
-                .ok_or_else(|| WebError::internal("the episode did not start"))?;
-            Ok(wrap("observation", js(to_js(&observation))?))
+            let (id, seed) = chosen_scenario(state, selection, seed)?;
+            if !state.needs_fetch(&id) {
+                reset(state, &id, seed)?;
+                return Ok(wrap("observation", observation_of(state)?));
+            }
+            Ok(Response::Later(Box::pin(async move {
+                state.fetch_for_reset(&id, seed).await.map_err(|problem| {
+                    WebError::internal(format!(
+                        "drill {} could not be loaded: {problem}",
+                        crate::scenario::handle_of(&id)
+                    ))
+                })?;
+                reset(state, &id, seed)?;
+                let observation = observation_of(state)?;
+                let reply = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&reply, &"observation".into(), &observation);
+                Ok(reply.into())
+            })))
         }
         "step" => {
             let action = if input::keys(&fields).iter().any(|k| k == "action") {
@@ -392,20 +500,22 @@ fn respond(state: AppState, data: &JsValue, request: &Request) -> Result<Respons
         }
         "query" => {
             input::object(&fields, "a query message", &["expr", "time"]).map_err(argument)?;
-            Ok(Response::Later(Query::Instant {
+            let query = Query::Instant {
                 expr: get("expr")?,
                 time: get("time")?,
-            }))
+            };
+            Ok(Response::Later(Box::pin(lab::ask(state, query))))
         }
         "query_range" => {
             let allowed = ["expr", "start", "end", "step"];
             input::object(&fields, "a query_range message", &allowed).map_err(argument)?;
-            Ok(Response::Later(Query::Range {
+            let query = Query::Range {
                 expr: get("expr")?,
                 start: get("start")?,
                 end: get("end")?,
                 step: get("step")?,
-            }))
+            };
+            Ok(Response::Later(Box::pin(lab::ask(state, query))))
         }
         other => Err(argument(format!(
             "unknown message type {:?}; supported: {supported}",

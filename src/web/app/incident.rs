@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, PromqlConsole,
-    ServiceMap, TaskChecklist,
+    ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, DrillLoadStatus,
+    PromqlConsole, ServiceMap, TaskChecklist,
 };
 use crate::env::{AlertState, Investigation, Observation, Status};
 use crate::leaderboard::Mode;
@@ -62,6 +62,7 @@ pub fn IncidentArea() -> impl IntoView {
     view! {
         <div class="incident-column">
             {banner}
+            <DrillLoadStatus/>
             <Debrief/>
             <section class="incident panel" data-testid="incident-area">
                 {body}
@@ -94,17 +95,26 @@ pub fn IncidentArea() -> impl IntoView {
     }
 }
 
-/// What the chosen scenario is about, before it starts.
+/// What the chosen scenario is about, before it starts: the whole
+/// briefing once its file is here, else what the listing says (a built-in
+/// scenario's file is fetched when it is first played).
 fn briefing_view(state: AppState) -> impl IntoView {
     let id = state.scenario.get();
     let task = state.task.get();
-    let scenario = state.env.with_value(|env| env.catalog().get(&id).cloned());
+    state.catalog_version.track();
+    let (scenario, listed) = state.env.with_value(|env| {
+        let catalog = env.catalog();
+        (catalog.get(&id).cloned(), catalog.summary(&id).cloned())
+    });
     let Some(scenario) = scenario else {
-        return view! {
-            <h2>"No scenario"</h2>
-            <p class="muted">"This stage has no scenario yet."</p>
-        }
-        .into_any();
+        return match listed {
+            Some(listed) => listed_briefing_view(state, listed).into_any(),
+            None => view! {
+                <h2>"No scenario"</h2>
+                <p class="muted">"This stage has no scenario yet."</p>
+            }
+            .into_any(),
+        };
     };
     let services = scenario
         .services
@@ -142,6 +152,34 @@ fn briefing_view(state: AppState) -> impl IntoView {
         <button class="primary" data-testid="briefing-start" on:click=move |_| state.start()>"Start drill"</button>
     }
     .into_any()
+}
+
+/// The briefing of a scenario whose file is not here yet: its title, task
+/// and services, from the listing.
+fn listed_briefing_view(
+    state: AppState,
+    listed: crate::scenario::ScenarioSummary,
+) -> impl IntoView {
+    let task = state.task.get_untracked();
+    let services = listed
+        .services
+        .iter()
+        .map(|name| view! { <li><span class="service-name">{name.clone()}</span></li> })
+        .collect_view();
+    view! {
+        <p class="eyebrow">{format!("Briefing · drill {}", listed.handle)}</p>
+        <h2 data-testid="briefing-title">{listed.title.clone()}</h2>
+        <dl class="facts">
+            <dt>"Task"</dt>
+            <dd>{task.title()}</dd>
+            <dt>"Step budget"</dt>
+            <dd>{task.step_budget()}</dd>
+        </dl>
+        <h3>"Services"</h3>
+        <ul class="service-briefing">{services}</ul>
+        <p class="muted">"What users and the pager report, and how the services depend on each other, open with the drill. The incident grows every step you take. Pick a seed and a mode in the picker, or start now:"</p>
+        <button class="primary" data-testid="briefing-start" on:click=move |_| state.start()>"Start drill"</button>
+    }
 }
 
 /// The running episode: status bar, services coloured by health, alerts.

@@ -13,7 +13,9 @@
 //! `embed.rs` instead. The episode in progress, the player's name, the
 //! leaderboard and custom scenarios are kept in localStorage ([`storage`]);
 //! the PromQL engine and `window.firedrill` come from the core-only module,
-//! loaded once the app is interactive (`lab.rs`).
+//! loaded once the app is interactive (`lab.rs`). A built-in scenario's
+//! file is fetched the first time it is played (`loading.rs`): whatever
+//! starts a drill goes through [`AppState::when_ready`].
 
 mod actions;
 mod autoplay;
@@ -23,6 +25,7 @@ mod embed;
 mod incident;
 mod lab;
 mod leaderboard;
+mod loading;
 mod map;
 mod picker;
 mod promql;
@@ -48,6 +51,7 @@ pub use chart::DegradationChart;
 pub use debrief::Debrief;
 pub use incident::IncidentArea;
 pub use leaderboard::LeaderboardPanel;
+pub use loading::{DrillLoad, DrillLoadStatus};
 pub use map::ServiceMap;
 pub use picker::DrillPicker;
 pub use promql::PromqlConsole;
@@ -116,6 +120,14 @@ pub struct AppState {
     panic_on_next_action: StoredValue<bool>,
     /// True when localStorage was unavailable at startup.
     storage_off: StoredValue<bool>,
+    /// The fetch of a built-in scenario's file that a drill waits for:
+    /// "Loading drill…", or why it failed (`loading.rs`).
+    pub drill_load: RwSignal<Option<DrillLoad>>,
+    /// What waits for that file: the start, replay or restore that asked.
+    waiting: StoredValue<Option<loading::Waiting>, LocalStorage>,
+    /// Bumped by every fetch and cancellation: a fetch that finishes under
+    /// an older one is ignored.
+    load_generation: StoredValue<u64>,
 }
 
 /// A replay link waiting for its custom scenario file.
@@ -211,6 +223,9 @@ impl AppState {
             catalog_version: RwSignal::new(0),
             custom: RwSignal::new(Vec::new()),
             custom_files: StoredValue::new(Vec::new()),
+            drill_load: RwSignal::new(None),
+            waiting: StoredValue::new_local(None),
+            load_generation: StoredValue::new(0),
         }
     }
 
@@ -335,21 +350,41 @@ impl AppState {
         if waiting {
             if let Some(pending) = self.pending_replay.try_update_value(Option::take).flatten() {
                 self.seed.set(pending.seed);
-                if let Err(problem) = self.replay(&pending.code) {
-                    self.error.set(Some(problem));
-                }
+                self.replay_when_ready(pending.code, Vec::new());
             }
         }
         Ok(id)
     }
 
-    /// Plays a replay code's actions on the chosen scenario and seed.
+    /// Replays a replay code on the chosen scenario and seed once it can be
+    /// played (its file fetched); then shows `problems` (the URL's) and the
+    /// replay's own, if any.
+    fn replay_when_ready(&self, code: String, problems: Vec<String>) {
+        let state = *self;
+        self.when_ready(&self.scenario.get_untracked(), move || {
+            let mut problems = problems;
+            if let Err(problem) = state.replay(&code) {
+                problems.push(problem);
+            }
+            state.report(problems);
+        });
+    }
+
+    /// Shows `problems` as the app's error, if there are any.
+    fn report(&self, problems: Vec<String>) {
+        if !problems.is_empty() {
+            self.error.set(Some(problems.join("; ")));
+        }
+    }
+
+    /// Plays a replay code's actions on the chosen scenario and seed (which
+    /// must be ready: see [`AppState::replay_when_ready`]).
     fn replay(&self, code: &str) -> Result<(), String> {
         let (version, actions) =
             crate::replay::decode_versioned(code).map_err(|e| format!("replay link: {e}"))?;
         // Someone else's episode: neither saved as ours nor put on our leaderboard.
         self.restoring.set_value(true);
-        self.start();
+        self.start_now();
         let mut result = Ok(());
         for (i, action) in actions.into_iter().enumerate() {
             if !self.submit(action) {
@@ -423,8 +458,16 @@ impl AppState {
         }
     }
 
-    /// Reopens the saved episode, replaying its actions; returns whether one was restored.
+    /// Reopens the saved episode, replaying its actions (once its scenario
+    /// can be played: its file fetched); returns whether there is one to
+    /// restore.
     pub fn restore_episode(&self) -> bool {
+        self.restore_saved(Vec::new())
+    }
+
+    /// [`AppState::restore_episode`], showing `problems` (the URL's) once
+    /// the episode is restored.
+    fn restore_saved(&self, problems: Vec<String>) -> bool {
         let saved = match storage::load::<SavedEpisode>(EPISODE_KEY, EPISODE_VERSION) {
             Loaded::Value(saved) => saved,
             Loaded::SetAside(message) => {
@@ -433,10 +476,10 @@ impl AppState {
             }
             Loaded::Missing => return false,
         };
-        let scenario = self
+        let task = self
             .env
-            .with_value(|env| env.catalog().get(&saved.scenario).cloned());
-        let Some(task) = scenario.map(|s| s.task) else {
+            .with_value(|env| env.catalog().summary(&saved.scenario).and_then(|s| s.task));
+        let Some(task) = task else {
             self.notice(format!(
                 "the saved episode is of scenario {:?}, which this version does not have; it was not restored",
                 saved.scenario
@@ -446,21 +489,25 @@ impl AppState {
         self.task.set(task);
         self.scenario.set(saved.scenario.clone());
         self.seed.set(saved.seed);
-        self.restoring.set_value(true);
-        self.start();
-        self.episode_mode.set(saved.mode);
-        self.autoplay_agent.set_value(saved.agent.clone());
-        for (i, action) in saved.actions.iter().enumerate() {
-            if !self.submit(action.clone()) {
-                self.notice(format!(
-                    "the saved episode was restored up to action {} of {}; the next one was refused",
-                    i,
-                    saved.actions.len()
-                ));
-                break;
+        let state = *self;
+        self.when_ready(&saved.scenario, move || {
+            state.restoring.set_value(true);
+            state.start_now();
+            state.episode_mode.set(saved.mode);
+            state.autoplay_agent.set_value(saved.agent.clone());
+            for (i, action) in saved.actions.iter().enumerate() {
+                if !state.submit(action.clone()) {
+                    state.notice(format!(
+                        "the saved episode was restored up to action {} of {}; the next one was refused",
+                        i,
+                        saved.actions.len()
+                    ));
+                    break;
+                }
             }
-        }
-        self.restoring.set_value(false);
+            state.restoring.set_value(false);
+            state.report(problems);
+        });
         true
     }
 
@@ -625,7 +672,8 @@ impl AppState {
         }
     }
 
-    /// Chooses a task and its first scenario; ends the view of any episode.
+    /// Chooses a task and its first scenario; ends the view of any episode
+    /// (and forgets a drill waiting for its file).
     pub fn choose_task(&self, task: Task) {
         let scenario = self.env.with_value(|env| first_scenario_of(env, task));
         self.task.set(task);
@@ -640,6 +688,7 @@ impl AppState {
     }
 
     fn clear_episode(&self) {
+        self.cancel_load();
         self.replay_banner.set(None);
         self.observation.set(None);
         self.episode.set(None);
@@ -648,14 +697,23 @@ impl AppState {
         self.error.set(None);
     }
 
-    /// Starts an episode of the chosen scenario with the chosen seed; why
+    /// Starts an episode of the chosen scenario with the chosen seed, once
+    /// it can be played (its file fetched: "Loading drill…" meanwhile); why
     /// not is shown in [`AppState::error`].
     pub fn start(&self) {
+        let state = *self;
+        self.when_ready(&self.scenario.get_untracked(), move || state.start_now());
+    }
+
+    /// Starts an episode of the chosen scenario now (see [`AppState::try_start`]).
+    fn start_now(&self) {
         let _ = self.try_start();
     }
 
-    /// Starts an episode of the chosen scenario with the chosen seed, or
-    /// says why not (also shown in [`AppState::error`]).
+    /// Starts an episode of the chosen scenario with the chosen seed now,
+    /// or says why not (also shown in [`AppState::error`]); a built-in
+    /// scenario whose file is not fetched yet is unknown to the environment
+    /// ([`AppState::when_ready`] fetches it first).
     pub fn try_start(&self) -> Result<(), WebError> {
         let selection = Selection::Scenario(self.scenario.get_untracked());
         let seed = self.seed.get_untracked();
@@ -706,9 +764,12 @@ impl AppState {
             id
         });
         let asked = params.drill.as_ref().or(params.scenario.as_ref());
+        let listed = |id: &str| {
+            self.env
+                .with_value(|env| env.catalog().summary(id).and_then(|s| s.task))
+        };
         if let (None, Some(key), Some(code)) = (&drill, asked, &params.replay) {
-            let known = params.drill.is_none()
-                && self.env.with_value(|env| env.catalog().get(key).is_some());
+            let known = params.drill.is_none() && listed(key).is_some();
             if !known {
                 // A replay of a scenario this browser does not have (someone's
                 // custom file): played once its file is loaded.
@@ -723,34 +784,36 @@ impl AppState {
                 )));
             }
         }
+        // Shown now, and again once the drill has started (starting it
+        // clears the error).
+        self.report(problems.clone());
         if let Some(id) = drill.as_ref().or(params.scenario.as_ref()) {
-            let task = self
-                .env
-                .with_value(|env| env.catalog().get(id).map(|s| s.task));
-            match (task, &params.replay) {
+            match (listed(id), &params.replay) {
                 (Some(task), Some(code)) => {
                     self.task.set(task);
                     self.scenario.set(id.clone());
-                    if let Err(problem) = self.replay(code) {
-                        problems.push(problem);
-                    }
+                    self.replay_when_ready(code.clone(), problems);
                 }
                 (None, Some(_)) if self.pending_replay.with_value(Option::is_some) => {}
                 (Some(task), None) => {
                     // A reload of the same episode's URL reopens it where it was.
                     if !(self.saved_episode_is(id, self.seed.get_untracked())
-                        && self.restore_episode())
+                        && self.restore_saved(problems.clone()))
                     {
                         self.task.set(task);
                         self.scenario.set(id.clone());
-                        self.start();
+                        let state = *self;
+                        self.when_ready(id, move || {
+                            state.start_now();
+                            state.report(problems);
+                        });
                     }
                 }
-                (None, _) => problems.push(format!("unknown scenario {id:?} in the URL")),
+                (None, _) => {
+                    problems.push(format!("unknown scenario {id:?} in the URL"));
+                    self.report(problems);
+                }
             }
-        }
-        if !problems.is_empty() {
-            self.error.set(Some(problems.join("; ")));
         }
     }
 
