@@ -94,7 +94,11 @@ pub(crate) fn render(episode: &Episode) -> String {
                 ""
             },
             v.team,
-            v.health.name(),
+            if v.data_missing {
+                "no data (last seen below)"
+            } else {
+                v.health.name()
+            },
             v.error_ratio,
             v.latency_p99_seconds,
             v.requests_per_second,
@@ -106,6 +110,29 @@ pub(crate) fn render(episode: &Episode) -> String {
         );
     }
     let _ = writeln!(out);
+    if !obs.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Recent changes\n\n| when | service | kind | by | what |\n| --- | --- | --- | --- | --- |"
+        );
+        for c in &obs.changes {
+            let minutes = (c.time - s.start_time) as f64 / 60.0;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                if minutes < 0.0 {
+                    format!("{:.0} min before", -minutes)
+                } else {
+                    format!("+{minutes:.0} min")
+                },
+                c.service,
+                c.kind.name(),
+                cell(&c.author),
+                cell(&c.description)
+            );
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "## Actions\n");
     if episode.history.is_empty() {
         let _ = writeln!(out, "No action taken yet.\n");
@@ -142,6 +169,28 @@ pub(crate) fn render(episode: &Episode) -> String {
         }
     );
     for inv in &obs.investigations {
+        if !inv.instances.is_empty() {
+            let _ = writeln!(
+                out,
+                "### {} pods\n\n| pod | zone | up | error ratio | p99 latency (s) | req/s | cpu | memory |\n| --- | --- | --- | --- | --- | --- | --- | --- |",
+                inv.service
+            );
+            for p in &inv.instances {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {:.4} | {:.3} | {:.1} | {:.2} | {:.2} |",
+                    p.pod,
+                    if p.zone.is_empty() { "-" } else { &p.zone },
+                    p.up,
+                    p.error_ratio,
+                    p.latency_p99_seconds,
+                    p.requests_per_second,
+                    p.cpu_ratio,
+                    p.memory_ratio
+                );
+            }
+            let _ = writeln!(out);
+        }
         let _ = writeln!(out, "### {} logs\n\n```", inv.service);
         for line in inv
             .logs
