@@ -69,7 +69,10 @@ fn random_is_low_and_the_heuristic_between_on_every_scenario() {
     let mut failures = Vec::new();
     for s in catalog.scenarios() {
         let mean = |agent: &str| {
-            (1..=20).map(|seed| score_on(agent, &s.id, seed)).sum::<f64>() / 20.0
+            (1..=20)
+                .map(|seed| score_on(agent, &s.id, seed))
+                .sum::<f64>()
+                / 20.0
         };
         let random = mean("random");
         let heuristic = mean("heuristic");
