@@ -277,7 +277,13 @@ pub(super) struct TimeChart<'a> {
     pub unit: Unit,
     /// Each line's samples (minutes, value), in PALETTE order.
     pub lines: Vec<&'a [(f64, f64)]>,
+    /// Minutes of the changes on the timeline, drawn as markers.
+    pub markers: Vec<f64>,
 }
+
+/// The colour of change markers (purple: apart from the service lines and
+/// the incident's red line).
+const MARKER: RGBColor = RGBColor(0x82, 0x50, 0xdf);
 
 /// An axis whose ticks are given (plotters' own `WithKeyPoints` cannot
 /// take label formatters over `f64`).
@@ -419,6 +425,21 @@ pub(super) fn draw_lines(
         )))
         .ok()?;
     }
+    // Changes on the timeline: a thin purple line each, with a diamond on top.
+    for &m in chart.markers.iter().filter(|m| (first..=last).contains(*m)) {
+        let style = ShapeStyle::from(&MARKER.mix(0.8)).stroke_width(px(1.0) as u32);
+        plot.draw_series(std::iter::once(PathElement::new(
+            vec![(m, y_axis.low), (m, y_axis.high)],
+            style,
+        )))
+        .ok()?;
+        plot.draw_series(std::iter::once(TriangleMarker::new(
+            (m, y_axis.high),
+            px(4.0) as i32,
+            ShapeStyle::from(&MARKER).filled(),
+        )))
+        .ok()?;
+    }
     // The legend is HTML beside the chart (it never covers a line).
     for (i, points) in chart.lines.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
@@ -501,6 +522,7 @@ pub fn DegradationChart() -> impl IntoView {
     let summary_text = RwSignal::new(String::new());
     let legend = RwSignal::new(Vec::<String>::new());
     let ticks = RwSignal::new(TickLabels::default());
+    let markers = RwSignal::new(String::new());
     Effect::new(move |_| {
         let alerts: Vec<(&'static str, AlertState)> = state
             .observation
@@ -508,6 +530,10 @@ pub fn DegradationChart() -> impl IntoView {
                 o.as_ref()
                     .map(|o| o.alerts.iter().map(|a| (a.metric, a.state)).collect())
             })
+            .unwrap_or_default();
+        let change_times: Vec<i64> = state
+            .observation
+            .with(|o| o.as_ref().map(|o| o.changes.iter().map(|c| c.time).collect()))
             .unwrap_or_default();
         let picked = picked.get();
         let size = size.get();
@@ -526,24 +552,38 @@ pub fn DegradationChart() -> impl IntoView {
                 .iter()
                 .flat_map(|l| l.points.iter().map(|p| p.1))
                 .fold(signal.least_top(), f64::max);
+            let start = env.scenario().map_or(0, |s| s.start_time);
+            let markers: Vec<f64> = change_times
+                .iter()
+                .map(|t| (t - start) as f64 / 60.0)
+                .collect();
             let chart = TimeChart {
                 minutes: (first, last),
                 values: (0.0, top),
                 unit: signal.unit(),
                 lines: lines.iter().map(|l| l.points.as_slice()).collect(),
+                markers,
             };
             let labels = draw_lines(canvas, size, &chart);
+            let markers_drawn: Vec<String> = chart
+                .markers
+                .iter()
+                .filter(|m| (first..=last).contains(*m))
+                .map(|m| format!("{m:.1}"))
+                .collect();
             let services: Vec<String> = lines.iter().map(|l| l.service.clone()).collect();
             Some((
                 signal,
                 summary(signal, &ranked(signal, &lines)),
                 services,
                 labels,
+                markers_drawn.join(","),
             ))
         });
-        let Some((signal, text, services, labels)) = drawn else {
+        let Some((signal, text, services, labels, drawn_markers)) = drawn else {
             return;
         };
+        markers.set(drawn_markers);
         shown.set(signal);
         summary_text.set(text);
         if legend.with_untracked(|current| *current != services) {
@@ -577,10 +617,14 @@ pub fn DegradationChart() -> impl IntoView {
                 data-signal=move || shown.get().metric()
                 data-x-ticks=move || ticks.with(TickLabels::x_text)
                 data-y-ticks=move || ticks.with(TickLabels::y_text)
+                data-change-markers=move || markers.get()
                 role="img"
                 aria-label=move || format!("Chart of each service's {} over time. {}", shown.get().label(), summary_text.get())
             ></canvas>
-            <p class="muted small chart-axis-note">"Minutes from the incident's start (red line)."</p>
+            <p class="muted small chart-axis-note">
+                "Minutes from the incident's start (red line)."
+                {move || (!markers.with(String::is_empty)).then(|| " Purple lines: changes (see Recent changes).")}
+            </p>
             <ul class="chart-legend" data-testid="chart-legend" aria-label="Colour key">
                 {move || legend.get().into_iter().enumerate().map(|(i, service)| view! {
                     <li><span class=swatch_class(i) aria-hidden="true"></span>{service}</li>

@@ -76,6 +76,7 @@ pub fn IncidentArea() -> impl IntoView {
                     <ServiceMap/>
                 </section>
                 <DegradationChart/>
+                <RecentChanges/>
                 <div class="play grid-2">
                     <section class="panel">
                         <ActionPanel/>
@@ -313,11 +314,102 @@ fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoVie
         })
         .collect_view();
     let logs = log_lines(investigation, 8);
+    let pods = (!investigation.instances.is_empty()).then(|| {
+        let zones = investigation.instances.iter().any(|p| !p.zone.is_empty());
+        let rows = investigation
+            .instances
+            .iter()
+            .map(|p| {
+                let down = p.up < 0.5;
+                view! {
+                    <tr data-testid="pod" data-pod=p.pod.clone() class:pod-down=down>
+                        <th scope="row">{p.pod.clone()}</th>
+                        {zones.then(|| view! { <td>{p.zone.clone()}</td> })}
+                        <td>{if down { "down" } else { "up" }}</td>
+                        <td>{metric_value("error_ratio", p.error_ratio)}</td>
+                        <td>{metric_value("latency_p99_seconds", p.latency_p99_seconds)}</td>
+                        <td>{metric_value("requests_per_second", p.requests_per_second)}</td>
+                        <td>{metric_value("cpu_ratio", p.cpu_ratio)}</td>
+                        <td>{metric_value("memory_ratio", p.memory_ratio)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-scroll">
+                <table class="pods" data-testid="pods">
+                    <caption class="muted small">"Pods: the service's numbers are their mean"</caption>
+                    <thead><tr>
+                        <th scope="col">"pod"</th>
+                        {zones.then(|| view! { <th scope="col">"zone"</th> })}
+                        <th scope="col">"health check"</th>
+                        <th scope="col">"errors"</th>
+                        <th scope="col">"p99"</th>
+                        <th scope="col">"req/s"</th>
+                        <th scope="col">"cpu"</th>
+                        <th scope="col">"memory"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
     view! {
         <details class="investigation" open=open>
             <summary><strong>{investigation.service.clone()}</strong></summary>
             <div class="metrics">{metrics}</div>
+            {pods}
             <ul class="logs">{logs}</ul>
         </details>
+    }
+}
+
+/// The change timeline so far: what changed, where, when and by whom,
+/// newest first (the first question on a real incident call).
+#[component]
+fn RecentChanges() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.observation.with(|o| {
+            let o = o.as_ref()?;
+            if o.changes.is_empty() {
+                return None;
+            }
+            let start = state
+                .env
+                .with_value(|env| env.scenario().map(|s| s.start_time))
+                .unwrap_or(o.time);
+            let rows = o
+                .changes
+                .iter()
+                .rev()
+                .map(|c| {
+                    let minutes = (c.time - start) as f64 / 60.0;
+                    let when = if minutes < -0.5 {
+                        format!("{:.0} min before", -minutes)
+                    } else if minutes < 0.5 {
+                        "at the start".to_string()
+                    } else {
+                        format!("+{minutes:.0} min")
+                    };
+                    let ours = c.author == crate::sim::RESPONDER;
+                    view! {
+                        <li data-testid="change" data-kind=c.kind.name() data-service=c.service.clone() class:ours=ours>
+                            <span class="change-when">{when}</span>" "
+                            <span class=format!("change-kind kind-{}", c.kind.name())>{c.kind.name()}</span>" "
+                            <strong>{c.service.clone()}</strong>": "
+                            <span>{c.description.clone()}</span>" "
+                            <span class="muted">{format!("by {}", c.author)}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <section class="panel" aria-labelledby="changes-heading" data-testid="recent-changes">
+                    <h3 id="changes-heading" class="flush">"Recent changes"</h3>
+                    <ul class="changes">{rows}</ul>
+                </section>
+            })
+        })
     }
 }

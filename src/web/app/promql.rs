@@ -486,6 +486,7 @@ fn draw_matrix(
         values: (low, high),
         unit: Unit::common(rows.iter().map(|r| r.name.as_deref())),
         lines: series.iter().map(Vec::as_slice).collect(),
+        markers: Vec::new(),
     };
     draw_lines(canvas, size, &chart)
 }
