@@ -461,9 +461,39 @@ fn ruled_out_after(rest: &[&str]) -> bool {
 }
 
 /// The text split into normalized clauses (lists of lower-case words).
+/// `text` cut at sentence punctuation: `;`, `!`, `?`, a new line and
+/// brackets always; `.`, `,` and `:` only before a space or the end, so
+/// that `8.14.0`, `1,000` and `max.poll.interval` stay whole.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_break = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+        let breaks = matches!(c, ';' | '!' | '?' | '\n' | '(' | ')')
+            || (matches!(c, '.' | ',' | ':') && next_is_break);
+        if breaks {
+            parts.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Whether a keyword can match at all: one without sentence punctuation
+/// inside it (a clause never spans `tls: bad`).
+pub fn matchable(keyword: &str) -> bool {
+    split_sentences(keyword.trim())
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .count()
+        <= 1
+}
+
 fn clauses(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for part in text.split(['.', ',', ';', ':', '!', '?', '\n', '(', ')']) {
+    for part in split_sentences(text) {
         let mut clause: Vec<&str> = Vec::new();
         let normalized = normalize(part);
         for word in normalized.split(' ') {
@@ -551,6 +581,15 @@ mod tests {
         ));
         assert!(mentions("CPU looks fine. Connection pool exhausted.", pool));
         assert!(!mentions("pooling connections", pool));
+    }
+
+    #[test]
+    fn versions_and_dotted_names_stay_whole() {
+        assert!(mentions("the app 8.14.0 release stacks timers", &["8.14.0"]));
+        assert!(mentions("max.poll.interval.ms exceeded", &["max.poll.interval.ms"]));
+        assert!(!mentions("8.14 rolled out, then 0 errors", &["8.14.0"]));
+        assert!(matchable("8.14.0") && matchable("t3.xlarge"));
+        assert!(!matchable("tls: bad certificate"));
     }
 
     #[test]

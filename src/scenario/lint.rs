@@ -93,6 +93,17 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
                 );
             }
         }
+        for (i, keyword) in fault.keywords.iter().enumerate() {
+            if !causes::matchable(keyword) {
+                report(
+                    find_in_line(text, keywords_at, keyword),
+                    &format!("{field}.keywords[{i}]"),
+                    format!(
+                        "{keyword:?} can never match: a diagnosis is read clause by clause, and its punctuation ends a clause; drop the punctuation or split it into two keywords"
+                    ),
+                );
+            }
+        }
         if causes::cause(&fault.cause).is_none() {
             report(
                 key_offset(text, "cause", f).unwrap_or(0),
@@ -120,6 +131,28 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
                 format!(
                     "{name} has no dependency edge to an affected service ({}), so the map alone rules it out; put it on the request path",
                     affected.join(", ")
+                ),
+            );
+        }
+    }
+
+    // Impact phrases an update can never be credited with: a status
+    // update's hyphenated service names are set aside before matching.
+    let impact_at = key_offset(text, "impact", 0).unwrap_or(0);
+    for (i, phrase) in scenario.communication.impact.iter().enumerate() {
+        let spaced = causes::normalize(phrase);
+        if let Some(service) = scenario
+            .services
+            .iter()
+            .filter(|s| s.name.contains('-'))
+            .find(|s| causes::contains_any(&spaced, &[causes::normalize(&s.name)]))
+        {
+            report(
+                find_in_line(text, impact_at, phrase),
+                &format!("communication.impact[{i}]"),
+                format!(
+                    "{phrase:?} contains the service name {:?}, which an update's reader never gets credit for (service names are set aside); name what users experience in other words",
+                    service.name
                 ),
             );
         }

@@ -196,14 +196,20 @@ fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
         .services
         .iter()
         .map(|service| {
-            let health = service.health.name();
+            // A dashboard that lost its data shows the last values, greyed.
+            let health = if service.data_missing {
+                "no data"
+            } else {
+                service.health.name()
+            };
+            let pill = if service.data_missing { "nodata" } else { health };
             view! {
-                <tr class=format!("health-{health}")>
+                <tr class=format!("health-{pill}") data-testid="service-row" data-service=service.name.clone()>
                     <th scope="row">
                         {service.name.clone()}
                         <div class="muted small" data-testid="service-team">{format!("team {}", service.team)}</div>
                     </th>
-                    <td><span class=format!("pill pill-{health}")>{health}</span></td>
+                    <td><span class=format!("pill pill-{pill}") title=service.data_missing.then_some("Its metrics stopped arriving: the numbers are the last ones seen.")>{health}</span></td>
                     <td class="num">{format!("{:.1}%", service.error_ratio * 100.0)}</td>
                     <td class="num">{format!("{:.0} ms", service.latency_p99_seconds * 1000.0)}</td>
                     <td class="num">{format!("{:.0}", service.requests_per_second)}</td>

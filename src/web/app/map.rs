@@ -22,10 +22,19 @@ const MAX_FLOW_LEVEL: usize = 4;
 fn signals_text(service: &ServiceView) -> String {
     format!(
         "{} · {} errors · {} p99",
-        service.health.name(),
+        health_text(service),
         readable_value(Unit::Ratio, service.error_ratio),
         readable_value(Unit::Seconds, service.latency_p99_seconds)
     )
+}
+
+/// The health a service shows: `no data` while its metrics are missing.
+fn health_text(service: &ServiceView) -> &'static str {
+    if service.data_missing {
+        "no data"
+    } else {
+        service.health.name()
+    }
 }
 
 /// The map of the current observation.
@@ -54,10 +63,11 @@ pub fn ServiceMap() -> impl IntoView {
             .iter()
             .zip(&layout.positions)
             .map(|(service, (x, y))| {
-                let health = service.health.name();
+                let health = health_text(service);
+                let class = if service.data_missing { "nodata" } else { health };
                 let label = label(&service.name);
                 view! {
-                    <g class=format!("map-node health-{health}") transform=format!("translate({x},{y})") data-service=service.name.clone()>
+                    <g class=format!("map-node health-{class}") transform=format!("translate({x},{y})") data-service=service.name.clone()>
                         <title>{format!("{}: {}", service.name, signals_text(service))}</title>
                         <rect width=NODE_WIDTH height=NODE_HEIGHT rx="6"/>
                         <text x="10" y="17" class="map-name">{label}</text>
