@@ -929,9 +929,12 @@ impl Scenario {
     }
 
     /// The services from the users to the root cause: the shortest chain
-    /// of callers from the fault's service up to an entry point (a service
-    /// nobody calls), entry first, the root last (ties go to the earlier
-    /// service in the file). Just the root when nothing calls it.
+    /// of callers from the fault's service up to an entry point, entry
+    /// first, the root last (ties go to the earlier service in the file).
+    /// Users come in through gateways: when a gateway nobody calls can be
+    /// reached, the nearest one is the entry, so a batch job or an admin
+    /// tool that also calls the root is not taken for the users; otherwise
+    /// the nearest service nobody calls. Just the root when nothing calls it.
     pub fn path_to_users(&self) -> Vec<usize> {
         let Some(root) = self.service_index(&self.fault.service) else {
             return Vec::new();
@@ -944,18 +947,18 @@ impl Scenario {
                 .filter(move |(_, s)| s.depends_on.iter().any(|d| d == name))
                 .map(|(j, _)| j)
         };
-        // Breadth-first from the root up the callers.
+        // Breadth-first from the root up the callers, every entry point in
+        // the order reached.
         let mut previous: Vec<Option<usize>> = vec![None; self.services.len()];
         let mut seen = vec![false; self.services.len()];
         seen[root] = true;
         let mut frontier = vec![root];
-        let mut entry = root;
-        'search: while !frontier.is_empty() {
+        let mut entries = Vec::new();
+        while !frontier.is_empty() {
             let mut next = Vec::new();
             for &i in &frontier {
                 if callers(i).next().is_none() {
-                    entry = i;
-                    break 'search;
+                    entries.push(i);
                 }
                 for j in callers(i) {
                     if !seen[j] {
@@ -968,6 +971,12 @@ impl Scenario {
             next.sort_unstable();
             frontier = next;
         }
+        let entry = entries
+            .iter()
+            .copied()
+            .find(|&i| self.services[i].kind == ServiceKind::Gateway)
+            .or_else(|| entries.first().copied())
+            .unwrap_or(root);
         let mut path = vec![entry];
         while let Some(down) = previous[*path.last().unwrap_or(&root)] {
             path.push(down);
