@@ -1231,6 +1231,17 @@ impl Episode {
                     .collect(),
                 escalate_to: scenario.escalate_to.clone(),
                 must_mention: scenario.communication.impact.clone(),
+                other_faults: scenario
+                    .other_faults
+                    .iter()
+                    .map(|f| FaultTruth {
+                        root_cause_service: f.service.clone(),
+                        root_cause: f.cause.clone(),
+                        root_cause_name: crate::scenario::causes::cause(&f.cause)
+                            .map_or_else(|| f.cause.clone(), |c| c.name.to_string()),
+                        description: f.description.clone(),
+                    })
+                    .collect(),
             }),
         }
     }

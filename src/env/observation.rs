@@ -358,6 +358,23 @@ pub struct GroundTruth {
     pub escalate_to: Vec<String>,
     /// What a good update names of the impact (the scenario's `impact` phrases; any one counts).
     pub must_mention: Vec<String>,
+    /// The other faults of a scenario with several, each as the first is
+    /// described above (absent when there is one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_faults: Vec<FaultTruth>,
+}
+
+/// One further fault of a scenario with several.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FaultTruth {
+    /// Its root-cause service.
+    pub root_cause_service: String,
+    /// Its cause id.
+    pub root_cause: String,
+    /// The cause's name in the taxonomy.
+    pub root_cause_name: String,
+    /// What happened.
+    pub description: String,
 }
 
 /// Everything about the episode.

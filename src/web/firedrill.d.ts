@@ -289,6 +289,16 @@ export interface GroundTruth {
     mitigations: string[];
     escalate_to: string[];
     must_mention: string[];
+    /** The other faults of a scenario with several (absent when there is one). */
+    other_faults?: FaultTruth[];
+}
+
+/** One further fault of a scenario with several. */
+export interface FaultTruth {
+    root_cause_service: string;
+    root_cause: string;
+    root_cause_name: string;
+    description: string;
 }
 
 /** Everything about the episode: `env.state()`. */
