@@ -127,7 +127,18 @@ fn debrief_view(
                     ". Severity "<strong>{truth.severity.clone()}</strong>
                     ". Scenario "<code>{scenario_id.clone()}</code>"."
                 </p>
-                <p class="muted">{format!("Right fixes: {}.", fixes.join(", "))}</p>
+                {truth.other_faults.iter().map(|f| view! {
+                    <p data-testid="debrief-other-fault">
+                        "At the same time: "<strong>{f.root_cause_name.clone()}</strong>
+                        " ("<code>{f.root_cause.clone()}</code>") on "
+                        <strong>{f.root_cause_service.clone()}</strong>". "{f.description.clone()}
+                    </p>
+                }).collect_view()}
+                <p class="muted">{if fixes.is_empty() {
+                    "Right fixes: none. Nothing was broken, so the right response was to change nothing.".to_string()
+                } else {
+                    format!("Right fixes: {}.", fixes.join(", "))
+                }}</p>
             </div>
             <p>{truth.description.clone()}</p>
             <p class="muted">{format!("Affected: {}.", truth.affected_services.join(", "))}</p>
