@@ -5,7 +5,9 @@
 // after the app is interactive) and the built-in scenario files
 // (scenarios/, each fetched the first time its drill is played; one line
 // for all of them, with the mean per file). Exits 1 when the first-load
-// gzip total is over the budget.
+// gzip total is over the budget, or when the first load embeds scenario
+// files' texts (the app's wasm built with the feature embed-scenarios: its
+// size would grow with every scenario file).
 //
 //   node scripts/size-report.mjs [dist] [--budget-kb N] [--json FILE]
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -74,6 +76,13 @@ for (const group of ["first load", "deferred", "on play", "other pages"]) {
   console.log(`${("total " + group).padEnd(58)} ${"".padEnd(12)} ${kb(t.raw)} ${kb(t.gzip)} ${kb(t.brotli)}`);
 }
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ budget_kb: budgetKb, totals, assets: rows }, null, 2));
+// A scenario file's services, as only an embedded text has them.
+const embeddedText = Buffer.from('\n[[services]]\nname = "');
+const embedding = rows.filter((r) => r.group === "first load" && readFileSync(join(dist, r.name)).includes(embeddedText));
+if (embedding.length) {
+  console.error(`size: ${embedding.map((r) => r.name).join(", ")} embeds scenario files' texts; the app's first load must carry their listing only (build it without the feature embed-scenarios)`);
+  process.exit(1);
+}
 const first = totals["first load"].gzip / 1024;
 if (first > budgetKb) {
   console.error(`size: the first load is ${first.toFixed(1)} KB gzip, over the ${budgetKb} KB budget`);

@@ -1,5 +1,6 @@
 //! Scenarios: the model of an incident, loading it from TOML with strict,
-//! located validation, and the built-in set embedded into the build.
+//! located validation, and the built-in set (listed at build time; the texts
+//! embedded too, except in the web app, which fetches a file when it is played).
 //!
 //! ```
 //! let catalog = firedrill::scenario::Catalog::builtin();
