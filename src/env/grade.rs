@@ -265,6 +265,12 @@ pub fn ideal_mitigation_step(scenario: &Scenario) -> u32 {
 
 pub(crate) fn grade(episode: &Episode) -> Grade {
     let scenario = &episode.scenario;
+    // A false alarm is held still well only after looking at what alerted.
+    let checked_alarm = episode.investigated.iter().any(|&i| {
+        scenario
+            .fault
+            .worth_investigating(&scenario.services[i].name)
+    });
     let task = episode.task;
     let affected = episode.affected();
     let root = scenario.service_index(&scenario.fault.service).unwrap_or(0);
@@ -586,10 +592,18 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         let mitigated = reach.iter().all(|r| *r >= 0.5);
         let partly = reach.iter().any(|r| *r > 0.0);
         if scenario.fault.is_false_alarm() {
-            if applied.is_empty() {
+            if applied.is_empty() && checked_alarm {
                 (
                     1.0,
                     String::from("Held still: nothing was broken, so nothing needed fixing, and nothing was changed."),
+                )
+            } else if applied.is_empty() {
+                (
+                    0.25,
+                    format!(
+                        "Nothing was changed, but {} (what alerted) was never looked at: holding still is right only once you have checked.",
+                        scenario.fault.service
+                    ),
                 )
             } else {
                 (
@@ -791,7 +805,8 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             } else {
                 "The summary does not say what the cause was."
             };
-            let held_still = scenario.fault.is_false_alarm() && episode.remediations.is_empty();
+            let held_still =
+                scenario.fault.is_false_alarm() && episode.remediations.is_empty() && checked_alarm;
             if held_still {
                 (
                     0.7 + summary_part,
@@ -827,7 +842,9 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         let ideal_step = ideal_mitigation_step(scenario);
         match episode.mitigated_at {
             _ if scenario.fault.is_false_alarm() => {
-                if episode.remediations.is_empty() {
+                if episode.remediations.is_empty() && !checked_alarm {
+                    (0.25, format!("Nothing was touched, but {} (what alerted) was never checked either.", scenario.fault.service))
+                } else if episode.remediations.is_empty() {
                     (1.0, String::from("Nothing needed mitigating, and nothing was touched: users were never at risk from the response."))
                 } else {
                     (0.0, format!("A false alarm needed no fix, yet {} change(s) were made to a healthy system.", episode.remediations.len()))

@@ -778,6 +778,10 @@ impl Episode {
             }
             Command::Resolve { summary } => {
                 self.declared_resolved = Some((step_number, summary.clone()));
+                if scenario.fault.is_false_alarm() && self.remediations.is_empty() {
+                    // Nothing was broken: the alert is closed as it stands.
+                    self.status = Status::Resolved;
+                }
                 // Closing while users still suffer costs; closing after the
                 // cause was removed pays a little.
                 let reward = if self.fixed_at.is_some() {
@@ -943,14 +947,24 @@ impl Episode {
             .iter()
             .map(|&i| Investigation {
                 service: scenario.services[i].name.clone(),
+                // A service whose metrics stopped arriving shows what was
+                // last seen; its logs still come (they are not scraped).
                 metrics: Signal::ALL
                     .iter()
-                    .map(|s| (s.name(), self.sim.value(i, *s)))
+                    .map(|s| {
+                        let value = if self.missing.get(i).is_some_and(|m| *m != 0) {
+                            self.seen[i][*s]
+                        } else {
+                            self.sim.value(i, *s)
+                        };
+                        (s.name(), value)
+                    })
                     .collect(),
                 logs: self.logs_shown(i, step),
                 instances: scenario.services[i]
                     .instances
                     .iter()
+                    .filter(|_| self.missing.get(i).is_none_or(|m| *m == 0))
                     .zip(&self.sim.instance_values()[i])
                     .map(|(pod, v)| InstanceView {
                         pod: pod.name.clone(),
@@ -1062,7 +1076,11 @@ impl Episode {
             };
         }
         if self.seen.is_empty() {
-            self.seen = self.sim.all_values().to_vec();
+            // Before the first step the monitoring saw the healthy fleet.
+            let sim = &self.sim;
+            self.seen = (0..scenario.services.len())
+                .map(|i| PerSignal::from_fn(|signal| sim.baseline(i, signal)))
+                .collect();
         }
         for (s, seen) in self.seen.iter_mut().enumerate() {
             if self.missing[s] == 0 {

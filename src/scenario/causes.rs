@@ -585,8 +585,14 @@ mod tests {
 
     #[test]
     fn versions_and_dotted_names_stay_whole() {
-        assert!(mentions("the app 8.14.0 release stacks timers", &["8.14.0"]));
-        assert!(mentions("max.poll.interval.ms exceeded", &["max.poll.interval.ms"]));
+        assert!(mentions(
+            "the app 8.14.0 release stacks timers",
+            &["8.14.0"]
+        ));
+        assert!(mentions(
+            "max.poll.interval.ms exceeded",
+            &["max.poll.interval.ms"]
+        ));
         assert!(!mentions("8.14 rolled out, then 0 errors", &["8.14.0"]));
         assert!(matchable("8.14.0") && matchable("t3.xlarge"));
         assert!(!matchable("tls: bad certificate"));

@@ -887,7 +887,9 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                     LogWhen::from_name(&check.one_of(w, &format!("{field}.when"), &LogWhen::NAMES))
                         .unwrap_or(LogWhen::Always)
                 }
-                None if level >= LogLevel::Warn && reached => LogWhen::Incident,
+                None if level >= LogLevel::Warn && (reached || l.fault.is_some()) => {
+                    LogWhen::Incident
+                }
                 None => LogWhen::Always,
             };
             LogTemplate {

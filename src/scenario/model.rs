@@ -321,9 +321,10 @@ pub const REMEDIATION_KINDS: [&str; 11] = [
     "disable_flag",
 ];
 
-/// The per-service metric families of the fleet (what `[[missing]]` may
-/// name; `metrics::families::FAMILIES` has them in this order, then `ALERTS`).
-pub const METRIC_FAMILIES: [&str; 13] = [
+/// The metric families a service's scrape target exposes (what `[[missing]]`
+/// may name; `metrics::families::FAMILIES` has them all, with the ones
+/// that come from elsewhere: revisions, flags, business, `ALERTS`).
+pub const METRIC_FAMILIES: [&str; 20] = [
     "http_requests_total",
     "http_request_duration_seconds",
     "process_cpu_seconds_total",
@@ -337,6 +338,13 @@ pub const METRIC_FAMILIES: [&str; 13] = [
     "latency_p50_seconds",
     "latency_p99_seconds",
     "requests_per_second",
+    "kube_pod_container_status_restarts_total",
+    "pod_up",
+    "pod_error_ratio",
+    "pod_latency_p99_seconds",
+    "pod_requests_per_second",
+    "pod_cpu_usage_ratio",
+    "pod_memory_usage_ratio",
 ];
 
 /// Channels a status update may go to.

@@ -98,6 +98,8 @@ pub struct Simulation {
     step: u32,
     /// Steps the incident had been going on at step 0.
     began: u32,
+    /// Steps of the incident played before step 0 so far (up to `began`).
+    pre_done: u32,
     baseline: Vec<PerSignal<f64>>,
     faults: Vec<FaultState>,
     herring_offset: Vec<PerSignal<f64>>,
@@ -112,6 +114,8 @@ pub struct Simulation {
     restarts: Vec<u32>,
     /// Whether each service was killed at this step (its `up` dips).
     killed: Vec<bool>,
+    /// Whether each pod of each service was killed at this step.
+    killed_pods: Vec<Vec<bool>>,
     business: Vec<BusinessState>,
     noise_rng: Rng,
     /// Every signal's current value (baseline + offsets, times noise,
@@ -237,6 +241,7 @@ impl Simulation {
         for _ in 0..sim.began {
             sim.pre_step();
         }
+        sim.clear_kills();
         sim.apply_drifts(false);
         sim.apply_herrings(false);
         sim.draw_noise();
@@ -313,6 +318,7 @@ impl Simulation {
         Simulation {
             step: 0,
             began: scenario.began_steps_ago,
+            pre_done: 0,
             faults: (0..fault_count)
                 .map(|_| FaultState {
                     offset: vec![PerSignal::splat(0.0); n],
@@ -337,6 +343,11 @@ impl Simulation {
             relapses: 0,
             restarts: vec![0; n],
             killed: vec![false; n],
+            killed_pods: scenario
+                .services
+                .iter()
+                .map(|s| vec![false; s.instances.len()])
+                .collect(),
             business,
             noise_rng: Rng::derive(seed, "noise"),
         }
@@ -344,24 +355,28 @@ impl Simulation {
 
     /// One step of the incident before the response started (nominal drifts).
     fn pre_step(&mut self) {
+        self.clear_kills();
         self.apply_drifts(true);
         self.apply_herrings(true);
-        // `began` counts the steps still to go before step 0.
-        self.began -= 1;
-        self.killed_decay();
+        self.pre_done += 1;
     }
 
-    fn killed_decay(&mut self) {
-        // A kill shows for one step.
-        if self.killed.iter().any(|k| *k) {
-            self.refresh();
-            self.killed.iter_mut().for_each(|k| *k = false);
-        }
+    /// A kill shows for the step it happens at only.
+    fn clear_kills(&mut self) {
+        self.killed.iter_mut().for_each(|k| *k = false);
+        self.killed_pods
+            .iter_mut()
+            .flatten()
+            .for_each(|k| *k = false);
     }
 
     /// Steps since the incident began (its own clock, which drifts' onsets count).
     fn incident_step(&self) -> u32 {
-        self.step + self.began
+        if self.pre_done < self.began {
+            self.pre_done
+        } else {
+            self.step + self.began
+        }
     }
 
     /// Recomputes every current value from the state.
@@ -383,7 +398,7 @@ impl Simulation {
                         }
                         let value = (raw + own) * self.instance_noise[s][k][signal];
                         self.instance_current[s][k][signal] =
-                            clamp_signal(signal, value, self.killed[s]);
+                            clamp_signal(signal, value, self.killed[s] || self.killed_pods[s][k]);
                         spread += own;
                     }
                     raw += spread / instances as f64;
@@ -409,7 +424,7 @@ impl Simulation {
     /// Advances the fleet by one step.
     pub fn advance(&mut self) {
         self.step += 1;
-        self.killed.iter_mut().for_each(|k| *k = false);
+        self.clear_kills();
         let mut drifting = Vec::with_capacity(self.faults.len());
         for f in 0..self.faults.len() {
             let own: Vec<bool> = self.business.iter().map(|b| b.fault == f).collect();
@@ -477,12 +492,12 @@ impl Simulation {
             let healthy = self.baseline[s][signal];
             let base = healthy + self.faults[fault].offset[s][signal];
             if instances.is_empty() {
-                let next = self.shaped(base, healthy, delta, cap, shape, t - onset, s);
+                let next = self.shaped(base, healthy, delta, cap, shape, t - onset, s, None);
                 self.faults[fault].offset[s][signal] += next - base;
             } else {
                 for k in instances {
                     let current = base + self.faults[fault].instance_offset[s][k][signal];
-                    let next = self.shaped(current, base, delta, cap, shape, t - onset, s);
+                    let next = self.shaped(current, base, delta, cap, shape, t - onset, s, Some(k));
                     self.faults[fault].instance_offset[s][k][signal] += next - current;
                 }
             }
@@ -508,6 +523,7 @@ impl Simulation {
         shape: Shape,
         since: u32,
         service: usize,
+        instance: Option<usize>,
     ) -> f64 {
         match shape {
             Shape::Ramp => drift_towards(current, delta, cap),
@@ -515,7 +531,10 @@ impl Simulation {
             Shape::Sawtooth => {
                 if at_cap(current, delta, cap) {
                     self.restarts[service] += 1;
-                    self.killed[service] = true;
+                    match instance {
+                        Some(k) => self.killed_pods[service][k] = true,
+                        None => self.killed[service] = true,
+                    }
                     healthy
                 } else {
                     drift_towards(current, delta, cap)
@@ -961,7 +980,7 @@ fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static st
         ),
         ServiceKind::Queue => (
             "partition leader heartbeat",
-            [("partitions", "12"), ("lag", "0")],
+            [("partitions", "12"), ("lag", "{queue_depth}")],
         ),
         ServiceKind::Gateway => ("access", [("route", "/healthz"), ("status", "200")]),
         ServiceKind::External => (
@@ -974,7 +993,7 @@ fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static st
         ),
         ServiceKind::Service => (
             "request completed",
-            [("status", "200"), ("duration_ms", "35")],
+            [("status", "200"), ("duration_ms", "{latency_p50_ms}")],
         ),
     }
 }
@@ -1034,7 +1053,7 @@ pub fn push_step_logs(
             message: message.to_string(),
             fields: fields
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string(), fill(v, seed, step, 0, index, context)))
                 .collect(),
         });
     }
