@@ -331,6 +331,17 @@ fn missing_data_is_found_by_absent() {
     );
     assert!(query(&env, "absent(error_ratio{service=\"api\"})").is_empty());
     assert_eq!(query(&env, "up{service=\"billing\"}")[0].1, 0.0);
+    // The scrape failure fires the default down alert; nothing that needs
+    // the missing series can fire.
+    let alerts: Vec<String> = env
+        .observation()
+        .unwrap()
+        .alerts
+        .iter()
+        .filter(|a| a.service == "billing")
+        .map(|a| a.name.clone())
+        .collect();
+    assert_eq!(alerts, ["BillingDown"], "{alerts:?}");
     let obs = env.observation().unwrap();
     let billing = obs.services.iter().find(|s| s.name == "billing").unwrap();
     assert!(billing.data_missing);

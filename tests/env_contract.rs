@@ -432,6 +432,17 @@ fn alert_states_match_the_direct_comparison_of_the_signals() {
     let mut seen: Vec<AlertState> = Vec::new();
     let mut checked_steps = 0u32;
     for id in &ids {
+        // Where data goes missing the rules see what the monitoring has,
+        // not the signals (tests/capabilities.rs checks that case).
+        if !env
+            .catalog()
+            .get(id)
+            .expect("a built-in")
+            .missing
+            .is_empty()
+        {
+            continue;
+        }
         for seed in 1..=3 {
             for agent_name in ["heuristic", "oracle"] {
                 let context = format!("{id}, seed {seed}, {agent_name}");

@@ -332,12 +332,26 @@ fn time_to_mitigate_is_one_for_the_ideal_path_and_falls_with_delay() {
     let catalog = Catalog::builtin();
     for task in [Task::RootCauseAnalysis, Task::FullIncidentManagement] {
         for scenario in catalog.for_task(task) {
+            if scenario.fault.is_false_alarm() {
+                // Nothing to mitigate (tests/capabilities.rs).
+                continue;
+            }
             let path = ideal_path(scenario, task);
             let fix_at = path
                 .iter()
                 .position(|a| a.action_type == "remediate")
                 .expect("the ideal path fixes");
             assert_eq!(fix_at as u32 + 1, IDEAL_MITIGATION_STEP, "{}", scenario.id);
+            let last_fix = path
+                .iter()
+                .rposition(|a| a.action_type == "remediate")
+                .unwrap_or(fix_at);
+            assert_eq!(
+                last_fix as u32 + 1,
+                firedrill::env::ideal_mitigation_step(scenario),
+                "{}",
+                scenario.id
+            );
             let mut previous = f64::INFINITY;
             for delay in 0..4 {
                 let mut actions = path.clone();
