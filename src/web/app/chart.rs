@@ -533,7 +533,10 @@ pub fn DegradationChart() -> impl IntoView {
             .unwrap_or_default();
         let change_times: Vec<i64> = state
             .observation
-            .with(|o| o.as_ref().map(|o| o.changes.iter().map(|c| c.time).collect()))
+            .with(|o| {
+                o.as_ref()
+                    .map(|o| o.changes.iter().map(|c| c.time).collect())
+            })
             .unwrap_or_default();
         let picked = picked.get();
         let size = size.get();
