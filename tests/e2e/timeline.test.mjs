@@ -32,9 +32,9 @@ test("recent changes list the timeline and the chart marks them", async () => {
   assert.equal(await changes.count(), 3);
   // Newest first: the flag 5 minutes before, the deploy 12, the config push 30.
   const first = await changes.nth(0).innerText();
-  assert.match(first, /5 min before\s+flag\s+api: enable the new basket for 10%\s+by maria/);
-  assert.match(await changes.nth(1).innerText(), /12 min before\s+deploy\s+api: api 2\.1\.0 canary/);
-  assert.match(await changes.nth(2).innerText(), /30 min before\s+config\s+billing/);
+  assert.match(first, /5 min before\s+flag\s+api: enable the new basket for 10%\s+by maria/i);
+  assert.match(await changes.nth(1).innerText(), /12 min before\s+deploy\s+api: api 2\.1\.0 canary/i);
+  assert.match(await changes.nth(2).innerText(), /30 min before\s+config\s+billing/i);
   const chart = page.getByTestId("degradation-chart");
   await page.waitForFunction(() =>
     document.querySelector("[data-testid=degradation-chart]")?.dataset.changeMarkers);
@@ -47,7 +47,7 @@ test("recent changes list the timeline and the chart marks them", async () => {
   // The responder's rollback joins the timeline at the top.
   await playAction(page, { action_type: "remediate", target: "api", parameters: { kind: "rollback" } });
   assert.equal(await changes.count(), 4);
-  assert.match(await changes.nth(0).innerText(), /deploy\s+api: rollback to 2\.0\.4\s+by incident response/);
+  assert.match(await changes.nth(0).innerText(), /deploy\s+api: rollback to 2\.0\.4\s+by incident response/i);
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual(page.problems, []);
 });
