@@ -1,8 +1,9 @@
 //! Lists every `scenarios/*.toml` file for the build: `BUILTIN_SCENARIOS`,
-//! each file's name and listing entry (id, title, debrief title, task,
-//! fault type, service names) and, when the build embeds the texts, its
-//! text (its whole-line comments emptied, which the loader never reads;
-//! every line keeps its number). The listing is read here so that listing
+//! each file's name, the FNV-1a hash of its bytes (which names the version
+//! the app fetches and checks what it got against), its listing entry (id,
+//! title, debrief title, task, fault type, service names) and, when the
+//! build embeds the texts, its text (its whole-line comments emptied, which
+//! the loader never reads; every line keeps its number). The listing is read here so that listing
 //! the scenarios needs no parse at run time: a file is parsed and validated
 //! the first time it is played (`Catalog::get`).
 //!
@@ -98,8 +99,9 @@ fn main() {
             String::new()
         };
         code.push_str(&format!(
-            "    Builtin {{ file: {:?}, {text_field}id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
+            "    Builtin {{ file: {:?}, hash: {:?}, {text_field}id: {:?}, title: {:?}, debrief_title: {:?}, task: {:?}, fault: {:?}, services: &{:?} }},\n",
             format!("scenarios/{name}"),
+            format!("{:016x}", fnv1a(text.as_bytes())),
             l.id,
             l.title,
             l.debrief_title,
@@ -110,6 +112,14 @@ fn main() {
     }
     code.push_str("];\n");
     fs::write(out_dir.join("builtin_scenarios.rs"), code).expect("write builtin_scenarios.rs");
+}
+
+/// The 64-bit FNV-1a hash of `bytes` (as `Catalog::load_builtin_text`
+/// computes it).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// `text` with every line that holds only a comment made empty (a `#`

@@ -19,7 +19,7 @@ mod model;
 pub mod status_update;
 mod task;
 
-pub use catalog::Catalog;
+pub use catalog::{BuiltinFile, Catalog};
 pub use error::ScenarioError;
 pub use keyed::{PerActionType, PerSignal};
 pub use lint::lint;

@@ -9,7 +9,8 @@ import { useSession, openPage, serveStatic, distDir, screenshot, nativeCli, play
 
 const session = useSession();
 const scenarios = nativeCli(["list", "--json"]);
-const scenarioFile = /\/scenarios\/[^/]+\.toml$/;
+// A scenario file's URL: its path, and the listed version in the query.
+const scenarioFile = /\/scenarios\/[^/?]+\.toml(\?[^/]*)?$/;
 
 /** Records the scenario files `page` asks for, as URL paths. */
 function watchScenarioFetches(page) {
@@ -62,6 +63,7 @@ test("the first load fetches no scenario file; playing a drill fetches its file 
     await page.getByTestId("action-submit").waitFor();
     assert.equal(fetched.length, 1, `one file: ${fetched}`);
     assert.ok(fetched[0].startsWith("/dist/scenarios/"), `relative to the page: ${fetched[0]}`);
+    assert.match(new URL(response.url()).search, /^\?v=[0-9a-f]{16}$/, "the listed version in the query");
     assert.equal(await page.getByTestId("step-counter").innerText(), "0/15");
     await playAction(page, { action_type: "investigate", target: scenario.services[0] });
 
@@ -163,5 +165,27 @@ test("a slow file shows Loading drill… until the drill starts", async () => {
   release();
   await page.getByTestId("action-submit").waitFor();
   assert.equal(await loading.count(), 0);
+  assert.deepEqual(page.problems, []);
+});
+
+test("a file that is not the version the app lists is refused, with Retry", async () => {
+  const scenario = scenarios.find((s) => s.task === "root_cause_analysis");
+  const page = await openPage(session.browser);
+  // A stale copy: the right file, a byte longer.
+  await page.route(scenarioFile, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()) + "\n" });
+  });
+  await page.goto(`${session.url}?drill=${scenario.handle}&seed=4`);
+  await page.getByTestId("drill-load-error").waitFor();
+  assert.match(
+    await page.getByTestId("drill-load-error").innerText(),
+    new RegExp(`Drill ${scenario.handle} could not be loaded: the file the server sent is not the one this version of Firedrill lists`),
+  );
+  assert.equal(await page.getByTestId("action-submit").count(), 0);
+  await page.unroute(scenarioFile);
+  await page.getByTestId("drill-load-retry").click();
+  await page.getByTestId("action-submit").waitFor();
+  assert.equal(await page.getByTestId("drill-handle").innerText(), scenario.handle);
   assert.deepEqual(page.problems, []);
 });

@@ -1,9 +1,10 @@
 //! Built-in scenario files fetched on demand. The app's wasm carries only
 //! the listing of the built-in scenarios (the Trunk build turns the feature
 //! `embed-scenarios` off), so that its first load does not grow with the
-//! number of scenarios; a scenario's file (`scenarios/<file>.toml`, a URL
-//! relative to the page, so the app works from any folder) is fetched the
-//! first time the scenario is played and handed to the catalog, which
+//! number of scenarios; a scenario's file (`scenarios/<file>.toml?v=<hash
+//! of the listed version>`, a URL relative to the page, so the app works
+//! from any folder) is fetched the first time the scenario is played and
+//! handed to the catalog, which checks that it is that version, then
 //! parses and validates it as an embedded file
 //! ([`Catalog::load_builtin_text`](crate::scenario::Catalog::load_builtin_text)).
 //!
@@ -21,6 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::AppState;
+use crate::scenario::BuiltinFile;
 
 /// Where the fetch of the file a drill waits for stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +127,7 @@ impl AppState {
     }
 
     /// The built-in file the scenario `id` still needs.
-    fn file_of(&self, id: &str) -> Option<&'static str> {
+    fn file_of(&self, id: &str) -> Option<BuiltinFile> {
         self.env
             .try_with_value(|env| env.catalog().missing_file(id))
             .flatten()
@@ -182,7 +184,8 @@ impl AppState {
         let Some(file) = self.file_of(id) else {
             return Ok(());
         };
-        let text = fetch_text(file).await?;
+        // The version in the query: no cache answers with another's file.
+        let text = fetch_text(&format!("{}?v={}", file.path, file.version)).await?;
         self.env
             .try_with_value(|env| env.catalog().load_builtin_text(id, &text))
             .unwrap_or_else(|| Err(String::from(super::ENV_GONE)))
