@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
+fn no_changes(changes: &Arc<Vec<ChangeEvent>>) -> bool {
+    changes.is_empty()
+}
+
 /// Incident status: open → investigating → mitigated → resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -226,8 +230,8 @@ pub struct Observation {
     pub investigations: Vec<Investigation>,
     /// The change timeline so far (deploys, configuration pushes, flag
     /// flips, infrastructure events, and the responder's own), oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<ChangeEvent>,
+    #[serde(skip_serializing_if = "no_changes")]
+    pub changes: Arc<Vec<ChangeEvent>>,
     /// Teams that can be escalated to.
     pub teams: Vec<String>,
     /// The type of each action played so far, in order.

@@ -115,7 +115,7 @@ pub(crate) fn render(episode: &Episode) -> String {
             out,
             "## Recent changes\n\n| when | service | kind | by | what |\n| --- | --- | --- | --- | --- |"
         );
-        for c in &obs.changes {
+        for c in obs.changes.iter() {
             let minutes = (c.time - s.start_time) as f64 / 60.0;
             let _ = writeln!(
                 out,

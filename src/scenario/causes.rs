@@ -411,7 +411,12 @@ const CLAUSE_BREAKS: &[&str] = &["but", "however", "although", "though", "wherea
 /// clause before the phrase cancels it. Matching is on whole words,
 /// case-insensitive.
 pub fn mentions<S: AsRef<str>>(text: &str, phrases: &[S]) -> bool {
-    let phrases: Vec<Vec<String>> = phrases
+    Reading::new(text).mentions(&phrase_words(phrases))
+}
+
+/// Phrases as the lists of normalized words [`Reading::mentions`] compares.
+fn phrase_words<S: AsRef<str>>(phrases: &[S]) -> Vec<Vec<String>> {
+    phrases
         .iter()
         .map(|p| {
             normalize(p.as_ref())
@@ -420,25 +425,67 @@ pub fn mentions<S: AsRef<str>>(text: &str, phrases: &[S]) -> bool {
                 .collect()
         })
         .filter(|words: &Vec<String>| words.iter().any(|w| !w.is_empty()))
-        .collect();
-    clauses(text).iter().any(|clause| {
-        let words: Vec<&str> = clause.split(' ').filter(|w| !w.is_empty()).collect();
-        (0..words.len()).any(|start| {
-            phrases.iter().any(|phrase| {
-                words.len() >= start + phrase.len()
-                    && phrase.iter().zip(&words[start..]).all(|(p, w)| p == w)
-                    && !words[..start].iter().any(|w| NEGATIONS.contains(w))
-                    && !ruled_out_after(&words[start + phrase.len()..])
+        .collect()
+}
+
+/// Each cause's keywords as word lists, made once.
+fn cause_phrases() -> &'static [Vec<Vec<String>>] {
+    static PHRASES: std::sync::OnceLock<Vec<Vec<Vec<String>>>> = std::sync::OnceLock::new();
+    PHRASES.get_or_init(|| CAUSES.iter().map(|c| phrase_words(c.keywords)).collect())
+}
+
+/// A text read once, as the word lists of its clauses, to be asked about
+/// many phrases (a log line against every cause of the taxonomy).
+pub struct Reading {
+    clauses: Vec<Vec<String>>,
+}
+
+impl Reading {
+    /// Reads `text`.
+    pub fn new(text: &str) -> Reading {
+        Reading {
+            clauses: clauses(text)
+                .iter()
+                .map(|c| {
+                    c.split(' ')
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the text names one of `phrases` (word lists) in a clause
+    /// that does not negate it ([`mentions`]).
+    fn mentions(&self, phrases: &[Vec<String>]) -> bool {
+        self.clauses.iter().any(|words| {
+            (0..words.len()).any(|start| {
+                phrases.iter().any(|phrase| {
+                    words.len() >= start + phrase.len()
+                        && phrase.iter().zip(&words[start..]).all(|(p, w)| p == w)
+                        && !words[..start]
+                            .iter()
+                            .any(|w| NEGATIONS.contains(&w.as_str()))
+                        && !ruled_out_after(&words[start + phrase.len()..])
+                })
             })
         })
-    })
+    }
+
+    /// Whether the text names the cause at `index` of [`CAUSES`] by one of its keywords.
+    pub fn names_cause(&self, index: usize) -> bool {
+        cause_phrases()
+            .get(index)
+            .is_some_and(|phrases| self.mentions(phrases))
+    }
 }
 
 /// "… is fine", "… was ruled out", "… looks ok" after a phrase negate it.
-fn ruled_out_after(rest: &[&str]) -> bool {
+fn ruled_out_after<W: AsRef<str>>(rest: &[W]) -> bool {
     let rest: Vec<&str> = rest
         .iter()
-        .copied()
+        .map(AsRef::as_ref)
         .filter(|w| {
             !matches!(
                 *w,
@@ -514,9 +561,12 @@ fn clauses(text: &str) -> Vec<String> {
 /// [`CAUSES`] order) whose keywords it mentions. Used by the heuristic
 /// agent and by the app to suggest a category.
 pub fn cause_in_text(text: &str) -> Option<&'static Cause> {
+    let reading = Reading::new(text);
     CAUSES
         .iter()
-        .find(|c| !c.keywords.is_empty() && mentions(text, c.keywords))
+        .enumerate()
+        .find(|(i, c)| !c.keywords.is_empty() && reading.names_cause(*i))
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

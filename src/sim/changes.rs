@@ -6,6 +6,7 @@
 
 use crate::scenario::{ChangeKind, Scenario};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One change as it happened: the scenario's, or one the responder made.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -51,8 +52,9 @@ pub struct ChangeState {
     pub flags: Vec<(usize, String, bool)>,
     /// How many of the scenario's changes have been applied.
     applied: usize,
-    /// The changes so far, oldest first.
-    pub events: Vec<ChangeEvent>,
+    /// The changes so far, oldest first (shared by the clones the
+    /// monitoring and the observations take every step).
+    pub events: Arc<Vec<ChangeEvent>>,
 }
 
 impl ChangeState {
@@ -69,7 +71,7 @@ impl ChangeState {
             previous: vec![Vec::new(); n],
             flags: Vec::new(),
             applied: 0,
-            events: Vec::new(),
+            events: Arc::new(Vec::new()),
         };
         for change in &scenario.changes {
             let Some(s) = scenario.service_index(&change.service) else {
@@ -148,7 +150,7 @@ impl ChangeState {
                 }
                 ChangeKind::Infra => {}
             }
-            self.events.push(ChangeEvent {
+            Arc::make_mut(&mut self.events).push(ChangeEvent {
                 time: at,
                 service: change.service.clone(),
                 kind: change.kind,
@@ -179,7 +181,7 @@ impl ChangeState {
             self.running[service] = Some(previous);
         }
         let version = self.version_of(service).map(str::to_string);
-        self.events.push(ChangeEvent {
+        Arc::make_mut(&mut self.events).push(ChangeEvent {
             time,
             service: scenario.services[service].name.clone(),
             kind: ChangeKind::Deploy,
@@ -198,7 +200,7 @@ impl ChangeState {
     /// The responder pushes a configuration change to `service` at `time`.
     pub fn config_change(&mut self, scenario: &Scenario, service: usize, time: i64) {
         self.config_revision[service] += 1;
-        self.events.push(ChangeEvent {
+        Arc::make_mut(&mut self.events).push(ChangeEvent {
             time,
             service: scenario.services[service].name.clone(),
             kind: ChangeKind::Config,
@@ -221,7 +223,7 @@ impl ChangeState {
             }
         }
         for flag in &turned_off {
-            self.events.push(ChangeEvent {
+            Arc::make_mut(&mut self.events).push(ChangeEvent {
                 time,
                 service: scenario.services[service].name.clone(),
                 kind: ChangeKind::Flag,
