@@ -626,7 +626,7 @@ pub fn DegradationChart() -> impl IntoView {
             ></canvas>
             <p class="muted small chart-axis-note">
                 "Minutes from the incident's start (red line)."
-                {move || (!markers.with(String::is_empty)).then(|| " Purple lines: changes (see Recent changes).")}
+                {move || (!markers.with(String::is_empty)).then_some(" Purple lines: changes (see Recent changes).")}
             </p>
             <ul class="chart-legend" data-testid="chart-legend" aria-label="Colour key">
                 {move || legend.get().into_iter().enumerate().map(|(i, service)| view! {
