@@ -72,7 +72,8 @@ test("bad URL parameters are reported", async () => {
 });
 
 test("the service map and the degradation chart are drawn and redrawn every step", async () => {
-  const scenario = scenarios.find((s) => s.task === "full_incident_management");
+  // A hard drill with a critical service from the first step.
+  const scenario = scenarios.find((s) => s.id === "bad-deploy-v3");
   const page = await openPage(session.browser);
   await page.goto(`${session.url}?scenario=${scenario.id}&seed=2`);
   const chart = page.getByTestId("degradation-chart");
