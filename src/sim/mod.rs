@@ -74,18 +74,14 @@ struct FaultState {
 }
 
 impl FaultState {
-    fn fade(&mut self, keep: f64, business: &mut [f64], own: &[bool]) {
+    /// Keeps `keep` of what the fault has done to the signals.
+    fn fade(&mut self, keep: f64) {
         for offsets in self
             .offset
             .iter_mut()
             .chain(self.instance_offset.iter_mut().flatten())
         {
             for (_, v) in offsets.iter_mut() {
-                *v *= keep;
-            }
-        }
-        for (v, mine) in business.iter_mut().zip(own) {
-            if *mine {
                 *v *= keep;
             }
         }
@@ -426,10 +422,7 @@ impl Simulation {
         self.step += 1;
         self.clear_kills();
         let mut drifting = Vec::with_capacity(self.faults.len());
-        for f in 0..self.faults.len() {
-            let own: Vec<bool> = self.business.iter().map(|b| b.fault == f).collect();
-            let mut business: Vec<f64> = self.business.iter().map(|b| b.own).collect();
-            let fault = &mut self.faults[f];
+        for (f, fault) in self.faults.iter_mut().enumerate() {
             match fault.recovery.as_mut() {
                 Some(recovery) if recovery.remaining_steps > 0 => {
                     let keep =
@@ -437,7 +430,11 @@ impl Simulation {
                     recovery.remaining_steps -= 1;
                     let done = recovery.remaining_steps == 0;
                     let lasting = recovery.lasting;
-                    fault.fade(keep, &mut business, &own);
+                    fault.fade(keep);
+                    // The business signals this fault moved on their own recover with it.
+                    for b in self.business.iter_mut().filter(|b| b.fault == f) {
+                        b.own *= keep;
+                    }
                     if done {
                         if lasting {
                             fault.resolved_at = Some(self.step);
@@ -446,9 +443,6 @@ impl Simulation {
                             fault.recovery = None;
                             self.relapses += 1;
                         }
-                    }
-                    for (b, v) in self.business.iter_mut().zip(business) {
-                        b.own = v;
                     }
                     drifting.push(false);
                 }
