@@ -290,7 +290,7 @@ impl Monitor {
         self.business.clear();
         self.business.extend(sim.business_values());
         self.restarts.clone_from_slice(sim.restarts());
-        self.changes.clone_from(changes);
+        self.changes.copy_levels_from(changes);
         self.missing.clear();
         self.missing.extend_from_slice(missing);
         let time = self.time_of(step);

@@ -42,8 +42,9 @@ pub struct ChangeState {
     pub deploy_revision: Vec<u32>,
     /// Per service: configuration pushes so far (from 1).
     pub config_revision: Vec<u32>,
-    /// Every version named on the timeline: (service index, version).
-    pub versions: Vec<(usize, String)>,
+    /// Every version named on the timeline: (service index, version)
+    /// (shared by clones; fixed once the timeline is read).
+    pub versions: Arc<Vec<(usize, String)>>,
     /// Per service: the index into `versions` of what it runs, if known.
     pub running: Vec<Option<usize>>,
     /// Per service: the versions it ran before, newest last (what a rollback returns to).
@@ -66,7 +67,7 @@ impl ChangeState {
         let mut state = ChangeState {
             deploy_revision: vec![1; n],
             config_revision: vec![1; n],
-            versions: Vec::new(),
+            versions: Arc::new(Vec::new()),
             running: vec![None; n],
             previous: vec![Vec::new(); n],
             flags: Vec::new(),
@@ -110,7 +111,7 @@ impl ChangeState {
         {
             Some(i) => i,
             None => {
-                self.versions.push((service, version.to_string()));
+                Arc::make_mut(&mut self.versions).push((service, version.to_string()));
                 self.versions.len() - 1
             }
         }
@@ -161,6 +162,27 @@ impl ChangeState {
                 enabled: (change.kind == ChangeKind::Flag).then_some(change.enabled),
             });
         }
+    }
+
+    /// Takes `other`'s revisions, running versions, flag states and events
+    /// (a state of the same scenario): what the monitoring keeps every
+    /// step, without copying names.
+    pub fn copy_levels_from(&mut self, other: &ChangeState) {
+        self.deploy_revision.clone_from(&other.deploy_revision);
+        self.config_revision.clone_from(&other.config_revision);
+        self.running.clone_from(&other.running);
+        if self.flags.len() == other.flags.len() {
+            for (mine, theirs) in self.flags.iter_mut().zip(&other.flags) {
+                mine.2 = theirs.2;
+            }
+        } else {
+            self.flags.clone_from(&other.flags);
+        }
+        if !Arc::ptr_eq(&self.versions, &other.versions) {
+            self.versions = other.versions.clone();
+        }
+        self.events = other.events.clone();
+        self.applied = other.applied;
     }
 
     /// The version `service` runs, if the timeline names it.

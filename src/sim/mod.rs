@@ -846,8 +846,11 @@ pub struct LogContext {
     pub quiet: Vec<bool>,
     /// Each service's restarts so far.
     pub restarts: Vec<u32>,
-    /// Each service's running version, where the timeline names it.
-    pub versions: Vec<Option<String>>,
+    /// Each service's running version (an index into `version_names`),
+    /// where the timeline names it.
+    pub running: Vec<Option<usize>>,
+    /// The versions the timeline names (shared).
+    pub version_names: std::sync::Arc<Vec<(usize, String)>>,
     /// Lines the responder's actions made services write at this step:
     /// (service index, level, message, fields).
     pub events: Vec<LogEvent>,
@@ -860,9 +863,8 @@ impl LogContext {
             values: sim.all_values().to_vec(),
             quiet: (0..faults).map(|f| sim.quiet(f)).collect(),
             restarts: sim.restarts().to_vec(),
-            versions: (0..sim.all_values().len())
-                .map(|s| changes.version_of(s).map(str::to_string))
-                .collect(),
+            running: changes.running.clone(),
+            version_names: changes.versions.clone(),
             events: Vec::new(),
         }
     }
@@ -923,11 +925,12 @@ fn fill(
             ),
             "version" => Some(
                 context
-                    .versions
+                    .running
                     .get(service)
-                    .cloned()
+                    .copied()
                     .flatten()
-                    .unwrap_or_else(|| "unknown".into()),
+                    .and_then(|v| context.version_names.get(v))
+                    .map_or_else(|| "unknown".into(), |(_, name)| name.clone()),
             ),
             _ => None,
         };
