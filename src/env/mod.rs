@@ -124,6 +124,16 @@ pub(crate) struct Episode {
     seen: Vec<PerSignal<f64>>,
 }
 
+/// Whether a service's missing families (bits) include what the map
+/// shows: its error, latency, throughput or health gauges.
+fn blind(missing: u64) -> bool {
+    let shown = family_bit("error_ratio")
+        | family_bit("latency_p99_seconds")
+        | family_bit("requests_per_second")
+        | family_bit("up");
+    missing & shown != 0
+}
+
 /// The latest of the steps when every one is set (all faults reached).
 fn all_set(steps: &[Option<u32>]) -> Option<u32> {
     steps
@@ -938,7 +948,7 @@ impl Episode {
                     latency_p99_seconds: seen[Signal::LatencyP99Seconds],
                     requests_per_second: seen[Signal::RequestsPerSecond],
                     investigated: self.investigated.contains(&i),
-                    data_missing: self.missing.get(i).is_some_and(|m| *m != 0),
+                    data_missing: self.dashboard_blind(i),
                 }
             })
             .collect();
@@ -952,7 +962,7 @@ impl Episode {
                 metrics: Signal::ALL
                     .iter()
                     .map(|s| {
-                        let value = if self.missing.get(i).is_some_and(|m| *m != 0) {
+                        let value = if self.dashboard_blind(i) {
                             self.seen[i][*s]
                         } else {
                             self.sim.value(i, *s)
@@ -964,7 +974,7 @@ impl Episode {
                 instances: scenario.services[i]
                     .instances
                     .iter()
-                    .filter(|_| self.missing.get(i).is_none_or(|m| *m == 0))
+                    .filter(|_| !self.pods_blind(i))
                     .zip(&self.sim.instance_values()[i])
                     .map(|(pod, v)| InstanceView {
                         pod: pod.name.clone(),
@@ -1083,7 +1093,7 @@ impl Episode {
                 .collect();
         }
         for (s, seen) in self.seen.iter_mut().enumerate() {
-            if self.missing[s] == 0 {
+            if !blind(self.missing[s]) {
                 *seen = self.sim.values(s);
             }
         }
@@ -1091,6 +1101,20 @@ impl Episode {
         context.events = std::mem::take(&mut self.events);
         self.contexts.truncate(step as usize);
         self.contexts.push(context);
+    }
+
+    /// Whether the signals the map and an investigation show of service
+    /// `index` have stopped arriving (its error, latency, throughput or
+    /// health gauges, or the whole target).
+    fn dashboard_blind(&self, index: usize) -> bool {
+        self.missing.get(index).is_some_and(|m| blind(*m))
+    }
+
+    /// Whether service `index`'s pod series have stopped arriving.
+    fn pods_blind(&self, index: usize) -> bool {
+        self.missing
+            .get(index)
+            .is_some_and(|m| *m & family_bit("pod_error_ratio") != 0)
     }
 
     /// What a remediation makes the target write, and what it changes on
