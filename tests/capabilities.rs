@@ -414,3 +414,30 @@ fn a_false_alarm_rewards_restraint() {
     env.step(&remediate("web", "restart")).unwrap();
     assert!(dimension(&mut env, GradeDimension::RemediationQuality) < 1.0);
 }
+
+#[test]
+fn a_missing_histogram_leaves_the_map_live() {
+    // bad-deploy-v2's release renamed its latency histogram: the panel goes
+    // stale, but the gauges the map shows still arrive.
+    let mut env = Env::new();
+    env.reset(&Selection::Scenario("bad-deploy-v2".into()), 1)
+        .expect("a built-in");
+    env.step(&investigate("rate-engine")).unwrap();
+    assert_eq!(
+        query(
+            &env,
+            "absent(http_request_duration_seconds_count{service=\"rate-engine\"})"
+        )[0]
+        .1,
+        1.0
+    );
+    let obs = env.observation().unwrap();
+    let engine = obs
+        .services
+        .iter()
+        .find(|s| s.name == "rate-engine")
+        .unwrap();
+    assert!(!engine.data_missing);
+    let live = query(&env, "error_ratio{service=\"rate-engine\"}")[0].1;
+    assert_eq!(engine.error_ratio, live);
+}
