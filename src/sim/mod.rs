@@ -948,22 +948,6 @@ fn fill(
     out
 }
 
-/// The placeholders a log template may use (besides none).
-pub const LOG_PLACEHOLDERS: [&str; 12] = [
-    "step",
-    "request_id",
-    "error_percent",
-    "latency_p50_ms",
-    "latency_p99_ms",
-    "rps",
-    "cpu_percent",
-    "memory_percent",
-    "saturation_percent",
-    "queue_depth",
-    "restarts",
-    "version",
-];
-
 /// The routine line every service writes, so healthy services have logs too.
 fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static str); 2]) {
     match kind {
