@@ -2,7 +2,7 @@
 
 use super::error::QueryError;
 use super::eval::{derived, unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
-use super::prometheus_math::{
+use super::prometheus_math::{self,
     bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
     linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };
@@ -811,52 +811,12 @@ fn extreme(points: &[(i64, f64)], better: impl Fn(f64, f64) -> bool) -> (i64, f6
     acc
 }
 
-/// rate, increase and delta: the change over the window, extrapolated to
-/// its edges the way Prometheus does.
+/// rate, increase and delta over a range selection.
 fn extrapolated_rate(
     points: &[(i64, f64)],
     m: &RangeVal,
     counter: bool,
     rate: bool,
 ) -> Option<f64> {
-    if points.len() < 2 {
-        return None;
-    }
-    let (first_t, first_v) = points[0];
-    let (last_t, last_v) = points[points.len() - 1];
-    let mut result = last_v - first_v;
-    if counter {
-        let mut prev = first_v;
-        for &(_, v) in &points[1..] {
-            if v < prev {
-                result += prev;
-            }
-            prev = v;
-        }
-    }
-    let range_start = m.start;
-    let range_end = m.end;
-    let mut duration_to_start = (first_t as f64 - range_start as f64) / 1000.0;
-    let mut duration_to_end = (range_end as f64 - last_t as f64) / 1000.0;
-    let sampled_interval = (last_t as f64 - first_t as f64) / 1000.0;
-    let average_between = sampled_interval / (points.len() - 1) as f64;
-    let threshold = average_between * 1.1;
-    if duration_to_start >= threshold {
-        duration_to_start = average_between / 2.0;
-    }
-    if counter && result > 0.0 && first_v >= 0.0 {
-        let duration_to_zero = sampled_interval * (first_v / result);
-        if duration_to_zero < duration_to_start {
-            duration_to_start = duration_to_zero;
-        }
-    }
-    if duration_to_end >= threshold {
-        duration_to_end = average_between / 2.0;
-    }
-    let extrapolate_to = sampled_interval + duration_to_start + duration_to_end;
-    let mut factor = extrapolate_to / sampled_interval;
-    if rate {
-        factor /= (range_end as f64 - range_start as f64) / 1000.0;
-    }
-    Some(result * factor)
+    prometheus_math::extrapolated_rate(points, m.start, m.end, counter, rate)
 }

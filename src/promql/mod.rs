@@ -57,7 +57,7 @@ mod eval;
 mod functions;
 pub mod json;
 mod parse;
-mod prometheus_math;
+use crate::series::prometheus_math;
 mod value;
 
 pub use error::QueryError;

@@ -4,6 +4,7 @@
 //! which read and write it.
 
 mod labels;
+pub mod prometheus_math;
 mod store;
 
 pub use labels::{BuildPrehashed, Labels, LabelsMap, PrehashedHasher};

@@ -214,14 +214,18 @@ pub fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
 /// A classic histogram bucket: upper bound and cumulative count.
 #[derive(Clone, Copy, Debug)]
 pub struct Bucket {
+    /// The bucket's `le`.
     pub upper_bound: f64,
+    /// Observations at or below it.
     pub count: f64,
 }
 
 /// Result of [`bucket_quantile`]: the value and whether the counts had to be
 /// forced monotonic.
 pub struct BucketQuantile {
+    /// The quantile.
     pub value: f64,
+    /// Whether the counts had to be forced monotonic.
     pub forced_monotonic: bool,
 }
 
@@ -456,6 +460,62 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// Whether `year` is a leap year.
 pub fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// rate, increase and delta: the change over the window, extrapolated to
+/// its edges the way Prometheus does.
+///
+/// `points` are the window's samples in time order (no staleness markers),
+/// the window is `(range_start_ms, range_end_ms]`; `counter` corrects for
+/// counter resets and extrapolates no further back than zero; `rate`
+/// divides by the window's length. `None` with fewer than two points.
+pub fn extrapolated_rate(
+    points: &[(i64, f64)],
+    range_start_ms: i64,
+    range_end_ms: i64,
+    counter: bool,
+    rate: bool,
+) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (first_t, first_v) = points[0];
+    let (last_t, last_v) = points[points.len() - 1];
+    let mut result = last_v - first_v;
+    if counter {
+        let mut prev = first_v;
+        for &(_, v) in &points[1..] {
+            if v < prev {
+                result += prev;
+            }
+            prev = v;
+        }
+    }
+    let range_start = range_start_ms;
+    let range_end = range_end_ms;
+    let mut duration_to_start = (first_t as f64 - range_start as f64) / 1000.0;
+    let mut duration_to_end = (range_end as f64 - last_t as f64) / 1000.0;
+    let sampled_interval = (last_t as f64 - first_t as f64) / 1000.0;
+    let average_between = sampled_interval / (points.len() - 1) as f64;
+    let threshold = average_between * 1.1;
+    if duration_to_start >= threshold {
+        duration_to_start = average_between / 2.0;
+    }
+    if counter && result > 0.0 && first_v >= 0.0 {
+        let duration_to_zero = sampled_interval * (first_v / result);
+        if duration_to_zero < duration_to_start {
+            duration_to_start = duration_to_zero;
+        }
+    }
+    if duration_to_end >= threshold {
+        duration_to_end = average_between / 2.0;
+    }
+    let extrapolate_to = sampled_interval + duration_to_start + duration_to_end;
+    let mut factor = extrapolate_to / sampled_interval;
+    if rate {
+        factor /= (range_end as f64 - range_start as f64) / 1000.0;
+    }
+    Some(result * factor)
 }
 
 #[cfg(test)]
