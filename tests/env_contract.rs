@@ -3,7 +3,9 @@
 
 use firedrill::agents::{self, ideal_path, Agent, RandomAgent};
 use firedrill::env::{Action, AlertState, Env, EnvError, Selection, Task};
+use firedrill::metrics::alerts::RuleSet;
 use firedrill::runner::{run_episode, trajectory_digest, Driver};
+use firedrill::scenario::RuleQuery;
 
 const POOL: &str = "connection-pool-exhaustion-v1";
 
@@ -386,11 +388,18 @@ fn check_alerts_against_direct_comparison(
     // as it always was; the reference follows so that both compare conditions.
     let label = state.step.saturating_sub(1);
     let mut expected: Vec<(String, AlertState, u32)> = Vec::new();
-    for (rule, direct) in scenario.alerts.iter().zip(reference.iter_mut()) {
+    // Rules over windows and SLOs: their PromQL over the store.
+    let rules = RuleSet::new(&scenario);
+    let monitor = env.monitor().expect("an episode");
+    let now_ms = monitor.last_time() * 1000;
+    for (i, (rule, direct)) in scenario.alerts.iter().zip(reference.iter_mut()).enumerate() {
         let service = scenario.service_index(&rule.service).expect("a service");
-        let breached = rule
-            .comparison
-            .breached(sim.value(service, rule.metric), rule.threshold);
+        let breached = match rule.query {
+            RuleQuery::Gauge => rule
+                .comparison
+                .breached(sim.value(service, rule.metric), rule.threshold),
+            _ => rules.holds(i, monitor.store(), now_ms),
+        };
         direct.evaluate(breached, rule.for_steps, label);
         if let Some((alert_state, since)) = direct.view() {
             expected.push((rule.name.clone(), alert_state, since));
@@ -536,15 +545,29 @@ fn a_replaced_scenario_gets_its_own_alert_rules() {
     let mut env = Env::new();
     let mut observation = env.reset(&scenario(POOL), 1).unwrap();
     let wait = Action::new("investigate", Some("orders-db"));
+    let gauge_rules: Vec<String> = env
+        .scenario()
+        .unwrap()
+        .alerts
+        .iter()
+        .filter(|r| r.query == RuleQuery::Gauge)
+        .map(|r| r.name.clone())
+        .collect();
     let mut waited = 0;
-    while observation.alerts.is_empty() && waited < 5 {
+    while !observation
+        .alerts
+        .iter()
+        .any(|a| gauge_rules.contains(&a.name))
+        && waited < 5
+    {
         observation = env.step(&wait).unwrap().observation;
         waited += 1;
     }
     let watched = observation
         .alerts
-        .first()
-        .expect("an alert within 5 steps")
+        .iter()
+        .find(|a| gauge_rules.contains(&a.name))
+        .expect("a threshold alert within 5 steps")
         .name
         .clone();
     // The same id with the threshold of that rule out of reach: its alert must go.

@@ -31,7 +31,7 @@ pub use telemetry::Telemetry;
 
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::families::{family_bit, WHOLE_TARGET};
-use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
+use crate::metrics::monitor::{AlertSample, Baseline, EpisodeCounters, Monitor};
 use crate::scenario::{
     Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, Scenario, Severity, Signal,
 };
@@ -59,6 +59,8 @@ pub const LOG_LINES_SHOWN: usize = 30;
 struct AlertTracker {
     breached_steps: u32,
     active_since: Option<u32>,
+    /// When its condition started to hold (the evaluation's time, ms).
+    active_since_ms: Option<i64>,
     firing_since: Option<u32>,
     resolved_at: Option<u32>,
 }
@@ -110,8 +112,8 @@ pub(crate) struct Episode {
     /// through a step (the `u32`), extended as the episode goes on (the
     /// observations share the lines).
     logs: Vec<Option<(u32, Vec<Arc<LogLine>>)>>,
-    /// Firing flags of the alerts (scratch, reused every step).
-    firing: Vec<bool>,
+    /// The alerts' states (scratch, reused every step).
+    firing: Vec<AlertSample>,
     /// Versions, revisions and flags, and the changes so far.
     pub(crate) changes: ChangeState,
     /// Per step from step 0: what that step's log lines are written from.
@@ -329,7 +331,7 @@ impl Env {
             rules: prepared.rules.clone(),
             alerts: vec![AlertTracker::default(); scenario.alerts.len()],
             logs: vec![None; scenario.services.len()],
-            firing: vec![false; scenario.alerts.len()],
+            firing: Vec::with_capacity(scenario.alerts.len()),
             prepared,
             scenario,
             task,
@@ -556,7 +558,10 @@ impl Episode {
     fn record(&mut self) {
         let mut firing = std::mem::take(&mut self.firing);
         firing.clear();
-        firing.extend(self.alerts.iter().map(|t| t.firing_since.is_some()));
+        firing.extend(self.alerts.iter().map(|t| AlertSample {
+            firing: t.firing_since.is_some(),
+            active_since: t.active_since_ms.map(|ms| ms / 1000),
+        }));
         let counters = EpisodeCounters {
             wrong_fixes: self.wrong_fixes,
             miscommunications: self.miscommunications,
@@ -568,7 +573,7 @@ impl Episode {
                 .alerts
                 .iter()
                 .zip(&firing)
-                .filter(|(_, f)| **f)
+                .filter(|(_, f)| f.firing)
                 .map(|(a, _)| a.name.clone())
                 .collect(),
         };
@@ -827,6 +832,7 @@ impl Episode {
         // of the step being played is pushed.
         let step = self.step_count();
         let store = self.monitor.store();
+        let mut points = Vec::new();
         for (index, (rule, tracker)) in self
             .scenario
             .alerts
@@ -834,10 +840,14 @@ impl Episode {
             .zip(self.alerts.iter_mut())
             .enumerate()
         {
-            if self.rules.holds_fast(index, store, time_ms) {
+            if self
+                .rules
+                .holds_fast_with(index, store, time_ms, &mut points)
+            {
                 tracker.breached_steps += 1;
                 if tracker.active_since.is_none() {
                     tracker.active_since = Some(step);
+                    tracker.active_since_ms = Some(time_ms);
                     tracker.resolved_at = None;
                 }
                 if tracker.breached_steps > rule.for_steps && tracker.firing_since.is_none() {
@@ -849,6 +859,7 @@ impl Episode {
                 }
                 tracker.breached_steps = 0;
                 tracker.active_since = None;
+                tracker.active_since_ms = None;
                 tracker.firing_since = None;
             }
         }
@@ -1003,6 +1014,7 @@ impl Episode {
             status: self.status,
             alerts: self.alert_views(false),
             services,
+            slos: self.monitor.slos().slos().to_vec(),
             investigations,
             changes: self.changes.events.clone(),
             teams: self.prepared.teams.clone(),

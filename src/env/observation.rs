@@ -226,6 +226,9 @@ pub struct Observation {
     pub alerts: Vec<AlertView>,
     /// Every service.
     pub services: Vec<ServiceView>,
+    /// Every service level objective as it stands (two per service:
+    /// availability and latency), in service order.
+    pub slos: Vec<crate::metrics::slo::Slo>,
     /// What investigations revealed, in the order they were made.
     pub investigations: Vec<Investigation>,
     /// The change timeline so far (deploys, configuration pushes, flag

@@ -1,16 +1,20 @@
 //! Alert rules as Prometheus evaluates them: each rule's PromQL expression
-//! (the very `expr` the rules YAML exports, [`rule_expr`]) is parsed once
-//! per scenario and evaluated over the episode's series store every step. A
-//! rule's condition holds when its expression returns at least one sample.
+//! (the very `expr` the rules YAML exports, [`rule_expr`]) is evaluated over
+//! the episode's series store every step. A rule's condition holds when its
+//! expression returns at least one sample.
 //!
-//! A rule is `<gauge>{service="<name>"} <cmp> <number>`, written from its
-//! structured form (signal, service, comparison, threshold). The
+//! A rule is written from its structured form ([`AlertRule`]: signal,
+//! service, [`RuleQuery`], comparison, threshold): a gauge now, a gauge
+//! over a window (`max_over_time`, …), a rate, ratio, quantile or increase
+//! of the raw counters and histogram over a window, or an SLO's
+//! multi-window burn rate (over the recording rules' series). The
 //! environment evaluates that structure directly, with no parser:
 //! [`RuleSet::resolve`] finds the selected series once (a store's clones
-//! keep their ids), and [`RuleSet::holds_fast`] compares the newest sample
-//! of each with the semantics of the instant selector (5-minute lookback,
-//! staleness markers) and of the comparison. With the `promql` feature the
-//! same rules are also parsed as PromQL ([`RuleSet::holds`]), and
+//! keep their ids), and [`RuleSet::holds_fast`] computes what the
+//! expression computes, with the engine's semantics (5-minute lookback,
+//! windows open on the left, staleness markers, Prometheus' extrapolated
+//! rate, its bucket quantile). With the `promql` feature the same rules
+//! are also parsed as PromQL ([`RuleSet::holds`]), and
 //! `tests/env_contract.rs` checks that both give the same verdict for every
 //! built-in scenario over whole episodes. (The app's first-load wasm has no
 //! PromQL engine: its alerts are the direct path alone.)
@@ -32,110 +36,459 @@
 //! }
 //! ```
 
-use super::families::{escape_label_value, gauge_for};
+use super::families::{escape_label_value, gauge_for, resource};
 #[cfg(feature = "promql")]
 use crate::promql::{Engine, Prepared, QueryError, Value};
-use crate::scenario::{AlertRule, Comparison, Scenario};
-use crate::series::{is_stale_nan, SeriesId, Store};
+use crate::scenario::{
+    window_text, AlertRule, Comparison, RuleQuery, Scenario, Signal, SLI_WINDOWS,
+};
+use crate::series::prometheus_math::{bucket_quantile, extrapolated_rate, kahan_sum, mean, Bucket};
+use crate::series::{format_value, is_stale_nan, SeriesId, Store};
 use std::sync::Arc;
-
-/// The PromQL expression of a threshold rule: what the rules YAML exports
-/// and what the environment evaluates every step ([`RuleSet`]).
-///
-/// ```
-/// let catalog = firedrill::scenario::Catalog::builtin();
-/// let rule = &catalog.get("connection-pool-exhaustion-v1").unwrap().alerts[0];
-/// assert_eq!(firedrill::metrics::alerts::rule_expr(rule), r#"saturation_ratio{service="orders-db"} > 0.9"#);
-/// ```
-pub fn rule_expr(rule: &AlertRule) -> String {
-    format!(
-        "{}{{service=\"{}\"}} {} {}",
-        gauge_for(rule.metric),
-        escape_label_value(&rule.service),
-        rule.comparison.symbol(),
-        crate::series::format_value(rule.threshold)
-    )
-}
 
 /// How far back the newest sample of a series counts, as for an instant
 /// selector in PromQL: 5 minutes.
 pub const LOOKBACK_MS: i64 = 5 * 60 * 1000;
 
-/// The structure of a rule: the gauge, the service it selects, the
-/// comparison and the threshold.
-#[derive(Clone, Debug, PartialEq)]
-struct Condition {
-    metric: &'static str,
-    service: String,
-    comparison: Comparison,
-    threshold: f64,
+/// The selector of a service's series of `metric`, with `extra` matchers.
+fn selector(metric: &str, service: &str, extra: &str) -> String {
+    format!(
+        "{metric}{{service=\"{}\"{extra}}}",
+        escape_label_value(service)
+    )
 }
 
-impl Condition {
-    fn of(rule: &AlertRule) -> Condition {
-        Condition {
-            metric: gauge_for(rule.metric),
-            service: rule.service.clone(),
-            comparison: rule.comparison,
-            threshold: rule.threshold,
-        }
+/// The selector of one of an SLO's series.
+fn slo_selector(metric: &str, service: &str, slo: &str) -> String {
+    format!(
+        "{metric}{{service=\"{}\",slo=\"{slo}\"}}",
+        escape_label_value(service)
+    )
+}
+
+/// The quantile a latency signal stands for.
+fn quantile_of(signal: Signal) -> f64 {
+    match signal {
+        Signal::LatencyP50Seconds => 0.5,
+        _ => 0.99,
     }
 }
 
-/// A condition resolved against a store: the series its selector picks.
+/// The PromQL expression of a rule, without its comparison: what is
+/// compared with the threshold (empty for a burn-rate rule, whose
+/// expression has its own comparisons).
+fn query_expr(rule: &AlertRule) -> String {
+    let service = rule.service.as_str();
+    let errors = r#","code=~"5..""#;
+    match rule.query {
+        RuleQuery::Gauge => selector(gauge_for(rule.metric), service, ""),
+        RuleQuery::OverTime {
+            over,
+            window_seconds,
+        } => format!(
+            "{}({}[{}])",
+            over.function(),
+            selector(gauge_for(rule.metric), service, ""),
+            window_text(window_seconds)
+        ),
+        RuleQuery::Rate { window_seconds } => {
+            let w = window_text(window_seconds);
+            match rule.metric {
+                Signal::ErrorRatio => format!(
+                    "sum(rate({}[{w}])) / sum(rate({}[{w}]))",
+                    selector("http_requests_total", service, errors),
+                    selector("http_requests_total", service, "")
+                ),
+                Signal::LatencyP50Seconds | Signal::LatencyP99Seconds => format!(
+                    "histogram_quantile({}, sum by (le) (rate({}[{w}])))",
+                    format_value(quantile_of(rule.metric)),
+                    selector("http_request_duration_seconds_bucket", service, "")
+                ),
+                _ => format!(
+                    "sum(rate({}[{w}]))",
+                    selector("http_requests_total", service, "")
+                ),
+            }
+        }
+        RuleQuery::Increase { window_seconds } => format!(
+            "sum(increase({}[{}]))",
+            selector(
+                "http_requests_total",
+                service,
+                if rule.metric == Signal::ErrorRatio {
+                    errors
+                } else {
+                    ""
+                }
+            ),
+            window_text(window_seconds)
+        ),
+        RuleQuery::BurnRate { .. } => String::new(),
+    }
+}
+
+/// The PromQL expression of a rule: what the rules YAML exports and what
+/// the environment evaluates every step ([`RuleSet`]). A burn-rate rule of
+/// an SLO that `scenario` does not have is written as `vector(0) < 0`
+/// (never holds); the loader never makes one.
+///
+/// ```
+/// let catalog = firedrill::scenario::Catalog::builtin();
+/// let scenario = catalog.get("connection-pool-exhaustion-v1").unwrap();
+/// assert_eq!(firedrill::metrics::alerts::rule_expr(scenario, &scenario.alerts[0]), r#"saturation_ratio{service="orders-db"} > 0.9"#);
+/// ```
+pub fn rule_expr(scenario: &Scenario, rule: &AlertRule) -> String {
+    if let RuleQuery::BurnRate { slo, page } = rule.query {
+        let Some(spec) = scenario.slos.get(slo) else {
+            return "vector(0) < 0".into();
+        };
+        let budget = format_value(spec.error_budget());
+        let conditions: Vec<String> = spec
+            .burn_conditions(page)
+            .iter()
+            .map(|c| {
+                let threshold = format!("({} * {budget})", format_value(c.factor));
+                let window = |w: usize| {
+                    slo_selector(
+                        &format!("slo:sli_error:ratio_rate{}", SLI_WINDOWS[w].1),
+                        &spec.service,
+                        spec.kind.name(),
+                    )
+                };
+                format!(
+                    "({} > {threshold} and {} > {threshold})",
+                    window(c.long),
+                    window(c.short)
+                )
+            })
+            .collect();
+        return conditions.join(" or ");
+    }
+    format!(
+        "{} {} {}",
+        query_expr(rule),
+        rule.comparison.symbol(),
+        format_value(rule.threshold)
+    )
+}
+
+/// The labels other than `service` that the result of a rule's expression
+/// carries (Prometheus adds them to the alert): a gauge's own labels (the
+/// saturating `resource`), an SLO's `slo`; an aggregation carries none.
+pub fn result_labels(scenario: &Scenario, rule: &AlertRule) -> Vec<(String, String)> {
+    match rule.query {
+        RuleQuery::Gauge | RuleQuery::OverTime { .. } if rule.metric == Signal::SaturationRatio => {
+            let kind = scenario
+                .services
+                .iter()
+                .find(|s| s.name == rule.service)
+                .map(|s| s.kind);
+            kind.map(|k| vec![("resource".to_string(), resource(k).to_string())])
+                .unwrap_or_default()
+        }
+        RuleQuery::BurnRate { slo, .. } => scenario
+            .slos
+            .get(slo)
+            .map(|s| vec![("slo".to_string(), s.kind.name().to_string())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The samples of a series in the window `(end − range, end]`, without
+/// staleness markers, into `points` (cleared first): what a range
+/// selector gives a function.
+fn window_points(
+    store: &Store,
+    id: SeriesId,
+    end_ms: i64,
+    range_ms: i64,
+    points: &mut Vec<(i64, f64)>,
+) {
+    points.clear();
+    let Some(series) = store.get(id) else {
+        return;
+    };
+    let from = series.partition_after(end_ms.saturating_sub(range_ms));
+    let to = series.partition_after(end_ms);
+    if to > from {
+        series.extend_samples(from, to, points, is_stale_nan);
+    }
+}
+
+/// `rate` (or `increase`) of a counter over `(end − range, end]`, as
+/// Prometheus computes it; `None` with fewer than two samples.
+pub fn counter_rate(
+    store: &Store,
+    id: SeriesId,
+    end_ms: i64,
+    range_ms: i64,
+    rate: bool,
+    points: &mut Vec<(i64, f64)>,
+) -> Option<f64> {
+    window_points(store, id, end_ms, range_ms, points);
+    extrapolated_rate(points, end_ms - range_ms, end_ms, true, rate)
+}
+
+/// `sum(rate(…))` (or `increase`) of counters: `None` when none has a rate
+/// (the aggregation of an empty vector is empty).
+pub fn summed_rate(
+    store: &Store,
+    ids: &[SeriesId],
+    end_ms: i64,
+    range_ms: i64,
+    rate: bool,
+    points: &mut Vec<(i64, f64)>,
+) -> Option<f64> {
+    let rates: Vec<f64> = ids
+        .iter()
+        .filter_map(|id| counter_rate(store, *id, end_ms, range_ms, rate, points))
+        .collect();
+    (!rates.is_empty()).then(|| kahan_sum(rates))
+}
+
+/// The newest sample of a series as an instant selector sees it at `time_ms`.
+fn newest(store: &Store, id: SeriesId, time_ms: i64) -> Option<f64> {
+    let series = store.get(id)?;
+    let after = series.partition_after(time_ms);
+    if after == 0 {
+        return None;
+    }
+    let (t, v) = series.sample(after - 1);
+    (t > time_ms.saturating_sub(LOOKBACK_MS) && !is_stale_nan(v)).then_some(v)
+}
+
+/// The series of a service's `metric` that carry every label in `labels`.
+fn find(store: &Store, metric: &str, service: &str, labels: &[(&str, &str)]) -> Vec<SeriesId> {
+    store
+        .named(metric)
+        .iter()
+        .copied()
+        .filter(|id| {
+            store.get(*id).is_some_and(|s| {
+                let l = s.labels();
+                l.get("service").unwrap_or("") == service
+                    && labels.iter().all(|(k, v)| l.get(k).unwrap_or("") == *v)
+            })
+        })
+        .collect()
+}
+
+/// A rule resolved against a store: the series its expression reads.
 #[derive(Clone, Debug, PartialEq)]
-struct Resolved {
-    series: Vec<SeriesId>,
-    comparison: Comparison,
-    threshold: f64,
+enum Resolved {
+    /// A gauge now or over a window.
+    Gauge(Vec<SeriesId>),
+    /// `sum(rate(errors)) / sum(rate(all))`.
+    ErrorRatio {
+        errors: Vec<SeriesId>,
+        all: Vec<SeriesId>,
+    },
+    /// `sum(rate(…))` or `sum(increase(…))`.
+    Sum(Vec<SeriesId>),
+    /// `histogram_quantile` of the bucket rates: (upper bound, series).
+    Quantile(Vec<(f64, SeriesId)>),
+    /// Burn-rate conditions: (long window's series, short window's, threshold).
+    Burn(Vec<(Vec<SeriesId>, Vec<SeriesId>, f64)>),
 }
 
 impl Resolved {
-    fn of(condition: &Condition, store: &Store) -> Resolved {
-        let series = store
-            .named(condition.metric)
-            .iter()
-            .copied()
-            .filter(|id| {
-                store
-                    .get(*id)
-                    .is_some_and(|s| s.labels().get("service").unwrap_or("") == condition.service)
-            })
-            .collect();
-        Resolved {
-            series,
-            comparison: condition.comparison,
-            threshold: condition.threshold,
+    fn of(scenario: &Scenario, rule: &AlertRule, store: &Store) -> Resolved {
+        let service = rule.service.as_str();
+        match rule.query {
+            RuleQuery::Gauge | RuleQuery::OverTime { .. } => {
+                Resolved::Gauge(find(store, gauge_for(rule.metric), service, &[]))
+            }
+            RuleQuery::Rate { .. } if rule.metric == Signal::ErrorRatio => Resolved::ErrorRatio {
+                errors: five_hundreds(store, service),
+                all: find(store, "http_requests_total", service, &[]),
+            },
+            RuleQuery::Rate { .. }
+                if matches!(
+                    rule.metric,
+                    Signal::LatencyP50Seconds | Signal::LatencyP99Seconds
+                ) =>
+            {
+                let buckets = find(store, "http_request_duration_seconds_bucket", service, &[])
+                    .into_iter()
+                    .filter_map(|id| {
+                        let series = store.get(id)?;
+                        let le = series.labels().get("le")?;
+                        let bound = if le == "+Inf" {
+                            f64::INFINITY
+                        } else {
+                            le.parse().ok()?
+                        };
+                        Some((bound, id))
+                    })
+                    .collect();
+                Resolved::Quantile(buckets)
+            }
+            RuleQuery::Increase { .. } if rule.metric == Signal::ErrorRatio => {
+                Resolved::Sum(five_hundreds(store, service))
+            }
+            RuleQuery::Rate { .. } | RuleQuery::Increase { .. } => {
+                Resolved::Sum(find(store, "http_requests_total", service, &[]))
+            }
+            RuleQuery::BurnRate { slo, page } => {
+                let Some(spec) = scenario.slos.get(slo) else {
+                    return Resolved::Burn(Vec::new());
+                };
+                let budget = spec.error_budget();
+                let window = |w: usize| {
+                    find(
+                        store,
+                        &format!("slo:sli_error:ratio_rate{}", SLI_WINDOWS[w].1),
+                        &spec.service,
+                        &[("slo", spec.kind.name())],
+                    )
+                };
+                Resolved::Burn(
+                    spec.burn_conditions(page)
+                        .iter()
+                        .map(|c| (window(c.long), window(c.short), c.factor * budget))
+                        .collect(),
+                )
+            }
         }
     }
 
-    fn holds(&self, store: &Store, time_ms: i64) -> bool {
-        self.series.iter().any(|id| {
-            let Some(series) = store.get(*id) else {
-                return false;
-            };
-            let after = series.partition_after(time_ms);
-            if after == 0 {
-                return false;
+    /// The value the expression compares with the threshold at `time_ms`,
+    /// if it returns one (for a burn-rate rule, 1 when a condition holds).
+    fn value(
+        &self,
+        rule: &AlertRule,
+        store: &Store,
+        time_ms: i64,
+        points: &mut Vec<(i64, f64)>,
+    ) -> Option<f64> {
+        match (self, rule.query) {
+            (
+                Resolved::Gauge(ids),
+                RuleQuery::OverTime {
+                    over,
+                    window_seconds,
+                },
+            ) => ids.iter().find_map(|id| {
+                window_points(store, *id, time_ms, window_seconds as i64 * 1000, points);
+                let values: Vec<f64> = points.iter().map(|p| p.1).collect();
+                let first = *values.first()?;
+                Some(match over {
+                    crate::scenario::OverTime::Avg => mean(&values),
+                    crate::scenario::OverTime::Max => {
+                        values.iter().skip(1).fold(first, |acc, v| {
+                            if *v > acc || acc.is_nan() {
+                                *v
+                            } else {
+                                acc
+                            }
+                        })
+                    }
+                    crate::scenario::OverTime::Min => {
+                        values.iter().skip(1).fold(first, |acc, v| {
+                            if *v < acc || acc.is_nan() {
+                                *v
+                            } else {
+                                acc
+                            }
+                        })
+                    }
+                })
+            }),
+            (Resolved::Gauge(ids), _) => ids.iter().find_map(|id| newest(store, *id, time_ms)),
+            (Resolved::ErrorRatio { errors, all }, RuleQuery::Rate { window_seconds }) => {
+                let range = window_seconds as i64 * 1000;
+                let errors = summed_rate(store, errors, time_ms, range, true, points)?;
+                let all = summed_rate(store, all, time_ms, range, true, points)?;
+                Some(errors / all)
             }
-            let (t, v) = series.sample(after - 1);
-            if t <= time_ms.saturating_sub(LOOKBACK_MS) || is_stale_nan(v) {
-                return false;
+            (Resolved::Sum(ids), RuleQuery::Rate { window_seconds }) => summed_rate(
+                store,
+                ids,
+                time_ms,
+                window_seconds as i64 * 1000,
+                true,
+                points,
+            ),
+            (Resolved::Sum(ids), RuleQuery::Increase { window_seconds }) => summed_rate(
+                store,
+                ids,
+                time_ms,
+                window_seconds as i64 * 1000,
+                false,
+                points,
+            ),
+            (Resolved::Quantile(buckets), RuleQuery::Rate { window_seconds }) => {
+                let range = window_seconds as i64 * 1000;
+                let mut rated: Vec<Bucket> = buckets
+                    .iter()
+                    .filter_map(|(bound, id)| {
+                        counter_rate(store, *id, time_ms, range, true, points).map(|count| Bucket {
+                            upper_bound: *bound,
+                            count,
+                        })
+                    })
+                    .collect();
+                if rated.is_empty() {
+                    return None;
+                }
+                Some(bucket_quantile(quantile_of(rule.metric), &mut rated).value)
             }
-            match self.comparison {
-                Comparison::Above => v > self.threshold,
-                Comparison::Below => v < self.threshold,
+            (Resolved::Burn(conditions), _) => {
+                let above = |ids: &[SeriesId], threshold: f64| {
+                    ids.iter()
+                        .any(|id| newest(store, *id, time_ms).is_some_and(|v| v > threshold))
+                };
+                conditions
+                    .iter()
+                    .any(|(long, short, threshold)| {
+                        above(long, *threshold) && above(short, *threshold)
+                    })
+                    .then_some(1.0)
             }
-        })
+            _ => None,
+        }
+    }
+
+    fn holds(
+        &self,
+        rule: &AlertRule,
+        store: &Store,
+        time_ms: i64,
+        points: &mut Vec<(i64, f64)>,
+    ) -> bool {
+        let Some(value) = self.value(rule, store, time_ms, points) else {
+            return false;
+        };
+        match rule.query {
+            RuleQuery::BurnRate { .. } => true,
+            _ => match rule.comparison {
+                Comparison::Above => value > rule.threshold,
+                Comparison::Below => value < rule.threshold,
+            },
+        }
     }
 }
 
-/// A scenario's alert rules, in rule order: their conditions, resolved
-/// against a store for the direct evaluation, and (with the `promql`
-/// feature) their parsed PromQL expressions. Cheap to clone.
+/// A service's `http_requests_total` series with a 5xx code.
+fn five_hundreds(store: &Store, service: &str) -> Vec<SeriesId> {
+    find(store, "http_requests_total", service, &[])
+        .into_iter()
+        .filter(|id| {
+            store.get(*id).is_some_and(|s| {
+                let code = s.labels().get("code").unwrap_or("");
+                code.len() == 3 && code.starts_with('5')
+            })
+        })
+        .collect()
+}
+
+/// A scenario's alert rules, in rule order: the rules, resolved against a
+/// store for the direct evaluation, and (with the `promql` feature) their
+/// parsed PromQL expressions. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
-    conditions: Arc<[Condition]>,
+    scenario: Arc<Scenario>,
     resolved: Arc<[Resolved]>,
     #[cfg(feature = "promql")]
     exprs: Arc<[Result<Prepared, QueryError>]>,
@@ -146,7 +499,7 @@ impl RuleSet {
     /// parsed too).
     pub fn new(scenario: &Scenario) -> RuleSet {
         RuleSet {
-            conditions: scenario.alerts.iter().map(Condition::of).collect(),
+            scenario: Arc::new(scenario.clone()),
             resolved: Arc::from(Vec::new()),
             #[cfg(feature = "promql")]
             exprs: {
@@ -154,7 +507,7 @@ impl RuleSet {
                 scenario
                     .alerts
                     .iter()
-                    .map(|rule| engine.prepare(&rule_expr(rule)))
+                    .map(|rule| engine.prepare(&rule_expr(scenario, rule)))
                     .collect()
             },
         }
@@ -165,9 +518,10 @@ impl RuleSet {
     pub fn resolve(&self, store: &Store) -> RuleSet {
         RuleSet {
             resolved: self
-                .conditions
+                .scenario
+                .alerts
                 .iter()
-                .map(|c| Resolved::of(c, store))
+                .map(|rule| Resolved::of(&self.scenario, rule, store))
                 .collect(),
             ..self.clone()
         }
@@ -178,24 +532,37 @@ impl RuleSet {
         index < self.resolved.len()
     }
 
-    /// Whether the condition of rule `index` holds at `time_ms`, by the
-    /// direct comparison of the newest sample of each selected series (the
-    /// store must be the one of [`RuleSet::resolve`] or a clone of it). A
-    /// rule not resolved, or an index out of range, never holds.
+    /// Whether the condition of rule `index` holds at `time_ms`, computed
+    /// directly from the series its expression reads (the store must be
+    /// the one of [`RuleSet::resolve`] or a clone of it). A rule not
+    /// resolved, or an index out of range, never holds.
     pub fn holds_fast(&self, index: usize, store: &Store, time_ms: i64) -> bool {
-        self.resolved
-            .get(index)
-            .is_some_and(|rule| rule.holds(store, time_ms))
+        let mut points = Vec::new();
+        self.holds_fast_with(index, store, time_ms, &mut points)
+    }
+
+    /// [`RuleSet::holds_fast`] with a scratch buffer for the windows' samples.
+    pub fn holds_fast_with(
+        &self,
+        index: usize,
+        store: &Store,
+        time_ms: i64,
+        points: &mut Vec<(i64, f64)>,
+    ) -> bool {
+        match (self.resolved.get(index), self.scenario.alerts.get(index)) {
+            (Some(resolved), Some(rule)) => resolved.holds(rule, store, time_ms, points),
+            _ => false,
+        }
     }
 
     /// Number of rules.
     pub fn len(&self) -> usize {
-        self.conditions.len()
+        self.scenario.alerts.len()
     }
 
     /// Whether there is no rule.
     pub fn is_empty(&self) -> bool {
-        self.conditions.is_empty()
+        self.scenario.alerts.is_empty()
     }
 }
 
@@ -251,7 +618,7 @@ mod tests {
             for (i, rule) in scenario.alerts.iter().enumerate() {
                 assert_eq!(
                     rules.expr(i),
-                    Some(rule_expr(rule).as_str()),
+                    Some(rule_expr(scenario, rule).as_str()),
                     "{} {}: {:?}",
                     scenario.id,
                     rule.name,
@@ -272,6 +639,7 @@ mod tests {
             name: "Weird".into(),
             service: service.into(),
             metric: Signal::QueueDepth,
+            query: RuleQuery::Gauge,
             comparison: Comparison::Below,
             threshold: 3.0,
             for_steps: 0,

@@ -28,7 +28,7 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
     let _ = writeln!(out, "    rules:");
     for rule in &scenario.alerts {
         let _ = writeln!(out, "      - alert: {}", rule.name);
-        let _ = writeln!(out, "        expr: {}", quoted(&rule_expr(rule)));
+        let _ = writeln!(out, "        expr: {}", quoted(&rule_expr(scenario, rule)));
         if rule.for_steps > 0 {
             let _ = writeln!(
                 out,

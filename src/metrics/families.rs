@@ -19,13 +19,15 @@
 //! | `feature_flag_enabled` | gauge | flag, service |
 //! | `pod_up`, `pod_error_ratio`, `pod_latency_p99_seconds`, `pod_requests_per_second`, `pod_cpu_usage_ratio`, `pod_memory_usage_ratio` | gauge | pod, service, zone (services with instances) |
 //! | each business signal, e.g. `orders_per_minute` | gauge | |
+//! | `slo:sli_error:ratio_rate5m` … `_rate3d`, `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:error_budget:remaining` | gauge (recording rules) | service, slo |
+//! | `ALERTS`, `ALERTS_FOR_STATE` | gauge (made by the rules) | alertname, alertstate (`ALERTS` only), the rule's and its result's labels |
 //!
 //! A series whose data goes missing (`[[missing]]`) gets a staleness
 //! marker instead of a sample; a whole target's `up` is 0.
 
 use super::portable_math::{exp, ln, normal_cdf, round};
 use crate::rng::Rng;
-use crate::scenario::{PerSignal, Scenario, ServiceKind, Signal};
+use crate::scenario::{AlertRule, PerSignal, Scenario, ServiceKind, Signal, SLI_WINDOWS};
 use crate::series::format_value;
 use crate::series::stale_nan;
 use crate::sim::ChangeState;
@@ -68,7 +70,7 @@ pub struct Family {
 }
 
 /// Every family, in exposition order.
-pub const FAMILIES: [Family; 26] = [
+pub const FAMILIES: [Family; 37] = [
     Family {
         name: "http_requests_total",
         help: "HTTP requests served, by status code.",
@@ -220,17 +222,80 @@ pub const FAMILIES: [Family; 26] = [
         unit: "",
     },
     Family {
+        name: "slo:sli_error:ratio_rate5m",
+        help: "Fraction of the SLO's requests that were bad over the last 5m (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate30m",
+        help: "Fraction of the SLO's requests that were bad over the last 30m (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate1h",
+        help: "Fraction of the SLO's requests that were bad over the last 1h (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate2h",
+        help: "Fraction of the SLO's requests that were bad over the last 2h (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate6h",
+        help: "Fraction of the SLO's requests that were bad over the last 6h (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate1d",
+        help: "Fraction of the SLO's requests that were bad over the last 1d (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:sli_error:ratio_rate3d",
+        help: "Fraction of the SLO's requests that were bad over the last 3d (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:objective:ratio",
+        help: "The SLO's objective: the fraction of requests that must be good (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:error_budget:ratio",
+        help: "The SLO's error budget: the fraction of requests allowed to be bad, 1 - objective (recording rule).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
+        name: "slo:error_budget:remaining",
+        help: "Fraction of the error budget of the SLO's window still left (below 0 once overspent).",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
+    Family {
         name: "ALERTS",
         help: "Alerts pending or firing, as Prometheus records them.",
         kind: FamilyKind::Gauge,
         unit: "",
     },
+    Family {
+        name: "ALERTS_FOR_STATE",
+        help: "When each pending or firing alert became active (Unix seconds), as Prometheus records it to restore the for state.",
+        kind: FamilyKind::Gauge,
+        unit: "",
+    },
 ];
 
-/// Upper bounds of the latency histogram buckets, seconds (`+Inf` is added).
-pub const LATENCY_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+pub use crate::scenario::LATENCY_BUCKETS;
 
 /// CPU cores each service may use.
 pub const CPU_LIMIT_CORES: f64 = 2.0;
@@ -272,7 +337,47 @@ enum Source {
     Business {
         index: usize,
     },
-    Alert,
+    Rule(RuleSeries),
+}
+
+/// What a series the rules make (not scraped from the fleet) records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSeries {
+    /// A figure of SLO `slo` (an index into the scenario's SLOs).
+    Slo {
+        /// The SLO.
+        slo: usize,
+        /// Which figure.
+        figure: SloFigure,
+    },
+    /// `ALERTS{alertstate="firing"}` of alert rule `rule`.
+    Firing {
+        /// The rule.
+        rule: usize,
+    },
+    /// `ALERTS{alertstate="pending"}` of alert rule `rule`.
+    Pending {
+        /// The rule.
+        rule: usize,
+    },
+    /// `ALERTS_FOR_STATE` of alert rule `rule`.
+    ForState {
+        /// The rule.
+        rule: usize,
+    },
+}
+
+/// One figure of an SLO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SloFigure {
+    /// The bad fraction over a window (an index into [`crate::scenario::SLI_WINDOWS`]).
+    Sli(usize),
+    /// The objective.
+    Objective,
+    /// The error budget, 1 − objective.
+    ErrorBudget,
+    /// The budget of the window left.
+    Remaining,
 }
 
 /// One series: its family, full metric name, labels and where its value comes from.
@@ -290,14 +395,18 @@ pub struct SeriesDef {
 }
 
 impl SeriesDef {
-    /// Whether it is an `ALERTS` series (set from the alert rules, not the signals).
-    pub fn is_alert(&self) -> bool {
-        self.source == Source::Alert
+    /// What it records, if the rules make it (SLO figures, `ALERTS`,
+    /// `ALERTS_FOR_STATE`) rather than the fleet.
+    pub fn rule_series(&self) -> Option<RuleSeries> {
+        match self.source {
+            Source::Rule(r) => Some(r),
+            _ => None,
+        }
     }
 }
 
 /// The saturating resource of a kind of service, used as the `resource` label.
-fn resource(kind: ServiceKind) -> &'static str {
+pub(crate) fn resource(kind: ServiceKind) -> &'static str {
     match kind {
         ServiceKind::Database => "connection_pool",
         ServiceKind::Cache => "connections",
@@ -367,9 +476,8 @@ impl LatencyShape {
 pub struct MetricSet {
     series: Arc<[SeriesDef]>,
     values: Vec<f64>,
-    alert_rules: Arc<[usize]>,
-    /// The series before this index are the signals' (every `ALERTS` series
-    /// comes after them).
+    /// The series before this index are the signals' (every series the
+    /// rules make comes after them).
     signal_series: usize,
     /// Each service's latency shape at the last [`MetricSet::observe`].
     shapes: Vec<LatencyShape>,
@@ -417,7 +525,6 @@ impl MetricSet {
     pub fn new(scenario: &Scenario, seed: u64) -> MetricSet {
         let changes = ChangeState::new(scenario);
         let mut series = Vec::new();
-        let mut alert_rules = Vec::new();
         let service_label = |i: usize| ("service".to_string(), scenario.services[i].name.clone());
         for (family_index, family) in FAMILIES.iter().enumerate() {
             for (i, service) in scenario.services.iter().enumerate() {
@@ -629,25 +736,51 @@ impl MetricSet {
                     });
                 }
             }
-            if family.name == "ALERTS" {
-                for (r, rule) in scenario.alerts.iter().enumerate() {
-                    let service = scenario.service_index(&rule.service).unwrap_or(0);
-                    let mut labels = vec![
-                        ("alertname".to_string(), rule.name.clone()),
-                        ("alertstate".to_string(), "firing".to_string()),
-                        ("service".to_string(), rule.service.clone()),
-                        ("severity".to_string(), rule.severity.clone()),
-                    ];
-                    labels.sort();
-                    series.push(SeriesDef {
-                        family: family_index,
-                        metric: "ALERTS".into(),
-                        labels,
-                        service,
-                        source: Source::Alert,
-                    });
-                    alert_rules.push(r);
+            if let Some(window) = family
+                .name
+                .strip_prefix("slo:sli_error:ratio_rate")
+                .and_then(|w| SLI_WINDOWS.iter().position(|(_, name)| *name == w))
+            {
+                push_slo_series(&mut series, scenario, family_index, SloFigure::Sli(window));
+            }
+            match family.name {
+                "slo:objective:ratio" => {
+                    push_slo_series(&mut series, scenario, family_index, SloFigure::Objective)
                 }
+                "slo:error_budget:ratio" => {
+                    push_slo_series(&mut series, scenario, family_index, SloFigure::ErrorBudget)
+                }
+                "slo:error_budget:remaining" => {
+                    push_slo_series(&mut series, scenario, family_index, SloFigure::Remaining)
+                }
+                "ALERTS" => {
+                    for (rule, alert) in scenario.alerts.iter().enumerate() {
+                        for (state, source) in [
+                            ("firing", RuleSeries::Firing { rule }),
+                            ("pending", RuleSeries::Pending { rule }),
+                        ] {
+                            series.push(alert_series(
+                                scenario,
+                                alert,
+                                family_index,
+                                Some(state),
+                                source,
+                            ));
+                        }
+                    }
+                }
+                "ALERTS_FOR_STATE" => {
+                    for (rule, alert) in scenario.alerts.iter().enumerate() {
+                        series.push(alert_series(
+                            scenario,
+                            alert,
+                            family_index,
+                            None,
+                            RuleSeries::ForState { rule },
+                        ));
+                    }
+                }
+                _ => {}
             }
         }
         let mut rng = Rng::derive(seed, "counters");
@@ -664,15 +797,14 @@ impl MetricSet {
                 _ => 0.0,
             })
             .collect();
-        // ALERTS is the last family: the signals' series come first.
+        // The rules' families are the last ones: the signals' series come first.
         let signal_series = series
             .iter()
-            .position(SeriesDef::is_alert)
+            .position(|s| s.rule_series().is_some())
             .unwrap_or(series.len());
         MetricSet {
             series: series.into(),
             values,
-            alert_rules: alert_rules.into(),
             signal_series,
             shapes: Vec::new(),
             business_help: scenario.business.iter().map(|b| b.help.clone()).collect(),
@@ -682,7 +814,7 @@ impl MetricSet {
     }
 
     /// The current values of the series that come from the signals (every
-    /// series but `ALERTS`): the first [`MetricSet::signal_series_count`]
+    /// series but the rules'): the first [`MetricSet::signal_series_count`]
     /// series.
     pub fn signal_values(&self) -> &[f64] {
         if self.missing_any {
@@ -697,9 +829,30 @@ impl MetricSet {
         self.signal_series
     }
 
-    /// The current values of the `ALERTS` series (the last ones).
-    pub fn alert_values(&self) -> &[f64] {
+    /// The current values of the series the rules make (the last ones).
+    pub fn rule_values(&self) -> &[f64] {
         &self.values[self.signal_series..]
+    }
+
+    /// The series the rules make, in [`MetricSet::rule_values`] order.
+    pub fn rule_series(&self) -> &[SeriesDef] {
+        &self.series[self.signal_series..]
+    }
+
+    /// Sets the value of the series the rules make for which `value` has
+    /// one (NaN for no sample); the others keep theirs.
+    pub fn set_rule_values(&mut self, value: impl Fn(RuleSeries) -> Option<f64>) {
+        let (series, values) = (
+            &self.series[self.signal_series..],
+            &mut self.values[self.signal_series..],
+        );
+        for (def, v) in series.iter().zip(values.iter_mut()) {
+            if let Source::Rule(r) = def.source {
+                if let Some(new) = value(r) {
+                    *v = new;
+                }
+            }
+        }
     }
 
     /// Each service's latency distribution at the last [`MetricSet::observe`].
@@ -717,9 +870,9 @@ impl MetricSet {
         &self.values
     }
 
-    /// Advances every series but `ALERTS` by one scrape interval of
-    /// `step_seconds`, given the fleet. `ALERTS` follows the rules
-    /// evaluated over these samples: [`MetricSet::set_alerts`].
+    /// Advances every series but the rules' by one scrape interval of
+    /// `step_seconds`, given the fleet. The rules' series follow from
+    /// these samples: [`MetricSet::set_rule_values`].
     pub fn observe(&mut self, fleet: &FleetSample<'_>, step_seconds: f64) {
         let signals = fleet.signals;
         // Per-service latency distribution: log-normal with the signal's p50 and p99.
@@ -786,7 +939,7 @@ impl MetricSet {
                 Source::Business { index } => {
                     *value = fleet.business.get(index).copied().unwrap_or(0.0)
                 }
-                Source::Alert => {}
+                Source::Rule(_) => {}
             }
         }
         self.missing_any = fleet.missing.iter().any(|m| *m != 0);
@@ -804,7 +957,7 @@ impl MetricSet {
                         | Source::Version { .. }
                         | Source::Flag { .. }
                         | Source::Business { .. }
-                        | Source::Alert
+                        | Source::Rule(_)
                 );
                 if missing == 0 || elsewhere {
                     continue;
@@ -829,25 +982,16 @@ impl MetricSet {
         }
     }
 
-    /// Sets `ALERTS` from whether each alert rule is firing (NaN — absent —
-    /// while it is not).
-    pub fn set_alerts(&mut self, alerts_firing: &[bool]) {
-        let alerts = &mut self.values[self.signal_series..];
-        for (value, rule) in alerts.iter_mut().zip(self.alert_rules.iter()) {
-            let firing = alerts_firing.get(*rule).copied().unwrap_or(false);
-            *value = if firing { 1.0 } else { f64::NAN };
-        }
-    }
-
     /// The current state in the Prometheus text exposition format 0.0.4,
-    /// with HELP and TYPE for every family. `ALERTS` is left out: a
-    /// Prometheus server makes it, services do not expose it.
+    /// with HELP and TYPE for every family. The series the rules make (SLO
+    /// figures, `ALERTS`) are left out: a Prometheus server makes them,
+    /// services do not expose them.
     pub fn exposition(&self) -> String {
         let mut out = String::with_capacity(self.series.len() * 64);
         let mut current_family = usize::MAX;
         let mut current_business = usize::MAX;
         for (s, value) in self.series.iter().zip(self.signal_values()) {
-            if s.source == Source::Alert || value.is_nan() {
+            if value.is_nan() {
                 continue;
             }
             let business = match s.source {
@@ -876,6 +1020,58 @@ impl MetricSet {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Pushes a series of `figure` for every SLO of `scenario`.
+fn push_slo_series(
+    series: &mut Vec<SeriesDef>,
+    scenario: &Scenario,
+    family: usize,
+    figure: SloFigure,
+) {
+    for (slo, spec) in scenario.slos.iter().enumerate() {
+        series.push(SeriesDef {
+            family,
+            metric: FAMILIES[family].name.to_string(),
+            labels: vec![
+                ("service".to_string(), spec.service.clone()),
+                ("slo".to_string(), spec.kind.name().to_string()),
+            ],
+            service: scenario.service_index(&spec.service).unwrap_or(0),
+            source: Source::Rule(RuleSeries::Slo { slo, figure }),
+        });
+    }
+}
+
+/// The labels of an alert's series, as Prometheus writes them: its
+/// expression's result labels (those of the selected gauge, the SLO's),
+/// the rule's labels, `alertname` and (for `ALERTS`) `alertstate`.
+fn alert_series(
+    scenario: &Scenario,
+    rule: &AlertRule,
+    family: usize,
+    state: Option<&str>,
+    source: RuleSeries,
+) -> SeriesDef {
+    let service = scenario.service_index(&rule.service).unwrap_or(0);
+    let mut labels = vec![
+        ("alertname".to_string(), rule.name.clone()),
+        ("service".to_string(), rule.service.clone()),
+        ("severity".to_string(), rule.severity.clone()),
+    ];
+    if let Some(state) = state {
+        labels.push(("alertstate".to_string(), state.to_string()));
+    }
+    labels.extend(super::alerts::result_labels(scenario, rule));
+    labels.sort();
+    labels.dedup();
+    SeriesDef {
+        family,
+        metric: FAMILIES[family].name.to_string(),
+        labels,
+        service,
+        source: Source::Rule(source),
     }
 }
 

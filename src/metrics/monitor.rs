@@ -5,16 +5,21 @@
 //!
 //! A step has two halves, because the alert rules are PromQL over the
 //! step's own samples: [`Monitor::scrape`] stores the samples of the
-//! signals, the rules are evaluated over the store at that time, and
-//! [`Monitor::record`] stores `ALERTS` from their verdicts and completes
-//! the step.
+//! signals and of the SLOs' recording rules, the alert rules are evaluated
+//! over the store at that time, and [`Monitor::record`] stores `ALERTS`
+//! and `ALERTS_FOR_STATE` from their states and completes the step. As in
+//! Prometheus, a series the rules wrote at the previous evaluation and not
+//! at this one (a resolved alert, a pending one that fires) gets a
+//! staleness marker.
 
-use super::families::{family_bit, write_sample, FamilyKind, FleetSample, MetricSet, FAMILIES};
+use super::families::{
+    family_bit, write_sample, FamilyKind, FleetSample, MetricSet, RuleSeries, SloFigure, FAMILIES,
+};
 use super::recorder::{Recorder, Snapshot};
 use super::slo::SloBook;
 use crate::rng::Rng;
 use crate::scenario::{PerActionType, PerSignal, Scenario, Signal};
-use crate::series::{format_value, Labels, SeriesId, Store};
+use crate::series::{format_value, stale_nan, Labels, SeriesId, Store};
 use crate::sim::{baseline_seed, baseline_signals, ChangeState, Simulation};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -41,6 +46,16 @@ pub struct EpisodeCounters {
     pub firing_alerts: Vec<String>,
 }
 
+/// The state of one alert rule after an evaluation, for `ALERTS` and
+/// `ALERTS_FOR_STATE`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AlertSample {
+    /// Whether it fires (otherwise it is pending while active).
+    pub firing: bool,
+    /// When its condition started to hold (Unix seconds), while it does.
+    pub active_since: Option<i64>,
+}
+
 /// Metrics, store, SLOs and recorder of one episode.
 #[derive(Clone, Debug)]
 pub struct Monitor {
@@ -60,6 +75,9 @@ pub struct Monitor {
     restarts: Vec<u32>,
     changes: ChangeState,
     missing: Vec<u64>,
+    /// Per series the rules make: whether the last evaluation wrote a
+    /// sample (a series that stops gets a staleness marker).
+    present: Vec<bool>,
 }
 
 /// The monitoring of a scenario up to the incident start: the baseline
@@ -118,12 +136,14 @@ impl Baseline {
             restarts: vec![0; services],
             changes: ChangeState::new(scenario),
             missing: vec![0; services],
+            present: vec![false; metrics.rule_series().len()],
             metrics,
             store,
             ids: ids.into(),
         };
+        monitor.slos.resolve(&monitor.store);
         let mut noise = Rng::derive(seed, "history");
-        let quiet = vec![false; scenario.alerts.len()];
+        let quiet = vec![AlertSample::default(); scenario.alerts.len()];
         let prehistory = Simulation::prehistory(scenario, healthy.clone());
         let began = prehistory.services.len();
         for h in (1..=HISTORY_STEPS).rev() {
@@ -193,18 +213,33 @@ impl Monitor {
         monitor
     }
 
-    /// Appends the `ALERTS` series that have a value (NaN is no sample) to
-    /// the store at `time` (seconds).
-    fn append_alerts(&mut self, time_ms: i64) {
+    /// Appends a sample of each series the rules make that `which`
+    /// selects and that has a value (NaN is none) at `time_ms`, and a
+    /// staleness marker to each that had one at the last evaluation and
+    /// has none now.
+    fn append_rule_series(&mut self, time_ms: i64, which: fn(RuleSeries) -> bool) {
         let columns = self.metrics.signal_series_count();
-        for (id, value) in self.ids[columns..].iter().zip(self.metrics.alert_values()) {
+        let defs = self.metrics.rule_series();
+        for (i, (def, value)) in defs.iter().zip(self.metrics.rule_values()).enumerate() {
+            if !def.rule_series().is_some_and(which) {
+                continue;
+            }
+            let (Some(id), Some(present)) = (self.ids.get(columns + i), self.present.get_mut(i))
+            else {
+                continue;
+            };
             if !value.is_nan() {
                 self.store.append(*id, time_ms, *value);
+                *present = true;
+            } else if *present {
+                self.store.append(*id, time_ms, stale_nan());
+                *present = false;
             }
         }
     }
 
-    /// The first half of a step: the signals' samples at `time`.
+    /// The first half of a step: the signals' samples at `time`, the SLO
+    /// budgets spent and the SLOs' recording rules evaluated over them.
     fn sample_signals(&mut self, time: i64) {
         let fleet = FleetSample {
             signals: &self.signals,
@@ -215,23 +250,55 @@ impl Monitor {
             missing: &self.missing,
         };
         self.metrics.observe(&fleet, self.step_seconds as f64);
-        self.store
-            .append_row(time.saturating_mul(1000), self.metrics.signal_values());
+        let time_ms = time.saturating_mul(1000);
+        self.store.append_row(time_ms, self.metrics.signal_values());
+        self.slos.observe_shaped(
+            &self.signals,
+            self.metrics.latency_shapes(),
+            self.step_seconds as f64,
+        );
+        self.slos.record_windows(&self.store, time_ms);
+        let slos = &self.slos;
+        self.metrics.set_rule_values(|series| match series {
+            RuleSeries::Slo { slo, figure } => {
+                let spec = slos.specs().get(slo);
+                let value = match figure {
+                    SloFigure::Sli(window) => slos.window_ratio(slo, window),
+                    SloFigure::Objective => spec.map(|s| s.objective),
+                    SloFigure::ErrorBudget => spec.map(|s| s.error_budget()),
+                    SloFigure::Remaining => slos.slos().get(slo).map(|s| s.budget_remaining_ratio),
+                };
+                Some(value.unwrap_or(f64::NAN))
+            }
+            _ => None,
+        });
+        self.append_rule_series(time_ms, |r| matches!(r, RuleSeries::Slo { .. }));
     }
 
-    /// The second half of a step: `ALERTS`, the SLOs and the snapshot.
+    /// The second half of a step: `ALERTS`, `ALERTS_FOR_STATE` and the snapshot.
     fn complete(
         &mut self,
         time: i64,
         step: i64,
-        alerts_firing: &[bool],
+        alerts: &[AlertSample],
         counters: EpisodeCounters,
     ) {
-        let seconds = self.step_seconds as f64;
-        self.metrics.set_alerts(alerts_firing);
-        self.append_alerts(time.saturating_mul(1000));
-        self.slos
-            .observe_shaped(&self.signals, self.metrics.latency_shapes(), seconds);
+        self.metrics.set_rule_values(|series| {
+            let state = |rule: usize| alerts.get(rule).copied().unwrap_or_default();
+            let value = match series {
+                RuleSeries::Slo { .. } => return None,
+                RuleSeries::Firing { rule } => state(rule).firing.then_some(1.0),
+                RuleSeries::Pending { rule } => {
+                    let a = state(rule);
+                    (a.active_since.is_some() && !a.firing).then_some(1.0)
+                }
+                RuleSeries::ForState { rule } => state(rule).active_since.map(|t| t as f64),
+            };
+            Some(value.unwrap_or(f64::NAN))
+        });
+        self.append_rule_series(time.saturating_mul(1000), |r| {
+            !matches!(r, RuleSeries::Slo { .. })
+        });
         // What the dashboards see: nothing of a service whose data is missing.
         let latency_missing = family_bit("latency_p99_seconds");
         let errors_missing = family_bit("error_ratio");
@@ -273,7 +340,8 @@ impl Monitor {
     }
 
     /// The first half of incident step `step`: stores the samples of the
-    /// simulation's current signals (every series but `ALERTS`). Returns
+    /// simulation's current signals and of the SLOs' recording rules
+    /// (every series but the alerts'). Returns
     /// their time in milliseconds, when the alert rules are to be evaluated.
     /// [`Monitor::record`] completes the step.
     pub fn scrape(
@@ -299,11 +367,11 @@ impl Monitor {
     }
 
     /// The second half of incident step `step`, after [`Monitor::scrape`]:
-    /// stores `ALERTS` from whether each rule is firing, spends the SLO
-    /// budgets and records the snapshot.
-    pub fn record(&mut self, step: u32, alerts_firing: &[bool], counters: EpisodeCounters) {
+    /// stores `ALERTS` and `ALERTS_FOR_STATE` from each rule's state and
+    /// records the snapshot.
+    pub fn record(&mut self, step: u32, alerts: &[AlertSample], counters: EpisodeCounters) {
         let time = self.time_of(step);
-        self.complete(time, step as i64, alerts_firing, counters);
+        self.complete(time, step as i64, alerts, counters);
     }
 
     /// The series store, for PromQL.

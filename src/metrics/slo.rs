@@ -1,26 +1,19 @@
-//! Service level objectives per service: an availability objective and a
-//! latency objective over a 28-day window, with the error budget remaining,
-//! the burn rate, a green / yellow / red status and the projected time until
-//! the budget runs out at the current burn.
+//! Service level objectives per service (the scenario's [`SloSpec`]s: an
+//! availability and a latency objective over a window of days), as they
+//! stand every step: the bad fraction over the recording rules' windows
+//! (`slo:sli_error:ratio_rate5m` … `_rate3d`, computed from the series
+//! store as the rules' PromQL computes them), the error budget remaining,
+//! the burn rate, a green / yellow / red status from the multi-window
+//! burn-rate conditions and the projected time until the budget runs out.
 
+use super::alerts::summed_rate;
 use super::families::LatencyShape;
 use super::portable_math::ln;
 use crate::rng::Rng;
-use crate::scenario::{PerSignal, Scenario, Signal};
+pub use crate::scenario::SloKind;
+use crate::scenario::{PerSignal, Scenario, Signal, SloSpec, SLI_WINDOWS};
+use crate::series::{format_value, SeriesId, Store};
 use serde::Serialize;
-
-/// The SLO window, seconds (28 days).
-pub const WINDOW_SECONDS: f64 = 28.0 * 24.0 * 3600.0;
-
-/// What an objective measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SloKind {
-    /// Fraction of requests that do not fail.
-    Availability,
-    /// Fraction of requests faster than a threshold.
-    Latency,
-}
 
 /// Traffic-light status of an objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -28,9 +21,13 @@ pub enum SloKind {
 pub enum SloStatus {
     /// Budget healthy and burning slowly.
     Green,
-    /// Burning faster than sustainable, or half the budget gone.
+    /// A ticket: a slow-burn condition holds (10% of the budget in a day
+    /// or in three days), the last hour burnt faster than sustainable, or
+    /// half the budget is gone.
     Yellow,
-    /// Burning fast (≥ 14.4×) or at most 10% of the budget left.
+    /// A page: burning fast over both windows of a fast-burn condition
+    /// (2% of the budget in an hour, 5% in six hours), or at most 10% of
+    /// the budget left.
     Red,
 }
 
@@ -51,6 +48,12 @@ pub struct Slo {
     pub budget_at_start_ratio: f64,
     /// Bad fraction now divided by the allowed bad fraction.
     pub burn_rate: f64,
+    /// Burn rate over the last 5 minutes (the short window), if there were requests.
+    pub burn_rate_5m: Option<f64>,
+    /// Burn rate over the last hour (the long window), if there were requests.
+    pub burn_rate_1h: Option<f64>,
+    /// The SLO's window, days.
+    pub window_days: u32,
     /// Green, yellow or red.
     pub status: SloStatus,
     /// Seconds until the budget is gone at the current burn, if it is burning faster than it refills.
@@ -64,20 +67,43 @@ impl Slo {
     }
 }
 
+/// The series an SLO's bad fraction is computed from.
+#[derive(Clone, Debug, Default)]
+struct SliSeries {
+    /// Counters of bad events (5xx requests; requests under the threshold
+    /// for latency, whose bad fraction is one minus good over all).
+    counted: Vec<SeriesId>,
+    /// Counters of all events.
+    all: Vec<SeriesId>,
+}
+
 /// The objectives of every service of a scenario.
 #[derive(Clone, Debug)]
 pub struct SloBook {
     slos: Vec<Slo>,
+    specs: Vec<SloSpec>,
     /// ln of each latency objective's threshold (0 for availability).
     ln_thresholds: Vec<f64>,
+    /// Per SLO: the service's index.
+    services: Vec<usize>,
+    /// Per SLO: the series of its recording rules (resolved once).
+    sources: Vec<SliSeries>,
+    /// Per SLO: the bad fraction over each of [`SLI_WINDOWS`] at the last
+    /// [`SloBook::record_windows`].
+    windows: Vec<[Option<f64>; SLI_WINDOWS.len()]>,
     /// Scratch: the latency shapes of [`SloBook::observe`].
     shapes: Vec<LatencyShape>,
+    /// Scratch: a window's samples.
+    points: Vec<(i64, f64)>,
 }
 
-fn status(remaining: f64, burn: f64) -> SloStatus {
-    if burn >= 14.4 || remaining <= 0.1 {
+/// The status of an SLO with `remaining` budget, whose burn conditions
+/// for a page and for a ticket hold or not, and burning `burn_1h` over
+/// the last hour.
+fn status(remaining: f64, page: bool, ticket: bool, burn_1h: f64) -> SloStatus {
+    if page || remaining <= 0.1 {
         SloStatus::Red
-    } else if burn >= 1.0 || remaining <= 0.5 {
+    } else if ticket || burn_1h >= 1.0 || remaining <= 0.5 {
         SloStatus::Yellow
     } else {
         SloStatus::Green
@@ -85,49 +111,66 @@ fn status(remaining: f64, burn: f64) -> SloStatus {
 }
 
 impl SloBook {
-    /// Objectives for every service, with a seeded amount of budget already used this window.
+    /// The scenario's objectives, with a seeded amount of budget already used this window.
     pub fn new(scenario: &Scenario, seed: u64) -> SloBook {
         let mut rng = Rng::derive(seed, "slo");
         let mut slos = Vec::new();
-        for service in &scenario.services {
-            let p99 = service.baseline[Signal::LatencyP99Seconds];
-            let threshold = super::families::LATENCY_BUCKETS
-                .iter()
-                .copied()
-                .find(|le| *le >= 2.5 * p99)
-                .unwrap_or(10.0);
-            for (kind, objective, threshold) in [
-                (SloKind::Availability, 0.999, None),
-                (SloKind::Latency, 0.99, Some(threshold)),
-            ] {
-                let remaining = 0.55 + 0.4 * rng.unit();
-                slos.push(Slo {
-                    service: service.name.clone(),
-                    kind,
-                    objective,
-                    threshold_seconds: threshold,
-                    budget_remaining_ratio: remaining,
-                    budget_at_start_ratio: remaining,
-                    burn_rate: 0.0,
-                    status: SloStatus::Green,
-                    exhausted_in_seconds: None,
-                });
-            }
+        for spec in &scenario.slos {
+            let remaining = 0.55 + 0.4 * rng.unit();
+            slos.push(Slo {
+                service: spec.service.clone(),
+                kind: spec.kind,
+                objective: spec.objective,
+                threshold_seconds: spec.threshold_seconds,
+                budget_remaining_ratio: remaining,
+                budget_at_start_ratio: remaining,
+                burn_rate: 0.0,
+                burn_rate_5m: None,
+                burn_rate_1h: None,
+                window_days: spec.window_days,
+                status: SloStatus::Green,
+                exhausted_in_seconds: None,
+            });
         }
         let ln_thresholds = slos
             .iter()
             .map(|slo| slo.threshold_seconds.map(ln).unwrap_or(0.0))
             .collect();
         SloBook {
+            services: scenario
+                .slos
+                .iter()
+                .map(|s| scenario.service_index(&s.service).unwrap_or(0))
+                .collect(),
+            sources: vec![SliSeries::default(); slos.len()],
+            windows: vec![[None; SLI_WINDOWS.len()]; slos.len()],
+            specs: scenario.slos.clone(),
             slos,
             ln_thresholds,
             shapes: Vec::new(),
+            points: Vec::new(),
         }
     }
 
     /// Every objective.
     pub fn slos(&self) -> &[Slo] {
         &self.slos
+    }
+
+    /// Every objective's definition, in [`SloBook::slos`] order.
+    pub fn specs(&self) -> &[SloSpec] {
+        &self.specs
+    }
+
+    /// The bad fraction of SLO `slo` over window `window` (an index into
+    /// [`SLI_WINDOWS`]) at the last [`SloBook::record_windows`]: the value
+    /// of its recording rule, `None` when the rule returns nothing.
+    pub fn window_ratio(&self, slo: usize, window: usize) -> Option<f64> {
+        self.windows
+            .get(slo)
+            .and_then(|w| w.get(window))
+            .copied()
+            .flatten()
     }
 
     /// Marks the incident start: budgets burned from here on count as burned by the incident.
@@ -153,8 +196,13 @@ impl SloBook {
         shapes: &[LatencyShape],
         seconds: f64,
     ) {
-        for (i, (slo, ln_threshold)) in self.slos.iter_mut().zip(&self.ln_thresholds).enumerate() {
-            let (Some(values), Some(shape)) = (signals.get(i / 2), shapes.get(i / 2)) else {
+        for ((slo, ln_threshold), service) in self
+            .slos
+            .iter_mut()
+            .zip(&self.ln_thresholds)
+            .zip(&self.services)
+        {
+            let (Some(values), Some(shape)) = (signals.get(*service), shapes.get(*service)) else {
                 continue;
             };
             let bad_fraction = match slo.kind {
@@ -163,12 +211,106 @@ impl SloBook {
             };
             let allowed = 1.0 - slo.objective;
             let burn = bad_fraction / allowed;
+            let window_seconds = slo.window_days as f64 * 86400.0;
             slo.burn_rate = burn;
-            slo.budget_remaining_ratio -= burn * seconds / WINDOW_SECONDS;
-            slo.status = status(slo.budget_remaining_ratio, burn);
+            slo.budget_remaining_ratio -= burn * seconds / window_seconds;
             slo.exhausted_in_seconds = (burn > 0.0 && slo.budget_remaining_ratio > 0.0)
-                .then(|| slo.budget_remaining_ratio * WINDOW_SECONDS / burn)
+                .then(|| slo.budget_remaining_ratio * window_seconds / burn)
                 .filter(|_| burn > 1.0);
+        }
+    }
+
+    /// Finds the series the SLOs' recording rules read in `store`: for
+    /// availability, a service's `http_requests_total` with a 5xx code
+    /// over all of them; for latency, its histogram bucket at the
+    /// threshold over its `_count`.
+    pub fn resolve(&mut self, store: &Store) {
+        let find = |metric: &str, service: &str, keep: &dyn Fn(&crate::series::Labels) -> bool| {
+            store
+                .named(metric)
+                .iter()
+                .copied()
+                .filter(|id| {
+                    store.get(*id).is_some_and(|s| {
+                        s.labels().get("service").unwrap_or("") == service && keep(s.labels())
+                    })
+                })
+                .collect::<Vec<SeriesId>>()
+        };
+        self.sources = self
+            .specs
+            .iter()
+            .map(|spec| match spec.kind {
+                SloKind::Availability => SliSeries {
+                    counted: find("http_requests_total", &spec.service, &|l| {
+                        let code = l.get("code").unwrap_or("");
+                        code.len() == 3 && code.starts_with('5')
+                    }),
+                    all: find("http_requests_total", &spec.service, &|_| true),
+                },
+                SloKind::Latency => {
+                    let le = format_value(spec.threshold_seconds.unwrap_or(f64::INFINITY));
+                    SliSeries {
+                        counted: find(
+                            "http_request_duration_seconds_bucket",
+                            &spec.service,
+                            &|l| l.get("le") == Some(le.as_str()),
+                        ),
+                        all: find(
+                            "http_request_duration_seconds_count",
+                            &spec.service,
+                            &|_| true,
+                        ),
+                    }
+                }
+            })
+            .collect();
+    }
+
+    /// Computes every SLO's bad fraction over each window at `time_ms`
+    /// from `store` (the series [`SloBook::resolve`] found), as the
+    /// recording rules do, then each status.
+    pub fn record_windows(&mut self, store: &Store, time_ms: i64) {
+        for (s, source) in self.sources.iter().enumerate() {
+            let kind = self.specs[s].kind;
+            for (w, (seconds, _)) in SLI_WINDOWS.iter().enumerate() {
+                let range = *seconds as i64 * 1000;
+                let counted = summed_rate(
+                    store,
+                    &source.counted,
+                    time_ms,
+                    range,
+                    true,
+                    &mut self.points,
+                );
+                let all = summed_rate(store, &source.all, time_ms, range, true, &mut self.points);
+                self.windows[s][w] = match (counted, all) {
+                    (Some(c), Some(a)) => Some(match kind {
+                        SloKind::Availability => c / a,
+                        SloKind::Latency => 1.0 - c / a,
+                    }),
+                    _ => None,
+                };
+            }
+        }
+        for (s, slo) in self.slos.iter_mut().enumerate() {
+            let spec = &self.specs[s];
+            let budget = spec.error_budget();
+            let windows = &self.windows[s];
+            let holds = |page: bool| {
+                spec.burn_conditions(page).iter().any(|c| {
+                    let above = |w: usize| windows[w].is_some_and(|v| v > c.factor * budget);
+                    above(c.long) && above(c.short)
+                })
+            };
+            slo.burn_rate_5m = windows[0].map(|v| v / budget);
+            slo.burn_rate_1h = windows[2].map(|v| v / budget);
+            slo.status = status(
+                slo.budget_remaining_ratio,
+                holds(true),
+                holds(false),
+                slo.burn_rate_1h.unwrap_or(0.0),
+            );
         }
     }
 }

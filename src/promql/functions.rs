@@ -2,8 +2,8 @@
 
 use super::error::QueryError;
 use super::eval::{derived, unwrap_parens, Elem, Evaluator, RangeSeries, RangeVal, Val};
-use super::prometheus_math::{self,
-    bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
+use super::prometheus_math::{
+    self, bucket_fraction, bucket_quantile, civil_from_days, go_max, go_min, is_leap, kahan_sum,
     linear_regression, mean, natural_less, quantile, variance_compensated, Bucket,
 };
 use super::value::labels;

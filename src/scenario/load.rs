@@ -75,6 +75,8 @@ struct RawScenario {
     business: Vec<RawBusiness>,
     #[serde(default)]
     missing: Vec<RawMissing>,
+    #[serde(default)]
+    slos: Vec<RawSlo>,
 }
 
 #[derive(Deserialize)]
@@ -222,8 +224,25 @@ struct RawAlert {
     threshold: S<f64>,
     #[serde(default)]
     for_steps: Option<S<i64>>,
+    #[serde(default)]
+    function: Option<S<String>>,
+    #[serde(default)]
+    window: Option<S<String>>,
     severity: S<String>,
     summary: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSlo {
+    service: S<String>,
+    kind: S<String>,
+    #[serde(default)]
+    objective: Option<S<f64>>,
+    #[serde(default)]
+    threshold_seconds: Option<S<f64>>,
+    #[serde(default)]
+    window_days: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -941,12 +960,18 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
                     }
                 },
             };
-            let threshold = check.number(&a.threshold, &format!("{field}.threshold"), 0.0, metric.max_value());
+            let query = read_rule_query(check, a, &field, metric, step_seconds);
+            let max = match query {
+                RuleQuery::Increase { .. } => 1e12,
+                _ => metric.max_value(),
+            };
+            let threshold = check.number(&a.threshold, &format!("{field}.threshold"), 0.0, max);
             let severity = check.one_of(&a.severity, &format!("{field}.severity"), &["critical", "warning", "info"]);
             AlertRule {
                 name,
                 service,
                 metric,
+                query,
                 comparison,
                 threshold,
                 for_steps: check.integer(&a.for_steps, &format!("{field}.for_steps"), 0, 100, 0) as u32,
@@ -957,6 +982,8 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         .collect();
 
     let alerts = with_default_alerts(alerts, &services);
+    let slos = read_slos(check, &raw.slos, &services, &names);
+    let alerts = with_slo_alerts(alerts, &slos);
 
     // Remediations.
     let remediations_span = raw.remediations.span();
@@ -1231,6 +1258,7 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         changes,
         business,
         missing,
+        slos,
     }
 }
 
@@ -1477,6 +1505,281 @@ fn declared(names: &HashSet<String>) -> String {
     known.join(", ")
 }
 
+/// A window written as a number and a unit (`30s`, `5m`, `1h`, `1d`), seconds.
+fn parse_window(text: &str) -> Option<u32> {
+    let unit = text.chars().last()?;
+    let number: u32 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86400,
+        _ => return None,
+    };
+    number.checked_mul(scale)
+}
+
+/// A window as PromQL writes it: `30s`, `5m`, `1h`, `1d`.
+pub fn window_text(seconds: u32) -> String {
+    for (scale, unit) in [(86400, 'd'), (3600, 'h'), (60, 'm')] {
+        if seconds >= scale && seconds % scale == 0 {
+            return format!("{}{unit}", seconds / scale);
+        }
+    }
+    format!("{seconds}s")
+}
+
+/// The signals `function = "rate"` computes from the raw series.
+const RATE_SIGNALS: [Signal; 4] = [
+    Signal::ErrorRatio,
+    Signal::RequestsPerSecond,
+    Signal::LatencyP50Seconds,
+    Signal::LatencyP99Seconds,
+];
+
+/// An alert's `function` and `window`: what it computes before comparing.
+fn read_rule_query(
+    check: &mut Checker,
+    a: &RawAlert,
+    field: &str,
+    metric: Signal,
+    step_seconds: u32,
+) -> RuleQuery {
+    let Some(function) = &a.function else {
+        if let Some(window) = &a.window {
+            check.error(
+                window.span(),
+                &format!("{field}.window"),
+                "a window needs a function: avg_over_time, max_over_time, min_over_time, rate or increase".into(),
+            );
+        }
+        return RuleQuery::Gauge;
+    };
+    let name = function.get_ref().as_str();
+    let window_seconds = match &a.window {
+        None => {
+            check.error(
+                function.span(),
+                &format!("{field}.window"),
+                format!("function {name:?} needs a window, e.g. window = \"5m\""),
+            );
+            300
+        }
+        Some(window) => match parse_window(window.get_ref()) {
+            Some(seconds) if seconds >= 2 * step_seconds && seconds <= 3 * 86400 => seconds,
+            _ => {
+                check.error(
+                    window.span(),
+                    &format!("{field}.window"),
+                    format!(
+                        "expected a window such as \"5m\" (a number and s, m, h or d) from {} to 3d, found {:?}",
+                        window_text(2 * step_seconds),
+                        window.get_ref()
+                    ),
+                );
+                300
+            }
+        },
+    };
+    let query = match name {
+        "avg_over_time" => RuleQuery::OverTime {
+            over: OverTime::Avg,
+            window_seconds,
+        },
+        "max_over_time" => RuleQuery::OverTime {
+            over: OverTime::Max,
+            window_seconds,
+        },
+        "min_over_time" => RuleQuery::OverTime {
+            over: OverTime::Min,
+            window_seconds,
+        },
+        "rate" => RuleQuery::Rate { window_seconds },
+        "increase" => RuleQuery::Increase { window_seconds },
+        other => {
+            check.error(
+                function.span(),
+                &format!("{field}.function"),
+                format!("unknown function {other:?}; expected avg_over_time, max_over_time, min_over_time, rate or increase"),
+            );
+            return RuleQuery::Gauge;
+        }
+    };
+    let allowed: &[Signal] = match query {
+        RuleQuery::Rate { .. } => &RATE_SIGNALS,
+        RuleQuery::Increase { .. } => &[Signal::ErrorRatio, Signal::RequestsPerSecond],
+        _ => &Signal::ALL,
+    };
+    if !allowed.contains(&metric) {
+        let names: Vec<&str> = allowed.iter().map(|s| s.name()).collect();
+        check.error(
+            a.metric.span(),
+            &format!("{field}.metric"),
+            format!(
+                "function {name:?} works on {}; found {:?}",
+                names.join(", "),
+                metric.name()
+            ),
+        );
+    }
+    query
+}
+
+/// The default SLOs of a service: 99.9% of requests succeed; 99% are
+/// faster than the first histogram bound at least 2.5 times its healthy
+/// p99 latency; both over 28 days.
+fn default_slos(service: &Service) -> [SloSpec; 2] {
+    let threshold = LATENCY_BUCKETS
+        .iter()
+        .copied()
+        .find(|le| *le >= 2.5 * service.baseline[Signal::LatencyP99Seconds])
+        .unwrap_or(LATENCY_BUCKETS[LATENCY_BUCKETS.len() - 1]);
+    [
+        SloSpec {
+            service: service.name.clone(),
+            kind: SloKind::Availability,
+            objective: 0.999,
+            threshold_seconds: None,
+            window_days: 28,
+        },
+        SloSpec {
+            service: service.name.clone(),
+            kind: SloKind::Latency,
+            objective: 0.99,
+            threshold_seconds: Some(threshold),
+            window_days: 28,
+        },
+    ]
+}
+
+/// The SLOs of every service, in service order (availability, then
+/// latency): the defaults, with what `[[slos]]` sets.
+fn read_slos(
+    check: &mut Checker,
+    raw: &[RawSlo],
+    services: &[Service],
+    names: &HashSet<String>,
+) -> Vec<SloSpec> {
+    let mut slos: Vec<SloSpec> = services.iter().flat_map(default_slos).collect();
+    let mut seen = HashSet::new();
+    for (i, r) in raw.iter().enumerate() {
+        let field = format!("slos[{i}]");
+        let service = check.service_ref(&r.service, &format!("{field}.service"), names);
+        let kind = match r.kind.get_ref().as_str() {
+            "availability" => SloKind::Availability,
+            "latency" => SloKind::Latency,
+            other => {
+                check.error(
+                    r.kind.span(),
+                    &format!("{field}.kind"),
+                    format!("unknown kind {other:?}; expected availability or latency"),
+                );
+                continue;
+            }
+        };
+        if !seen.insert((service.clone(), kind)) {
+            check.error(
+                r.service.span(),
+                &format!("{field}.service"),
+                format!("a second {} SLO of {service:?}", kind.name()),
+            );
+            continue;
+        }
+        let Some(slo) = slos
+            .iter_mut()
+            .find(|s| s.service == service && s.kind == kind)
+        else {
+            continue;
+        };
+        if let Some(objective) = &r.objective {
+            slo.objective = check.number(objective, &format!("{field}.objective"), 0.5, 0.99999);
+        }
+        if let Some(days) = &r.window_days {
+            slo.window_days = check.integer(
+                &Some(days.clone()),
+                &format!("{field}.window_days"),
+                1,
+                90,
+                28,
+            ) as u32;
+        }
+        match (&r.threshold_seconds, kind) {
+            (Some(t), SloKind::Latency) => {
+                let value = *t.get_ref();
+                if LATENCY_BUCKETS.contains(&value) {
+                    slo.threshold_seconds = Some(value);
+                } else {
+                    let bounds: Vec<String> =
+                        LATENCY_BUCKETS.iter().map(|b| b.to_string()).collect();
+                    check.error(
+                        t.span(),
+                        &format!("{field}.threshold_seconds"),
+                        format!(
+                            "expected a bound of the latency histogram ({}), found {value}",
+                            bounds.join(", ")
+                        ),
+                    );
+                }
+            }
+            (Some(t), SloKind::Availability) => check.error(
+                t.span(),
+                &format!("{field}.threshold_seconds"),
+                "an availability SLO has no latency threshold; set it on kind = \"latency\"".into(),
+            ),
+            (None, _) => {}
+        }
+    }
+    slos
+}
+
+/// Adds each SLO's multi-window, multi-burn-rate alerts:
+/// `<Service><Kind>FastBurn` (a page: critical) and
+/// `<Service><Kind>SlowBurn` (a ticket: warning), unless the scenario
+/// already has a rule of that name.
+fn with_slo_alerts(mut alerts: Vec<AlertRule>, slos: &[SloSpec]) -> Vec<AlertRule> {
+    for (index, slo) in slos.iter().enumerate() {
+        let kind = match slo.kind {
+            SloKind::Availability => "Availability",
+            SloKind::Latency => "Latency",
+        };
+        let metric = match slo.kind {
+            SloKind::Availability => Signal::ErrorRatio,
+            SloKind::Latency => Signal::LatencyP99Seconds,
+        };
+        let objective = crate::series::format_value(slo.objective * 100.0);
+        let what = match slo.threshold_seconds {
+            None => format!("{objective}% availability"),
+            Some(t) => format!("{objective}% of requests under {t} s"),
+        };
+        for (page, suffix, severity, pace) in [
+            (true, "FastBurn", "critical", "2% of its"),
+            (false, "SlowBurn", "warning", "10% of its"),
+        ] {
+            let name = format!("{}{kind}{suffix}", camel(&slo.service));
+            if alerts.iter().any(|a| a.name == name) {
+                continue;
+            }
+            let window = if page { "an hour" } else { "a day" };
+            let threshold = slo.burn_conditions(page)[0].factor;
+            alerts.push(AlertRule {
+                name,
+                service: slo.service.clone(),
+                metric,
+                query: RuleQuery::BurnRate { slo: index, page },
+                comparison: Comparison::Above,
+                threshold,
+                for_steps: 0,
+                severity: severity.to_string(),
+                summary: format!(
+                    "{} is burning the error budget of its {what} SLO fast enough to spend {pace} {}-day budget in {window}",
+                    slo.service, slo.window_days
+                ),
+            });
+        }
+    }
+    alerts
+}
+
 fn camel(name: &str) -> String {
     name.split(['-', '_'])
         .map(|part| {
@@ -1566,6 +1869,7 @@ fn with_default_alerts(mut alerts: Vec<AlertRule>, services: &[Service]) -> Vec<
                 name,
                 service: service.name.clone(),
                 metric,
+                query: RuleQuery::Gauge,
                 comparison,
                 threshold,
                 for_steps,

@@ -23,6 +23,6 @@ pub use catalog::{BuiltinFile, Catalog};
 pub use error::ScenarioError;
 pub use keyed::{PerActionType, PerSignal};
 pub use lint::lint;
-pub use load::{parse, DEFAULT_START_TIME, DEFAULT_STEP_SECONDS, MAX_SCENARIO_BYTES};
+pub use load::{parse, window_text, DEFAULT_START_TIME, DEFAULT_STEP_SECONDS, MAX_SCENARIO_BYTES};
 pub use model::*;
 pub use task::{Difficulty, GradeDimension, Task};

@@ -666,7 +666,170 @@ impl Comparison {
     }
 }
 
-/// A threshold alert rule on one service's signal.
+/// Upper bounds of the latency histogram buckets, seconds (`+Inf` is added).
+pub const LATENCY_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// What a service level objective measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SloKind {
+    /// Fraction of requests that do not fail.
+    Availability,
+    /// Fraction of requests faster than a threshold.
+    Latency,
+}
+
+impl SloKind {
+    /// `availability` or `latency`: the `slo` label of its series.
+    pub fn name(self) -> &'static str {
+        match self {
+            SloKind::Availability => "availability",
+            SloKind::Latency => "latency",
+        }
+    }
+}
+
+/// The windows of the SLI recording rules (`slo:sli_error:ratio_rate5m`
+/// …), seconds and the suffix of their names.
+pub const SLI_WINDOWS: [(u32, &str); 7] = [
+    (300, "5m"),
+    (1800, "30m"),
+    (3600, "1h"),
+    (7200, "2h"),
+    (21600, "6h"),
+    (86400, "1d"),
+    (259200, "3d"),
+];
+
+/// The index in [`SLI_WINDOWS`] of a window of `seconds`.
+pub fn sli_window(seconds: u32) -> Option<usize> {
+    SLI_WINDOWS.iter().position(|(s, _)| *s == seconds)
+}
+
+/// One condition of a multi-window burn-rate alert: the bad fraction over
+/// both a long and a short window above `factor` times the error budget.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BurnCondition {
+    /// The long window, an index into [`SLI_WINDOWS`].
+    pub long: usize,
+    /// The short window (a twelfth of the long one), an index into [`SLI_WINDOWS`].
+    pub short: usize,
+    /// The burn rate that fires it.
+    pub factor: f64,
+}
+
+/// The multi-window, multi-burn-rate alerts of the SRE workbook (chapter 5,
+/// "Alerting on SLOs"): (budget consumed, long window, short window). A page
+/// when 2% of the budget goes in an hour or 5% in six hours; a ticket when
+/// 10% goes in a day or in three days.
+pub const PAGE_BURNS: [(f64, usize, usize); 2] = [(0.02, 2, 0), (0.05, 4, 1)];
+/// See [`PAGE_BURNS`].
+pub const TICKET_BURNS: [(f64, usize, usize); 2] = [(0.1, 5, 3), (0.1, 6, 4)];
+
+/// A service level objective of one service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SloSpec {
+    /// The service.
+    pub service: String,
+    /// Availability or latency.
+    pub kind: SloKind,
+    /// Target good fraction, e.g. 0.999.
+    pub objective: f64,
+    /// For latency: the threshold, a bound of [`LATENCY_BUCKETS`].
+    pub threshold_seconds: Option<f64>,
+    /// The SLO window, days.
+    pub window_days: u32,
+}
+
+/// `x` rounded to 12 decimals: the error budget and burn factors as a
+/// person writes them (1 − 0.999 is 0.001, not 0.0010000000000000009), so
+/// that the rules' literals and the direct evaluation give the same floats.
+fn decimal(x: f64) -> f64 {
+    (x * 1e12).round() / 1e12
+}
+
+impl SloSpec {
+    /// The allowed bad fraction: 1 − objective.
+    pub fn error_budget(&self) -> f64 {
+        decimal(1.0 - self.objective)
+    }
+
+    /// The conditions of its page (`page`) or ticket alert: each burn rate
+    /// is the budget consumed times the window's days over the long
+    /// window (14.4, 6, 3 and 1 for a 30-day window).
+    pub fn burn_conditions(&self, page: bool) -> [BurnCondition; 2] {
+        let burns = if page { PAGE_BURNS } else { TICKET_BURNS };
+        burns.map(|(consumed, long, short)| BurnCondition {
+            long,
+            short,
+            factor: decimal(
+                consumed * (self.window_days as f64 * 86400.0) / SLI_WINDOWS[long].0 as f64,
+            ),
+        })
+    }
+}
+
+/// `avg_over_time`, `max_over_time` or `min_over_time`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverTime {
+    /// The mean over the window.
+    Avg,
+    /// The largest sample in the window.
+    Max,
+    /// The smallest sample in the window.
+    Min,
+}
+
+impl OverTime {
+    /// The PromQL function.
+    pub fn function(self) -> &'static str {
+        match self {
+            OverTime::Avg => "avg_over_time",
+            OverTime::Max => "max_over_time",
+            OverTime::Min => "min_over_time",
+        }
+    }
+}
+
+/// What an alert rule computes from its service's telemetry before it
+/// compares with the threshold (PromQL: [`crate::metrics::alerts::rule_expr`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "function", rename_all = "snake_case")]
+pub enum RuleQuery {
+    /// The signal's gauge now: `error_ratio{service="api"} > 0.05`.
+    Gauge,
+    /// A gauge over a window: `max_over_time(queue_depth{service="q"}[10m]) > 500`.
+    OverTime {
+        /// The function.
+        over: OverTime,
+        /// The window, seconds.
+        window_seconds: u32,
+    },
+    /// From the raw counters and histogram over a window: the error ratio
+    /// of the request rates, the request rate, or a latency quantile of
+    /// the histogram's bucket rates.
+    Rate {
+        /// The window, seconds.
+        window_seconds: u32,
+    },
+    /// Failed (`error_ratio`) or all (`requests_per_second`) requests over a window.
+    Increase {
+        /// The window, seconds.
+        window_seconds: u32,
+    },
+    /// A multi-window, multi-burn-rate alert of an SLO.
+    BurnRate {
+        /// The SLO, an index into [`Scenario::slos`].
+        slo: usize,
+        /// A page (fast burn) or a ticket (slow burn).
+        page: bool,
+    },
+}
+
+/// An alert rule on one service's signal.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlertRule {
     /// Alert name, e.g. `CheckoutHighLatency`.
@@ -675,6 +838,8 @@ pub struct AlertRule {
     pub service: String,
     /// The signal it watches.
     pub metric: Signal,
+    /// What it computes from the signal.
+    pub query: RuleQuery,
     /// Above or below.
     pub comparison: Comparison,
     /// The threshold.
@@ -876,6 +1041,9 @@ pub struct Scenario {
     pub business: Vec<BusinessSignal>,
     /// Series that go absent.
     pub missing: Vec<MissingData>,
+    /// The service level objectives: an availability and a latency
+    /// objective for every service, in service order.
+    pub slos: Vec<SloSpec>,
 }
 
 impl Scenario {

@@ -189,6 +189,8 @@ export interface Observation {
     status: IncidentStatus;
     alerts: Alert[];
     services: Service[];
+    /** Every service level objective as it stands: availability and latency per service. */
+    slos: Slo[];
     investigations: Investigation[];
     /** The change timeline so far, oldest first (absent while empty). */
     changes?: ChangeEvent[];
@@ -257,7 +259,15 @@ export interface Slo {
     threshold_seconds: number | null;
     budget_remaining_ratio: number;
     budget_at_start_ratio: number;
+    /** Bad fraction now over the allowed bad fraction. */
     burn_rate: number;
+    /** Burn rate over the last 5 minutes (`slo:sli_error:ratio_rate5m` over the budget); null without requests. */
+    burn_rate_5m: number | null;
+    /** Burn rate over the last hour; null without requests. */
+    burn_rate_1h: number | null;
+    /** The SLO window, days. */
+    window_days: number;
+    /** red: a fast-burn (page) condition holds or ≤ 10% budget left; yellow: a slow-burn (ticket) condition, the last hour over 1×, or ≤ 50% left. */
     status: "green" | "yellow" | "red";
     exhausted_in_seconds: number | null;
 }
