@@ -4,8 +4,9 @@
 //! OTLP/JSON (`ExportLogsServiceRequest`).
 
 use super::alerts::rule_expr;
-use super::families::gauge_for;
-use crate::scenario::{LogLevel, Scenario};
+use super::families::{escape_label_value, gauge_for};
+use crate::scenario::{LogLevel, RuleQuery, Scenario, SloKind, SloSpec, SLI_WINDOWS};
+use crate::series::format_value;
 use crate::sim::LogLine;
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -14,10 +15,41 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
-/// The scenario's alert rules as a Prometheus rules file.
+/// The recording rule of SLO `spec`'s bad fraction over a window (`w`, as
+/// PromQL writes it): for availability, the 5xx share of the requests; for
+/// latency, one minus the share of requests within the threshold.
+pub fn sli_expr(spec: &SloSpec, w: &str) -> String {
+    let service = escape_label_value(&spec.service);
+    match spec.kind {
+        SloKind::Availability => format!(
+            "sum(rate(http_requests_total{{service=\"{service}\",code=~\"5..\"}}[{w}])) / sum(rate(http_requests_total{{service=\"{service}\"}}[{w}]))"
+        ),
+        SloKind::Latency => format!(
+            "1 - sum(rate(http_request_duration_seconds_bucket{{service=\"{service}\",le=\"{}\"}}[{w}])) / sum(rate(http_request_duration_seconds_count{{service=\"{service}\"}}[{w}]))",
+            format_value(spec.threshold_seconds.unwrap_or(f64::INFINITY))
+        ),
+    }
+}
+
+/// The scenario's rules as a Prometheus rules file, one group evaluated
+/// every step: first the SLOs' recording rules (so that the alerts of the
+/// same evaluation read them, as Prometheus evaluates a group in order),
+/// then the alert rules, the SLOs' burn-rate alerts last.
 pub fn rules_yaml(scenario: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Alert rules of Firedrill scenario {}", scenario.id);
+    let _ = writeln!(
+        out,
+        "# Recording rules: each SLO's bad fraction over 5m to 3d (slo:sli_error:ratio_rate*),"
+    );
+    let _ = writeln!(
+        out,
+        "# its objective and error budget. slo:error_budget:remaining (the budget left in the"
+    );
+    let _ = writeln!(
+        out,
+        "# SLO's window, which began before the episode) is written by Firedrill itself."
+    );
     let _ = writeln!(out, "groups:");
     let _ = writeln!(
         out,
@@ -26,6 +58,30 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
     );
     let _ = writeln!(out, "    interval: {}s", scenario.step_seconds);
     let _ = writeln!(out, "    rules:");
+    let slo_labels = |out: &mut String, spec: &SloSpec| {
+        let _ = writeln!(out, "        labels:");
+        let _ = writeln!(out, "          service: {}", quoted(&spec.service));
+        let _ = writeln!(out, "          slo: {}", quoted(spec.kind.name()));
+    };
+    for spec in &scenario.slos {
+        for (_, w) in SLI_WINDOWS {
+            let _ = writeln!(out, "      - record: slo:sli_error:ratio_rate{w}");
+            let _ = writeln!(out, "        expr: {}", quoted(&sli_expr(spec, w)));
+            slo_labels(&mut out, spec);
+        }
+        for (record, value) in [
+            ("slo:objective:ratio", spec.objective),
+            ("slo:error_budget:ratio", spec.error_budget()),
+        ] {
+            let _ = writeln!(out, "      - record: {record}");
+            let _ = writeln!(
+                out,
+                "        expr: {}",
+                quoted(&format!("vector({})", format_value(value)))
+            );
+            slo_labels(&mut out, spec);
+        }
+    }
     for rule in &scenario.alerts {
         let _ = writeln!(out, "      - alert: {}", rule.name);
         let _ = writeln!(out, "        expr: {}", quoted(&rule_expr(scenario, rule)));
@@ -41,12 +97,18 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
         let _ = writeln!(out, "          service: {}", quoted(&rule.service));
         let _ = writeln!(out, "        annotations:");
         let _ = writeln!(out, "          summary: {}", quoted(&rule.summary));
-        let description = format!(
-            "{{{{ $labels.service }}}} {} is {{{{ $value | humanize }}}} ({} {}).",
-            gauge_for(rule.metric),
-            rule.comparison.symbol(),
-            crate::series::format_value(rule.threshold)
-        );
+        let description = match rule.query {
+            RuleQuery::BurnRate { page, .. } => format!(
+                "{{{{ $labels.service }}}} {{{{ $labels.slo }}}} SLO: bad fraction {{{{ $value | humanizePercentage }}}} over the {} window.",
+                if page { "page" } else { "ticket" }
+            ),
+            _ => format!(
+                "{{{{ $labels.service }}}} {} is {{{{ $value | humanize }}}} ({} {}).",
+                gauge_for(rule.metric),
+                rule.comparison.symbol(),
+                format_value(rule.threshold)
+            ),
+        };
         let _ = writeln!(out, "          description: {}", quoted(&description));
     }
     out
