@@ -5,7 +5,8 @@
 use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
 use firedrill::export::{episode_export, ExportKind};
-use firedrill::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
+use firedrill::metrics::export::{otlp_logs, rules_yaml};
+use firedrill::metrics::grafana::overview_dashboard;
 use firedrill::metrics::families::FAMILIES;
 use firedrill::runner::{run_episode, Driver};
 use std::io::Write;
@@ -140,7 +141,7 @@ fn rules_grafana_otlp_and_csv_have_their_shapes() {
     let scenario = env.scenario().unwrap().clone();
     let rules = rules_yaml(&scenario);
     assert!(rules.contains("      - alert: OrdersDbPoolSaturated\n        expr: \"saturation_ratio{service=\\\"orders-db\\\"} > 0.9\"\n"));
-    let dashboard = grafana_dashboard(&scenario);
+    let dashboard = overview_dashboard(&scenario);
     assert_eq!(dashboard["schemaVersion"], 42);
     assert_eq!(dashboard["templating"]["list"][0]["type"], "datasource");
     assert!(dashboard["panels"]
