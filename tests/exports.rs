@@ -6,8 +6,8 @@ use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
 use firedrill::export::{episode_export, ExportKind};
 use firedrill::metrics::export::{otlp_logs, rules_yaml};
-use firedrill::metrics::grafana::overview_dashboard;
 use firedrill::metrics::families::FAMILIES;
+use firedrill::metrics::grafana::overview_dashboard;
 use firedrill::promql::{Engine, Value as QueryValue};
 use firedrill::runner::{run_episode, Driver};
 use firedrill::scenario::Catalog;
@@ -220,11 +220,13 @@ fn every_dashboard_query_is_answered_by_the_engine() {
                         assert!(!query.contains('$'), "{what}: a variable is left");
                         queries += 1;
                         let result = if target["instant"] == true {
-                            engine.instant(store, &query, end_ms).map(|e| match e.value {
-                                QueryValue::Vector(v) => !v.is_empty(),
-                                QueryValue::Matrix(m) => !m.is_empty(),
-                                QueryValue::Scalar { .. } | QueryValue::String { .. } => true,
-                            })
+                            engine
+                                .instant(store, &query, end_ms)
+                                .map(|e| match e.value {
+                                    QueryValue::Vector(v) => !v.is_empty(),
+                                    QueryValue::Matrix(m) => !m.is_empty(),
+                                    QueryValue::Scalar { .. } | QueryValue::String { .. } => true,
+                                })
                         } else {
                             engine
                                 .range(store, &query, start_ms, end_ms, 60_000)
@@ -242,7 +244,12 @@ fn every_dashboard_query_is_answered_by_the_engine() {
                     if reads_alerts {
                         if kind != ExportKind::GrafanaSlo {
                             *alert_targets
-                                .entry(format!("{} {:?} {}", kind.id(), panel["title"], target["refId"]))
+                                .entry(format!(
+                                    "{} {:?} {}",
+                                    kind.id(),
+                                    panel["title"],
+                                    target["refId"]
+                                ))
                                 .or_default() |= answered;
                         }
                     } else if !answered {

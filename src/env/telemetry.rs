@@ -88,11 +88,18 @@ impl Telemetry {
         }
         out.push_str("# HELP firedrill_resets_total Resets that started an episode, by the task of its scenario.\n# TYPE firedrill_resets_total counter\n");
         for (task, value) in Task::ALL.iter().zip(self.resets_by_task) {
-            let _ = writeln!(out, "firedrill_resets_total{{task=\"{}\"}} {value}", task.id());
+            let _ = writeln!(
+                out,
+                "firedrill_resets_total{{task=\"{}\"}} {value}",
+                task.id()
+            );
         }
         out.push_str("# HELP firedrill_actions_total Steps played, by action type.\n# TYPE firedrill_actions_total counter\n");
         for (action_type, value) in ACTION_TYPES.iter().zip(self.actions_by_type) {
-            let _ = writeln!(out, "firedrill_actions_total{{action_type=\"{action_type}\"}} {value}");
+            let _ = writeln!(
+                out,
+                "firedrill_actions_total{{action_type=\"{action_type}\"}} {value}"
+            );
         }
         out
     }

@@ -523,11 +523,19 @@ pub fn overview_dashboard(scenario: &Scenario) -> Value {
             .size(16, 5),
     );
     l.place(
-        PanelSpec::new("stat", "Alerts firing", "Alerts in state firing now (ALERTS{alertstate=\"firing\"}).")
-            .unit("none")
-            .thresholds(thresholds("green", &[(1.0, "red")]))
-            .target(instant("A", "count(ALERTS{alertstate=\"firing\",service=~\"$service\"}) or vector(0)", "firing"))
-            .size(8, 5),
+        PanelSpec::new(
+            "stat",
+            "Alerts firing",
+            "Alerts in state firing now (ALERTS{alertstate=\"firing\"}).",
+        )
+        .unit("none")
+        .thresholds(thresholds("green", &[(1.0, "red")]))
+        .target(instant(
+            "A",
+            "count(ALERTS{alertstate=\"firing\",service=~\"$service\"}) or vector(0)",
+            "firing",
+        ))
+        .size(8, 5),
     );
     l.place(
         PanelSpec::new("table", "Firing alerts", "Every alert firing now, with its service and severity.")
@@ -538,10 +546,17 @@ pub fn overview_dashboard(scenario: &Scenario) -> Value {
     );
     l.row("Golden signals");
     l.place(
-        PanelSpec::timeseries("Request rate", "Requests served per second, by service (rate of http_requests_total).")
-            .unit("reqps")
-            .default("links", link.clone())
-            .target(target("A", "sum by (service) (rate(http_requests_total{service=~\"$service\"}[$__rate_interval]))", "{{service}}")),
+        PanelSpec::timeseries(
+            "Request rate",
+            "Requests served per second, by service (rate of http_requests_total).",
+        )
+        .unit("reqps")
+        .default("links", link.clone())
+        .target(target(
+            "A",
+            "sum by (service) (rate(http_requests_total{service=~\"$service\"}[$__rate_interval]))",
+            "{{service}}",
+        )),
     );
     l.place(
         PanelSpec::timeseries("Error ratio", "Fraction of requests answered with a 5xx status, by service. Dashed lines at 1% and 5%.")
@@ -567,18 +582,32 @@ pub fn overview_dashboard(scenario: &Scenario) -> Value {
             .target(target("A", "max by (service, resource) (saturation_ratio{service=~\"$service\"})", "{{service}} {{resource}}")),
     );
     l.place(
-        PanelSpec::timeseries("CPU usage", "CPU used as a fraction of the container limit, by service.")
-            .unit("percentunit")
-            .thresholds(high_ratio())
-            .default("min", json!(0))
-            .target(target("A", "cpu_usage_ratio{service=~\"$service\"}", "{{service}}")),
+        PanelSpec::timeseries(
+            "CPU usage",
+            "CPU used as a fraction of the container limit, by service.",
+        )
+        .unit("percentunit")
+        .thresholds(high_ratio())
+        .default("min", json!(0))
+        .target(target(
+            "A",
+            "cpu_usage_ratio{service=~\"$service\"}",
+            "{{service}}",
+        )),
     );
     l.place(
-        PanelSpec::timeseries("Memory usage", "Resident memory as a fraction of the container limit, by service.")
-            .unit("percentunit")
-            .thresholds(high_ratio())
-            .default("min", json!(0))
-            .target(target("A", "memory_usage_ratio{service=~\"$service\"}", "{{service}}")),
+        PanelSpec::timeseries(
+            "Memory usage",
+            "Resident memory as a fraction of the container limit, by service.",
+        )
+        .unit("percentunit")
+        .thresholds(high_ratio())
+        .default("min", json!(0))
+        .target(target(
+            "A",
+            "memory_usage_ratio{service=~\"$service\"}",
+            "{{service}}",
+        )),
     );
     if !scenario.business.is_empty() {
         l.row("Business");
@@ -601,18 +630,32 @@ pub fn overview_dashboard(scenario: &Scenario) -> Value {
             .size(8, 8),
     );
     l.place(
-        PanelSpec::timeseries("Deployment revision", "Each service's deployment revision: a step up at every deploy and rollback.")
-            .unit("none")
-            .stepped()
-            .target(target("A", "deployment_revision{service=~\"$service\"}", "{{service}}"))
-            .size(8, 8),
+        PanelSpec::timeseries(
+            "Deployment revision",
+            "Each service's deployment revision: a step up at every deploy and rollback.",
+        )
+        .unit("none")
+        .stepped()
+        .target(target(
+            "A",
+            "deployment_revision{service=~\"$service\"}",
+            "{{service}}",
+        ))
+        .size(8, 8),
     );
     l.place(
-        PanelSpec::timeseries("Config revision", "Each service's configuration revision: a step up at every configuration push.")
-            .unit("none")
-            .stepped()
-            .target(target("A", "config_revision{service=~\"$service\"}", "{{service}}"))
-            .size(8, 8),
+        PanelSpec::timeseries(
+            "Config revision",
+            "Each service's configuration revision: a step up at every configuration push.",
+        )
+        .unit("none")
+        .stepped()
+        .target(target(
+            "A",
+            "config_revision{service=~\"$service\"}",
+            "{{service}}",
+        ))
+        .size(8, 8),
     );
     if has_versions(scenario) {
         l.place(
@@ -653,7 +696,12 @@ fn burn_rate(window: &str) -> String {
 fn burn_thresholds() -> Value {
     thresholds(
         "green",
-        &[(1.0, "yellow"), (3.0, "orange"), (6.0, "red"), (14.4, "dark-red")],
+        &[
+            (1.0, "yellow"),
+            (3.0, "orange"),
+            (6.0, "red"),
+            (14.4, "dark-red"),
+        ],
     )
 }
 
@@ -673,12 +721,19 @@ pub fn slo_dashboard(scenario: &Scenario) -> Value {
             .size(10, 8),
     );
     l.place(
-        PanelSpec::timeseries("Error budget remaining over time", "The 28-day budget left, by service and objective: a steep fall is a fast burn.")
-            .unit("percentunit")
-            .thresholds(thresholds("red", &[(0.1, "yellow"), (0.5, "green")]))
-            .threshold_lines()
-            .target(target("A", &format!("slo:error_budget:remaining{sel}"), "{{service}} {{slo}}"))
-            .size(14, 8),
+        PanelSpec::timeseries(
+            "Error budget remaining over time",
+            "The 28-day budget left, by service and objective: a steep fall is a fast burn.",
+        )
+        .unit("percentunit")
+        .thresholds(thresholds("red", &[(0.1, "yellow"), (0.5, "green")]))
+        .threshold_lines()
+        .target(target(
+            "A",
+            &format!("slo:error_budget:remaining{sel}"),
+            "{{service}} {{slo}}",
+        ))
+        .size(14, 8),
     );
     l.row("Burn rate");
     l.place(
@@ -750,21 +805,35 @@ pub fn service_dashboard(scenario: &Scenario) -> Value {
     let mut l = Layout::default();
     l.row("Requests");
     l.place(
-        PanelSpec::new("stat", "Up", "1 while the service answers its health check, 0 while it does not.")
-            .unit("none")
-            .thresholds(thresholds("red", &[(1.0, "green")]))
-            .default("mappings", json!([{ "type": "value", "options": {
+        PanelSpec::new(
+            "stat",
+            "Up",
+            "1 while the service answers its health check, 0 while it does not.",
+        )
+        .unit("none")
+        .thresholds(thresholds("red", &[(1.0, "green")]))
+        .default(
+            "mappings",
+            json!([{ "type": "value", "options": {
                 "0": { "text": "DOWN", "color": "red", "index": 0 },
                 "1": { "text": "UP", "color": "green", "index": 1 }
-            }}]))
-            .target(instant("A", &format!("up{{{s}}}"), "up"))
-            .size(4, 8),
+            }}]),
+        )
+        .target(instant("A", &format!("up{{{s}}}"), "up"))
+        .size(4, 8),
     );
     l.place(
-        PanelSpec::timeseries("Request rate by status", "Requests served per second, by status code.")
-            .unit("reqps")
-            .target(target("A", &format!("sum by (code) (rate(http_requests_total{{{s}}}[$__rate_interval]))"), "{{code}}"))
-            .size(10, 8),
+        PanelSpec::timeseries(
+            "Request rate by status",
+            "Requests served per second, by status code.",
+        )
+        .unit("reqps")
+        .target(target(
+            "A",
+            &format!("sum by (code) (rate(http_requests_total{{{s}}}[$__rate_interval]))"),
+            "{{code}}",
+        ))
+        .size(10, 8),
     );
     l.place(
         PanelSpec::timeseries("Error ratio", "Fraction of requests answered with a 5xx status. Dashed lines at 1% and 5%.")
@@ -784,7 +853,9 @@ pub fn service_dashboard(scenario: &Scenario) -> Value {
     );
     let mut heatmap_target = target(
         "A",
-        &format!("sum by (le) (rate(http_request_duration_seconds_bucket{{{s}}}[$__rate_interval]))"),
+        &format!(
+            "sum by (le) (rate(http_request_duration_seconds_bucket{{{s}}}[$__rate_interval]))"
+        ),
         "{{le}}",
     );
     heatmap_target["format"] = json!("heatmap");
@@ -825,11 +896,14 @@ pub fn service_dashboard(scenario: &Scenario) -> Value {
             .size(8, 8),
     );
     l.place(
-        PanelSpec::timeseries("Queue depth", "Messages or jobs waiting in the service's queue (0 for services without one).")
-            .unit("short")
-            .default("min", json!(0))
-            .target(target("A", &format!("queue_depth{{{s}}}"), "queue"))
-            .size(8, 8),
+        PanelSpec::timeseries(
+            "Queue depth",
+            "Messages or jobs waiting in the service's queue (0 for services without one).",
+        )
+        .unit("short")
+        .default("min", json!(0))
+        .target(target("A", &format!("queue_depth{{{s}}}"), "queue"))
+        .size(8, 8),
     );
     l.place(
         PanelSpec::timeseries("Restarts", "Container restarts (OOM kills, crashes, restarts applied): increase of kube_pod_container_status_restarts_total.")
@@ -846,12 +920,23 @@ pub fn service_dashboard(scenario: &Scenario) -> Value {
             .size(8, 8),
     );
     l.place(
-        PanelSpec::timeseries("Resident memory", "Resident memory of the service's processes (process_resident_memory_bytes).")
-            .unit("bytes")
-            .target(target("A", &format!("process_resident_memory_bytes{{{s}}}"), "resident"))
-            .size(8, 8),
+        PanelSpec::timeseries(
+            "Resident memory",
+            "Resident memory of the service's processes (process_resident_memory_bytes).",
+        )
+        .unit("bytes")
+        .target(target(
+            "A",
+            &format!("process_resident_memory_bytes{{{s}}}"),
+            "resident",
+        ))
+        .size(8, 8),
     );
-    if scenario.services.iter().any(|service| !service.instances.is_empty()) {
+    if scenario
+        .services
+        .iter()
+        .any(|service| !service.instances.is_empty())
+    {
         l.row("Pods");
         for (title, metric, unit, description) in [
             ("Pods up", "pod_up", "none", "1 while the pod answers its health check (services with instances only)."),
@@ -891,18 +976,33 @@ pub fn service_dashboard(scenario: &Scenario) -> Value {
     }
     l.row("Alerts");
     l.place(
-        PanelSpec::new("stat", "Alerts firing", "Alerts of the service in state firing now.")
-            .unit("none")
-            .thresholds(thresholds("green", &[(1.0, "red")]))
-            .target(instant("A", &format!("count(ALERTS{{{s},alertstate=\"firing\"}}) or vector(0)"), "firing"))
-            .size(6, 7),
+        PanelSpec::new(
+            "stat",
+            "Alerts firing",
+            "Alerts of the service in state firing now.",
+        )
+        .unit("none")
+        .thresholds(thresholds("green", &[(1.0, "red")]))
+        .target(instant(
+            "A",
+            &format!("count(ALERTS{{{s},alertstate=\"firing\"}}) or vector(0)"),
+            "firing",
+        ))
+        .size(6, 7),
     );
     l.place(
-        PanelSpec::timeseries("Alerts", "The service's alerts over time, pending or firing (ALERTS).")
-            .unit("none")
-            .stepped()
-            .target(target("A", &format!("sum by (alertname, alertstate) (ALERTS{{{s}}})"), "{{alertname}} {{alertstate}}"))
-            .size(18, 7),
+        PanelSpec::timeseries(
+            "Alerts",
+            "The service's alerts over time, pending or firing (ALERTS).",
+        )
+        .unit("none")
+        .stepped()
+        .target(target(
+            "A",
+            &format!("sum by (alertname, alertstate) (ALERTS{{{s}}})"),
+            "{{alertname}} {{alertstate}}",
+        ))
+        .size(18, 7),
     );
     dashboard(
         scenario,
