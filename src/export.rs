@@ -15,7 +15,8 @@
 //! ```
 
 use crate::env::{Env, EnvError};
-use crate::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
+use crate::metrics::export::{otlp_logs, rules_yaml};
+use crate::metrics::grafana::{overview_dashboard, service_dashboard, slo_dashboard};
 use std::fmt;
 
 /// One kind of export.
@@ -27,12 +28,19 @@ pub enum ExportKind {
     Exposition,
     /// The scenario's alert rules (a Prometheus rules file).
     Rules,
-    /// A Grafana dashboard of the scenario's metrics (JSON).
+    /// The Grafana overview dashboard of the scenario's metrics (JSON):
+    /// golden signals per service, alerts, business signals, changes.
     Grafana,
     /// The per-step recorder (CSV).
     Csv,
     /// The episode's logs (OTLP/JSON `ExportLogsServiceRequest`).
     OtlpLogs,
+    /// The Grafana SLO dashboard (JSON): error budgets and burn rates.
+    GrafanaSlo,
+    /// The Grafana service dashboard (JSON): one service in detail.
+    GrafanaService,
+    /// The environment's own counters (Prometheus text format 0.0.4).
+    Telemetry,
 }
 
 /// An export id that names no [`ExportKind`].
@@ -54,13 +62,16 @@ impl std::error::Error for UnknownExport {}
 
 impl ExportKind {
     /// Every kind, in the order the CLI's help and the debrief list them.
-    pub const ALL: [ExportKind; 6] = [
+    pub const ALL: [ExportKind; 9] = [
         ExportKind::OpenMetrics,
         ExportKind::Exposition,
         ExportKind::Rules,
         ExportKind::Grafana,
         ExportKind::Csv,
         ExportKind::OtlpLogs,
+        ExportKind::GrafanaSlo,
+        ExportKind::GrafanaService,
+        ExportKind::Telemetry,
     ];
 
     /// The id used by the CLI, the JS API and the debrief's buttons.
@@ -72,6 +83,9 @@ impl ExportKind {
             ExportKind::Grafana => "grafana",
             ExportKind::Csv => "csv",
             ExportKind::OtlpLogs => "otlp-logs",
+            ExportKind::GrafanaSlo => "grafana-slo",
+            ExportKind::GrafanaService => "grafana-service",
+            ExportKind::Telemetry => "telemetry",
         }
     }
 
@@ -97,6 +111,9 @@ impl ExportKind {
             ExportKind::Grafana => "Grafana dashboard (JSON)",
             ExportKind::Csv => "Step recorder (CSV)",
             ExportKind::OtlpLogs => "Logs (OTLP/JSON)",
+            ExportKind::GrafanaSlo => "Grafana SLO dashboard (JSON)",
+            ExportKind::GrafanaService => "Grafana service dashboard (JSON)",
+            ExportKind::Telemetry => "Sandbox telemetry (Prometheus text)",
         }
     }
 
@@ -109,6 +126,9 @@ impl ExportKind {
             ExportKind::Grafana => "grafana.json",
             ExportKind::Csv => "csv",
             ExportKind::OtlpLogs => "otlp-logs.json",
+            ExportKind::GrafanaSlo => "grafana-slo.json",
+            ExportKind::GrafanaService => "grafana-service.json",
+            ExportKind::Telemetry => "telemetry.prom",
         }
     }
 
@@ -124,8 +144,13 @@ impl ExportKind {
 }
 
 /// One export of the episode in `env`: the exact bytes `firedrill export`
-/// prints. Fails only before the first reset.
+/// prints. Fails only before the first reset, but for
+/// [`ExportKind::Telemetry`], the environment's own counters, there from
+/// the start.
 pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
+    if kind == ExportKind::Telemetry {
+        return Ok(env.telemetry().exposition());
+    }
     let monitor = env.monitor()?;
     let scenario = env.scenario().ok_or(EnvError::ResetNeeded)?;
     Ok(match kind {
@@ -134,9 +159,12 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
         ExportKind::Rules => rules_yaml(scenario),
         // A `serde_json::Value` always serializes: `{:#}` is
         // `to_string_pretty`, `{}` is `to_string`.
-        ExportKind::Grafana => format!("{:#}\n", grafana_dashboard(scenario)),
+        ExportKind::Grafana => format!("{:#}\n", overview_dashboard(scenario)),
         ExportKind::Csv => monitor.recorder().csv(),
         ExportKind::OtlpLogs => format!("{}\n", otlp_logs(scenario, &env.logs()?)),
+        ExportKind::GrafanaSlo => format!("{:#}\n", slo_dashboard(scenario)),
+        ExportKind::GrafanaService => format!("{:#}\n", service_dashboard(scenario)),
+        ExportKind::Telemetry => env.telemetry().exposition(),
     })
 }
 
@@ -153,7 +181,7 @@ mod tests {
         }
         assert_eq!(
             ExportKind::from_id("OTLP-logs").unwrap_err().to_string(),
-            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs"
+            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, grafana-slo, grafana-service, telemetry"
         );
     }
 

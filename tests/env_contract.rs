@@ -308,6 +308,19 @@ fn telemetry_counts_what_happened() {
     assert!(t
         .exposition()
         .contains("firedrill_errors_total{kind=\"invalid_action\"} 1\n"));
+    // By task and by action type, every label value present from the start.
+    let text = t.exposition();
+    for line in [
+        "firedrill_episodes_started_total 1\n",
+        "firedrill_steps_total 1\n",
+        "firedrill_resets_total{task=\"severity_classification\"} 0\n",
+        "firedrill_actions_total{action_type=\"investigate\"} 1\n",
+        "firedrill_actions_total{action_type=\"resolve\"} 0\n",
+    ] {
+        assert!(text.contains(line), "no {line:?} in\n{text}");
+    }
+    assert_eq!(t.resets_by_task.iter().sum::<u64>(), 1);
+    assert_eq!(t.actions_by_type, [1, 0, 0, 0, 0, 0, 0]);
 }
 
 #[test]

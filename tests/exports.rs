@@ -5,9 +5,13 @@
 use firedrill::agents::by_name;
 use firedrill::env::{Env, Selection};
 use firedrill::export::{episode_export, ExportKind};
-use firedrill::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
+use firedrill::metrics::export::{otlp_logs, rules_yaml};
 use firedrill::metrics::families::FAMILIES;
+use firedrill::metrics::grafana::overview_dashboard;
+use firedrill::promql::{Engine, Value as QueryValue};
 use firedrill::runner::{run_episode, Driver};
+use firedrill::scenario::Catalog;
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,7 +19,10 @@ use std::process::{Command, Stdio};
 mod common;
 
 fn played(id: &str, agent: &str) -> Env {
-    let mut env = Env::new();
+    played_in(Env::new(), id, agent)
+}
+
+fn played_in(mut env: Env, id: &str, agent: &str) -> Env {
     let mut agent = by_name(agent, 1).unwrap();
     run_episode(
         &mut env,
@@ -25,6 +32,240 @@ fn played(id: &str, agent: &str) -> Env {
     )
     .unwrap();
     env
+}
+
+/// The fixture drill with every capability (pods, business signal, changes,
+/// missing data), played by `agent`.
+fn played_fixture(agent: &str) -> Env {
+    let mut catalog = Catalog::default();
+    catalog
+        .load_str(
+            "capabilities-drill.toml",
+            include_str!("fixtures/capabilities-drill.toml"),
+        )
+        .unwrap();
+    played_in(Env::with_catalog(catalog), "capabilities-drill", agent)
+}
+
+/// Scenarios whose three dashboards are checked query by query and by the
+/// Grafana validator (with the fixture): versions, flags, pods, business
+/// signals between them.
+const DASHBOARD_SCENARIOS: [&str; 4] = [
+    "dns-failure-v1",
+    "connection-pool-exhaustion-v1",
+    "bad-deploy-v4",
+    "bad-upstream-data-v2",
+];
+
+/// The Grafana dashboard kinds.
+const DASHBOARDS: [ExportKind; 3] = [
+    ExportKind::Grafana,
+    ExportKind::GrafanaSlo,
+    ExportKind::GrafanaService,
+];
+
+/// The episodes whose dashboards are checked: (name, env).
+fn dashboard_episodes() -> Vec<(String, Env)> {
+    DASHBOARD_SCENARIOS
+        .iter()
+        .map(|id| (id.to_string(), played(id, "heuristic")))
+        .chain(std::iter::once((
+            "capabilities-drill".to_string(),
+            played_fixture("heuristic"),
+        )))
+        .collect()
+}
+
+/// Every panel of a dashboard, rows' own panels included.
+fn panels(dashboard: &Value) -> Vec<&Value> {
+    dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| std::iter::once(p).chain(p["panels"].as_array().into_iter().flatten()))
+        .collect()
+}
+
+/// A query with Grafana's variables replaced as Grafana would: `$service`
+/// by `service`, `$slo` by both objectives, the intervals by durations.
+fn substituted(expr: &str, service: &str, range: &str) -> String {
+    expr.replace("$__rate_interval", "2m")
+        .replace("$__interval", "1m")
+        .replace("$__range", range)
+        .replace("$service", service)
+        .replace("$slo", "availability|latency")
+}
+
+#[test]
+fn every_dashboard_has_its_variables_rows_links_and_stable_uid() {
+    let env = played("dns-failure-v1", "oracle");
+    let scenario = env.scenario().unwrap().clone();
+    let handle = scenario.handle().to_lowercase();
+    let mut uids = Vec::new();
+    for kind in DASHBOARDS {
+        let text = episode_export(&env, kind).unwrap();
+        assert!(
+            !text.contains(&scenario.id) && !text.contains(&scenario.fault.cause),
+            "{kind:?} names the scenario's id or cause"
+        );
+        assert!(!text.contains(&scenario.debrief_title), "{kind:?}");
+        let dashboard: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(dashboard["schemaVersion"], 42);
+        let uid = dashboard["uid"].as_str().unwrap().to_string();
+        assert!(uid.starts_with(&format!("firedrill-{handle}-")), "{uid}");
+        assert!(uid.len() <= 40);
+        assert!(dashboard["title"]
+            .as_str()
+            .unwrap()
+            .contains(&scenario.title));
+        let variables = dashboard["templating"]["list"].as_array().unwrap();
+        assert_eq!(variables[0]["name"], "datasource");
+        assert_eq!(variables[0]["type"], "datasource");
+        assert_eq!(variables[0]["query"], "prometheus");
+        let service = variables.iter().find(|v| v["name"] == "service").unwrap();
+        assert_eq!(service["definition"], "label_values(up, service)");
+        assert_eq!(service["multi"], kind != ExportKind::GrafanaService);
+        let panels = panels(&dashboard);
+        assert!(panels.iter().filter(|p| p["type"] == "row").count() >= 3);
+        for panel in &panels {
+            assert_eq!(panel["datasource"]["uid"], "${datasource}", "{panel}");
+            if panel["type"] == "row" {
+                continue;
+            }
+            assert!(!panel["description"].as_str().unwrap().is_empty());
+            assert!(panel["fieldConfig"]["defaults"]["unit"].is_string());
+            assert!(panel["fieldConfig"]["defaults"]["thresholds"]["steps"].is_array());
+            let targets = panel["targets"].as_array().unwrap();
+            assert!(!targets.is_empty(), "{panel}");
+            for target in targets {
+                assert_eq!(target["datasource"]["uid"], "${datasource}", "{target}");
+            }
+        }
+        // A link to the drill's dashboards by tag, and one to each other board.
+        let links = dashboard["links"].as_array().unwrap();
+        assert_eq!(links[0]["tags"][0], format!("firedrill-{handle}"));
+        assert!(dashboard["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&links[0]["tags"][0]));
+        assert_eq!(links.len(), 3);
+        uids.push(uid);
+    }
+    // The links by uid lead to the other two.
+    let overview: Value =
+        serde_json::from_str(&episode_export(&env, ExportKind::Grafana).unwrap()).unwrap();
+    for (link, uid) in overview["links"].as_array().unwrap()[1..]
+        .iter()
+        .zip(&uids[1..])
+    {
+        assert_eq!(link["url"], format!("/d/{uid}"));
+    }
+    // Stable: the same scenario played another way, the same uids.
+    let again = played("dns-failure-v1", "random");
+    for (kind, uid) in DASHBOARDS.into_iter().zip(&uids) {
+        let dashboard: Value =
+            serde_json::from_str(&episode_export(&again, kind).unwrap()).unwrap();
+        assert_eq!(&dashboard["uid"], uid.as_str());
+    }
+}
+
+/// Every query of every panel of the three dashboards, its variables
+/// substituted, parses and evaluates in the engine over a played episode
+/// (as a range query over the episode, or an instant query at its end for
+/// instant targets) and, but on the SLO dashboard, returns data: on the
+/// service dashboard for at least one service; a query of ALERTS (which
+/// need not fire in an episode) in at least one of the episodes. The SLO
+/// dashboard's queries read the `slo:*` recording series: they must
+/// answer without error, and return data once the episode has those series.
+#[test]
+fn every_dashboard_query_is_answered_by_the_engine() {
+    let engine = Engine::default();
+    let mut failures = Vec::new();
+    let mut queries = 0;
+    // ALERTS targets (dashboard, panel, refId) that returned data somewhere.
+    let mut alert_targets: std::collections::BTreeMap<String, bool> = Default::default();
+    for (name, env) in dashboard_episodes() {
+        let monitor = env.monitor().unwrap();
+        let store = monitor.store();
+        let scenario = env.scenario().unwrap();
+        let (start_ms, end_ms) = (monitor.first_time() * 1000, monitor.last_time() * 1000);
+        let range = format!("{}s", monitor.last_time() - monitor.first_time());
+        let services: Vec<String> = scenario.services.iter().map(|s| s.name.clone()).collect();
+        let has_slo_series = matches!(
+            engine.instant(store, "slo:objective:ratio", end_ms).map(|e| e.value),
+            Ok(QueryValue::Vector(v)) if !v.is_empty()
+        );
+        for kind in DASHBOARDS {
+            let dashboard: Value =
+                serde_json::from_str(&episode_export(&env, kind).unwrap()).unwrap();
+            // The values of `$service` a query is tried with: every service at
+            // once (Grafana's All), or each in turn on the service dashboard.
+            let choices: Vec<String> = if kind == ExportKind::GrafanaService {
+                services.clone()
+            } else {
+                vec![services.join("|")]
+            };
+            for panel in panels(&dashboard) {
+                for target in panel["targets"].as_array().into_iter().flatten() {
+                    let expr = target["expr"].as_str().unwrap();
+                    let what = format!(
+                        "{name} {} {:?} {}: {expr}",
+                        kind.id(),
+                        panel["title"],
+                        target["refId"]
+                    );
+                    let mut answered = false;
+                    for service in &choices {
+                        let query = substituted(expr, service, &range);
+                        assert!(!query.contains('$'), "{what}: a variable is left");
+                        queries += 1;
+                        let result = if target["instant"] == true {
+                            engine
+                                .instant(store, &query, end_ms)
+                                .map(|e| match e.value {
+                                    QueryValue::Vector(v) => !v.is_empty(),
+                                    QueryValue::Matrix(m) => !m.is_empty(),
+                                    QueryValue::Scalar { .. } | QueryValue::String { .. } => true,
+                                })
+                        } else {
+                            engine
+                                .range(store, &query, start_ms, end_ms, 60_000)
+                                .map(|e| e.value.iter().any(|s| !s.points.is_empty()))
+                        };
+                        match result {
+                            Ok(data) => answered |= data,
+                            Err(e) => failures.push(format!("{what} ({service}): {e}")),
+                        }
+                    }
+                    let reads_alerts = expr.contains("ALERTS") && !expr.contains("or vector(0)");
+                    if kind == ExportKind::GrafanaSlo && !has_slo_series {
+                        continue;
+                    }
+                    if reads_alerts {
+                        if kind != ExportKind::GrafanaSlo {
+                            *alert_targets
+                                .entry(format!(
+                                    "{} {:?} {}",
+                                    kind.id(),
+                                    panel["title"],
+                                    target["refId"]
+                                ))
+                                .or_default() |= answered;
+                        }
+                    } else if !answered {
+                        failures.push(format!("{what}: no data"));
+                    }
+                }
+            }
+        }
+    }
+    for (target, answered) in alert_targets {
+        if !answered {
+            failures.push(format!("{target}: no data in any episode"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!("dashboard queries: {queries} evaluated without error");
 }
 
 /// `promtool`, or why it is missing.
@@ -140,7 +381,7 @@ fn rules_grafana_otlp_and_csv_have_their_shapes() {
     let scenario = env.scenario().unwrap().clone();
     let rules = rules_yaml(&scenario);
     assert!(rules.contains("      - alert: OrdersDbPoolSaturated\n        expr: \"saturation_ratio{service=\\\"orders-db\\\"} > 0.9\"\n"));
-    let dashboard = grafana_dashboard(&scenario);
+    let dashboard = overview_dashboard(&scenario);
     assert_eq!(dashboard["schemaVersion"], 42);
     assert_eq!(dashboard["templating"]["list"][0]["type"], "datasource");
     assert!(dashboard["panels"]
@@ -166,7 +407,7 @@ fn rules_grafana_otlp_and_csv_have_their_shapes() {
 }
 
 #[test]
-fn promtool_accepts_exposition_rules_and_openmetrics() {
+fn promtool_accepts_exposition_rules_openmetrics_and_telemetry() {
     let Some(promtool) = common::require_or_skip(
         promtool(),
         "run scripts/setup (it installs Debian's prometheus package, which has promtool)",
@@ -243,8 +484,37 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
             );
         }
     }
+    // The sandbox's telemetry after many episodes, errors included.
+    let mut env = Env::new();
+    for s in catalog.scenarios().iter().take(5) {
+        env = played_in(env, &s.id, "heuristic");
+    }
+    let _ = env.reset(&Selection::Task("nope".into()), 1);
+    let _ = env.grade();
+    let telemetry = episode_export(&env, ExportKind::Telemetry).unwrap();
+    assert!(telemetry.contains("firedrill_resets_total{task=\""));
+    let mut child = Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(telemetry.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "telemetry: {}{}\n{telemetry}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("promtool check metrics: {expositions_checked} expositions (every step of every scenario), no lint message");
+    eprintln!("promtool check metrics: {expositions_checked} expositions (every step of every scenario) and the telemetry, no lint message");
 }
 
 /// The Python of the `../shared/tools` validators' virtualenv (made by
@@ -299,6 +569,14 @@ fn shared_validators_accept_grafana_and_otlp_exports_of_every_scenario() {
         let logs = dir.join(format!("{}.otlp.json", s.id));
         std::fs::write(&logs, episode_export(&env, ExportKind::OtlpLogs).unwrap()).unwrap();
         checks.push((s.id.clone(), "check_otlp_logs.py", "--quiet", logs));
+    }
+    // The SLO and service dashboards of a few scenarios and of the fixture.
+    for (name, env) in dashboard_episodes() {
+        for kind in [ExportKind::GrafanaSlo, ExportKind::GrafanaService] {
+            let file = dir.join(format!("{name}.{}", kind.extension()));
+            std::fs::write(&file, episode_export(&env, kind).unwrap()).unwrap();
+            checks.push((name.clone(), "check_grafana.py", "--strict", file));
+        }
     }
     // Two at a time: each run starts a Python that loads its schemas.
     let failures: Vec<String> = checks

@@ -223,6 +223,21 @@ fn grafana_dashboard_json() {
 }
 
 #[test]
+fn grafana_slo_dashboard_json() {
+    check_golden("grafana-slo.json", &export(ExportKind::GrafanaSlo));
+}
+
+#[test]
+fn grafana_service_dashboard_json() {
+    check_golden("grafana-service.json", &export(ExportKind::GrafanaService));
+}
+
+#[test]
+fn sandbox_telemetry() {
+    check_golden("telemetry.prom", &export(ExportKind::Telemetry));
+}
+
+#[test]
 fn otlp_logs_json() {
     check_golden("otlp-logs.json", &export(ExportKind::OtlpLogs));
 }

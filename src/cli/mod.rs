@@ -26,7 +26,7 @@ USAGE:
     firedrill causes [--json]
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
-    firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
+    firedrill export KIND (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill query (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json] [--time T | --start S --end E --step D] [--] EXPR
     firedrill bench [--json] [--smoke]
     firedrill help
@@ -42,12 +42,17 @@ COMMANDS:
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
     export   play one episode and print an export of it to stdout:
-               openmetrics  every sample of the episode (OpenMetrics, timestamps in seconds)
-               exposition   the metrics at the end (Prometheus text format 0.0.4)
-               rules        the scenario's alert rules (Prometheus rules YAML)
-               grafana      a Grafana dashboard of the scenario's metrics (JSON)
-               csv          the per-step recorder (CSV)
-               otlp-logs    the episode's logs (OTLP/JSON ExportLogsServiceRequest)
+               openmetrics      every sample of the episode (OpenMetrics, timestamps in seconds)
+               exposition       the metrics at the end (Prometheus text format 0.0.4)
+               rules            the scenario's alert rules (Prometheus rules YAML)
+               grafana          the Grafana overview dashboard: golden signals per service, up,
+                                alerts firing, business signals, recent changes (JSON)
+               csv              the per-step recorder (CSV)
+               otlp-logs        the episode's logs (OTLP/JSON ExportLogsServiceRequest)
+               grafana-slo      the Grafana SLO dashboard: error budget, burn rates (JSON)
+               grafana-service  the Grafana dashboard of one service (the service variable)
+               telemetry        the sandbox's own counters after the episode: episodes, steps,
+                                resets by task, actions by type, errors (Prometheus text)
     query    play one episode and evaluate the PromQL expression EXPR over its metrics;
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails

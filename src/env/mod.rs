@@ -380,7 +380,7 @@ impl Env {
         };
         let observation = episode.observation();
         self.episode = Some(episode);
-        self.telemetry.episodes_started += 1;
+        self.telemetry.count_reset(task);
         Ok(observation)
     }
 
@@ -396,7 +396,7 @@ impl Env {
         };
         match &result {
             Ok(step) => {
-                self.telemetry.steps += 1;
+                self.telemetry.count_action(&step.info.action_type);
                 if step.terminated || step.truncated {
                     self.telemetry.episodes_finished += 1;
                 }

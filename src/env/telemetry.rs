@@ -1,7 +1,9 @@
-//! Counters of the environment itself (episodes, steps, errors, grades),
-//! exposable in the Prometheus text format.
+//! Counters of the environment itself (episodes, steps, resets by task,
+//! actions by type, errors, grades), exposable in the Prometheus text
+//! format (`firedrill export telemetry`, the JS API's `telemetry()`).
 
-use super::EnvError;
+use super::{EnvError, ACTION_TYPES};
+use crate::scenario::Task;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -18,6 +20,11 @@ pub struct Telemetry {
     pub grades: u64,
     /// Errors returned, by kind: reset_needed, episode_over, unknown_task, unknown_scenario, invalid_action.
     pub errors: [u64; 5],
+    /// Resets that started an episode, by the task of its scenario
+    /// ([`Task::ALL`] order).
+    pub resets_by_task: [u64; 3],
+    /// Steps played, by action type ([`ACTION_TYPES`] order).
+    pub actions_by_type: [u64; 7],
 }
 
 const ERROR_KINDS: [&str; 5] = [
@@ -32,6 +39,20 @@ impl Telemetry {
     pub(crate) fn count_error(&mut self, error: &EnvError) {
         if let Some(i) = ERROR_KINDS.iter().position(|k| *k == error.kind()) {
             self.errors[i] += 1;
+        }
+    }
+
+    pub(crate) fn count_reset(&mut self, task: Task) {
+        self.episodes_started += 1;
+        if let Some(i) = Task::ALL.iter().position(|t| *t == task) {
+            self.resets_by_task[i] += 1;
+        }
+    }
+
+    pub(crate) fn count_action(&mut self, action_type: &str) {
+        self.steps += 1;
+        if let Some(i) = ACTION_TYPES.iter().position(|t| *t == action_type) {
+            self.actions_by_type[i] += 1;
         }
     }
 
@@ -64,6 +85,21 @@ impl Telemetry {
         out.push_str("# HELP firedrill_errors_total Errors returned to callers, by kind.\n# TYPE firedrill_errors_total counter\n");
         for (kind, value) in ERROR_KINDS.iter().zip(self.errors) {
             let _ = writeln!(out, "firedrill_errors_total{{kind=\"{kind}\"}} {value}");
+        }
+        out.push_str("# HELP firedrill_resets_total Resets that started an episode, by the task of its scenario.\n# TYPE firedrill_resets_total counter\n");
+        for (task, value) in Task::ALL.iter().zip(self.resets_by_task) {
+            let _ = writeln!(
+                out,
+                "firedrill_resets_total{{task=\"{}\"}} {value}",
+                task.id()
+            );
+        }
+        out.push_str("# HELP firedrill_actions_total Steps played, by action type.\n# TYPE firedrill_actions_total counter\n");
+        for (action_type, value) in ACTION_TYPES.iter().zip(self.actions_by_type) {
+            let _ = writeln!(
+                out,
+                "firedrill_actions_total{{action_type=\"{action_type}\"}} {value}"
+            );
         }
         out
     }

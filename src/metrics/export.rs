@@ -1,7 +1,7 @@
 //! Exports for real tools: Prometheus alert rules (YAML that
-//! `promtool check rules` accepts), a Grafana dashboard (schemaVersion 42,
-//! Prometheus datasource as a template variable) and the episode's logs as
-//! OTLP/JSON (`ExportLogsServiceRequest`).
+//! `promtool check rules` accepts) and the episode's logs as OTLP/JSON
+//! (`ExportLogsServiceRequest`). The Grafana dashboards are in
+//! [`super::grafana`].
 
 use super::alerts::rule_expr;
 use super::families::{escape_label_value, gauge_for};
@@ -112,130 +112,6 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
         let _ = writeln!(out, "          description: {}", quoted(&description));
     }
     out
-}
-
-/// A Grafana dashboard of the scenario's metrics.
-pub fn grafana_dashboard(scenario: &Scenario) -> Value {
-    let ds = json!({ "type": "prometheus", "uid": "${datasource}" });
-    let panel_specs: [(&str, &str, &str, &str); 6] = [
-        ("Request rate", "sum by (service) (rate(http_requests_total{service=~\"$service\"}[$__rate_interval]))", "reqps", "{{service}}"),
-        ("Error ratio", "sum by (service) (rate(http_requests_total{service=~\"$service\",code=~\"5..\"}[$__rate_interval])) / sum by (service) (rate(http_requests_total{service=~\"$service\"}[$__rate_interval]))", "percentunit", "{{service}}"),
-        ("p99 latency", "histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~\"$service\"}[$__rate_interval])))", "s", "{{service}}"),
-        ("CPU usage", "cpu_usage_ratio{service=~\"$service\"}", "percentunit", "{{service}}"),
-        ("Memory usage", "memory_usage_ratio{service=~\"$service\"}", "percentunit", "{{service}}"),
-        ("Saturation", "saturation_ratio{service=~\"$service\"}", "percentunit", "{{service}} {{resource}}"),
-    ];
-    let panels: Vec<Value> = panel_specs
-        .iter()
-        .enumerate()
-        .map(|(i, (title, expr, unit, legend))| {
-            json!({
-                "id": i + 1,
-                "type": "timeseries",
-                "title": title,
-                "datasource": ds,
-                "gridPos": { "h": 8, "w": 12, "x": (i % 2) * 12, "y": (i / 2) * 8 },
-                "fieldConfig": {
-                    "defaults": { "unit": unit, "custom": { "drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never" } },
-                    "overrides": []
-                },
-                "options": {
-                    "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": [] },
-                    "tooltip": { "mode": "multi", "sort": "none" }
-                },
-                "targets": [{ "refId": "A", "datasource": ds, "expr": expr, "legendFormat": legend, "range": true }]
-            })
-        })
-        .collect();
-    let services: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
-    let start_ms = (scenario.start_time - 3600) * 1000;
-    let end_ms = (scenario.start_time + 1800) * 1000;
-    let uid: String = format!("firedrill-{}", scenario.id)
-        .chars()
-        .take(40)
-        .collect();
-    json!({
-        "uid": uid,
-        "title": format!("Firedrill: {}", scenario.title),
-        "description": scenario.summary,
-        "tags": ["firedrill", scenario.task, scenario.fault.cause],
-        "timezone": "utc",
-        "editable": true,
-        "graphTooltip": 1,
-        "schemaVersion": 42,
-        "version": 1,
-        "refresh": "",
-        "time": { "from": ms_to_iso(start_ms), "to": ms_to_iso(end_ms) },
-        "timepicker": {},
-        "fiscalYearStartMonth": 0,
-        "links": [],
-        "annotations": { "list": [{
-            "builtIn": 1,
-            "datasource": { "type": "grafana", "uid": "-- Grafana --" },
-            "enable": true,
-            "hide": true,
-            "iconColor": "rgba(0, 211, 255, 1)",
-            "name": "Annotations & Alerts",
-            "type": "dashboard"
-        }]},
-        "templating": { "list": [
-            {
-                "name": "datasource",
-                "label": "Data source",
-                "type": "datasource",
-                "query": "prometheus",
-                "current": {},
-                "hide": 0,
-                "refresh": 1,
-                "regex": "",
-                "skipUrlSync": false,
-                "options": []
-            },
-            {
-                "name": "service",
-                "label": "Service",
-                "type": "query",
-                "datasource": ds,
-                "query": { "query": "label_values(up, service)", "refId": "PrometheusVariableQueryEditor-VariableQuery" },
-                "definition": "label_values(up, service)",
-                "current": { "text": "All", "value": "$__all" },
-                "includeAll": true,
-                "multi": true,
-                "allValue": services.join("|"),
-                "hide": 0,
-                "refresh": 2,
-                "regex": "",
-                "sort": 1,
-                "skipUrlSync": false,
-                "options": []
-            }
-        ]},
-        "panels": panels
-    })
-}
-
-/// RFC 3339 of a Unix time in milliseconds (UTC).
-pub fn ms_to_iso(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms.rem_euclid(1000)
-    )
 }
 
 fn severity_number(level: LogLevel) -> u8 {

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod export;
 pub mod families;
+pub mod grafana;
 pub mod monitor;
 pub mod portable_math;
 pub mod recorder;

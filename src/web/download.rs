@@ -87,6 +87,21 @@ mod tests {
                 "disk-full-v1-7.otlp-logs.json",
                 "application/json",
             ),
+            (
+                ExportKind::GrafanaSlo,
+                "disk-full-v1-7.grafana-slo.json",
+                "application/json",
+            ),
+            (
+                ExportKind::GrafanaService,
+                "disk-full-v1-7.grafana-service.json",
+                "application/json",
+            ),
+            (
+                ExportKind::Telemetry,
+                "disk-full-v1-7.telemetry.prom",
+                "text/plain",
+            ),
         ];
         assert_eq!(cases.len(), ExportKind::ALL.len(), "every kind has a case");
         for (kind, file_name, mime_type) in cases {

@@ -189,13 +189,21 @@ impl JsEnv {
             .map_err(failed::<EnvError>("exposition"))
     }
 
+    /// The sandbox's own counters (episodes, steps, resets by task, actions
+    /// by type, errors, grades) in the Prometheus text exposition format
+    /// 0.0.4; works before any reset.
+    pub fn telemetry(&self) -> String {
+        self.env.telemetry().exposition()
+    }
+
     /// The markdown incident dashboard of the episode.
     pub fn render(&self) -> Result<String, JsValue> {
         self.env.render().map_err(failed::<EnvError>("render"))
     }
 
     /// One export of the episode: `openmetrics`, `exposition`, `rules`,
-    /// `grafana`, `csv` or `otlp-logs` (the bytes `firedrill export` prints).
+    /// `grafana`, `csv`, `otlp-logs`, `grafana-slo`, `grafana-service` or
+    /// `telemetry` (the bytes `firedrill export` prints).
     pub fn export(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportKind")] kind: JsValue,

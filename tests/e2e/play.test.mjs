@@ -191,7 +191,19 @@ test("the debrief's downloads equal the CLI's exports of the same episode", asyn
   const actions = await actionsFile(run.actions);
   const { readFile } = await import("node:fs/promises");
   const { execFileSync } = await import("node:child_process");
-  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs"]) {
+  // The telemetry counts what this page's environment did (not what the
+  // CLI's did): it is offered too, but not the CLI's bytes.
+  {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("export-telemetry").click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `${scenario}-6.telemetry.prom`);
+    const text = await readFile(await download.path(), "utf8");
+    assert.match(text, /^# HELP firedrill_episodes_started_total /);
+    assert.match(text, /\nfiredrill_steps_total [1-9]/);
+  }
+  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs", "grafana-slo", "grafana-service"]) {
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByTestId(`export-${kind}`).click(),
