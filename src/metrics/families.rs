@@ -783,18 +783,36 @@ impl MetricSet {
                 _ => {}
             }
         }
+        // Each service has been up for a seeded 6 to 48 hours: its
+        // request counters and its latency histogram have counted that
+        // long at its healthy rates (so that `rate` over a window longer
+        // than the history extrapolates as it would on a real fleet).
         let mut rng = Rng::derive(seed, "counters");
+        let uptimes: Vec<f64> = scenario
+            .services
+            .iter()
+            .map(|_| 3600.0 * (6.0 + 42.0 * rng.unit()))
+            .collect();
+        let healthy: Vec<PerSignal<f64>> = scenario.services.iter().map(|s| s.baseline).collect();
+        let mut healthy_shapes = Vec::new();
+        LatencyShape::of_signals(&healthy, &mut healthy_shapes);
         let values = series
             .iter()
-            .map(|s| match s.source {
-                Source::Requests { errors } => {
-                    let uptime = 3600.0 * (6.0 + 42.0 * rng.unit());
-                    let rps = scenario.services[s.service].baseline[Signal::RequestsPerSecond];
-                    let err = scenario.services[s.service].baseline[Signal::ErrorRatio];
-                    (rps * uptime * if errors { err } else { 1.0 - err }).floor()
+            .map(|s| {
+                let baseline = &scenario.services[s.service].baseline;
+                let served = (baseline[Signal::RequestsPerSecond] * uptimes[s.service]).floor();
+                let shape = &healthy_shapes[s.service];
+                match s.source {
+                    Source::Requests { errors } => {
+                        let err = baseline[Signal::ErrorRatio];
+                        (served * if errors { err } else { 1.0 - err }).floor()
+                    }
+                    Source::Bucket { ln_le } => (served * shape.fraction_below_ln(ln_le)).floor(),
+                    Source::HistogramCount => served,
+                    Source::HistogramSum => served * shape.mean,
+                    Source::CpuSeconds => (3600.0 * (6.0 + 42.0 * rng.unit())).floor(),
+                    _ => 0.0,
                 }
-                Source::CpuSeconds => (3600.0 * (6.0 + 42.0 * rng.unit())).floor(),
-                _ => 0.0,
             })
             .collect();
         // The rules' families are the last ones: the signals' series come first.

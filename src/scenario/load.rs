@@ -1625,10 +1625,22 @@ fn read_rule_query(
     query
 }
 
-/// The default SLOs of a service: 99.9% of requests succeed; 99% are
-/// faster than the first histogram bound at least 2.5 times its healthy
-/// p99 latency; both over 28 days.
+/// The availability objectives a default SLO picks from, tightest first.
+const AVAILABILITY_OBJECTIVES: [f64; 8] = [0.9999, 0.9995, 0.999, 0.995, 0.99, 0.98, 0.95, 0.9];
+
+/// The default SLOs of a service, both over 28 days: the tightest of
+/// [`AVAILABILITY_OBJECTIVES`] whose error budget is at least 2.5 times
+/// its healthy error ratio (a healthy service burns at most 0.4× its
+/// budget, so that no burn-rate alert fires on a quiet day); 99% of
+/// requests faster than the first histogram bound at least 2.5 times its
+/// healthy p99 latency.
 fn default_slos(service: &Service) -> [SloSpec; 2] {
+    let healthy_errors = service.baseline[Signal::ErrorRatio];
+    let availability = AVAILABILITY_OBJECTIVES
+        .iter()
+        .copied()
+        .find(|o| 1.0 - o >= 2.5 * healthy_errors)
+        .unwrap_or(AVAILABILITY_OBJECTIVES[AVAILABILITY_OBJECTIVES.len() - 1]);
     let threshold = LATENCY_BUCKETS
         .iter()
         .copied()
@@ -1638,7 +1650,7 @@ fn default_slos(service: &Service) -> [SloSpec; 2] {
         SloSpec {
             service: service.name.clone(),
             kind: SloKind::Availability,
-            objective: 0.999,
+            objective: availability,
             threshold_seconds: None,
             window_days: 28,
         },
