@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
             name: "shape: an unknown top-level key",
             input: replaced("severity = \"P2\"\n", "severity = \"P2\"\nowner = \"sre\"\n"),
             expected: &[
-                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`, `began_minutes_ago`, `zones`, `other_faults`, `changes`, `business`, `missing`",
+                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`, `began_minutes_ago`, `zones`, `other_faults`, `changes`, `business`, `missing`, `slos`",
             ],
         },
         Case {
@@ -210,7 +210,7 @@ fn cases() -> Vec<Case> {
             name: "shape: a misspelt key in an alert",
             input: replaced("threshold = 0.9", "treshold = 0.9"),
             expected: &[
-                "case.toml:62:1: unknown field `treshold`, expected one of `name`, `service`, `metric`, `op`, `threshold`, `for_steps`, `severity`, `summary`",
+                "case.toml:62:1: unknown field `treshold`, expected one of `name`, `service`, `metric`, `op`, `threshold`, `for_steps`, `function`, `window`, `severity`, `summary`",
             ],
         },
         Case {
@@ -537,6 +537,51 @@ fn cases() -> Vec<Case> {
             input: appended("\n[[alerts]]\nname = \"OrdersDbPoolSaturated\"\nservice = \"checkout\"\nmetric = \"error_ratio\"\nthreshold = 0.1\nseverity = \"warning\"\nsummary = \"checkout errors\"\n"),
             expected: &[
                 r#"case.toml:90:8: alerts[1].name: duplicate alert "OrdersDbPoolSaturated""#,
+            ],
+        },
+        Case {
+            name: "alerts: a window without a function",
+            input: replaced("for_steps = 1\n", "for_steps = 1\nwindow = \"5m\"\n"),
+            expected: &[
+                "case.toml:64:10: alerts[0].window: a window needs a function: avg_over_time, max_over_time, min_over_time, rate or increase",
+            ],
+        },
+        Case {
+            name: "alerts: an unknown function",
+            input: replaced("for_steps = 1\n", "for_steps = 1\nfunction = \"deriv\"\nwindow = \"5m\"\n"),
+            expected: &[
+                r#"case.toml:64:12: alerts[0].function: unknown function "deriv"; expected avg_over_time, max_over_time, min_over_time, rate or increase"#,
+            ],
+        },
+        Case {
+            name: "alerts: a window too short or unreadable",
+            input: replaced("for_steps = 1\n", "for_steps = 1\nfunction = \"max_over_time\"\nwindow = \"45\"\n"),
+            expected: &[
+                r#"case.toml:65:10: alerts[0].window: expected a window such as "5m" (a number and s, m, h or d) from 1m to 3d, found "45""#,
+            ],
+        },
+        Case {
+            name: "alerts: rate of a signal with no counter behind it",
+            input: replaced("for_steps = 1\n", "for_steps = 1\nfunction = \"rate\"\nwindow = \"5m\"\n"),
+            expected: &[
+                r#"case.toml:60:10: alerts[0].metric: function "rate" works on error_ratio, requests_per_second, latency_p50_seconds, latency_p99_seconds; found "saturation_ratio""#,
+            ],
+        },
+        Case {
+            name: "slos: an unknown kind, a bad objective, a threshold off the histogram",
+            input: appended("\n[[slos]]\nservice = \"checkout\"\nkind = \"durability\"\n\n[[slos]]\nservice = \"checkout\"\nkind = \"availability\"\nobjective = 1.2\n\n[[slos]]\nservice = \"checkout\"\nkind = \"latency\"\nthreshold_seconds = 0.3\n"),
+            expected: &[
+                r#"case.toml:91:8: slos[0].kind: unknown kind "durability"; expected availability or latency"#,
+                "case.toml:96:13: slos[1].objective: expected a number from 0.5 to 0.99999, found 1.2",
+                "case.toml:101:21: slos[2].threshold_seconds: expected a bound of the latency histogram (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), found 0.3",
+            ],
+        },
+        Case {
+            name: "slos: a second SLO of the same kind, an unknown service",
+            input: appended("\n[[slos]]\nservice = \"checkout\"\nkind = \"latency\"\n\n[[slos]]\nservice = \"checkout\"\nkind = \"latency\"\n\n[[slos]]\nservice = \"billing\"\nkind = \"latency\"\n"),
+            expected: &[
+                r#"case.toml:94:11: slos[1].service: a second latency SLO of "checkout""#,
+                r#"case.toml:98:11: slos[2].service: unknown service "billing"; expected one of the services declared in [[services]]: checkout, orders-db, web"#,
             ],
         },
         Case {

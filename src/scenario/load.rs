@@ -1758,7 +1758,7 @@ fn with_slo_alerts(mut alerts: Vec<AlertRule>, slos: &[SloSpec]) -> Vec<AlertRul
             SloKind::Availability => Signal::ErrorRatio,
             SloKind::Latency => Signal::LatencyP99Seconds,
         };
-        let objective = crate::series::format_value(slo.objective * 100.0);
+        let objective = (slo.objective * 100.0 * 1e6).round() / 1e6;
         let what = match slo.threshold_seconds {
             None => format!("{objective}% availability"),
             Some(t) => format!("{objective}% of requests under {t} s"),
