@@ -483,3 +483,34 @@ fn slo_recording_rules_match_a_real_prometheus() {
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("SLO recording rules agree with promtool: {compared} values");
 }
+
+#[test]
+fn promtool_unit_test_of_a_burn_rate_alert_passes() {
+    // The rules file the unit test loads is the export as it stands.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/promtool");
+    let env = {
+        let mut env = Env::new();
+        env.reset(&Selection::Scenario(POOL.into()), 1).unwrap();
+        env
+    };
+    let exported = rules_yaml(env.scenario().unwrap());
+    let checked_in = std::fs::read_to_string(dir.join(format!("{POOL}.rules.yml"))).unwrap();
+    assert!(
+        exported == checked_in,
+        "tests/promtool/{POOL}.rules.yml is not the current export: run `cargo run -q -- export rules --scenario {POOL} > tests/promtool/{POOL}.rules.yml`"
+    );
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let out = Command::new(promtool)
+        .args(["test", "rules", "burn-rate.test.yml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

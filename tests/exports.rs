@@ -298,7 +298,9 @@ fn exposition_has_help_and_type_for_every_family() {
         .iter()
         .map(|&f| &FAMILIES[f])
         // The rules' series (SLOs, alerts) are Prometheus', not the fleet's.
-        .filter(|f| !f.name.starts_with("ALERTS") && !f.name.starts_with("slo:") && f.name != "business")
+        .filter(|f| {
+            !f.name.starts_with("ALERTS") && !f.name.starts_with("slo:") && f.name != "business"
+        })
     {
         assert!(
             text.contains(&format!("# HELP {} ", family.name)),

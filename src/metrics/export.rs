@@ -99,8 +99,12 @@ pub fn rules_yaml(scenario: &Scenario) -> String {
         let _ = writeln!(out, "          summary: {}", quoted(&rule.summary));
         let description = match rule.query {
             RuleQuery::BurnRate { page, .. } => format!(
-                "{{{{ $labels.service }}}} {{{{ $labels.slo }}}} SLO: bad fraction {{{{ $value | humanizePercentage }}}} over the {} window.",
-                if page { "page" } else { "ticket" }
+                "{{{{ $labels.service }}}} is spending the error budget of its {{{{ $labels.slo }}}} SLO {} over a long and a short window.",
+                if page {
+                    "at a page's burn rate (2% of it in an hour, or 5% in six hours)"
+                } else {
+                    "at a ticket's burn rate (10% of it in a day, or in three days)"
+                }
             ),
             _ => format!(
                 "{{{{ $labels.service }}}} {} is {{{{ $value | humanize }}}} ({} {}).",

@@ -757,16 +757,19 @@ impl SloSpec {
     }
 
     /// The conditions of its page (`page`) or ticket alert: each burn rate
-    /// is the budget consumed times the window's days over the long
-    /// window (14.4, 6, 3 and 1 for a 30-day window).
+    /// is the budget consumed times the SLO's window over the long window
+    /// (14.4, 6, 3 and 1 for a 30-day window; 13.44, 5.6, 2.8 and 0.9333
+    /// for 28 days).
     pub fn burn_conditions(&self, page: bool) -> [BurnCondition; 2] {
         let burns = if page { PAGE_BURNS } else { TICKET_BURNS };
         burns.map(|(consumed, long, short)| BurnCondition {
             long,
             short,
-            factor: decimal(
-                consumed * (self.window_days as f64 * 86400.0) / SLI_WINDOWS[long].0 as f64,
-            ),
+            // Rounded to 4 decimals, as written in the rules (0.9333 for 28 days).
+            factor: (consumed * (self.window_days as f64 * 86400.0) / SLI_WINDOWS[long].0 as f64
+                * 1e4)
+                .round()
+                / 1e4,
         })
     }
 }
