@@ -61,6 +61,11 @@ pub struct Slo {
 }
 
 impl Slo {
+    /// `availability` or `latency`.
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.name()
+    }
+
     /// Budget burned since the incident started, as a fraction of the whole budget.
     pub fn burned_during_incident_ratio(&self) -> f64 {
         (self.budget_at_start_ratio - self.budget_remaining_ratio).max(0.0)

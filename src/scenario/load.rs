@@ -1522,7 +1522,7 @@ fn parse_window(text: &str) -> Option<u32> {
 /// A window as PromQL writes it: `30s`, `5m`, `1h`, `1d`.
 pub fn window_text(seconds: u32) -> String {
     for (scale, unit) in [(86400, 'd'), (3600, 'h'), (60, 'm')] {
-        if seconds >= scale && seconds % scale == 0 {
+        if seconds >= scale && seconds.is_multiple_of(scale) {
             return format!("{}{unit}", seconds / scale);
         }
     }

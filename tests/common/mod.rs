@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 /// The `../shared` folder beside the checkout (DESIGN.md, the conformance
 /// data, `tools/`), or the folder `FIREDRILL_SHARED_DIR` names.
+#[allow(dead_code)] // not every test file that shares this module needs it
 pub fn shared_dir() -> PathBuf {
     match std::env::var_os("FIREDRILL_SHARED_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),

@@ -76,6 +76,7 @@ pub fn IncidentArea() -> impl IntoView {
                     <ServiceMap/>
                 </section>
                 <DegradationChart/>
+                <SloPanel/>
                 <RecentChanges/>
                 <div class="play grid-2">
                     <section class="panel">
@@ -414,6 +415,105 @@ fn RecentChanges() -> impl IntoView {
                 <section class="panel" aria-labelledby="changes-heading" data-testid="recent-changes">
                     <h3 id="changes-heading" class="flush">"Recent changes"</h3>
                     <ul class="changes">{rows}</ul>
+                </section>
+            })
+        })
+    }
+}
+
+/// A burn rate as the SLO panel writes it: `12×`, `0.4×`, `—` without requests.
+fn burn_text(burn: Option<f64>) -> String {
+    match burn {
+        None => "—".to_string(),
+        Some(b) if b >= 10.0 => format!("{b:.0}×"),
+        Some(b) => format!("{b:.1}×"),
+    }
+}
+
+/// One SLO's cell of the SLO panel: what it promises, the budget left (a
+/// meter and a figure), the burn over the short and long windows, and its
+/// status in words (colour is never the only cue).
+fn slo_cell(slo: &crate::metrics::slo::Slo) -> impl IntoView {
+    use crate::metrics::slo::{SloKind, SloStatus};
+    let (status, word) = match slo.status {
+        SloStatus::Green => ("green", "ok"),
+        SloStatus::Yellow => ("yellow", "at risk"),
+        SloStatus::Red => ("red", "burning"),
+    };
+    let target = format!("{:.2}", slo.objective * 100.0);
+    let target = target.trim_end_matches('0').trim_end_matches('.');
+    let promise = match (slo.kind, slo.threshold_seconds) {
+        (SloKind::Latency, Some(t)) => format!("{target}% under {:.0} ms", t * 1000.0),
+        _ => format!("{target}% succeed"),
+    };
+    let left = slo.budget_remaining_ratio;
+    let label = format!(
+        "{} {} error budget left: {:.0}%",
+        slo.service,
+        slo.kind_name(),
+        left * 100.0
+    );
+    view! {
+        <td data-slo=slo.kind_name() data-status=status>
+            <div class="slo-head">
+                <span class=format!("pill pill-slo-{status}")>{word}</span>
+                " "<span class="muted small">{promise}</span>
+            </div>
+            <div class="slo-budget">
+                <meter min="0" max="1" low="0.25" high="0.5" optimum="1" value=left.clamp(0.0, 1.0) aria-label=label></meter>
+                " "<span class="num">{format!("{:.0}% left", left * 100.0)}</span>
+            </div>
+            <div class="muted small slo-burn">
+                {format!("burn 5m {} · 1h {}", burn_text(slo.burn_rate_5m), burn_text(slo.burn_rate_1h))}
+            </div>
+        </td>
+    }
+}
+
+/// The service level objectives as they stand, a row per service: each
+/// SLO's budget left, its burn over five minutes and an hour, and its
+/// status (red: a page's burn rate; yellow: a ticket's).
+#[component]
+fn SloPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.observation.with(|o| {
+            let o = o.as_ref()?;
+            if o.slos.is_empty() {
+                return None;
+            }
+            let rows = o
+                .services
+                .iter()
+                .map(|service| {
+                    let cells = o
+                        .slos
+                        .iter()
+                        .filter(|slo| slo.service == service.name)
+                        .map(slo_cell)
+                        .collect_view();
+                    view! {
+                        <tr data-testid="slo-row" data-service=service.name.clone()>
+                            <th scope="row">{service.name.clone()}</th>
+                            {cells}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <section class="panel" aria-labelledby="slo-heading" data-testid="slo-panel">
+                    <h3 id="slo-heading" class="flush">"Service level objectives"</h3>
+                    <p class="muted small">"Error budget left in each SLO's window and how fast it burns (1× spends it exactly over the window). Red: burning at a page's rate; yellow: a ticket's."</p>
+                    <table class="slos">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Service"</th>
+                                <th scope="col">"Availability"</th>
+                                <th scope="col">"Latency"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
                 </section>
             })
         })
