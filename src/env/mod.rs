@@ -33,7 +33,7 @@ use crate::metrics::alerts::RuleSet;
 use crate::metrics::families::{family_bit, WHOLE_TARGET};
 use crate::metrics::monitor::{AlertSample, Baseline, EpisodeCounters, Monitor};
 use crate::scenario::{
-    Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, Scenario, Severity, Signal,
+    Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, RuleQuery, Scenario, Severity, Signal,
 };
 use crate::sim::{push_step_logs, service_logs, ChangeState, LogContext, LogLine, Simulation};
 use std::collections::HashMap;
@@ -180,6 +180,9 @@ struct PreparedScenario {
     alert_name_ranks: Vec<usize>,
     /// Per alert rule: whether its severity is `critical`.
     alert_critical: Vec<bool>,
+    /// Per alert rule: for an SLO's ticket (slow burn), the rule of the
+    /// same SLO's page (fast burn).
+    page_of_ticket: Vec<Option<usize>>,
 }
 
 impl PreparedScenario {
@@ -218,6 +221,17 @@ impl PreparedScenario {
                 .alerts
                 .iter()
                 .map(|rule| rule.severity == "critical")
+                .collect(),
+            page_of_ticket: scenario
+                .alerts
+                .iter()
+                .map(|rule| match rule.query {
+                    RuleQuery::BurnRate { slo, page: false } => scenario
+                        .alerts
+                        .iter()
+                        .position(|other| other.query == RuleQuery::BurnRate { slo, page: true }),
+                    _ => None,
+                })
                 .collect(),
         }
     }
@@ -869,11 +883,26 @@ impl Episode {
         self.scenario.start_time + (step as i64) * self.scenario.step_seconds as i64
     }
 
+    /// Alert views, sorted. The observation's (`include_resolved` false)
+    /// leave out an SLO's ticket while its page fires, as Alertmanager's
+    /// inhibition rules usually do; the state's list them all.
     pub(crate) fn alert_views(&self, include_resolved: bool) -> Vec<AlertView> {
         // (sort key, rule index): firing first, then critical, then the
         // oldest, then by name.
         let mut order: Vec<((bool, bool, u32, usize), usize)> = Vec::new();
         for (r, tracker) in self.alerts.iter().enumerate() {
+            let inhibited = !include_resolved
+                && self
+                    .prepared
+                    .page_of_ticket
+                    .get(r)
+                    .copied()
+                    .flatten()
+                    .and_then(|page| self.alerts.get(page))
+                    .is_some_and(|page| page.firing_since.is_some());
+            if inhibited {
+                continue;
+            }
             let state = if tracker.firing_since.is_some() {
                 AlertState::Firing
             } else if tracker.active_since.is_some() {

@@ -6,7 +6,7 @@
 //!   changes;
 //! - the SLO dashboard ([`slo_dashboard`], `grafana-slo`): error budget
 //!   remaining, burn rates over 5m / 1h / 6h / 3d against the multi-window
-//!   thresholds 14.4 / 6 / 3 / 1, SLI against objective, SLO alerts;
+//!   thresholds 13.44 / 5.6 / 2.8 / 0.9333 (a 28-day window), SLI against objective, SLO alerts;
 //! - the service dashboard ([`service_dashboard`], `grafana-service`): one
 //!   service at a time (the `service` variable): RED signals, a latency
 //!   heatmap and quantiles, saturation, CPU and memory, queue, restarts,
@@ -691,16 +691,16 @@ fn burn_rate(window: &str) -> String {
     )
 }
 
-/// Burn-rate colours at the multi-window thresholds: 1 (the budget lasts
-/// the window exactly), 3 and 6 (ticket / slow page), 14.4 (fast page).
+/// Burn-rate colours at the multi-window thresholds of a 28-day SLO
+/// window: 0.9333 and 2.8 (tickets), 5.6 and 13.44 (pages).
 fn burn_thresholds() -> Value {
     thresholds(
         "green",
         &[
-            (1.0, "yellow"),
-            (3.0, "orange"),
-            (6.0, "red"),
-            (14.4, "dark-red"),
+            (0.9333, "yellow"),
+            (2.8, "orange"),
+            (5.6, "red"),
+            (13.44, "dark-red"),
         ],
     )
 }
@@ -737,7 +737,7 @@ pub fn slo_dashboard(scenario: &Scenario) -> Value {
     );
     l.row("Burn rate");
     l.place(
-        PanelSpec::new("bargauge", "Burn rate now", "How fast each objective spends its budget over 5m, 1h, 6h and 3d (slo:sli_error:ratio_rate<window> / slo:error_budget:ratio). 1: the budget lasts the 28 days exactly; 14.4 (1h and 5m) and 6 (6h and 30m) page, 3 (1d and 2h) and 1 (3d and 6h) open a ticket.")
+        PanelSpec::new("bargauge", "Burn rate now", "How fast each objective spends its budget over 5m, 1h, 6h and 3d (slo:sli_error:ratio_rate<window> / slo:error_budget:ratio). 1: the budget lasts the 28 days exactly; 13.44 (1h and 5m) and 5.6 (6h and 30m) page, 2.8 (1d and 2h) and 0.9333 (3d and 6h) open a ticket (the SRE workbook's 14.4, 6, 3 and 1, for 28 days instead of 30).")
             .unit("x")
             .thresholds(burn_thresholds())
             .default("min", json!(0))
@@ -748,7 +748,7 @@ pub fn slo_dashboard(scenario: &Scenario) -> Value {
             .size(24, 8),
     );
     l.place(
-        PanelSpec::timeseries("Fast burn (5m, 1h)", "Burn rate over 5 minutes and 1 hour. Page when both exceed 14.4 (2% of the budget in an hour); dashed lines at the thresholds.")
+        PanelSpec::timeseries("Fast burn (5m, 1h)", "Burn rate over 5 minutes and 1 hour. Page when both exceed 13.44 (2% of a 28-day budget in an hour); dashed lines at the thresholds.")
             .unit("x")
             .thresholds(burn_thresholds())
             .threshold_lines()
@@ -756,7 +756,7 @@ pub fn slo_dashboard(scenario: &Scenario) -> Value {
             .target(target("B", &burn_rate("1h"), "{{service}} {{slo}} 1h")),
     );
     l.place(
-        PanelSpec::timeseries("Slow burn (6h, 3d)", "Burn rate over 6 hours and 3 days. Page above 6 (6h), ticket above 1 (3d); dashed lines at the thresholds.")
+        PanelSpec::timeseries("Slow burn (6h, 3d)", "Burn rate over 6 hours and 3 days. Page above 5.6 (6h, with 30m), ticket above 0.9333 (3d, with 6h); dashed lines at the thresholds.")
             .unit("x")
             .thresholds(burn_thresholds())
             .threshold_lines()

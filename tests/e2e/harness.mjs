@@ -238,6 +238,14 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/** Saves a screenshot of one element to tests/e2e/screenshots/NAME.png. */
+export async function screenshotOf(locator, name) {
+  await mkdir(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await locator.screenshot({ path });
+  return path;
+}
+
 /**
  * Runs the native CLI (`target/debug/firedrill`, built by `cargo test`, or
  * `target/release/firedrill`) and parses its JSON output.

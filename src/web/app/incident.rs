@@ -448,7 +448,7 @@ fn slo_cell(slo: &crate::metrics::slo::Slo) -> impl IntoView {
     };
     let left = slo.budget_remaining_ratio;
     let label = format!(
-        "{} {} error budget left: {:.0}%",
+        "{} {} error budget left: {:.1}%",
         slo.service,
         slo.kind_name(),
         left * 100.0
@@ -461,7 +461,7 @@ fn slo_cell(slo: &crate::metrics::slo::Slo) -> impl IntoView {
             </div>
             <div class="slo-budget">
                 <meter min="0" max="1" low="0.25" high="0.5" optimum="1" value=left.clamp(0.0, 1.0) aria-label=label></meter>
-                " "<span class="num">{format!("{:.0}% left", left * 100.0)}</span>
+                " "<span class="num">{format!("{:.1}% left", left * 100.0)}</span>
             </div>
             <div class="muted small slo-burn">
                 {format!("burn 5m {} · 1h {}", burn_text(slo.burn_rate_5m), burn_text(slo.burn_rate_1h))}
