@@ -110,6 +110,33 @@ pub(crate) fn render(episode: &Episode) -> String {
         );
     }
     let _ = writeln!(out);
+    let burning: Vec<_> = obs
+        .slos
+        .iter()
+        .filter(|slo| slo.status != crate::metrics::slo::SloStatus::Green)
+        .collect();
+    if !burning.is_empty() {
+        let burn = |b: Option<f64>| b.map_or("-".to_string(), |b| format!("{b:.1}x"));
+        let _ = writeln!(out, "## SLOs not green\n\n| service | SLO | objective | budget left | burn 5m | burn 1h | status |\n| --- | --- | --- | --- | --- | --- | --- |");
+        for slo in burning {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.1}% | {} | {} | {} |",
+                slo.service,
+                slo.kind_name(),
+                slo.objective,
+                slo.budget_remaining_ratio * 100.0,
+                burn(slo.burn_rate_5m),
+                burn(slo.burn_rate_1h),
+                match slo.status {
+                    crate::metrics::slo::SloStatus::Red => "red (page)",
+                    crate::metrics::slo::SloStatus::Yellow => "yellow (ticket)",
+                    crate::metrics::slo::SloStatus::Green => "green",
+                }
+            );
+        }
+        let _ = writeln!(out);
+    }
     if !obs.changes.is_empty() {
         let _ = writeln!(
             out,

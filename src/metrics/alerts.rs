@@ -42,7 +42,9 @@ use crate::promql::{Engine, Prepared, QueryError, Value};
 use crate::scenario::{
     window_text, AlertRule, Comparison, RuleQuery, Scenario, Signal, SLI_WINDOWS,
 };
-use crate::series::prometheus_math::{bucket_quantile, extrapolated_rate, kahan_sum, mean, Bucket};
+use crate::series::prometheus_math::{
+    bucket_quantile, extrapolated_change, extrapolated_rate, kahan_sum, mean, Bucket,
+};
 use crate::series::{format_value, is_stale_nan, SeriesId, Store};
 use std::sync::Arc;
 
@@ -245,6 +247,85 @@ pub fn summed_rate(
         .filter_map(|id| counter_rate(store, *id, end_ms, range_ms, rate, points))
         .collect();
     (!rates.is_empty()).then(|| kahan_sum(rates))
+}
+
+/// What `rate` needs of a counter's samples in one window: the change
+/// from the first to the last (counter resets added back), those two
+/// samples and how many there are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowSummary {
+    change: f64,
+    first: (i64, f64),
+    last: (i64, f64),
+    count: usize,
+}
+
+impl WindowSummary {
+    /// `rate` (or `increase`) over `(end − range, end]`, as Prometheus
+    /// computes it from these samples.
+    pub fn rate(&self, end_ms: i64, range_ms: i64, rate: bool) -> Option<f64> {
+        extrapolated_change(
+            self.change,
+            self.first,
+            self.last,
+            self.count,
+            (end_ms - range_ms, end_ms),
+            true,
+            rate,
+        )
+    }
+}
+
+/// The [`WindowSummary`] of a counter over each window `(end − range, end]`
+/// of `ranges_ms` (ascending), in one pass from the newest sample back
+/// (staleness markers skipped): the SLOs' seven windows for the price of
+/// the longest. `None` for a window without samples.
+pub fn window_summaries<const N: usize>(
+    store: &Store,
+    id: SeriesId,
+    end_ms: i64,
+    ranges_ms: &[i64; N],
+) -> [Option<WindowSummary>; N] {
+    let mut out = [None; N];
+    let Some(series) = store.get(id) else {
+        return out;
+    };
+    let mut current: Option<WindowSummary> = None;
+    let mut window = 0;
+    let mut i = series.partition_after(end_ms);
+    while i > 0 && window < N {
+        i -= 1;
+        let (t, v) = series.sample(i);
+        if is_stale_nan(v) {
+            continue;
+        }
+        while window < N && t <= end_ms - ranges_ms[window] {
+            out[window] = current;
+            window += 1;
+        }
+        if window == N {
+            break;
+        }
+        current = Some(match current {
+            None => WindowSummary {
+                change: 0.0,
+                first: (t, v),
+                last: (t, v),
+                count: 1,
+            },
+            Some(w) => WindowSummary {
+                // A fall from this sample to the next one is a reset.
+                change: w.change + (w.first.1 - v) + if w.first.1 < v { v } else { 0.0 },
+                first: (t, v),
+                last: w.last,
+                count: w.count + 1,
+            },
+        });
+    }
+    for slot in out.iter_mut().skip(window) {
+        *slot = current;
+    }
+    out
 }
 
 /// The newest sample of a series as an instant selector sees it at `time_ms`.

@@ -6,12 +6,13 @@
 //! the burn rate, a green / yellow / red status from the multi-window
 //! burn-rate conditions and the projected time until the budget runs out.
 
-use super::alerts::summed_rate;
+use super::alerts::window_summaries;
 use super::families::LatencyShape;
 use super::portable_math::ln;
 use crate::rng::Rng;
 pub use crate::scenario::SloKind;
 use crate::scenario::{PerSignal, Scenario, Signal, SloSpec, SLI_WINDOWS};
+use crate::series::prometheus_math::kahan_sum;
 use crate::series::{format_value, SeriesId, Store};
 use serde::Serialize;
 
@@ -98,8 +99,6 @@ pub struct SloBook {
     windows: Vec<[Option<f64>; SLI_WINDOWS.len()]>,
     /// Scratch: the latency shapes of [`SloBook::observe`].
     shapes: Vec<LatencyShape>,
-    /// Scratch: a window's samples.
-    points: Vec<(i64, f64)>,
 }
 
 /// The status of an SLO with `remaining` budget, whose burn conditions
@@ -153,7 +152,6 @@ impl SloBook {
             slos,
             ln_thresholds,
             shapes: Vec::new(),
-            points: Vec::new(),
         }
     }
 
@@ -276,20 +274,27 @@ impl SloBook {
     /// from `store` (the series [`SloBook::resolve`] found), as the
     /// recording rules do, then each status.
     pub fn record_windows(&mut self, store: &Store, time_ms: i64) {
+        let ranges = SLI_WINDOWS.map(|(seconds, _)| seconds as i64 * 1000);
+        // Each window's sum of the counters' rates (None: no counter has one).
+        let summed = |ids: &[SeriesId]| {
+            let summaries: Vec<_> = ids
+                .iter()
+                .map(|id| window_summaries(store, *id, time_ms, &ranges))
+                .collect();
+            std::array::from_fn::<Option<f64>, { SLI_WINDOWS.len() }, _>(|w| {
+                let rates: Vec<f64> = summaries
+                    .iter()
+                    .filter_map(|s| s[w].and_then(|s| s.rate(time_ms, ranges[w], true)))
+                    .collect();
+                (!rates.is_empty()).then(|| kahan_sum(rates))
+            })
+        };
         for (s, source) in self.sources.iter().enumerate() {
             let kind = self.specs[s].kind;
-            for (w, (seconds, _)) in SLI_WINDOWS.iter().enumerate() {
-                let range = *seconds as i64 * 1000;
-                let counted = summed_rate(
-                    store,
-                    &source.counted,
-                    time_ms,
-                    range,
-                    true,
-                    &mut self.points,
-                );
-                let all = summed_rate(store, &source.all, time_ms, range, true, &mut self.points);
-                self.windows[s][w] = match (counted, all) {
+            let counted = summed(&source.counted);
+            let all = summed(&source.all);
+            for w in 0..SLI_WINDOWS.len() {
+                self.windows[s][w] = match (counted[w], all[w]) {
                     (Some(c), Some(a)) => Some(match kind {
                         SloKind::Availability => c / a,
                         SloKind::Latency => 1.0 - c / a,

@@ -479,11 +479,11 @@ pub fn extrapolated_rate(
     if points.len() < 2 {
         return None;
     }
-    let (first_t, first_v) = points[0];
-    let (last_t, last_v) = points[points.len() - 1];
-    let mut result = last_v - first_v;
+    let first = points[0];
+    let last = points[points.len() - 1];
+    let mut result = last.1 - first.1;
     if counter {
-        let mut prev = first_v;
+        let mut prev = first.1;
         for &(_, v) in &points[1..] {
             if v < prev {
                 result += prev;
@@ -491,12 +491,38 @@ pub fn extrapolated_rate(
             prev = v;
         }
     }
+    extrapolated_change(
+        result,
+        first,
+        last,
+        points.len(),
+        (range_start_ms, range_end_ms),
+        counter,
+        rate,
+    )
+}
+
+/// [`extrapolated_rate`] from a summary of the window's samples: the
+/// change between the first and the last (with counter resets added back),
+/// the first and last samples and how many there are (at least two).
+pub fn extrapolated_change(
+    result: f64,
+    (first_t, first_v): (i64, f64),
+    (last_t, _): (i64, f64),
+    count: usize,
+    (range_start_ms, range_end_ms): (i64, i64),
+    counter: bool,
+    rate: bool,
+) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
     let range_start = range_start_ms;
     let range_end = range_end_ms;
     let mut duration_to_start = (first_t as f64 - range_start as f64) / 1000.0;
     let mut duration_to_end = (range_end as f64 - last_t as f64) / 1000.0;
     let sampled_interval = (last_t as f64 - first_t as f64) / 1000.0;
-    let average_between = sampled_interval / (points.len() - 1) as f64;
+    let average_between = sampled_interval / (count - 1) as f64;
     let threshold = average_between * 1.1;
     if duration_to_start >= threshold {
         duration_to_start = average_between / 2.0;
