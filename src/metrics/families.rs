@@ -479,6 +479,9 @@ pub struct MetricSet {
     /// The series before this index are the signals' (every series the
     /// rules make comes after them).
     signal_series: usize,
+    /// The series before this index have a sample every step (the
+    /// signals', then the SLOs'); the alerts' come after.
+    columns: usize,
     /// Each service's latency shape at the last [`MetricSet::observe`].
     shapes: Vec<LatencyShape>,
     /// Each business signal's HELP text.
@@ -815,15 +818,24 @@ impl MetricSet {
                 }
             })
             .collect();
-        // The rules' families are the last ones: the signals' series come first.
+        // The rules' families are the last ones: the signals' series come
+        // first, then the SLOs', then the alerts'.
         let signal_series = series
             .iter()
             .position(|s| s.rule_series().is_some())
+            .unwrap_or(series.len());
+        let columns = series
+            .iter()
+            .position(|s| {
+                s.rule_series()
+                    .is_some_and(|r| !matches!(r, RuleSeries::Slo { .. }))
+            })
             .unwrap_or(series.len());
         MetricSet {
             series: series.into(),
             values,
             signal_series,
+            columns,
             shapes: Vec::new(),
             business_help: scenario.business.iter().map(|b| b.help.clone()).collect(),
             emitted: Vec::new(),
@@ -847,14 +859,21 @@ impl MetricSet {
         self.signal_series
     }
 
-    /// The current values of the series the rules make (the last ones).
-    pub fn rule_values(&self) -> &[f64] {
-        &self.values[self.signal_series..]
+    /// How many series have a sample at every step (the signals' and the
+    /// SLOs' recording rules'): the first ones, the store's columns. The
+    /// alerts' series (after them) have samples only while active.
+    pub fn column_count(&self) -> usize {
+        self.columns
     }
 
-    /// The series the rules make, in [`MetricSet::rule_values`] order.
-    pub fn rule_series(&self) -> &[SeriesDef] {
-        &self.series[self.signal_series..]
+    /// The current values of the columns ([`MetricSet::column_count`]),
+    /// with staleness markers for missing data.
+    pub fn column_values(&self) -> &[f64] {
+        if self.missing_any {
+            &self.emitted[..self.columns]
+        } else {
+            &self.values[..self.columns]
+        }
     }
 
     /// Sets the value of the series the rules make for which `value` has

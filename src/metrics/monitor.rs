@@ -75,8 +75,8 @@ pub struct Monitor {
     restarts: Vec<u32>,
     changes: ChangeState,
     missing: Vec<u64>,
-    /// Per series the rules make: whether the last evaluation wrote a
-    /// sample (a series that stops gets a staleness marker).
+    /// Per alert series (after the columns): whether the last evaluation
+    /// wrote a sample (a series that stops gets a staleness marker).
     present: Vec<bool>,
 }
 
@@ -109,9 +109,9 @@ impl Baseline {
                 Labels::new(pairs)
             })
             .collect();
-        // The signals' series are columns (a sample at every step); the
-        // ALERTS series, present only while firing, are ring series.
-        let columns = metrics.signal_series_count();
+        // The signals' and the SLOs' series are columns (a sample at every
+        // step); the alerts' series, present only while active, are rings.
+        let columns = metrics.column_count();
         let (mut store, mut ids) = Store::with_columns(
             SAMPLES_PER_SERIES,
             labels.iter().take(columns).cloned().collect(),
@@ -136,7 +136,7 @@ impl Baseline {
             restarts: vec![0; services],
             changes: ChangeState::new(scenario),
             missing: vec![0; services],
-            present: vec![false; metrics.rule_series().len()],
+            present: vec![false; metrics.series().len() - metrics.column_count()],
             metrics,
             store,
             ids: ids.into(),
@@ -213,21 +213,13 @@ impl Monitor {
         monitor
     }
 
-    /// Appends a sample of each series the rules make that `which`
-    /// selects and that has a value (NaN is none) at `time_ms`, and a
-    /// staleness marker to each that had one at the last evaluation and
-    /// has none now.
-    fn append_rule_series(&mut self, time_ms: i64, which: fn(RuleSeries) -> bool) {
-        let columns = self.metrics.signal_series_count();
-        let defs = self.metrics.rule_series();
-        for (i, (def, value)) in defs.iter().zip(self.metrics.rule_values()).enumerate() {
-            if !def.rule_series().is_some_and(which) {
-                continue;
-            }
-            let (Some(id), Some(present)) = (self.ids.get(columns + i), self.present.get_mut(i))
-            else {
-                continue;
-            };
+    /// Appends a sample of each alert series that has a value (NaN is
+    /// none) at `time_ms`, and a staleness marker to each that had one at
+    /// the last evaluation and has none now.
+    fn append_alert_series(&mut self, time_ms: i64) {
+        let columns = self.metrics.column_count();
+        let values = &self.metrics.values()[columns..];
+        for ((id, value), present) in self.ids[columns..].iter().zip(values).zip(&mut self.present) {
             if !value.is_nan() {
                 self.store.append(*id, time_ms, *value);
                 *present = true;
@@ -251,7 +243,8 @@ impl Monitor {
         };
         self.metrics.observe(&fleet, self.step_seconds as f64);
         let time_ms = time.saturating_mul(1000);
-        self.store.append_row(time_ms, self.metrics.signal_values());
+        // The SLOs' columns are filled in once the row is there.
+        self.store.append_row(time_ms, self.metrics.column_values());
         self.slos.observe_shaped(
             &self.signals,
             self.metrics.latency_shapes(),
@@ -268,11 +261,16 @@ impl Monitor {
                     SloFigure::ErrorBudget => spec.map(|s| s.error_budget()),
                     SloFigure::Remaining => slos.slos().get(slo).map(|s| s.budget_remaining_ratio),
                 };
-                Some(value.unwrap_or(f64::NAN))
+                Some(value.unwrap_or_else(stale_nan))
             }
             _ => None,
         });
-        self.append_rule_series(time_ms, |r| matches!(r, RuleSeries::Slo { .. }));
+        let (first, end) = (
+            self.metrics.signal_series_count(),
+            self.metrics.column_count(),
+        );
+        self.store
+            .update_last_row(first, &self.metrics.values()[first..end]);
     }
 
     /// The second half of a step: `ALERTS`, `ALERTS_FOR_STATE` and the snapshot.
@@ -296,9 +294,7 @@ impl Monitor {
             };
             Some(value.unwrap_or(f64::NAN))
         });
-        self.append_rule_series(time.saturating_mul(1000), |r| {
-            !matches!(r, RuleSeries::Slo { .. })
-        });
+        self.append_alert_series(time.saturating_mul(1000));
         // What the dashboards see: nothing of a service whose data is missing.
         let latency_missing = family_bit("latency_p99_seconds");
         let errors_missing = family_bit("error_ratio");

@@ -449,6 +449,23 @@ impl Store {
         true
     }
 
+    /// Overwrites the newest row's values of the columns from `first`
+    /// with `values` (columns computed from the others of the same row,
+    /// such as recording rules). Returns false (and changes nothing) when
+    /// there is no row since the last [`Store::freeze`] or the columns are
+    /// out of range.
+    pub fn update_last_row(&mut self, first: usize, values: &[f64]) -> bool {
+        let width = self.schema.columns;
+        let live = &mut self.block.live;
+        let rows = live.timestamps.len();
+        if rows == 0 || first + values.len() > width {
+            return false;
+        }
+        let start = (rows - 1) * width + first;
+        live.values[start..start + values.len()].copy_from_slice(values);
+        true
+    }
+
     /// Reserves room for `rows` more rows of the columns, so that appending
     /// them allocates nothing.
     pub fn reserve_rows(&mut self, rows: usize) {
