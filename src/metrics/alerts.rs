@@ -276,56 +276,116 @@ impl WindowSummary {
     }
 }
 
-/// The [`WindowSummary`] of a counter over each window `(end − range, end]`
-/// of `ranges_ms` (ascending), in one pass from the newest sample back
-/// (staleness markers skipped): the SLOs' seven windows for the price of
-/// the longest. `None` for a window without samples.
-pub fn window_summaries<const N: usize>(
-    store: &Store,
+/// A counter's [`WindowSummary`] over several windows ending at the newest
+/// evaluation, kept up to date as samples arrive (each step adds the new
+/// sample and drops those that left a window) instead of read again:
+/// the same summaries as a range selector's samples give, in constant
+/// time a step.
+/// The change is `last − first` plus the resets inside the window, so
+/// without a reset it is exactly what PromQL computes.
+#[derive(Clone, Debug)]
+pub struct SlidingCounter<const N: usize> {
     id: SeriesId,
-    end_ms: i64,
-    ranges_ms: &[i64; N],
-) -> [Option<WindowSummary>; N] {
-    let mut out = [None; N];
-    let Some(series) = store.get(id) else {
-        return out;
-    };
-    let mut current: Option<WindowSummary> = None;
-    let mut window = 0;
-    let mut i = series.partition_after(end_ms);
-    while i > 0 && window < N {
-        i -= 1;
-        let (t, v) = series.sample(i);
-        if is_stale_nan(v) {
-            continue;
+    ranges_ms: [i64; N],
+    /// Per window: (first sample, last sample, count, resets) in it.
+    windows: [Option<(Sample, Sample, usize, f64)>; N],
+    /// Time of the newest sample taken in.
+    seen_ms: Option<i64>,
+}
+
+type Sample = (i64, f64);
+
+impl<const N: usize> SlidingCounter<N> {
+    /// A counter `id` over windows of `ranges_ms`, with nothing taken in yet.
+    pub fn new(id: SeriesId, ranges_ms: [i64; N]) -> SlidingCounter<N> {
+        SlidingCounter {
+            id,
+            ranges_ms,
+            windows: [None; N],
+            seen_ms: None,
         }
-        while window < N && t <= end_ms - ranges_ms[window] {
-            out[window] = current;
-            window += 1;
-        }
-        if window == N {
-            break;
-        }
-        current = Some(match current {
-            None => WindowSummary {
-                change: 0.0,
-                first: (t, v),
-                last: (t, v),
-                count: 1,
-            },
-            Some(w) => WindowSummary {
-                // A fall from this sample to the next one is a reset.
-                change: w.change + (w.first.1 - v) + if w.first.1 < v { v } else { 0.0 },
-                first: (t, v),
-                last: w.last,
-                count: w.count + 1,
-            },
-        });
     }
-    for slot in out.iter_mut().skip(window) {
-        *slot = current;
+
+    /// Takes in the samples of `store` up to `end_ms` not yet seen and
+    /// drops those no longer in each window `(end − range, end]` (or no
+    /// longer in the store).
+    pub fn advance(&mut self, store: &Store, end_ms: i64) {
+        let Some(series) = store.get(self.id) else {
+            return;
+        };
+        let from = self.seen_ms.map_or(0, |t| series.partition_after(t));
+        let to = series.partition_after(end_ms);
+        for i in from..to {
+            let (t, v) = series.sample(i);
+            self.seen_ms = Some(t);
+            if is_stale_nan(v) {
+                continue;
+            }
+            for window in &mut self.windows {
+                *window = Some(match *window {
+                    None => ((t, v), (t, v), 1, 0.0),
+                    Some((first, last, count, resets)) => {
+                        let reset = if v < last.1 { last.1 } else { 0.0 };
+                        (first, (t, v), count + 1, resets + reset)
+                    }
+                });
+            }
+        }
+        let oldest = if series.is_empty() {
+            i64::MAX
+        } else {
+            series.sample(0).0
+        };
+        for (window, range) in self.windows.iter_mut().zip(self.ranges_ms) {
+            while let Some((first, last, count, resets)) = *window {
+                if first.0 > end_ms - range && first.0 >= oldest {
+                    break;
+                }
+                if count == 1 {
+                    *window = None;
+                    break;
+                }
+                // The next sample after the first that is not a staleness marker.
+                let mut i = series.partition_after(first.0);
+                let next = loop {
+                    if i >= to {
+                        break None;
+                    }
+                    let (t, v) = series.sample(i);
+                    if !is_stale_nan(v) {
+                        break Some((t, v));
+                    }
+                    i += 1;
+                };
+                let Some(next) = next else {
+                    *window = None;
+                    break;
+                };
+                let reset = if next.1 < first.1 { first.1 } else { 0.0 };
+                *window = Some((next, last, count - 1, resets - reset));
+            }
+        }
     }
-    out
+
+    /// The counter.
+    pub fn id(&self) -> SeriesId {
+        self.id
+    }
+
+    /// The summary of window `w`, if it has samples.
+    pub fn summary(&self, w: usize) -> Option<WindowSummary> {
+        let (first, last, count, resets) = self.windows.get(w).copied().flatten()?;
+        Some(WindowSummary {
+            change: if resets == 0.0 {
+                last.1 - first.1
+            } else {
+                last.1 - first.1 + resets
+            },
+            first,
+            last,
+            count,
+        })
+    }
 }
 
 /// The newest sample of a series as an instant selector sees it at `time_ms`.

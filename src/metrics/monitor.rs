@@ -219,7 +219,11 @@ impl Monitor {
     fn append_alert_series(&mut self, time_ms: i64) {
         let columns = self.metrics.column_count();
         let values = &self.metrics.values()[columns..];
-        for ((id, value), present) in self.ids[columns..].iter().zip(values).zip(&mut self.present) {
+        for ((id, value), present) in self.ids[columns..]
+            .iter()
+            .zip(values)
+            .zip(&mut self.present)
+        {
             if !value.is_nan() {
                 self.store.append(*id, time_ms, *value);
                 *present = true;

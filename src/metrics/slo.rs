@@ -6,7 +6,7 @@
 //! the burn rate, a green / yellow / red status from the multi-window
 //! burn-rate conditions and the projected time until the budget runs out.
 
-use super::alerts::window_summaries;
+use super::alerts::SlidingCounter;
 use super::families::LatencyShape;
 use super::portable_math::ln;
 use crate::rng::Rng;
@@ -77,11 +77,23 @@ impl Slo {
 #[derive(Clone, Debug, Default)]
 struct SliSeries {
     /// Counters of bad events (5xx requests; requests under the threshold
-    /// for latency, whose bad fraction is one minus good over all).
-    counted: Vec<SeriesId>,
+    /// for latency, whose bad fraction is one minus good over all): indices
+    /// into [`SloBook::counters`].
+    counted: Vec<usize>,
     /// Counters of all events.
-    all: Vec<SeriesId>,
+    all: Vec<usize>,
 }
+
+/// The SLI windows, ms.
+const RANGES_MS: [i64; SLI_WINDOWS.len()] = {
+    let mut ranges = [0; SLI_WINDOWS.len()];
+    let mut i = 0;
+    while i < ranges.len() {
+        ranges[i] = SLI_WINDOWS[i].0 as i64 * 1000;
+        i += 1;
+    }
+    ranges
+};
 
 /// The objectives of every service of a scenario.
 #[derive(Clone, Debug)]
@@ -94,6 +106,8 @@ pub struct SloBook {
     services: Vec<usize>,
     /// Per SLO: the series of its recording rules (resolved once).
     sources: Vec<SliSeries>,
+    /// Every counter the recording rules read, over every SLI window.
+    counters: Vec<SlidingCounter<{ SLI_WINDOWS.len() }>>,
     /// Per SLO: the bad fraction over each of [`SLI_WINDOWS`] at the last
     /// [`SloBook::record_windows`].
     windows: Vec<[Option<f64>; SLI_WINDOWS.len()]>,
@@ -147,6 +161,7 @@ impl SloBook {
                 .map(|s| scenario.service_index(&s.service).unwrap_or(0))
                 .collect(),
             sources: vec![SliSeries::default(); slos.len()],
+            counters: Vec::new(),
             windows: vec![[None; SLI_WINDOWS.len()]; slos.len()],
             specs: scenario.slos.clone(),
             slos,
@@ -240,51 +255,71 @@ impl SloBook {
                 })
                 .collect::<Vec<SeriesId>>()
         };
-        self.sources = self
+        let mut counters: Vec<SlidingCounter<{ SLI_WINDOWS.len() }>> = Vec::new();
+        let mut index_of = |ids: Vec<SeriesId>| -> Vec<usize> {
+            ids.into_iter()
+                .map(|id| {
+                    counters
+                        .iter()
+                        .position(|c| c.id() == id)
+                        .unwrap_or_else(|| {
+                            counters.push(SlidingCounter::new(id, RANGES_MS));
+                            counters.len() - 1
+                        })
+                })
+                .collect()
+        };
+        let sources = self
             .specs
             .iter()
             .map(|spec| match spec.kind {
                 SloKind::Availability => SliSeries {
-                    counted: find("http_requests_total", &spec.service, &|l| {
+                    counted: index_of(find("http_requests_total", &spec.service, &|l| {
                         let code = l.get("code").unwrap_or("");
                         code.len() == 3 && code.starts_with('5')
-                    }),
-                    all: find("http_requests_total", &spec.service, &|_| true),
+                    })),
+                    all: index_of(find("http_requests_total", &spec.service, &|_| true)),
                 },
                 SloKind::Latency => {
                     let le = format_value(spec.threshold_seconds.unwrap_or(f64::INFINITY));
                     SliSeries {
-                        counted: find(
+                        counted: index_of(find(
                             "http_request_duration_seconds_bucket",
                             &spec.service,
                             &|l| l.get("le") == Some(le.as_str()),
-                        ),
-                        all: find(
+                        )),
+                        all: index_of(find(
                             "http_request_duration_seconds_count",
                             &spec.service,
                             &|_| true,
-                        ),
+                        )),
                     }
                 }
             })
             .collect();
+        self.sources = sources;
+        self.counters = counters;
     }
 
     /// Computes every SLO's bad fraction over each window at `time_ms`
     /// from `store` (the series [`SloBook::resolve`] found), as the
     /// recording rules do, then each status.
     pub fn record_windows(&mut self, store: &Store, time_ms: i64) {
-        let ranges = SLI_WINDOWS.map(|(seconds, _)| seconds as i64 * 1000);
+        for counter in &mut self.counters {
+            counter.advance(store, time_ms);
+        }
+        let counters = &self.counters;
         // Each window's sum of the counters' rates (None: no counter has one).
-        let summed = |ids: &[SeriesId]| {
-            let summaries: Vec<_> = ids
-                .iter()
-                .map(|id| window_summaries(store, *id, time_ms, &ranges))
-                .collect();
+        let summed = |indices: &[usize]| {
             std::array::from_fn::<Option<f64>, { SLI_WINDOWS.len() }, _>(|w| {
-                let rates: Vec<f64> = summaries
+                let rates: Vec<f64> = indices
                     .iter()
-                    .filter_map(|s| s[w].and_then(|s| s.rate(time_ms, ranges[w], true)))
+                    .filter_map(|&c| {
+                        counters
+                            .get(c)?
+                            .summary(w)?
+                            .rate(time_ms, RANGES_MS[w], true)
+                    })
                     .collect();
                 (!rates.is_empty()).then(|| kahan_sum(rates))
             })
