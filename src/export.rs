@@ -15,7 +15,7 @@
 //! ```
 
 use crate::env::{Env, EnvError};
-use crate::metrics::export::{grafana_dashboard, otlp_logs, rules_yaml};
+use crate::metrics::export::{grafana_dashboard, otlp_logs, otlp_traces, rules_yaml};
 use std::fmt;
 
 /// One kind of export.
@@ -33,6 +33,8 @@ pub enum ExportKind {
     Csv,
     /// The episode's logs (OTLP/JSON `ExportLogsServiceRequest`).
     OtlpLogs,
+    /// The episode's simulated traces (OTLP/JSON `ExportTraceServiceRequest`).
+    OtlpTraces,
 }
 
 /// An export id that names no [`ExportKind`].
@@ -54,13 +56,14 @@ impl std::error::Error for UnknownExport {}
 
 impl ExportKind {
     /// Every kind, in the order the CLI's help and the debrief list them.
-    pub const ALL: [ExportKind; 6] = [
+    pub const ALL: [ExportKind; 7] = [
         ExportKind::OpenMetrics,
         ExportKind::Exposition,
         ExportKind::Rules,
         ExportKind::Grafana,
         ExportKind::Csv,
         ExportKind::OtlpLogs,
+        ExportKind::OtlpTraces,
     ];
 
     /// The id used by the CLI, the JS API and the debrief's buttons.
@@ -72,6 +75,7 @@ impl ExportKind {
             ExportKind::Grafana => "grafana",
             ExportKind::Csv => "csv",
             ExportKind::OtlpLogs => "otlp-logs",
+            ExportKind::OtlpTraces => "otlp-traces",
         }
     }
 
@@ -97,6 +101,7 @@ impl ExportKind {
             ExportKind::Grafana => "Grafana dashboard (JSON)",
             ExportKind::Csv => "Step recorder (CSV)",
             ExportKind::OtlpLogs => "Logs (OTLP/JSON)",
+            ExportKind::OtlpTraces => "Traces (OTLP/JSON)",
         }
     }
 
@@ -109,6 +114,7 @@ impl ExportKind {
             ExportKind::Grafana => "grafana.json",
             ExportKind::Csv => "csv",
             ExportKind::OtlpLogs => "otlp-logs.json",
+            ExportKind::OtlpTraces => "otlp-traces.json",
         }
     }
 
@@ -129,7 +135,7 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
     let monitor = env.monitor()?;
     let scenario = env.scenario().ok_or(EnvError::ResetNeeded)?;
     Ok(match kind {
-        ExportKind::OpenMetrics => monitor.openmetrics(),
+        ExportKind::OpenMetrics => env.openmetrics()?,
         ExportKind::Exposition => monitor.exposition(),
         ExportKind::Rules => rules_yaml(scenario),
         // A `serde_json::Value` always serializes: `{:#}` is
@@ -137,6 +143,7 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
         ExportKind::Grafana => format!("{:#}\n", grafana_dashboard(scenario)),
         ExportKind::Csv => monitor.recorder().csv(),
         ExportKind::OtlpLogs => format!("{}\n", otlp_logs(scenario, &env.logs()?)),
+        ExportKind::OtlpTraces => format!("{}\n", otlp_traces(scenario, &env.all_traces()?)),
     })
 }
 
@@ -153,7 +160,7 @@ mod tests {
         }
         assert_eq!(
             ExportKind::from_id("OTLP-logs").unwrap_err().to_string(),
-            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs"
+            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, otlp-traces"
         );
     }
 

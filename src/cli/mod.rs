@@ -26,7 +26,7 @@ USAGE:
     firedrill causes [--json]
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
-    firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
+    firedrill export (openmetrics|exposition|rules|grafana|csv|otlp-logs|otlp-traces) (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill query (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json] [--time T | --start S --end E --step D] [--] EXPR
     firedrill bench [--json] [--smoke]
     firedrill help
@@ -42,12 +42,15 @@ COMMANDS:
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
     export   play one episode and print an export of it to stdout:
-               openmetrics  every sample of the episode (OpenMetrics, timestamps in seconds)
+               openmetrics  every sample of the episode (OpenMetrics, timestamps in seconds;
+                            the latency buckets of the incident steps carry trace exemplars)
                exposition   the metrics at the end (Prometheus text format 0.0.4)
                rules        the scenario's alert rules (Prometheus rules YAML)
                grafana      a Grafana dashboard of the scenario's metrics (JSON)
                csv          the per-step recorder (CSV)
                otlp-logs    the episode's logs (OTLP/JSON ExportLogsServiceRequest)
+               otlp-traces  the episode's simulated request traces (OTLP/JSON
+                            ExportTraceServiceRequest)
     query    play one episode and evaluate the PromQL expression EXPR over its metrics;
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails

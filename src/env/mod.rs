@@ -32,10 +32,13 @@ pub use telemetry::Telemetry;
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::families::{family_bit, WHOLE_TARGET};
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
+use crate::metrics::traces::{
+    push_traced_logs, step_traces, traced_service_logs, Exemplars, Trace,
+};
 use crate::scenario::{
     Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, Scenario, Severity, Signal,
 };
-use crate::sim::{push_step_logs, service_logs, ChangeState, LogContext, LogLine, Simulation};
+use crate::sim::{ChangeState, LogContext, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -466,7 +469,9 @@ impl Env {
             .scenario
             .services
             .iter()
-            .flat_map(|s| service_logs(&e.scenario, e.seed, &s.name, &e.contexts, usize::MAX))
+            .flat_map(|s| {
+                traced_service_logs(&e.scenario, e.seed, &s.name, &e.contexts, usize::MAX)
+            })
             .collect();
         lines.sort_by(|a, b| a.time.total_cmp(&b.time));
         Ok(lines)
@@ -479,7 +484,61 @@ impl Env {
     /// investigation of it shows, with `limit` = [`LOG_LINES_SHOWN`]).
     pub fn service_logs(&self, name: &str, limit: usize) -> Result<Vec<LogLine>, EnvError> {
         let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
-        Ok(service_logs(&e.scenario, e.seed, name, &e.contexts, limit))
+        Ok(traced_service_logs(
+            &e.scenario,
+            e.seed,
+            name,
+            &e.contexts,
+            limit,
+        ))
+    }
+
+    /// The `limit` most recent simulated traces (newest step first; within
+    /// a step, in entry-point order), only those through service `service`
+    /// when it is given (none through a name the scenario does not have).
+    /// Derived from the episode's record of each step ([`step_traces`]).
+    pub fn traces(&self, service: Option<&str>, limit: usize) -> Result<Vec<Trace>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        let mut out = Vec::new();
+        if service.is_some_and(|s| e.scenario.service_index(s).is_none()) {
+            return Ok(out);
+        }
+        for (step, context) in e.contexts.iter().enumerate().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let traces = step_traces(&e.scenario, e.seed, step as u32, &context.values);
+            out.extend(
+                traces
+                    .into_iter()
+                    .filter(|t| service.is_none_or(|s| t.passes(s)))
+                    .take(limit - out.len()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Every simulated trace of the episode so far, oldest step first
+    /// (what `firedrill export otlp-traces` writes).
+    pub fn all_traces(&self) -> Result<Vec<Trace>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        Ok(e.contexts
+            .iter()
+            .enumerate()
+            .flat_map(|(step, context)| {
+                step_traces(&e.scenario, e.seed, step as u32, &context.values)
+            })
+            .collect())
+    }
+
+    /// The whole episode as OpenMetrics text ([`Monitor::openmetrics`])
+    /// with exemplars: the latency histogram's bucket samples of the
+    /// incident steps link to a trace whose span of that service falls in
+    /// the bucket.
+    pub fn openmetrics(&self) -> Result<String, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        let exemplars = Exemplars::of_traces(&e.scenario, &self.all_traces()?);
+        Ok(e.monitor.openmetrics_with(&exemplars))
     }
 }
 
@@ -1014,7 +1073,7 @@ impl Episode {
     }
 
     /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
-    /// (what [`service_logs`] gives), from the lines recorded so far.
+    /// (what [`traced_service_logs`] gives), from the lines recorded so far.
     fn logs_shown(&self, index: usize, step: u32) -> LogLines {
         match self.logs.get(index) {
             Some(Some((through, lines))) if *through >= step => {
@@ -1028,7 +1087,7 @@ impl Episode {
             _ => {
                 let name = &self.scenario.services[index].name;
                 let through = self.contexts.len().min(step as usize + 1);
-                service_logs(
+                traced_service_logs(
                     &self.scenario,
                     self.seed,
                     name,
@@ -1055,7 +1114,7 @@ impl Episode {
             };
             for s in from..=step {
                 if let Some(context) = self.contexts.get(s as usize) {
-                    push_step_logs(&self.scenario, self.seed, index, s, context, |line| {
+                    push_traced_logs(&self.scenario, self.seed, index, s, context, |line| {
                         lines.push(Arc::new(line))
                     });
                 }

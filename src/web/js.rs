@@ -195,7 +195,8 @@ impl JsEnv {
     }
 
     /// One export of the episode: `openmetrics`, `exposition`, `rules`,
-    /// `grafana`, `csv` or `otlp-logs` (the bytes `firedrill export` prints).
+    /// `grafana`, `csv`, `otlp-logs` or `otlp-traces` (the bytes `firedrill
+    /// export` prints).
     pub fn export(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportKind")] kind: JsValue,

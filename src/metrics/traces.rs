@@ -1,0 +1,495 @@
+//! Simulated request traces: a few requests per step from each entry point
+//! (a service nobody calls) down the dependency graph, derived on demand
+//! from the signals the episode records for that step, so nothing is stored
+//! per step.
+//!
+//! Each hop is a span whose duration is drawn from the service's latency
+//! distribution at that step (the log-normal shape of its histogram,
+//! [`LatencyShape`]): a slow dependency is the long span, and a caller
+//! lasts as long as its own work and its calls, made one after another. A
+//! hop fails with the service's error ratio (always when it is down); a
+//! caller retries a failed call up to [`MAX_RETRIES`] times (the repeated
+//! child spans) and fails itself when every attempt failed.
+//!
+//! Everything is a function of the seed, the step and the signals: the
+//! same episode gives the same traces, ids included (trace ids 32, span ids
+//! 16 lowercase hex digits).
+//!
+//! ```
+//! use firedrill::env::{Env, Selection};
+//! let mut env = Env::new();
+//! env.reset(&Selection::Scenario("slow-third-party-v1".into()), 3).unwrap();
+//! let traces = env.traces(None, 5).unwrap();
+//! assert_eq!(traces.len(), 5);
+//! assert!(traces.iter().all(|t| t.trace_id.len() == 32 && t.spans[0].parent_span_id.is_none()));
+//! ```
+
+use super::families::LatencyShape;
+use super::portable_math::exp;
+use crate::rng::{splitmix64, Rng};
+use crate::scenario::{LogLevel, PerSignal, Scenario, ServiceKind, Signal};
+use crate::sim::{push_step_logs, LogContext, LogLine};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Traces each entry point starts per step.
+pub const TRACES_PER_ENTRY: usize = 3;
+/// Retries of a failed call before the caller gives up (and fails).
+pub const MAX_RETRIES: u32 = 2;
+/// Spans of one trace at most (deeper or wider calls are not made).
+pub const MAX_SPANS: usize = 96;
+/// Hops from the entry point at most.
+const MAX_DEPTH: u32 = 12;
+
+/// Whether a span is a service answering a request or a call to a
+/// component that is not instrumented (a database, cache, queue, third
+/// party or piece of infrastructure: the caller's client span).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// A service or gateway serving a request.
+    Server,
+    /// A call to a database, cache, queue, third party or infrastructure.
+    Client,
+}
+
+impl SpanKind {
+    /// The OTLP `SpanKind` number (2 server, 3 client).
+    pub fn otlp(self) -> u32 {
+        match self {
+            SpanKind::Server => 2,
+            SpanKind::Client => 3,
+        }
+    }
+}
+
+/// One hop of a trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Span {
+    /// 16 lowercase hex digits.
+    pub span_id: String,
+    /// The caller's span, `None` for the root.
+    pub parent_span_id: Option<String>,
+    /// The service the hop is (OTLP `service.name`).
+    pub service: String,
+    /// Like `GET /checkout` or `orders-db query`.
+    pub name: String,
+    /// Server or client.
+    pub kind: SpanKind,
+    /// Seconds from the trace's start.
+    pub start: f64,
+    /// Seconds.
+    pub duration: f64,
+    /// Whether the hop failed.
+    pub error: bool,
+    /// The HTTP status answered (services, gateways, third parties and
+    /// infrastructure); `None` for databases, caches and queues.
+    pub status_code: Option<u16>,
+    /// Hops from the root (0 for the root).
+    pub depth: u32,
+    /// 0 for a first call, 1 and 2 for retries of a failed one.
+    pub attempt: u32,
+}
+
+/// One simulated request, from an entry point down the dependency graph.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// 32 lowercase hex digits.
+    pub trace_id: String,
+    /// The incident step the request was made in (it ended before the
+    /// step's scrape).
+    pub step: u32,
+    /// The entry point (the root span's service).
+    pub entry: String,
+    /// Simulated Unix seconds of its start.
+    pub start_time: f64,
+    /// Seconds from the root's start to its end.
+    pub duration: f64,
+    /// Whether the request failed (the root span's status).
+    pub error: bool,
+    /// The spans, root first, each caller before its calls (depth first).
+    pub spans: Vec<Span>,
+}
+
+impl Trace {
+    /// Whether a span of `service` is in the trace.
+    pub fn passes(&self, service: &str) -> bool {
+        self.spans.iter().any(|s| s.service == service)
+    }
+
+    /// The span of `service` a log line of its request refers to: its
+    /// first failed one when `failed`, else its first one.
+    pub fn span_of(&self, service: &str, failed: bool) -> Option<&Span> {
+        let mut of = self.spans.iter().filter(|s| s.service == service);
+        if failed {
+            let first = of.clone().next();
+            of.find(|s| s.error).or(first)
+        } else {
+            of.next()
+        }
+    }
+}
+
+/// The entry points of `scenario`: the services nobody depends on, in
+/// file order.
+pub fn entry_points(scenario: &Scenario) -> Vec<usize> {
+    (0..scenario.services.len())
+        .filter(|&i| {
+            let name = &scenario.services[i].name;
+            !scenario
+                .services
+                .iter()
+                .any(|s| s.depends_on.iter().any(|d| d == name))
+        })
+        .collect()
+}
+
+/// `n` as lowercase hex, `digits` long.
+fn hex(n: u64, digits: usize, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for digit in (0..digits).rev() {
+        out.push(HEX[((n >> (digit * 4)) & 0xf) as usize] as char);
+    }
+}
+
+/// A nonzero 64-bit id from a key.
+fn id_bits(key: u64) -> u64 {
+    let mut x = key;
+    let bits = splitmix64(&mut x);
+    if bits == 0 {
+        1
+    } else {
+        bits
+    }
+}
+
+/// The key of one trace: (seed, step, entry, trace index).
+fn trace_key(seed: u64, step: u32, entry: usize, index: usize) -> u64 {
+    let mut base = Rng::derive(seed, "traces").next_u64();
+    base ^= (step as u64) << 24 ^ (entry as u64) << 8 ^ index as u64;
+    let mut x = base;
+    splitmix64(&mut x)
+}
+
+/// A standard normal draw (the sum of twelve uniforms, minus six): only
+/// `+ - * /`, so native and wasm agree.
+fn normal(rng: &mut Rng) -> f64 {
+    let mut sum = -6.0;
+    for _ in 0..12 {
+        sum += rng.unit();
+    }
+    sum
+}
+
+/// What a trace is drawn from.
+struct Walk<'a> {
+    scenario: &'a Scenario,
+    values: &'a [PerSignal<f64>],
+    deps: &'a [Vec<usize>],
+    rng: Rng,
+    key: u64,
+    spans: Vec<Span>,
+}
+
+impl Walk<'_> {
+    /// A call to `service` at `start` (seconds from the trace's start);
+    /// returns its span's index.
+    fn call(
+        &mut self,
+        service: usize,
+        parent: Option<usize>,
+        depth: u32,
+        start: f64,
+        attempt: u32,
+    ) -> usize {
+        let me = self.spans.len();
+        let definition = &self.scenario.services[service];
+        let values = self
+            .values
+            .get(service)
+            .copied()
+            .unwrap_or_else(|| definition.baseline);
+        let shape = LatencyShape::new(
+            values[Signal::LatencyP50Seconds],
+            values[Signal::LatencyP99Seconds],
+        );
+        let down = values[Signal::Up] < 0.5;
+        let own = if down {
+            // Connection refused: quick.
+            0.001 + 0.002 * self.rng.unit()
+        } else {
+            exp(shape.mu + shape.sigma * normal(&mut self.rng).clamp(-3.0, 3.5))
+        };
+        let fails = down || self.rng.unit() < values[Signal::ErrorRatio];
+        let (name, kind) = match definition.kind {
+            ServiceKind::Service | ServiceKind::Gateway => {
+                (format!("GET /{}", definition.name), SpanKind::Server)
+            }
+            ServiceKind::Database => (format!("{} query", definition.name), SpanKind::Client),
+            ServiceKind::Cache => (format!("{} get", definition.name), SpanKind::Client),
+            ServiceKind::Queue => (format!("{} publish", definition.name), SpanKind::Client),
+            ServiceKind::External => (format!("GET {}", definition.name), SpanKind::Client),
+            ServiceKind::Infrastructure => {
+                (format!("{} lookup", definition.name), SpanKind::Client)
+            }
+        };
+        let mut span_id = String::with_capacity(16);
+        hex(
+            id_bits(self.key ^ ((me as u64 + 1) << 40)),
+            16,
+            &mut span_id,
+        );
+        let parent_span_id = parent.map(|p| self.spans[p].span_id.clone());
+        self.spans.push(Span {
+            span_id,
+            parent_span_id,
+            service: definition.name.clone(),
+            name,
+            kind,
+            start,
+            duration: own,
+            error: fails,
+            status_code: None,
+            depth,
+            attempt,
+        });
+        // Its own work around its calls: a tenth of a healthy request
+        // before them, a twentieth after (its latency signal, which `own`
+        // follows, already counts the calls).
+        let work = own.min(definition.baseline[Signal::LatencyP50Seconds].max(1e-4));
+        let mut time = start + 0.1 * work;
+        let mut failed_call = false;
+        if !down && depth < MAX_DEPTH {
+            let deps = self.deps[service].clone();
+            for dep in deps {
+                let mut attempt = 0;
+                loop {
+                    if self.spans.len() >= MAX_SPANS {
+                        break;
+                    }
+                    let child = self.call(dep, Some(me), depth + 1, time, attempt);
+                    let span = &self.spans[child];
+                    time = span.start + span.duration + 0.02 * work;
+                    if !span.error {
+                        break;
+                    }
+                    if attempt == MAX_RETRIES {
+                        failed_call = true;
+                        break;
+                    }
+                    attempt += 1;
+                }
+            }
+        }
+        let end = (start + own).max(time + 0.05 * work);
+        let span = &mut self.spans[me];
+        span.duration = end - start;
+        span.error = fails || failed_call;
+        span.status_code = match definition.kind {
+            ServiceKind::Database | ServiceKind::Cache | ServiceKind::Queue => None,
+            _ if down => Some(503),
+            _ if fails => Some(500),
+            _ if failed_call => Some(502),
+            _ => Some(200),
+        };
+        me
+    }
+}
+
+/// Each service's dependencies, as indices.
+fn dependencies(scenario: &Scenario) -> Vec<Vec<usize>> {
+    scenario
+        .services
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .filter_map(|d| scenario.service_index(d))
+                .collect()
+        })
+        .collect()
+}
+
+/// The traces of incident step `step` ([`TRACES_PER_ENTRY`] from each
+/// entry point, in entry order), drawn from `values`, each service's
+/// signals at that step.
+pub fn step_traces(
+    scenario: &Scenario,
+    seed: u64,
+    step: u32,
+    values: &[PerSignal<f64>],
+) -> Vec<Trace> {
+    let deps = dependencies(scenario);
+    let step_time = scenario.start_time as f64 + step as f64 * scenario.step_seconds as f64;
+    let mut traces = Vec::new();
+    for (e, entry) in entry_points(scenario).into_iter().enumerate() {
+        for index in 0..TRACES_PER_ENTRY {
+            let key = trace_key(seed, step, e, index);
+            let mut rng = Rng::new(key);
+            let offset = (0.05 + 0.9 * rng.unit()) * scenario.step_seconds as f64;
+            let mut walk = Walk {
+                scenario,
+                values,
+                deps: &deps,
+                rng,
+                key,
+                spans: Vec::new(),
+            };
+            walk.call(entry, None, 0, 0.0, 0);
+            let mut trace_id = String::with_capacity(32);
+            hex(id_bits(key ^ 0x7472_6163_6500_0000), 16, &mut trace_id);
+            hex(id_bits(key.rotate_left(32)), 16, &mut trace_id);
+            let root = &walk.spans[0];
+            traces.push(Trace {
+                trace_id,
+                step,
+                entry: scenario.services[entry].name.clone(),
+                start_time: step_time - offset,
+                duration: root.duration,
+                error: root.error,
+                spans: walk.spans,
+            });
+        }
+    }
+    traces
+}
+
+/// Whether a log line stands for a request (and so carries the ids of a
+/// trace): it has a `request_id` field, or it is a service's routine
+/// `request completed` / a third party's `upstream call completed`.
+pub fn request_line(line: &LogLine) -> bool {
+    line.fields.iter().any(|(k, _)| k == "request_id")
+        || line.message == "request completed"
+        || line.message == "upstream call completed"
+}
+
+/// The trace and span of `service` a line of its request refers to, among
+/// `traces` (of the line's step): for a warning or worse, a failed span of
+/// the service if any trace has one; otherwise a succeeding one if any.
+fn request_of<'a>(
+    traces: &'a [Trace],
+    service: &str,
+    failed: bool,
+) -> Option<(&'a Trace, &'a Span)> {
+    let mut first = None;
+    for trace in traces {
+        for span in trace.spans.iter().filter(|s| s.service == service) {
+            if span.error == failed {
+                return Some((trace, span));
+            }
+            first.get_or_insert((trace, span));
+        }
+    }
+    first
+}
+
+/// The log lines service `index` writes at `step` ([`push_step_logs`]),
+/// each line of a request ([`request_line`]) carrying the `trace_id` and
+/// `span_id` of a trace through the service at that step.
+pub fn push_traced_logs(
+    scenario: &Scenario,
+    seed: u64,
+    index: usize,
+    step: u32,
+    context: &LogContext,
+    mut push: impl FnMut(LogLine),
+) {
+    let mut traces: Option<Vec<Trace>> = None;
+    push_step_logs(scenario, seed, index, step, context, |mut line| {
+        if request_line(&line) {
+            let traces =
+                traces.get_or_insert_with(|| step_traces(scenario, seed, step, &context.values));
+            if let Some((trace, span)) =
+                request_of(traces, &line.service, line.level >= LogLevel::Warn)
+            {
+                line.trace_id = Some(trace.trace_id.clone());
+                line.span_id = Some(span.span_id.clone());
+            }
+        }
+        push(line)
+    });
+}
+
+/// [`service_logs`](crate::sim::service_logs) with the lines of requests
+/// carrying trace ids ([`push_traced_logs`]).
+pub fn traced_service_logs(
+    scenario: &Scenario,
+    seed: u64,
+    service: &str,
+    contexts: &[LogContext],
+    limit: usize,
+) -> Vec<LogLine> {
+    let Some(index) = scenario.service_index(service) else {
+        return Vec::new();
+    };
+    let up_to_step = contexts.len().saturating_sub(1) as u32;
+    let mut lines = Vec::new();
+    let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
+    for step in first_step..=up_to_step {
+        if let Some(context) = contexts.get(step as usize) {
+            push_traced_logs(scenario, seed, index, step, context, |line| {
+                lines.push(line)
+            });
+        }
+    }
+    let skip = lines.len().saturating_sub(limit);
+    lines.drain(..skip);
+    lines
+}
+
+/// One exemplar: a trace whose span of a service took `value` seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemplar {
+    /// The trace's id.
+    pub trace_id: String,
+    /// The span's duration, seconds.
+    pub value: f64,
+    /// Simulated Unix seconds of the span's start.
+    pub time: f64,
+}
+
+/// Exemplars of the latency histogram: per service and scrape time, the
+/// durations of the service's spans in the traces of that step.
+#[derive(Clone, Debug, Default)]
+pub struct Exemplars {
+    by_sample: HashMap<(usize, i64), Vec<Exemplar>>,
+}
+
+impl Exemplars {
+    /// The exemplars of `traces`, each span of a service at the scrape time
+    /// of its trace's step (milliseconds: `scenario.start_time` plus the steps).
+    pub fn of_traces(scenario: &Scenario, traces: &[Trace]) -> Exemplars {
+        let mut by_sample: HashMap<(usize, i64), Vec<Exemplar>> = HashMap::new();
+        for trace in traces {
+            let time_ms = (scenario.start_time + trace.step as i64 * scenario.step_seconds as i64)
+                .saturating_mul(1000);
+            for span in &trace.spans {
+                if let Some(service) = scenario.service_index(&span.service) {
+                    by_sample
+                        .entry((service, time_ms))
+                        .or_default()
+                        .push(Exemplar {
+                            trace_id: trace.trace_id.clone(),
+                            value: span.duration,
+                            time: trace.start_time + span.start,
+                        });
+                }
+            }
+        }
+        Exemplars { by_sample }
+    }
+
+    /// An exemplar of service `service` at scrape time `time_ms` whose
+    /// value is above `above` and at most `up_to` (a histogram bucket).
+    pub fn find(&self, service: usize, time_ms: i64, above: f64, up_to: f64) -> Option<&Exemplar> {
+        self.by_sample
+            .get(&(service, time_ms))?
+            .iter()
+            .find(|e| e.value > above && e.value <= up_to)
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.by_sample.is_empty()
+    }
+}
