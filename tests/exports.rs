@@ -212,7 +212,6 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
             let action = agent.act(&env, &observation);
             observation = env.step(&action).unwrap().observation;
         }
-        let monitor = env.monitor().unwrap();
         let rules = dir.join(format!("{}.rules.yml", s.id));
         std::fs::write(&rules, rules_yaml(s)).unwrap();
         let out = Command::new(promtool)
@@ -227,8 +226,11 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
             String::from_utf8_lossy(&out.stderr)
         );
         if i < 3 {
+            // The export, with its exemplars.
             let om = dir.join(format!("{}.om", s.id));
-            std::fs::write(&om, monitor.openmetrics()).unwrap();
+            let text = episode_export(&env, ExportKind::OpenMetrics).unwrap();
+            assert!(text.contains(" # {trace_id=\""), "{}: no exemplar", s.id);
+            std::fs::write(&om, text).unwrap();
             let out = Command::new(promtool)
                 .args(["tsdb", "create-blocks-from", "openmetrics"])
                 .arg(&om)
@@ -253,13 +255,7 @@ fn promtool_accepts_exposition_rules_and_openmetrics() {
 /// the tools folder; or which of them is missing.
 fn shared_validators() -> Result<(PathBuf, PathBuf), String> {
     let tools = common::shared_dir().join("tools");
-    let python = match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-            .map(|cache| cache.join("firedrill-validators/bin/python")),
-    };
+    let python = validators_python();
     let mut missing = Vec::new();
     for tool in ["check_grafana.py", "check_otlp_logs.py"] {
         if !tools.join(tool).is_file() {
@@ -276,6 +272,60 @@ fn shared_validators() -> Result<(PathBuf, PathBuf), String> {
         Some(python) if missing.is_empty() => Ok((python, tools)),
         _ => Err(missing.join(", ")),
     }
+}
+
+/// Where the validators' virtualenv's Python is expected (see [`shared_validators`]).
+fn validators_python() -> Option<PathBuf> {
+    match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+            .map(|cache| cache.join("firedrill-validators/bin/python")),
+    }
+}
+
+#[test]
+fn otlp_traces_of_every_scenario_validate() {
+    // `tests/tools/check_otlp_traces.py` (the repository's, modelled on
+    // `../shared/tools/check_otlp_logs.py`) in the validators' virtualenv,
+    // which has `opentelemetry-proto` and `protobuf`.
+    let python = match validators_python() {
+        Some(python) if python.is_file() => Ok(python),
+        Some(python) => Err(format!("the validators' virtualenv ({})", python.display())),
+        None => Err("the validators' virtualenv (neither XDG_CACHE_HOME nor HOME is set)".into()),
+    };
+    let Some(python) = common::require_or_skip(
+        python,
+        "run scripts/setup (it makes the virtualenv with ../shared/tools/setup-validators.sh)",
+    ) else {
+        return;
+    };
+    let catalog = Env::new().catalog().clone();
+    let dir = std::env::temp_dir().join(format!("firedrill-traces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for s in catalog.scenarios() {
+        let env = played(&s.id, "heuristic");
+        let file = dir.join(format!("{}.otlp-traces.json", s.id));
+        std::fs::write(&file, episode_export(&env, ExportKind::OtlpTraces).unwrap()).unwrap();
+        files.push(file);
+    }
+    // One Python for every file.
+    let out = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_otlp_traces.py"))
+        .arg("--quiet")
+        .args(&files)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("OTLP traces: {} exports checked", files.len());
 }
 
 #[test]
