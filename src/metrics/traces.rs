@@ -208,7 +208,7 @@ impl Walk<'_> {
             .values
             .get(service)
             .copied()
-            .unwrap_or_else(|| definition.baseline);
+            .unwrap_or(definition.baseline);
         let shape = LatencyShape::new(
             values[Signal::LatencyP50Seconds],
             values[Signal::LatencyP99Seconds],
