@@ -33,7 +33,8 @@ use crate::metrics::alerts::RuleSet;
 use crate::metrics::families::{family_bit, WHOLE_TARGET};
 use crate::metrics::monitor::{Baseline, EpisodeCounters, Monitor};
 use crate::metrics::traces::{
-    push_traced_logs, step_traces, traced_service_logs, Exemplars, Trace,
+    push_traced_logs, step_traces_in, traced_service_logs, Exemplars, StepRequests, Trace,
+    TraceGraph,
 };
 use crate::scenario::{
     Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, Scenario, Severity, Signal,
@@ -121,6 +122,8 @@ pub(crate) struct Episode {
     contexts: Vec<LogContext>,
     /// Lines the current step's action makes services write.
     events: Vec<crate::sim::LogEvent>,
+    /// The traces of the step whose log lines were written last (their ids).
+    requests: StepRequests,
     /// Per service: the metric families whose data is missing now (bits).
     missing: Vec<u64>,
     /// Per service: the last signals its monitoring saw.
@@ -175,6 +178,8 @@ struct PreparedScenario {
     affected: Vec<usize>,
     /// [`Scenario::path_to_users`].
     path: Vec<usize>,
+    /// The scenario's entry points and dependencies, for the traces.
+    traces: TraceGraph,
     /// Per alert rule: the index of its service, and the rank of its name
     /// among the rules' names (to sort alert views without comparing text).
     alert_services: Vec<usize>,
@@ -199,6 +204,7 @@ impl PreparedScenario {
                 .filter_map(|name| scenario.service_index(name))
                 .collect(),
             path: scenario.path_to_users(),
+            traces: TraceGraph::new(scenario),
             alert_services: scenario
                 .alerts
                 .iter()
@@ -364,6 +370,7 @@ impl Env {
             last_feedback: String::new(),
             changes: ChangeState::new(&scenario_ref),
             contexts: Vec::new(),
+            requests: StepRequests::default(),
             events: Vec::new(),
             missing: Vec::new(),
             seen: Vec::new(),
@@ -470,7 +477,14 @@ impl Env {
             .services
             .iter()
             .flat_map(|s| {
-                traced_service_logs(&e.scenario, e.seed, &s.name, &e.contexts, usize::MAX)
+                traced_service_logs(
+                    &e.prepared.traces,
+                    &e.scenario,
+                    e.seed,
+                    &s.name,
+                    &e.contexts,
+                    usize::MAX,
+                )
             })
             .collect();
         lines.sort_by(|a, b| a.time.total_cmp(&b.time));
@@ -485,6 +499,7 @@ impl Env {
     pub fn service_logs(&self, name: &str, limit: usize) -> Result<Vec<LogLine>, EnvError> {
         let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
         Ok(traced_service_logs(
+            &e.prepared.traces,
             &e.scenario,
             e.seed,
             name,
@@ -496,7 +511,8 @@ impl Env {
     /// The `limit` most recent simulated traces (newest step first; within
     /// a step, in entry-point order), only those through service `service`
     /// when it is given (none through a name the scenario does not have).
-    /// Derived from the episode's record of each step ([`step_traces`]).
+    /// Derived from the episode's record of each step
+    /// ([`step_traces`](crate::metrics::traces::step_traces)).
     pub fn traces(&self, service: Option<&str>, limit: usize) -> Result<Vec<Trace>, EnvError> {
         let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
         let mut out = Vec::new();
@@ -507,7 +523,13 @@ impl Env {
             if out.len() >= limit {
                 break;
             }
-            let traces = step_traces(&e.scenario, e.seed, step as u32, &context.values);
+            let traces = step_traces_in(
+                &e.prepared.traces,
+                &e.scenario,
+                e.seed,
+                step as u32,
+                &context.values,
+            );
             out.extend(
                 traces
                     .into_iter()
@@ -526,7 +548,13 @@ impl Env {
             .iter()
             .enumerate()
             .flat_map(|(step, context)| {
-                step_traces(&e.scenario, e.seed, step as u32, &context.values)
+                step_traces_in(
+                    &e.prepared.traces,
+                    &e.scenario,
+                    e.seed,
+                    step as u32,
+                    &context.values,
+                )
             })
             .collect())
     }
@@ -1088,6 +1116,7 @@ impl Episode {
                 let name = &self.scenario.services[index].name;
                 let through = self.contexts.len().min(step as usize + 1);
                 traced_service_logs(
+                    &self.prepared.traces,
                     &self.scenario,
                     self.seed,
                     name,
@@ -1114,9 +1143,16 @@ impl Episode {
             };
             for s in from..=step {
                 if let Some(context) = self.contexts.get(s as usize) {
-                    push_traced_logs(&self.scenario, self.seed, index, s, context, |line| {
-                        lines.push(Arc::new(line))
-                    });
+                    push_traced_logs(
+                        &self.prepared.traces,
+                        &mut self.requests,
+                        &self.scenario,
+                        self.seed,
+                        index,
+                        s,
+                        context,
+                        |line| lines.push(Arc::new(line)),
+                    );
                 }
             }
             *through = (*through).max(step);
