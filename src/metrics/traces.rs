@@ -9,7 +9,8 @@
 //! lasts as long as its own work and its calls, made one after another. A
 //! hop fails with the service's error ratio (always when it is down); a
 //! caller retries a failed call up to [`MAX_RETRIES`] times (the repeated
-//! child spans) and fails itself when every attempt failed.
+//! child spans) and fails itself when every attempt failed, making no
+//! further calls.
 //!
 //! Everything is a function of the seed, the step and the signals: the
 //! same episode gives the same traces, ids included (trace ids 32, span ids
@@ -304,6 +305,10 @@ impl Walk<'_> {
         if !down && depth < MAX_DEPTH {
             let deps = self.deps;
             for &dep in &deps[service] {
+                if failed_call {
+                    // A call that failed every attempt ends the request.
+                    break;
+                }
                 let mut attempt = 0;
                 loop {
                     if self.spans.len() >= MAX_SPANS {
