@@ -170,14 +170,12 @@ fn trace_key(base: u64, step: u32, entry: usize, index: usize) -> u64 {
     splitmix64(&mut x)
 }
 
-/// A standard normal draw (the sum of twelve uniforms, minus six): only
-/// `+ - * /`, so native and wasm agree.
+/// A standard normal draw, near enough (the sum of four uniforms, centred
+/// and scaled to unit variance: within ±3.46): only `+ - * /`, so native
+/// and wasm agree.
 fn normal(rng: &mut Rng) -> f64 {
-    let mut sum = -6.0;
-    for _ in 0..12 {
-        sum += rng.unit();
-    }
-    sum
+    let sum = rng.unit() + rng.unit() + rng.unit() + rng.unit();
+    (sum - 2.0) * 1.732_050_807_568_877_2
 }
 
 /// A span as drawn: indices and numbers, no text (what the logs' ids need).
@@ -225,23 +223,41 @@ impl RawTrace {
 pub struct TraceGraph {
     entries: Vec<usize>,
     deps: Vec<Vec<usize>>,
+    /// Per entry point, per service: whether its requests can reach it.
+    reaches: Vec<Vec<bool>>,
 }
 
 impl TraceGraph {
     /// The graph of `scenario`.
     pub fn new(scenario: &Scenario) -> TraceGraph {
+        let entries = entry_points(scenario);
+        let deps: Vec<Vec<usize>> = scenario
+            .services
+            .iter()
+            .map(|s| {
+                s.depends_on
+                    .iter()
+                    .filter_map(|d| scenario.service_index(d))
+                    .collect()
+            })
+            .collect();
+        let reaches = entries
+            .iter()
+            .map(|&entry| {
+                let mut seen = vec![false; deps.len()];
+                let mut todo = vec![entry];
+                while let Some(s) = todo.pop() {
+                    if !std::mem::replace(&mut seen[s], true) {
+                        todo.extend(deps[s].iter().copied());
+                    }
+                }
+                seen
+            })
+            .collect();
         TraceGraph {
-            entries: entry_points(scenario),
-            deps: scenario
-                .services
-                .iter()
-                .map(|s| {
-                    s.depends_on
-                        .iter()
-                        .filter_map(|d| scenario.service_index(d))
-                        .collect()
-                })
-                .collect(),
+            entries,
+            deps,
+            reaches,
         }
     }
 }
@@ -250,8 +266,13 @@ impl TraceGraph {
 struct Walk<'a> {
     scenario: &'a Scenario,
     values: &'a [PerSignal<f64>],
+    /// Each service's latency distribution at the step.
+    shapes: &'a [LatencyShape],
     deps: &'a [Vec<usize>],
+    /// The outcomes' stream.
     rng: Rng,
+    /// The durations' stream; `None`: no timing (every duration 0).
+    timing: Option<Rng>,
     spans: Vec<RawSpan>,
 }
 
@@ -274,17 +295,19 @@ impl Walk<'_> {
             .copied()
             .unwrap_or(definition.baseline);
         let down = values[Signal::Up] < 0.5;
-        let own = if down {
-            // Connection refused: quick.
-            0.001 + 0.002 * self.rng.unit()
-        } else {
-            let shape = LatencyShape::new(
-                values[Signal::LatencyP50Seconds],
-                values[Signal::LatencyP99Seconds],
-            );
-            exp(shape.mu + shape.sigma * normal(&mut self.rng).clamp(-3.0, 3.5))
-        };
+        // The outcome comes from one stream, the timing from another: the
+        // shape of a trace (its spans and their ids) is drawn without its
+        // timing when only that is needed (a log line's ids).
         let fails = down || self.rng.unit() < values[Signal::ErrorRatio];
+        let own = match (&mut self.timing, down) {
+            (None, _) => 0.0,
+            // Connection refused: quick.
+            (Some(timing), true) => 0.001 + 0.002 * timing.unit(),
+            (Some(timing), false) => {
+                let shape = &self.shapes[service];
+                exp(shape.mu + shape.sigma * normal(timing))
+            }
+        };
         self.spans.push(RawSpan {
             service,
             parent,
@@ -337,6 +360,13 @@ impl Walk<'_> {
     }
 }
 
+/// Each service's latency distribution given its signals.
+fn shapes_of(values: &[PerSignal<f64>]) -> Vec<LatencyShape> {
+    let mut shapes = Vec::with_capacity(values.len());
+    LatencyShape::of_signals(values, &mut shapes);
+    shapes
+}
+
 /// The traces of a step as drawn (see [`step_traces`]).
 fn walk_step(
     graph: &TraceGraph,
@@ -346,8 +376,9 @@ fn walk_step(
     values: &[PerSignal<f64>],
 ) -> Vec<RawTrace> {
     let base = Rng::derive(seed, "traces").next_u64();
+    let shapes = shapes_of(values);
     (0..graph.entries.len() * TRACES_PER_ENTRY)
-        .map(|n| walk_one(graph, scenario, base, step, values, n))
+        .map(|n| walk_one(graph, scenario, base, step, values, Some(&shapes), n))
         .collect()
 }
 
@@ -359,18 +390,23 @@ fn walk_one(
     base: u64,
     step: u32,
     values: &[PerSignal<f64>],
+    shapes: Option<&[LatencyShape]>,
     n: usize,
 ) -> RawTrace {
     let (e, index) = (n / TRACES_PER_ENTRY, n % TRACES_PER_ENTRY);
     let entry = graph.entries[e];
     let key = trace_key(base, step, e, index);
-    let mut rng = Rng::new(key);
-    let offset = (0.05 + 0.9 * rng.unit()) * scenario.step_seconds as f64;
+    let mut timing = shapes.map(|_| Rng::new(key ^ 0x0074_696d_696e_6700));
+    let offset = timing.as_mut().map_or(0.0, |t| {
+        (0.05 + 0.9 * t.unit()) * scenario.step_seconds as f64
+    });
     let mut walk = Walk {
         scenario,
         values,
+        shapes: shapes.unwrap_or_default(),
         deps: &graph.deps,
-        rng,
+        rng: Rng::new(key),
+        timing,
         spans: Vec::with_capacity(16),
     };
     walk.call(entry, None, 0, 0.0, 0);
@@ -468,7 +504,9 @@ pub fn step_traces_in(
 #[derive(Clone, Debug, Default)]
 pub struct StepRequests {
     step: Option<u32>,
-    traces: Vec<RawTrace>,
+    /// The step's traces in order, drawn without their timing; `None`:
+    /// not drawn (yet).
+    traces: Vec<Option<RawTrace>>,
 }
 
 /// The first span of `service` in `trace` that failed (`failed`) or did
@@ -502,7 +540,7 @@ impl StepRequests {
         failed: bool,
     ) -> Option<(String, String)> {
         let (n, i) = self.find(graph, scenario, seed, step, values, service, failed)?;
-        let trace = &self.traces[n];
+        let trace = self.traces.get(n)?.as_ref()?;
         Some((trace.trace_id(), trace.span_id(i)))
     }
 
@@ -526,11 +564,17 @@ impl StepRequests {
         let base = Rng::derive(seed, "traces").next_u64();
         let mut first = None;
         for n in 0..graph.entries.len() * TRACES_PER_ENTRY {
-            if n == self.traces.len() {
-                self.traces
-                    .push(walk_one(graph, scenario, base, step, values, n));
+            // Only the requests of an entry point that reaches the service
+            // are drawn for it.
+            if !graph.reaches[n / TRACES_PER_ENTRY][service] {
+                continue;
             }
-            let (exact, any) = span_in(&self.traces[n], service, failed);
+            if self.traces.len() <= n {
+                self.traces.resize_with(n + 1, || None);
+            }
+            let trace = self.traces[n]
+                .get_or_insert_with(|| walk_one(graph, scenario, base, step, values, None, n));
+            let (exact, any) = span_in(trace, service, failed);
             if let Some(i) = exact {
                 return Some((n, i));
             }
