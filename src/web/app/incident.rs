@@ -466,7 +466,7 @@ fn investigation_view(
         }
     });
     view! {
-        <details class="investigation" open=open>
+        <details class="investigation" open=open data-service=investigation.service.clone()>
             <summary><strong>{investigation.service.clone()}</strong></summary>
             <div class="metrics">{metrics}</div>
             {pods}
