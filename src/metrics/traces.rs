@@ -20,9 +20,13 @@
 //! use firedrill::env::{Env, Selection};
 //! let mut env = Env::new();
 //! env.reset(&Selection::Scenario("slow-third-party-v1".into()), 3).unwrap();
+//! // One entry point (the storefront), three requests a step; step 0 so far.
 //! let traces = env.traces(None, 5).unwrap();
-//! assert_eq!(traces.len(), 5);
+//! assert_eq!(traces.len(), 3);
 //! assert!(traces.iter().all(|t| t.trace_id.len() == 32 && t.spans[0].parent_span_id.is_none()));
+//! // The third party is slow: its span takes seconds.
+//! let slow = traces[0].span_of("carrier-rates-api", false).unwrap();
+//! assert!(slow.duration > 1.0);
 //! ```
 
 use super::families::LatencyShape;
