@@ -353,8 +353,14 @@ fn trace_view(service: &str, traces: &[Trace]) -> impl IntoView {
                         format!("ok{code}")
                     };
                     let retry = (span.attempt > 0).then(|| format!(" (retry {})", span.attempt));
+                    let row_class = match (span.error, span.service == service) {
+                        (true, true) => "span-error span-focus",
+                        (true, false) => "span-error",
+                        (false, true) => "span-focus",
+                        (false, false) => "",
+                    };
                     view! {
-                        <tr class:span-error=span.error class:span-focus=span.service == service data-testid="span">
+                        <tr class=row_class data-testid="span">
                             <th scope="row" class=format!("span-name indent-{}", span.depth.min(8))>
                                 {span.name.clone()}{retry}
                             </th>
@@ -376,7 +382,7 @@ fn trace_view(service: &str, traces: &[Trace]) -> impl IntoView {
                 <div class="table-scroll" tabindex="0" role="region" aria-label=label>
                     <table class="trace" data-testid="trace" data-trace-id=trace.trace_id.clone()>
                         <caption>
-                            <span class:trace-failed=trace.error>{outcome}</span>
+                            <span class=if trace.error { "trace-failed" } else { "" }>{outcome}</span>
                             {format!(
                                 " \u{b7} step {} \u{b7} {} from {} \u{b7} trace {}",
                                 trace.step,
