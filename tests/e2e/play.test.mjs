@@ -191,7 +191,7 @@ test("the debrief's downloads equal the CLI's exports of the same episode", asyn
   const actions = await actionsFile(run.actions);
   const { readFile } = await import("node:fs/promises");
   const { execFileSync } = await import("node:child_process");
-  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs"]) {
+  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs", "otlp-traces"]) {
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByTestId(`export-${kind}`).click(),
