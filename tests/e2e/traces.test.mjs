@@ -77,3 +77,52 @@ test("a failed span says so in words, not only in colour", async () => {
   await view.first().screenshot({ path: new URL("./screenshots/trace-view-errors.png", import.meta.url).pathname });
   assert.deepEqual(await axeViolations(page), [], "failed spans");
 });
+
+test("the JS API's env.traces: recent traces, a service's, and clear errors", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
+  await page.waitForFunction(() => window.firedrill && typeof window.firedrill.Env === "function");
+  const result = await page.evaluate(() => {
+    const env = new window.firedrill.Env();
+    const thrown = (call) => {
+      try {
+        call();
+        return null;
+      } catch (error) {
+        return { name: error.name, kind: error.kind, message: error.message };
+      }
+    };
+    const beforeReset = thrown(() => env.traces());
+    env.reset({ scenario: "slow-third-party-v1", seed: 3 });
+    env.step({ action_type: "investigate", target: "checkout" });
+    const all = env.traces();
+    const slow = env.traces("carrier-rates-api", 4);
+    const exported = env.export("otlp-traces");
+    return {
+      beforeReset,
+      count: all.length,
+      steps: all.map((t) => t.step),
+      slowServices: slow.map((t) => t.spans.map((s) => s.service)),
+      inExport: all.every((t) => exported.includes(t.trace_id)),
+      first: all[0],
+      unknown: thrown(() => env.traces("mainframe")),
+      zero: thrown(() => env.traces(undefined, 0)),
+      text: thrown(() => env.traces(42)),
+    };
+  });
+  assert.equal(result.beforeReset.kind, "reset_needed");
+  assert.equal(result.count, 5);
+  assert.deepEqual(result.steps, [1, 1, 1, 0, 0]);
+  assert.equal(result.slowServices.length, 4);
+  assert.ok(result.slowServices.every((services) => services.includes("carrier-rates-api")));
+  assert.ok(result.inExport);
+  assert.match(result.first.trace_id, /^[0-9a-f]{32}$/);
+  assert.equal(result.first.spans[0].parent_span_id, null);
+  assert.equal(result.first.entry, "storefront");
+  assert.equal(result.unknown.name, "FiredrillError");
+  assert.equal(result.unknown.kind, "invalid_argument");
+  assert.match(result.unknown.message, /traces: service "mainframe" is not in the scenario; expected one of storefront, checkout/);
+  assert.equal(result.zero.kind, "invalid_argument");
+  assert.match(result.zero.message, /limit must be an integer from 1 to 500, got 0/);
+  assert.match(result.text.message, /service must be a string, got number/);
+});
