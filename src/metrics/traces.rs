@@ -46,9 +46,10 @@ pub const MAX_SPANS: usize = 96;
 /// Hops from the entry point at most.
 const MAX_DEPTH: u32 = 12;
 
-/// Whether a span is a service answering a request or a call to a
-/// component that is not instrumented (a database, cache, queue, third
-/// party or piece of infrastructure: the caller's client span).
+/// Whether a span is a service answering a request, or a call to a
+/// component that answers no traced request of its own (a database, cache,
+/// queue, third party or piece of infrastructure): a client span, kept
+/// under that component's name (its `service.name` in the OTLP export).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpanKind {
