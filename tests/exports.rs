@@ -312,19 +312,40 @@ fn otlp_traces_of_every_scenario_validate() {
         files.push(file);
     }
     // One Python for every file.
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_otlp_traces.py");
     let out = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_otlp_traces.py"))
+        .arg(&checker)
         .arg("--quiet")
         .args(&files)
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    // And it does check: a span whose parent is not in the trace, and a
+    // kind given by name, are refused.
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let mut broken: serde_json::Value = serde_json::from_str(&text).unwrap();
+    broken["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["parentSpanId"] =
+        "00000000000000ab".into();
+    let bad_parent = dir.join("bad-parent.json");
+    std::fs::write(&bad_parent, broken.to_string()).unwrap();
+    broken["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["kind"] = "SPAN_KIND_SERVER".into();
+    let bad_kind = dir.join("bad-kind.json");
+    std::fs::write(&bad_kind, broken.to_string()).unwrap();
+    let out = Command::new(&python)
+        .arg(&checker)
+        .args([&bad_parent, &bad_kind])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("is no span of trace"), "{report}");
+    assert!(report.contains("MUST NOT be used in OTLP/JSON"), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
     eprintln!("OTLP traces: {} exports checked", files.len());
 }
 
