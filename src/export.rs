@@ -15,7 +15,7 @@
 //! ```
 
 use crate::env::{Env, EnvError};
-use crate::metrics::export::{otlp_logs, rules_yaml};
+use crate::metrics::export::{otlp_logs, otlp_traces, rules_yaml};
 use crate::metrics::grafana::{overview_dashboard, service_dashboard, slo_dashboard};
 use std::fmt;
 
@@ -41,6 +41,8 @@ pub enum ExportKind {
     GrafanaService,
     /// The environment's own counters (Prometheus text format 0.0.4).
     Telemetry,
+    /// The episode's simulated traces (OTLP/JSON `ExportTraceServiceRequest`).
+    OtlpTraces,
 }
 
 /// An export id that names no [`ExportKind`].
@@ -62,7 +64,7 @@ impl std::error::Error for UnknownExport {}
 
 impl ExportKind {
     /// Every kind, in the order the CLI's help and the debrief list them.
-    pub const ALL: [ExportKind; 9] = [
+    pub const ALL: [ExportKind; 10] = [
         ExportKind::OpenMetrics,
         ExportKind::Exposition,
         ExportKind::Rules,
@@ -72,6 +74,7 @@ impl ExportKind {
         ExportKind::GrafanaSlo,
         ExportKind::GrafanaService,
         ExportKind::Telemetry,
+        ExportKind::OtlpTraces,
     ];
 
     /// The id used by the CLI, the JS API and the debrief's buttons.
@@ -86,6 +89,7 @@ impl ExportKind {
             ExportKind::GrafanaSlo => "grafana-slo",
             ExportKind::GrafanaService => "grafana-service",
             ExportKind::Telemetry => "telemetry",
+            ExportKind::OtlpTraces => "otlp-traces",
         }
     }
 
@@ -114,6 +118,7 @@ impl ExportKind {
             ExportKind::GrafanaSlo => "Grafana SLO dashboard (JSON)",
             ExportKind::GrafanaService => "Grafana service dashboard (JSON)",
             ExportKind::Telemetry => "Sandbox telemetry (Prometheus text)",
+            ExportKind::OtlpTraces => "Traces (OTLP/JSON)",
         }
     }
 
@@ -129,6 +134,7 @@ impl ExportKind {
             ExportKind::GrafanaSlo => "grafana-slo.json",
             ExportKind::GrafanaService => "grafana-service.json",
             ExportKind::Telemetry => "telemetry.prom",
+            ExportKind::OtlpTraces => "otlp-traces.json",
         }
     }
 
@@ -154,7 +160,7 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
     let monitor = env.monitor()?;
     let scenario = env.scenario().ok_or(EnvError::ResetNeeded)?;
     Ok(match kind {
-        ExportKind::OpenMetrics => monitor.openmetrics(),
+        ExportKind::OpenMetrics => env.openmetrics()?,
         ExportKind::Exposition => monitor.exposition(),
         ExportKind::Rules => rules_yaml(scenario),
         // A `serde_json::Value` always serializes: `{:#}` is
@@ -165,6 +171,7 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
         ExportKind::GrafanaSlo => format!("{:#}\n", slo_dashboard(scenario)),
         ExportKind::GrafanaService => format!("{:#}\n", service_dashboard(scenario)),
         ExportKind::Telemetry => env.telemetry().exposition(),
+        ExportKind::OtlpTraces => format!("{}\n", otlp_traces(scenario, &env.all_traces()?)),
     })
 }
 
@@ -181,7 +188,7 @@ mod tests {
         }
         assert_eq!(
             ExportKind::from_id("OTLP-logs").unwrap_err().to_string(),
-            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, grafana-slo, grafana-service, telemetry"
+            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, grafana-slo, grafana-service, telemetry, otlp-traces"
         );
     }
 

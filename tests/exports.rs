@@ -456,7 +456,6 @@ fn promtool_accepts_exposition_rules_openmetrics_and_telemetry() {
             let action = agent.act(&env, &observation);
             observation = env.step(&action).unwrap().observation;
         }
-        let monitor = env.monitor().unwrap();
         let rules = dir.join(format!("{}.rules.yml", s.id));
         std::fs::write(&rules, rules_yaml(s)).unwrap();
         let out = Command::new(promtool)
@@ -471,8 +470,11 @@ fn promtool_accepts_exposition_rules_openmetrics_and_telemetry() {
             String::from_utf8_lossy(&out.stderr)
         );
         if i < 3 {
+            // The export, with its exemplars.
             let om = dir.join(format!("{}.om", s.id));
-            std::fs::write(&om, monitor.openmetrics()).unwrap();
+            let text = episode_export(&env, ExportKind::OpenMetrics).unwrap();
+            assert!(text.contains(" # {trace_id=\""), "{}: no exemplar", s.id);
+            std::fs::write(&om, text).unwrap();
             let out = Command::new(promtool)
                 .args(["tsdb", "create-blocks-from", "openmetrics"])
                 .arg(&om)
@@ -526,13 +528,7 @@ fn promtool_accepts_exposition_rules_openmetrics_and_telemetry() {
 /// the tools folder; or which of them is missing.
 fn shared_validators() -> Result<(PathBuf, PathBuf), String> {
     let tools = common::shared_dir().join("tools");
-    let python = match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-            .map(|cache| cache.join("firedrill-validators/bin/python")),
-    };
+    let python = validators_python();
     let mut missing = Vec::new();
     for tool in ["check_grafana.py", "check_otlp_logs.py"] {
         if !tools.join(tool).is_file() {
@@ -549,6 +545,81 @@ fn shared_validators() -> Result<(PathBuf, PathBuf), String> {
         Some(python) if missing.is_empty() => Ok((python, tools)),
         _ => Err(missing.join(", ")),
     }
+}
+
+/// Where the validators' virtualenv's Python is expected (see [`shared_validators`]).
+fn validators_python() -> Option<PathBuf> {
+    match std::env::var_os("FIREDRILL_VALIDATORS_PYTHON") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+            .map(|cache| cache.join("firedrill-validators/bin/python")),
+    }
+}
+
+#[test]
+fn otlp_traces_of_every_scenario_validate() {
+    // `tests/tools/check_otlp_traces.py` (the repository's, modelled on
+    // `../shared/tools/check_otlp_logs.py`) in the validators' virtualenv,
+    // which has `opentelemetry-proto` and `protobuf`.
+    let python = match validators_python() {
+        Some(python) if python.is_file() => Ok(python),
+        Some(python) => Err(format!("the validators' virtualenv ({})", python.display())),
+        None => Err("the validators' virtualenv (neither XDG_CACHE_HOME nor HOME is set)".into()),
+    };
+    let Some(python) = common::require_or_skip(
+        python,
+        "run scripts/setup (it makes the virtualenv with ../shared/tools/setup-validators.sh)",
+    ) else {
+        return;
+    };
+    let catalog = Env::new().catalog().clone();
+    let dir = std::env::temp_dir().join(format!("firedrill-traces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for s in catalog.scenarios() {
+        let env = played(&s.id, "heuristic");
+        let file = dir.join(format!("{}.otlp-traces.json", s.id));
+        std::fs::write(&file, episode_export(&env, ExportKind::OtlpTraces).unwrap()).unwrap();
+        files.push(file);
+    }
+    // One Python for every file.
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_otlp_traces.py");
+    let out = Command::new(&python)
+        .arg(&checker)
+        .arg("--quiet")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And it does check: a span whose parent is not in the trace, and a
+    // kind given by name, are refused.
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let mut broken: serde_json::Value = serde_json::from_str(&text).unwrap();
+    broken["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["parentSpanId"] =
+        "00000000000000ab".into();
+    let bad_parent = dir.join("bad-parent.json");
+    std::fs::write(&bad_parent, broken.to_string()).unwrap();
+    broken["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["kind"] = "SPAN_KIND_SERVER".into();
+    let bad_kind = dir.join("bad-kind.json");
+    std::fs::write(&bad_kind, broken.to_string()).unwrap();
+    let out = Command::new(&python)
+        .arg(&checker)
+        .args([&bad_parent, &bad_kind])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("is no span of trace"), "{report}");
+    assert!(report.contains("MUST NOT be used in OTLP/JSON"), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("OTLP traces: {} exports checked", files.len());
 }
 
 #[test]

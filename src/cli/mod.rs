@@ -53,6 +53,8 @@ COMMANDS:
                grafana-service  the Grafana dashboard of one service (the service variable)
                telemetry        the sandbox's own counters after the episode: episodes, steps,
                                 resets by task, actions by type, errors (Prometheus text)
+               otlp-traces      the episode's simulated request traces (OTLP/JSON
+                                ExportTraceServiceRequest)
     query    play one episode and evaluate the PromQL expression EXPR over its metrics;
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails

@@ -32,10 +32,14 @@ pub use telemetry::Telemetry;
 use crate::metrics::alerts::RuleSet;
 use crate::metrics::families::{family_bit, WHOLE_TARGET};
 use crate::metrics::monitor::{AlertSample, Baseline, EpisodeCounters, Monitor};
+use crate::metrics::traces::{
+    push_traced_logs, step_traces_in, traced_service_logs, Exemplars, StepRequests, Trace,
+    TraceGraph,
+};
 use crate::scenario::{
     Catalog, FixOutcome, LogLevel, PerActionType, PerSignal, RuleQuery, Scenario, Severity, Signal,
 };
-use crate::sim::{push_step_logs, service_logs, ChangeState, LogContext, LogLine, Simulation};
+use crate::sim::{ChangeState, LogContext, LogLine, Simulation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -120,6 +124,8 @@ pub(crate) struct Episode {
     contexts: Vec<LogContext>,
     /// Lines the current step's action makes services write.
     events: Vec<crate::sim::LogEvent>,
+    /// The traces of the step whose log lines were written last (their ids).
+    requests: StepRequests,
     /// Per service: the metric families whose data is missing now (bits).
     missing: Vec<u64>,
     /// Per service: the last signals its monitoring saw.
@@ -174,6 +180,8 @@ struct PreparedScenario {
     affected: Vec<usize>,
     /// [`Scenario::path_to_users`].
     path: Vec<usize>,
+    /// The scenario's entry points and dependencies, for the traces.
+    traces: TraceGraph,
     /// Per alert rule: the index of its service, and the rank of its name
     /// among the rules' names (to sort alert views without comparing text).
     alert_services: Vec<usize>,
@@ -201,6 +209,7 @@ impl PreparedScenario {
                 .filter_map(|name| scenario.service_index(name))
                 .collect(),
             path: scenario.path_to_users(),
+            traces: TraceGraph::new(scenario),
             alert_services: scenario
                 .alerts
                 .iter()
@@ -377,6 +386,7 @@ impl Env {
             last_feedback: String::new(),
             changes: ChangeState::new(&scenario_ref),
             contexts: Vec::new(),
+            requests: StepRequests::default(),
             events: Vec::new(),
             missing: Vec::new(),
             seen: Vec::new(),
@@ -482,7 +492,16 @@ impl Env {
             .scenario
             .services
             .iter()
-            .flat_map(|s| service_logs(&e.scenario, e.seed, &s.name, &e.contexts, usize::MAX))
+            .flat_map(|s| {
+                traced_service_logs(
+                    &e.prepared.traces,
+                    &e.scenario,
+                    e.seed,
+                    &s.name,
+                    &e.contexts,
+                    usize::MAX,
+                )
+            })
             .collect();
         lines.sort_by(|a, b| a.time.total_cmp(&b.time));
         Ok(lines)
@@ -495,7 +514,75 @@ impl Env {
     /// investigation of it shows, with `limit` = [`LOG_LINES_SHOWN`]).
     pub fn service_logs(&self, name: &str, limit: usize) -> Result<Vec<LogLine>, EnvError> {
         let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
-        Ok(service_logs(&e.scenario, e.seed, name, &e.contexts, limit))
+        Ok(traced_service_logs(
+            &e.prepared.traces,
+            &e.scenario,
+            e.seed,
+            name,
+            &e.contexts,
+            limit,
+        ))
+    }
+
+    /// The `limit` most recent simulated traces (newest step first; within
+    /// a step, in entry-point order), only those through service `service`
+    /// when it is given (none through a name the scenario does not have).
+    /// Derived from the episode's record of each step
+    /// ([`step_traces`](crate::metrics::traces::step_traces)).
+    pub fn traces(&self, service: Option<&str>, limit: usize) -> Result<Vec<Trace>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        let mut out = Vec::new();
+        if service.is_some_and(|s| e.scenario.service_index(s).is_none()) {
+            return Ok(out);
+        }
+        for (step, context) in e.contexts.iter().enumerate().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let traces = step_traces_in(
+                &e.prepared.traces,
+                &e.scenario,
+                e.seed,
+                step as u32,
+                &context.values,
+            );
+            out.extend(
+                traces
+                    .into_iter()
+                    .filter(|t| service.is_none_or(|s| t.passes(s)))
+                    .take(limit - out.len()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Every simulated trace of the episode so far, oldest step first
+    /// (what `firedrill export otlp-traces` writes).
+    pub fn all_traces(&self) -> Result<Vec<Trace>, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        Ok(e.contexts
+            .iter()
+            .enumerate()
+            .flat_map(|(step, context)| {
+                step_traces_in(
+                    &e.prepared.traces,
+                    &e.scenario,
+                    e.seed,
+                    step as u32,
+                    &context.values,
+                )
+            })
+            .collect())
+    }
+
+    /// The whole episode as OpenMetrics text ([`Monitor::openmetrics`])
+    /// with exemplars: the latency histogram's bucket samples of the
+    /// incident steps link to a trace whose span of that service falls in
+    /// the bucket.
+    pub fn openmetrics(&self) -> Result<String, EnvError> {
+        let e = self.episode.as_ref().ok_or(EnvError::ResetNeeded)?;
+        let exemplars = Exemplars::of_traces(&e.scenario, &self.all_traces()?);
+        Ok(e.monitor.openmetrics_with(&exemplars))
     }
 }
 
@@ -1055,7 +1142,7 @@ impl Episode {
     }
 
     /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`
-    /// (what [`service_logs`] gives), from the lines recorded so far.
+    /// (what [`traced_service_logs`] gives), from the lines recorded so far.
     fn logs_shown(&self, index: usize, step: u32) -> LogLines {
         match self.logs.get(index) {
             Some(Some((through, lines))) if *through >= step => {
@@ -1069,7 +1156,8 @@ impl Episode {
             _ => {
                 let name = &self.scenario.services[index].name;
                 let through = self.contexts.len().min(step as usize + 1);
-                service_logs(
+                traced_service_logs(
+                    &self.prepared.traces,
                     &self.scenario,
                     self.seed,
                     name,
@@ -1096,9 +1184,16 @@ impl Episode {
             };
             for s in from..=step {
                 if let Some(context) = self.contexts.get(s as usize) {
-                    push_step_logs(&self.scenario, self.seed, index, s, context, |line| {
-                        lines.push(Arc::new(line))
-                    });
+                    push_traced_logs(
+                        &self.prepared.traces,
+                        &mut self.requests,
+                        &self.scenario,
+                        self.seed,
+                        index,
+                        s,
+                        context,
+                        |line| lines.push(Arc::new(line)),
+                    );
                 }
             }
             *through = (*through).max(step);

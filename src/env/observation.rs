@@ -157,6 +157,8 @@ pub struct Investigation {
 ///     level: firedrill::scenario::LogLevel::Info,
 ///     message: "ok".into(),
 ///     fields: vec![],
+///     trace_id: None,
+///     span_id: None,
 /// }]);
 /// assert_eq!(one[0].message, "ok");
 /// assert!(serde_json::to_string(&one).unwrap().starts_with(r#"[{"time":1.0,"step":0,"service":"api""#));

@@ -5,6 +5,7 @@
 
 use super::alerts::rule_expr;
 use super::families::{escape_label_value, gauge_for};
+use super::traces::Trace;
 use crate::scenario::{LogLevel, RuleQuery, Scenario, SloKind, SloSpec, SLI_WINDOWS};
 use crate::series::format_value;
 use crate::sim::LogLine;
@@ -145,14 +146,21 @@ pub fn otlp_logs(scenario: &Scenario, lines: &[LogLine]) -> Value {
                         .map(|(k, v)| json!({ "key": k, "value": { "stringValue": v } }))
                         .chain(std::iter::once(json!({ "key": "firedrill.step", "value": { "intValue": l.step.to_string() } })))
                         .collect();
-                    json!({
+                    let mut record = json!({
                         "timeUnixNano": nanos,
                         "observedTimeUnixNano": nanos,
                         "severityNumber": severity_number(l.level),
                         "severityText": l.level.label(),
                         "body": { "stringValue": l.message },
                         "attributes": attributes
-                    })
+                    });
+                    if let (Some(trace), Some(span), Some(object)) =
+                        (&l.trace_id, &l.span_id, record.as_object_mut())
+                    {
+                        object.insert("traceId".into(), json!(trace));
+                        object.insert("spanId".into(), json!(span));
+                    }
+                    record
                 })
                 .collect();
             (!records.is_empty()).then(|| {
@@ -168,4 +176,76 @@ pub fn otlp_logs(scenario: &Scenario, lines: &[LogLine]) -> Value {
         })
         .collect();
     json!({ "resourceLogs": resource_logs })
+}
+
+/// Simulated Unix seconds as OTLP nanoseconds (a decimal string), to the microsecond.
+fn nanos(seconds: f64) -> String {
+    ((seconds * 1_000_000.0).round() as i64 as i128 * 1_000).to_string()
+}
+
+/// Traces as an OTLP/JSON `ExportTraceServiceRequest`, one resource per
+/// service (`service.name`), its spans in trace order. Each span has
+/// `firedrill.step`, `firedrill.attempt` (0 for a first call, 1 and 2 for
+/// retries) and, where the hop answers HTTP, `http.response.status_code`;
+/// a failed span has status ERROR (2), the others UNSET.
+pub fn otlp_traces(scenario: &Scenario, traces: &[Trace]) -> Value {
+    let resource_spans: Vec<Value> = scenario
+        .services
+        .iter()
+        .filter_map(|service| {
+            let spans: Vec<Value> = traces
+                .iter()
+                .flat_map(|trace| {
+                    trace
+                        .spans
+                        .iter()
+                        .filter(|s| s.service == service.name)
+                        .map(move |span| (trace, span))
+                })
+                .map(|(trace, span)| {
+                    let start = trace.start_time + span.start;
+                    let mut attributes = vec![
+                        json!({ "key": "firedrill.step", "value": { "intValue": trace.step.to_string() } }),
+                        json!({ "key": "firedrill.attempt", "value": { "intValue": span.attempt.to_string() } }),
+                    ];
+                    if let Some(code) = span.status_code {
+                        attributes.push(json!({ "key": "http.response.status_code", "value": { "intValue": code.to_string() } }));
+                    }
+                    let status = if span.error {
+                        json!({ "code": 2, "message": match span.status_code {
+                            Some(code) => format!("HTTP {code}"),
+                            None => "failed".to_string(),
+                        } })
+                    } else {
+                        json!({})
+                    };
+                    let mut value = json!({
+                        "traceId": trace.trace_id,
+                        "spanId": span.span_id,
+                        "name": span.name,
+                        "kind": span.kind.otlp(),
+                        "startTimeUnixNano": nanos(start),
+                        "endTimeUnixNano": nanos(start + span.duration),
+                        "attributes": attributes,
+                        "status": status
+                    });
+                    if let (Some(parent), Some(object)) = (&span.parent_span_id, value.as_object_mut()) {
+                        object.insert("parentSpanId".into(), json!(parent));
+                    }
+                    value
+                })
+                .collect();
+            (!spans.is_empty()).then(|| {
+                json!({
+                    "resource": { "attributes": [
+                        { "key": "service.name", "value": { "stringValue": service.name } },
+                        { "key": "service.namespace", "value": { "stringValue": "firedrill" } },
+                        { "key": "team", "value": { "stringValue": service.team } }
+                    ]},
+                    "scopeSpans": [{ "scope": { "name": "firedrill", "version": env!("CARGO_PKG_VERSION") }, "spans": spans }]
+                })
+            })
+        })
+        .collect();
+    json!({ "resourceSpans": resource_spans })
 }

@@ -10,3 +10,4 @@ pub mod monitor;
 pub mod portable_math;
 pub mod recorder;
 pub mod slo;
+pub mod traces;

@@ -13,10 +13,12 @@
 //! staleness marker.
 
 use super::families::{
-    family_bit, write_sample, FamilyKind, FleetSample, MetricSet, RuleSeries, SloFigure, FAMILIES,
+    family_bit, write_sample, FamilyKind, FleetSample, MetricSet, RuleSeries, SeriesDef, SloFigure,
+    FAMILIES, LATENCY_BUCKETS,
 };
 use super::recorder::{Recorder, Snapshot};
 use super::slo::SloBook;
+use super::traces::Exemplars;
 use crate::rng::Rng;
 use crate::scenario::{PerActionType, PerSignal, Scenario, Signal};
 use crate::series::{format_value, stale_nan, Labels, SeriesId, Store};
@@ -423,6 +425,14 @@ impl Monitor {
     /// timestamps in seconds, families grouped, each series in time order,
     /// ending in `# EOF`. Loadable with `promtool tsdb create-blocks-from openmetrics`.
     pub fn openmetrics(&self) -> String {
+        self.openmetrics_with(&Exemplars::default())
+    }
+
+    /// [`Monitor::openmetrics`] with `exemplars` on the latency histogram's
+    /// bucket samples: `# {trace_id="…"} value timestamp` after a sample
+    /// when a span of the service at that scrape falls in the bucket (above
+    /// the previous bound, at most `le`).
+    pub fn openmetrics_with(&self, exemplars: &Exemplars) -> String {
         let mut out = String::with_capacity(self.ids.len() * 64 * 160);
         let mut current_family = usize::MAX;
         for (def, id) in self.metrics.series().iter().zip(self.ids.iter()) {
@@ -442,12 +452,44 @@ impl Monitor {
             let Some(series) = self.store.get(*id) else {
                 continue;
             };
+            let bucket = bucket_bounds(def).filter(|_| !exemplars.is_empty());
+            let incident_ms = self.incident_start.saturating_mul(1000);
             for (t, v) in series.samples() {
                 write_sample(&mut out, &def.metric, &def.labels, v);
-                let _ = writeln!(out, " {}", format_value(t as f64 / 1000.0));
+                let _ = write!(out, " {}", format_value(t as f64 / 1000.0));
+                if let Some((above, up_to)) = bucket.filter(|_| t >= incident_ms) {
+                    if let Some(e) = exemplars.find(def.service, t, above, up_to) {
+                        let _ = write!(
+                            out,
+                            " # {{trace_id=\"{}\"}} {} {}",
+                            e.trace_id,
+                            format_value(e.value),
+                            format_value((e.time * 1000.0).round() / 1000.0)
+                        );
+                    }
+                }
+                out.push('\n');
             }
         }
         out.push_str("# EOF\n");
         out
     }
+}
+
+/// The bounds (above, at most) of a latency histogram bucket series.
+fn bucket_bounds(def: &SeriesDef) -> Option<(f64, f64)> {
+    if def.metric != "http_request_duration_seconds_bucket" {
+        return None;
+    }
+    let le = &def.labels.iter().find(|(k, _)| k == "le")?.1;
+    if le == "+Inf" {
+        return LATENCY_BUCKETS.last().map(|&last| (last, f64::INFINITY));
+    }
+    let up_to: f64 = le.parse().ok()?;
+    let above = LATENCY_BUCKETS
+        .iter()
+        .copied()
+        .filter(|&b| b < up_to)
+        .fold(0.0, f64::max);
+    Some((above, up_to))
 }

@@ -309,10 +309,11 @@ impl SloBook {
             counter.advance(store, time_ms);
         }
         let counters = &self.counters;
-        // Each window's sum of the counters' rates (None: no counter has one).
-        let summed = |indices: &[usize]| {
-            std::array::from_fn::<Option<f64>, { SLI_WINDOWS.len() }, _>(|w| {
-                let rates: Vec<f64> = indices
+        // A window's sum of the counters' rates (None: no counter has one).
+        let summed = |indices: &[usize], w: usize| {
+            let mut any = false;
+            let sum = kahan_sum(
+                indices
                     .iter()
                     .filter_map(|&c| {
                         counters
@@ -320,16 +321,14 @@ impl SloBook {
                             .summary(w)?
                             .rate(time_ms, RANGES_MS[w], true)
                     })
-                    .collect();
-                (!rates.is_empty()).then(|| kahan_sum(rates))
-            })
+                    .inspect(|_| any = true),
+            );
+            any.then_some(sum)
         };
         for (s, source) in self.sources.iter().enumerate() {
             let kind = self.specs[s].kind;
-            let counted = summed(&source.counted);
-            let all = summed(&source.all);
             for w in 0..SLI_WINDOWS.len() {
-                self.windows[s][w] = match (counted[w], all[w]) {
+                self.windows[s][w] = match (summed(&source.counted, w), summed(&source.all, w)) {
                     (Some(c), Some(a)) => Some(match kind {
                         SloKind::Availability => c / a,
                         SloKind::Latency => 1.0 - c / a,

@@ -818,6 +818,13 @@ pub struct LogLine {
     pub message: String,
     /// Structured fields, in template order.
     pub fields: Vec<(String, String)>,
+    /// The trace of the request the line stands for, if it stands for one
+    /// (32 hex digits; filled in by `metrics::traces::push_traced_logs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// The span of the line's service in that trace (16 hex digits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
 }
 
 /// A request id looking value derived from the seed, step and template.
@@ -1036,6 +1043,8 @@ pub fn push_step_logs(
                 .iter()
                 .map(|(k, v)| (k.to_string(), fill(v, seed, step, 0, index, context)))
                 .collect(),
+            trace_id: None,
+            span_id: None,
         });
     }
     for (t, template) in scenario.logs.iter().enumerate() {
@@ -1065,6 +1074,8 @@ pub fn push_step_logs(
                 .iter()
                 .map(|(k, v)| (k.clone(), fill(v, seed, step, t, index, context)))
                 .collect(),
+            trace_id: None,
+            span_id: None,
         });
     }
     for (i, (s, level, message, fields)) in context.events.iter().enumerate() {
@@ -1076,6 +1087,8 @@ pub fn push_step_logs(
                 level: *level,
                 message: message.clone(),
                 fields: fields.clone(),
+                trace_id: None,
+                span_id: None,
             });
         }
     }

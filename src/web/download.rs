@@ -102,6 +102,11 @@ mod tests {
                 "disk-full-v1-7.telemetry.prom",
                 "text/plain",
             ),
+            (
+                ExportKind::OtlpTraces,
+                "disk-full-v1-7.otlp-traces.json",
+                "application/json",
+            ),
         ];
         assert_eq!(cases.len(), ExportKind::ALL.len(), "every kind has a case");
         for (kind, file_name, mime_type) in cases {

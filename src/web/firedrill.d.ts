@@ -43,7 +43,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency" | "time_to_mitigate" | "closure";
 
 /** What `env.export(kind)` can write. */
-export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs" | "grafana-slo" | "grafana-service" | "telemetry";
+export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs" | "grafana-slo" | "grafana-service" | "telemetry" | "otlp-traces";
 
 /** The baseline agents of `new Agent(name, seed)`. */
 export type AgentName = "random" | "heuristic" | "oracle";
@@ -159,6 +159,54 @@ export interface LogLine {
     level: LogLevel;
     message: string;
     fields: [string, string][];
+    /** For a line that stands for a request: the trace of that request (32 hex digits). */
+    trace_id?: string;
+    /** The span of the line's service in that trace (16 hex digits). */
+    span_id?: string;
+}
+
+/** A span's kind: a service answering, or a call to a database, cache, queue, third party or infrastructure. */
+export type SpanKind = "server" | "client";
+
+/** One hop of a simulated trace. */
+export interface Span {
+    /** 16 lowercase hex digits. */
+    span_id: string;
+    /** The caller's span; null for the root. */
+    parent_span_id: string | null;
+    service: string;
+    /** Like "GET /checkout" or "orders-db query". */
+    name: string;
+    kind: SpanKind;
+    /** Seconds from the trace's start. */
+    start: number;
+    /** Seconds. */
+    duration: number;
+    error: boolean;
+    /** The HTTP status answered; null for databases, caches and queues. */
+    status_code: number | null;
+    /** Hops from the root (0 for the root). */
+    depth: number;
+    /** 0 for a first call, 1 and 2 for retries of a failed one. */
+    attempt: number;
+}
+
+/** One simulated request from an entry point down the dependency graph (`env.traces()`). */
+export interface Trace {
+    /** 32 lowercase hex digits. */
+    trace_id: string;
+    /** The incident step it was made in. */
+    step: number;
+    /** The entry point (the root span's service). */
+    entry: string;
+    /** Simulated Unix seconds of its start. */
+    start_time: number;
+    /** Seconds. */
+    duration: number;
+    /** Whether the request failed (the root span's status). */
+    error: boolean;
+    /** Root first, each caller before its calls. */
+    spans: Span[];
 }
 
 /** What investigating a service revealed (kept up to date every step). */

@@ -10,6 +10,7 @@
 //!   `env.query(expr, time?)` and `env.queryRange(expr, start, end, step)` →
 //!   the Prometheus HTTP API JSON object; `env.exposition()` → text;
 //!   `env.render()` → markdown; `env.export(kind)` → text;
+//!   `env.traces(service?, limit?)` → the most recent simulated traces;
 //!   `env.loadScenario(tomlText, fileName?)` → its id; `env.scenarios()`;
 //! - `new Agent(name, seed)` (`random`, `heuristic`, `oracle`);
 //!   `agent.act(env)` → the action it would play now.
@@ -202,8 +203,8 @@ impl JsEnv {
     }
 
     /// One export of the episode: `openmetrics`, `exposition`, `rules`,
-    /// `grafana`, `csv`, `otlp-logs`, `grafana-slo`, `grafana-service` or
-    /// `telemetry` (the bytes `firedrill export` prints).
+    /// `grafana`, `csv`, `otlp-logs`, `grafana-slo`, `grafana-service`,
+    /// `telemetry` or `otlp-traces` (the bytes `firedrill export` prints).
     pub fn export(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportKind")] kind: JsValue,
@@ -213,6 +214,41 @@ impl JsEnv {
             .and_then(|k| ExportKind::from_id(&k).map_err(|e| e.to_string()))
             .map_err(argument("export"))?;
         episode_export(&self.env, kind).map_err(failed::<EnvError>("export"))
+    }
+
+    /// The most recent simulated request traces (newest step first), at most
+    /// `limit` (default 5, at most 500); only those through `service` when
+    /// it is given. Throws `invalid_argument` for a service the scenario
+    /// does not have.
+    #[wasm_bindgen(unchecked_return_type = "Trace[]")]
+    pub fn traces(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] service: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] limit: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let service = input::text(&service, "service", 200).map_err(argument("traces"))?;
+        let limit = input::count(&limit, "limit", 500)
+            .map_err(argument("traces"))?
+            .unwrap_or(5);
+        let scenario = self
+            .env
+            .scenario()
+            .ok_or_else(|| failed::<EnvError>("traces")(EnvError::ResetNeeded))?;
+        if let Some(name) = &service {
+            if scenario.service_index(name).is_none() {
+                let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
+                return Err(argument("traces")(format!(
+                    "service {:?} is not in the scenario; expected one of {}",
+                    crate::web::format::clip(name),
+                    names.join(", ")
+                )));
+            }
+        }
+        let traces = self
+            .env
+            .traces(service.as_deref(), limit)
+            .map_err(failed::<EnvError>("traces"))?;
+        to_js(&traces).map_err(unconverted)
     }
 
     /// Adds a scenario from the text of a scenario file (TOML), replacing

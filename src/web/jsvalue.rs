@@ -157,6 +157,29 @@ pub mod input {
         }
     }
 
+    /// An optional count from 1 to `max` (`undefined` and `null` are `None`).
+    pub fn count(value: &JsValue, what: &str, max: usize) -> Result<Option<usize>, String> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        match value.as_f64() {
+            Some(number)
+                if number.is_finite()
+                    && number.fract() == 0.0
+                    && (1.0..=max as f64).contains(&number) =>
+            {
+                Ok(Some(number as usize))
+            }
+            Some(number) => Err(format!(
+                "{what} must be an integer from 1 to {max}, got {number}"
+            )),
+            None => Err(format!(
+                "{what} must be an integer from 1 to {max}, got {}",
+                type_of(value)
+            )),
+        }
+    }
+
     /// The options of `reset`: `{ scenario }` or `{ task }`, and `seed`
     /// (default 0).
     pub fn reset_options(options: &JsValue) -> Result<(Selection, u64), String> {

@@ -113,7 +113,7 @@ mod tests {
         use crate::env::{AlertState, Status};
         use crate::scenario::{FixOutcome, Harm};
         use crate::sim::Health;
-        let cases: [(&str, Vec<String>); 17] = [
+        let cases: [(&str, Vec<String>); 18] = [
             ("TaskId", serialized(Task::ALL)),
             ("ActionType", serialized(ActionType::ALL)),
             ("Severity", serialized(Severity::ALL)),
@@ -142,6 +142,13 @@ mod tests {
                 ]),
             ),
             ("LogLevel", names(LogLevel::NAMES)),
+            (
+                "SpanKind",
+                serialized([
+                    crate::metrics::traces::SpanKind::Server,
+                    crate::metrics::traces::SpanKind::Client,
+                ]),
+            ),
             ("Harm", names(Harm::NAMES)),
             ("FixOutcome", names(FixOutcome::NAMES)),
             ("GradeDimensionName", serialized(GradeDimension::ALL)),
@@ -231,6 +238,17 @@ mod tests {
         let investigation = first(&observation, "investigations");
         check("Investigation", investigation);
         check("LogLine", first(investigation, "logs"));
+        let traced = env.logs().expect("logs");
+        let traced = traced
+            .iter()
+            .find(|l| l.trace_id.is_some())
+            .expect("a line of a request");
+        check("LogLine", &serde_json::to_value(traced).unwrap());
+        let traces = serde_json::to_value(env.traces(None, 5).expect("traces")).unwrap();
+        let trace = &traces[0];
+        check("Trace", trace);
+        check("Span", &trace["spans"][0]);
+        check("Span", &trace["spans"][1]);
         for summary in catalog.summaries() {
             check("ScenarioSummary", &serde_json::to_value(summary).unwrap());
         }

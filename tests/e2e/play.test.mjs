@@ -203,7 +203,7 @@ test("the debrief's downloads equal the CLI's exports of the same episode", asyn
     assert.match(text, /^# HELP firedrill_episodes_started_total /);
     assert.match(text, /\nfiredrill_steps_total [1-9]/);
   }
-  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs", "grafana-slo", "grafana-service"]) {
+  for (const kind of ["openmetrics", "exposition", "rules", "grafana", "csv", "otlp-logs", "grafana-slo", "grafana-service", "otlp-traces"]) {
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByTestId(`export-${kind}`).click(),

@@ -58,7 +58,7 @@ test("an investigated service shows its pods, the bad one apart", async () => {
   await playAction(page, { action_type: "investigate", target: "api" });
   await playAction(page, { action_type: "investigate", target: "billing" });
   await playAction(page, { action_type: "investigate", target: "worker" });
-  const api = page.locator("details.investigation", { hasText: "api" }).first();
+  const api = page.locator("details.investigation[data-service=api]");
   await api.evaluate((d) => { d.open = true; });
   const pods = api.getByTestId("pod");
   assert.equal(await pods.count(), 4);

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::env::{AlertState, Investigation, Observation, Status};
 use crate::leaderboard::Mode;
+use crate::metrics::traces::Trace;
 use crate::web::format::metric_value;
 
 /// The briefing or the running episode, whichever applies.
@@ -34,7 +35,13 @@ pub fn IncidentArea() -> impl IntoView {
                 .iter()
                 .rev()
                 .enumerate()
-                .map(|(i, investigation)| investigation_view(investigation, i == 0))
+                .map(|(i, investigation)| {
+                    let traces = state
+                        .env
+                        .with_value(|env| env.traces(Some(&investigation.service), TRACES_SHOWN))
+                        .unwrap_or_default();
+                    investigation_view(investigation, &traces, i == 0)
+                })
                 .collect_view();
             Some(view! {
                 <section class="panel" aria-labelledby="investigations-heading">
@@ -312,7 +319,111 @@ pub(super) fn log_lines(investigation: &Investigation, count: usize) -> impl Int
         .collect_view()
 }
 
-fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoView {
+/// Recent traces an investigation shows.
+const TRACES_SHOWN: usize = 3;
+
+/// Milliseconds, to the millisecond (a tenth below 10 ms), with a unit.
+fn milliseconds(seconds: f64) -> String {
+    let ms = seconds * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// Recent traces through `service` as waterfalls: one table per trace, a
+/// row per span indented by its depth, its status in words (a failed span
+/// is marked with text and an icon, not only colour), its duration, and a
+/// bar placed by its start and length within the trace.
+fn trace_view(service: &str, traces: &[Trace]) -> impl IntoView {
+    let tables = traces
+        .iter()
+        .map(|trace| {
+            let total = trace.duration.max(1e-9);
+            let rows = trace
+                .spans
+                .iter()
+                .map(|span| {
+                    let x = (100.0 * span.start / total).clamp(0.0, 100.0);
+                    let width = (100.0 * span.duration / total).clamp(0.4, 100.0 - x.min(99.6));
+                    let code = span.status_code.map(|c| format!(" {c}")).unwrap_or_default();
+                    let status = if span.error {
+                        format!("\u{2715} error{code}")
+                    } else {
+                        format!("ok{code}")
+                    };
+                    let retry = (span.attempt > 0).then(|| format!(" (retry {})", span.attempt));
+                    let row_class = match (span.error, span.service == service) {
+                        (true, true) => "span-error span-focus",
+                        (true, false) => "span-error",
+                        (false, true) => "span-focus",
+                        (false, false) => "",
+                    };
+                    view! {
+                        <tr class=row_class data-testid="span">
+                            <th scope="row" class=format!("span-name indent-{}", span.depth.min(8))>
+                                {span.name.clone()}{retry}
+                            </th>
+                            <td>{span.service.clone()}</td>
+                            <td class="span-status">{status}</td>
+                            <td class="num">{milliseconds(span.duration)}</td>
+                            <td class="span-bar">
+                                <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                                    <rect x=format!("{x:.2}") y="1" width=format!("{width:.2}") height="8" rx="0.5"></rect>
+                                </svg>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let outcome = if trace.error { "\u{2715} failed" } else { "succeeded" };
+            let label = format!("Trace {}", trace.trace_id);
+            view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label=label>
+                    <table class="trace" data-testid="trace" data-trace-id=trace.trace_id.clone()>
+                        <caption>
+                            <span class=if trace.error { "trace-failed" } else { "" }>{outcome}</span>
+                            {format!(
+                                " \u{b7} step {} \u{b7} {} from {} \u{b7} trace {}",
+                                trace.step,
+                                milliseconds(trace.duration),
+                                trace.entry,
+                                &trace.trace_id[..trace.trace_id.len().min(8)],
+                            )}
+                        </caption>
+                        <thead><tr>
+                            <th scope="col">"span"</th>
+                            <th scope="col">"service"</th>
+                            <th scope="col">"status"</th>
+                            <th scope="col" class="num">"duration"</th>
+                            <th scope="col" class="span-bar">"waterfall"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+        })
+        .collect_view();
+    let heading = format!("Recent traces through {service}");
+    let label = heading.clone();
+    view! {
+        <section class="traces" data-testid="trace-view" aria-label=label>
+            <h4 class="flush">{heading}</h4>
+            {if traces.is_empty() {
+                view! { <p class="muted small">"No trace yet."</p> }.into_any()
+            } else {
+                tables.into_any()
+            }}
+        </section>
+    }
+}
+
+fn investigation_view(
+    investigation: &Investigation,
+    traces: &[Trace],
+    open: bool,
+) -> impl IntoView {
     let metrics = investigation
         .metrics
         .iter()
@@ -362,11 +473,12 @@ fn investigation_view(investigation: &Investigation, open: bool) -> impl IntoVie
         }
     });
     view! {
-        <details class="investigation" open=open>
+        <details class="investigation" open=open data-service=investigation.service.clone()>
             <summary><strong>{investigation.service.clone()}</strong></summary>
             <div class="metrics">{metrics}</div>
             {pods}
             <ul class="logs">{logs}</ul>
+            {trace_view(&investigation.service, traces)}
         </details>
     }
 }
