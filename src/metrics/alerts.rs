@@ -45,7 +45,7 @@ use crate::scenario::{
 use crate::series::prometheus_math::{
     bucket_quantile, extrapolated_change, extrapolated_rate, kahan_sum, mean, Bucket,
 };
-use crate::series::{format_value, is_stale_nan, SeriesId, Store};
+use crate::series::{format_value, is_stale_nan, Labels, SeriesId, Store};
 use std::sync::Arc;
 
 /// How far back the newest sample of a series counts, as for an instant
@@ -220,7 +220,7 @@ fn window_points(
 
 /// `rate` (or `increase`) of a counter over `(end − range, end]`, as
 /// Prometheus computes it; `None` with fewer than two samples.
-pub fn counter_rate(
+fn counter_rate(
     store: &Store,
     id: SeriesId,
     end_ms: i64,
@@ -234,7 +234,7 @@ pub fn counter_rate(
 
 /// `sum(rate(…))` (or `increase`) of counters: `None` when none has a rate
 /// (the aggregation of an empty vector is empty).
-pub fn summed_rate(
+fn summed_rate(
     store: &Store,
     ids: &[SeriesId],
     end_ms: i64,
@@ -399,20 +399,30 @@ fn newest(store: &Store, id: SeriesId, time_ms: i64) -> Option<f64> {
     (t > time_ms.saturating_sub(LOOKBACK_MS) && !is_stale_nan(v)).then_some(v)
 }
 
-/// The series of a service's `metric` that carry every label in `labels`.
-fn find(store: &Store, metric: &str, service: &str, labels: &[(&str, &str)]) -> Vec<SeriesId> {
+/// The series of a service's `metric` whose labels `keep` accepts.
+pub(crate) fn service_series(
+    store: &Store,
+    metric: &str,
+    service: &str,
+    keep: impl Fn(&Labels) -> bool,
+) -> Vec<SeriesId> {
     store
         .named(metric)
         .iter()
         .copied()
         .filter(|id| {
             store.get(*id).is_some_and(|s| {
-                let l = s.labels();
-                l.get("service").unwrap_or("") == service
-                    && labels.iter().all(|(k, v)| l.get(k).unwrap_or("") == *v)
+                s.labels().get("service").unwrap_or("") == service && keep(s.labels())
             })
         })
         .collect()
+}
+
+/// The series of a service's `metric` that carry every label in `labels`.
+fn find(store: &Store, metric: &str, service: &str, labels: &[(&str, &str)]) -> Vec<SeriesId> {
+    service_series(store, metric, service, |l| {
+        labels.iter().all(|(k, v)| l.get(k).unwrap_or("") == *v)
+    })
 }
 
 /// A rule resolved against a store: the series its expression reads.
@@ -612,16 +622,11 @@ impl Resolved {
 }
 
 /// A service's `http_requests_total` series with a 5xx code.
-fn five_hundreds(store: &Store, service: &str) -> Vec<SeriesId> {
-    find(store, "http_requests_total", service, &[])
-        .into_iter()
-        .filter(|id| {
-            store.get(*id).is_some_and(|s| {
-                let code = s.labels().get("code").unwrap_or("");
-                code.len() == 3 && code.starts_with('5')
-            })
-        })
-        .collect()
+pub(crate) fn five_hundreds(store: &Store, service: &str) -> Vec<SeriesId> {
+    service_series(store, "http_requests_total", service, |l| {
+        let code = l.get("code").unwrap_or("");
+        code.len() == 3 && code.starts_with('5')
+    })
 }
 
 /// A scenario's alert rules, in rule order: the rules, resolved against a

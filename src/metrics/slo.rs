@@ -6,7 +6,7 @@
 //! the burn rate, a green / yellow / red status from the multi-window
 //! burn-rate conditions and the projected time until the budget runs out.
 
-use super::alerts::SlidingCounter;
+use super::alerts::{five_hundreds, service_series, SlidingCounter};
 use super::families::LatencyShape;
 use super::portable_math::ln;
 use crate::rng::Rng;
@@ -243,18 +243,6 @@ impl SloBook {
     /// over all of them; for latency, its histogram bucket at the
     /// threshold over its `_count`.
     pub fn resolve(&mut self, store: &Store) {
-        let find = |metric: &str, service: &str, keep: &dyn Fn(&crate::series::Labels) -> bool| {
-            store
-                .named(metric)
-                .iter()
-                .copied()
-                .filter(|id| {
-                    store.get(*id).is_some_and(|s| {
-                        s.labels().get("service").unwrap_or("") == service && keep(s.labels())
-                    })
-                })
-                .collect::<Vec<SeriesId>>()
-        };
         let mut counters: Vec<SlidingCounter<{ SLI_WINDOWS.len() }>> = Vec::new();
         let mut index_of = |ids: Vec<SeriesId>| -> Vec<usize> {
             ids.into_iter()
@@ -274,24 +262,28 @@ impl SloBook {
             .iter()
             .map(|spec| match spec.kind {
                 SloKind::Availability => SliSeries {
-                    counted: index_of(find("http_requests_total", &spec.service, &|l| {
-                        let code = l.get("code").unwrap_or("");
-                        code.len() == 3 && code.starts_with('5')
-                    })),
-                    all: index_of(find("http_requests_total", &spec.service, &|_| true)),
+                    counted: index_of(five_hundreds(store, &spec.service)),
+                    all: index_of(service_series(
+                        store,
+                        "http_requests_total",
+                        &spec.service,
+                        |_| true,
+                    )),
                 },
                 SloKind::Latency => {
                     let le = format_value(spec.threshold_seconds.unwrap_or(f64::INFINITY));
                     SliSeries {
-                        counted: index_of(find(
+                        counted: index_of(service_series(
+                            store,
                             "http_request_duration_seconds_bucket",
                             &spec.service,
-                            &|l| l.get("le") == Some(le.as_str()),
+                            |l| l.get("le") == Some(le.as_str()),
                         )),
-                        all: index_of(find(
+                        all: index_of(service_series(
+                            store,
                             "http_request_duration_seconds_count",
                             &spec.service,
-                            &|_| true,
+                            |_| true,
                         )),
                     }
                 }
