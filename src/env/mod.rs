@@ -966,6 +966,33 @@ impl Episode {
         }
     }
 
+    /// What an alert shows as its value: its signal now, or for an SLO's
+    /// burn-rate alert the bad fraction over the long window of the first
+    /// condition that holds (what Prometheus' `$value` is), else of the
+    /// first condition (its threshold is that condition's too).
+    fn alert_value(&self, rule: &crate::scenario::AlertRule, service: usize) -> f64 {
+        let RuleQuery::BurnRate { slo, page } = rule.query else {
+            return self.sim.value(service, rule.metric);
+        };
+        let slos = self.monitor.slos();
+        let Some(spec) = slos.specs().get(slo) else {
+            return self.sim.value(service, rule.metric);
+        };
+        let budget = spec.error_budget();
+        let conditions = spec.burn_conditions(page);
+        let bad = |w: usize| slos.window_ratio(slo, w);
+        conditions
+            .iter()
+            .find(|c| {
+                let above = |w: usize| bad(w).is_some_and(|v| v > c.factor * budget);
+                above(c.long) && above(c.short)
+            })
+            .or(conditions.first())
+            .and_then(|c| bad(c.long))
+            // No requests in the window: what the service shows.
+            .unwrap_or_else(|| self.sim.value(service, rule.metric))
+    }
+
     fn time_at(&self, step: u32) -> i64 {
         self.scenario.start_time + (step as i64) * self.scenario.step_seconds as i64
     }
@@ -1043,7 +1070,7 @@ impl Episode {
                     state,
                     summary: rule.summary.clone(),
                     metric: rule.metric.name(),
-                    value: self.sim.value(index, rule.metric),
+                    value: self.alert_value(rule, index),
                     threshold: rule.threshold,
                     since_step: since,
                     since_time: self.time_at(since),

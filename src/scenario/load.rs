@@ -1772,7 +1772,8 @@ fn with_slo_alerts(mut alerts: Vec<AlertRule>, slos: &[SloSpec]) -> Vec<AlertRul
                 continue;
             }
             let window = if page { "an hour" } else { "a day" };
-            let threshold = slo.burn_conditions(page)[0].factor;
+            // The bad fraction the first condition's windows must pass.
+            let threshold = slo.burn_conditions(page)[0].factor * slo.error_budget();
             alerts.push(AlertRule {
                 name,
                 service: slo.service.clone(),
