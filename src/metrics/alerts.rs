@@ -376,11 +376,8 @@ impl<const N: usize> SlidingCounter<N> {
     pub fn summary(&self, w: usize) -> Option<WindowSummary> {
         let (first, last, count, resets) = self.windows.get(w).copied().flatten()?;
         Some(WindowSummary {
-            change: if resets == 0.0 {
-                last.1 - first.1
-            } else {
-                last.1 - first.1 + resets
-            },
+            // Adding no reset (0.0) leaves `last − first` exactly as PromQL has it.
+            change: last.1 - first.1 + resets,
             first,
             last,
             count,

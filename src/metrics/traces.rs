@@ -631,8 +631,10 @@ pub fn push_traced_logs(
     });
 }
 
-/// [`service_logs`](crate::sim::service_logs) with the lines of requests
-/// carrying trace ids ([`push_traced_logs`]).
+/// The log lines `service` has written from the incident start through
+/// the last step of `contexts` (one per step from step 0), oldest first, at
+/// most `limit` (the newest kept), the lines of requests carrying trace
+/// ids ([`push_traced_logs`]).
 pub fn traced_service_logs(
     graph: &TraceGraph,
     scenario: &Scenario,

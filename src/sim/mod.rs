@@ -986,36 +986,9 @@ fn routine_line(kind: ServiceKind) -> (&'static str, [(&'static str, &'static st
     }
 }
 
-/// The log lines `service` has written from the incident start through
-/// the last step of `contexts` (one per step from step 0), oldest first, at
-/// most `limit` (the newest kept).
-pub fn service_logs(
-    scenario: &Scenario,
-    seed: u64,
-    service: &str,
-    contexts: &[LogContext],
-    limit: usize,
-) -> Vec<LogLine> {
-    let Some(index) = scenario.service_index(service) else {
-        return Vec::new();
-    };
-    let up_to_step = contexts.len().saturating_sub(1) as u32;
-    let mut lines = Vec::new();
-    let first_step = up_to_step.saturating_sub(limit.min(u32::MAX as usize) as u32);
-    for step in first_step..=up_to_step {
-        if let Some(context) = contexts.get(step as usize) {
-            push_step_logs(scenario, seed, index, step, context, |line| {
-                lines.push(line)
-            });
-        }
-    }
-    let skip = lines.len().saturating_sub(limit);
-    lines.drain(..skip);
-    lines
-}
-
 /// Hands the log lines service `index` writes at `step` to `push`, in
-/// order (what [`service_logs`] lists for that step): its routine line,
+/// order (what [`crate::metrics::traces::traced_service_logs`] lists for
+/// that step): its routine line,
 /// the scenario's templates due (those of a fault stop once a right fix
 /// has taken hold; recovery lines start then), and the lines the
 /// responder's actions made it write.
