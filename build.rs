@@ -112,6 +112,43 @@ fn main() {
     }
     code.push_str("];\n");
     fs::write(out_dir.join("builtin_scenarios.rs"), code).expect("write builtin_scenarios.rs");
+    write_builtin_packs(&out_dir);
+}
+
+/// Lists `packs/*.toml` for `src/workshop/pack.rs`: `BUILTIN_PACKS`, each
+/// file's path and text (always embedded: packs are small).
+fn write_builtin_packs(out_dir: &Path) {
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("packs");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut code = String::from(
+        "/// The built-in pack files, sorted by name: (path, text).\n\
+         static BUILTIN_PACKS: &[(&str, &str)] = &[\n",
+    );
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        code.push_str(&format!(
+            "    ({:?}, include_str!({:?})),\n",
+            format!("packs/{name}"),
+            path.display().to_string()
+        ));
+    }
+    code.push_str("];\n");
+    fs::write(out_dir.join("builtin_packs.rs"), code).expect("write builtin_packs.rs");
 }
 
 /// The 64-bit FNV-1a hash of `bytes` (as `Catalog::load_builtin_text`

@@ -42,7 +42,8 @@
 //! | 7 | `export` | the exports of an episode by kind (`ExportKind`) |
 //! | 8 | `agents`, `leaderboard`, `replay` | the baseline agents; leaderboard merging; replay codes |
 //! | 9 | `runner` | whole episodes played by an agent or an action list; the trajectory digest |
-//! | 10 | `cli`, `web` | the boundaries: the terminal (and `bench`); the browser (JS API, JS values, the app) |
+//! | 10 | `workshop` | workshop packs, result codes replayed and graded, the curriculum, QR codes |
+//! | 11 | `cli`, `web` | the boundaries: the terminal (and `bench`); the browser (JS API, JS values, the app) |
 //!
 //! The crate root re-exports what a user of the library needs most:
 //! [`Env`], [`Selection`], [`Action`], [`Observation`], [`Step`],
@@ -72,6 +73,8 @@ pub mod leaderboard;
 pub mod replay;
 
 pub mod runner;
+
+pub mod workshop;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

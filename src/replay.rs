@@ -53,7 +53,13 @@ pub fn encode(actions: &[Action]) -> String {
     let json = serde_json::to_vec(actions).unwrap_or_default();
     let mut out = String::with_capacity(VERSION_PREFIX.len() + json.len() * 4 / 3 + 4);
     out.push_str(VERSION_PREFIX);
-    for chunk in json.chunks(3) {
+    push_base64url(&mut out, &json);
+    out
+}
+
+/// Appends the unpadded base64url encoding of `bytes` to `out`.
+pub(crate) fn push_base64url(out: &mut String, bytes: &[u8]) {
+    for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
             chunk.get(1).copied().unwrap_or(0),
@@ -64,7 +70,6 @@ pub fn encode(actions: &[Action]) -> String {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
     }
-    out
 }
 
 /// The actions of a replay code; the error says what is wrong and where.
@@ -88,27 +93,7 @@ pub fn decode_versioned(code: &str) -> Result<(u32, Vec<Action>), String> {
             "the replay code must start with \"2.\" (format version 2) or \"1.\" (version 1)",
         ));
     };
-    let mut bytes = Vec::with_capacity(body.len() * 3 / 4);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for (i, c) in body.bytes().enumerate() {
-        let Some(value) = ALPHABET.iter().position(|&a| a == c) else {
-            return Err(format!(
-                "the replay code has {:?} at position {}; expected base64url (A-Z a-z 0-9 - _)",
-                char::from(c),
-                i + code.len() - body.len()
-            ));
-        };
-        buffer = (buffer << 6) | value as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    if bits >= 6 {
-        return Err(String::from("the replay code is cut short"));
-    }
+    let bytes = base64url_bytes(body, code.len() - body.len(), "replay code")?;
     let actions: Vec<Action> = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "the replay code does not hold a list of actions (column {} of its JSON: {e})",
@@ -122,6 +107,33 @@ pub fn decode_versioned(code: &str) -> Result<(u32, Vec<Action>), String> {
         ));
     }
     Ok((version, actions))
+}
+
+/// The bytes of the base64url text `body`, which starts at position
+/// `offset` of a `what` ("replay code") for the error messages.
+pub(crate) fn base64url_bytes(body: &str, offset: usize, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::with_capacity(body.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for (i, c) in body.bytes().enumerate() {
+        let Some(value) = ALPHABET.iter().position(|&a| a == c) else {
+            return Err(format!(
+                "the {what} has {:?} at position {}; expected base64url (A-Z a-z 0-9 - _)",
+                char::from(c),
+                i + offset
+            ));
+        };
+        buffer = (buffer << 6) | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    if bits >= 6 {
+        return Err(format!("the {what} is cut short"));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -3,7 +3,39 @@
 
 use crate::agents::Agent;
 use crate::env::{Action, Env, EnvError, Selection};
+use serde_json::{json, Value};
 use std::fmt;
+
+/// The summary of the episode in `env` (`firedrill run --json`): scenario,
+/// task, seed, steps, score, status, the dimensions and the actions played.
+pub fn episode_summary(env: &mut Env, seed: u64, played: &[Action]) -> Result<Value, EnvError> {
+    let state = env.state()?;
+    let grade = env.grade()?;
+    let mut summary = json!({
+        "scenario": state.scenario,
+        "task": state.task,
+        "seed": seed,
+        "steps": state.step,
+        "score": grade.score,
+        "final": grade.final_grade,
+        "terminated": state.terminated,
+        "truncated": state.truncated,
+        "status": state.status,
+        "cumulative_reward": state.cumulative_reward,
+        "mttr_steps": state.mttr_steps,
+        "mttr_minutes": state.mttr_minutes,
+        "dimensions": grade.dimensions,
+        "actions": played,
+        "start_time": state.history_start_time,
+        "end_time": state.end_time,
+        "step_seconds": state.step_seconds,
+    });
+    if grade.hints_used > 0 {
+        summary["hints_used"] = json!(grade.hints_used);
+        summary["hint_penalty"] = json!(grade.hint_penalty);
+    }
+    Ok(summary)
+}
 
 /// Where the actions of an episode come from.
 pub enum Driver<'a> {

@@ -320,7 +320,7 @@ fn telemetry_counts_what_happened() {
         assert!(text.contains(line), "no {line:?} in\n{text}");
     }
     assert_eq!(t.resets_by_task.iter().sum::<u64>(), 1);
-    assert_eq!(t.actions_by_type, [1, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(t.actions_by_type, [1, 0, 0, 0, 0, 0, 0, 0]);
 }
 
 #[test]

@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
             name: "shape: an unknown top-level key",
             input: replaced("severity = \"P2\"\n", "severity = \"P2\"\nowner = \"sre\"\n"),
             expected: &[
-                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`, `began_minutes_ago`, `zones`, `other_faults`, `changes`, `business`, `missing`, `slos`",
+                "case.toml:6:1: unknown field `owner`, expected one of `id`, `title`, `debrief_title`, `task`, `summary`, `severity`, `step_seconds`, `start_time`, `extra_teams`, `escalate_to`, `services`, `fault`, `symptoms`, `red_herrings`, `logs`, `alerts`, `remediations`, `communication`, `variation`, `began_minutes_ago`, `zones`, `other_faults`, `changes`, `business`, `missing`, `slos`, `injects`, `hints`",
             ],
         },
         Case {

@@ -158,6 +158,30 @@ pub fn ideal_path(scenario: &Scenario, task: Task) -> Vec<Action> {
             )
         })
         .collect();
+    // Each message waiting for a reply is answered once every fix is on
+    // (mitigating comes first), and before its deadline.
+    let fixed = path
+        .iter()
+        .rposition(|a| a.action_type == "remediate")
+        .map_or(0, |i| i + 1);
+    let mut at = 0;
+    for inject in &scenario.injects {
+        let deadline = (inject.step + inject.respond_within) as usize - 1;
+        at = (inject.step as usize)
+            .max(fixed)
+            .min(deadline)
+            .max(at)
+            .min(path.len());
+        let reply = format!("{capitalised} is affected for some of our users. We are investigating and working on it. Next update in 30 minutes.");
+        path.insert(
+            at,
+            Action::new("communicate", None)
+                .with("channel", channel)
+                .with("message", &reply)
+                .because(&format!("Answer the {}'s message: say what users see, where we are and when the next update comes.", inject.from.name())),
+        );
+        at += 1;
+    }
     path.push(
         Action::new("resolve", None)
             .with("summary", &summary.join(" "))
@@ -213,7 +237,7 @@ impl Agent for RandomAgent {
         let service = self.rng.choose(&services).copied().unwrap_or("");
         let action_type = self
             .rng
-            .choose(&ActionType::ALL)
+            .choose(&ActionType::RESPONSES)
             .copied()
             .unwrap_or(ActionType::Investigate);
         match action_type {
@@ -255,6 +279,7 @@ impl Agent for RandomAgent {
             ActionType::Resolve => {
                 Action::new("resolve", None).with("summary", "It seems to be fine now.")
             }
+            ActionType::Hint => Action::new("hint", None),
         }
     }
 }

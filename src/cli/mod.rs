@@ -11,9 +11,9 @@ pub mod bench;
 use crate::agents::{self, AGENT_NAMES};
 use crate::env::{Action, Env, Selection};
 use crate::export::{episode_export, ExportKind};
-use crate::runner::{run_episode, Driver};
+use crate::runner::{episode_summary, run_episode, Driver};
 use crate::scenario::Catalog;
-use serde_json::{json, Value};
+use crate::workshop::{self, code, pack, pack::is_pack};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,9 @@ USAGE:
     firedrill list [--json]
     firedrill check [--strict] PATH...
     firedrill causes [--json]
+    firedrill packs [--json]
+    firedrill curriculum [--json]
+    firedrill grade-code [--scenarios DIR] CODE
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export KIND (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
@@ -38,7 +41,16 @@ COMMANDS:
              root-cause service, the fault type or a diagnosis keyword; no debrief_title; a
              general keyword; a cause outside the taxonomy; a red herring with no edge to an
              affected service; a right fix nothing gives evidence for)
+             A file with [[drills]] is a workshop pack: its drills must name scenarios that are
+             built in or given in the same check
     causes   the taxonomy of causes a diagnosis names (--json: an array of {id, name, description})
+    packs    the built-in workshop packs and their drills (--json: an array of {id, title,
+             summary, objectives, drills: [{scenario, seed, mode, minutes, note}]})
+    curriculum  the stages easy to hard: difficulty, step budget, time penalty per step, pass
+             mark, graded dimensions with weights, scenarios and fault types (--json: an array)
+    grade-code  replay a result code (r1.…, from the end of a drill) and print the grade of
+             the episode it plays, as run --json does, with name, pack, drill, mode,
+             claimed_score and score_edited (the code's own score is never trusted)
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
     export   play one episode and print an export of it to stdout:
@@ -229,6 +241,9 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
         "list" => list(&parse_options(rest, &["json", "scenarios"])?)?,
         "check" => check(&parse_options(rest, &["strict"])?)?,
         "causes" => causes(&parse_options(rest, &["json"])?)?,
+        "packs" => packs(&parse_options(rest, &["json"])?)?,
+        "curriculum" => curriculum(&parse_options(rest, &["json"])?)?,
+        "grade-code" => grade_code(&parse_options(rest, &["scenarios"])?)?,
         "run" => run(&parse_options(
             rest,
             &[
@@ -378,6 +393,8 @@ fn check(options: &Options) -> Result<String, Failure> {
     let mut problems = Vec::new();
     let mut valid = 0usize;
     let mut ids: Vec<(String, String)> = Vec::new();
+    // Packs are checked once every scenario given beside them is known.
+    let mut pack_files: Vec<(String, String)> = Vec::new();
     for path in &options.positional {
         for file in scenario_files(Path::new(path))? {
             let name = file.display().to_string();
@@ -391,6 +408,10 @@ fn check(options: &Options) -> Result<String, Failure> {
                     continue;
                 }
             };
+            if is_pack(&text) {
+                pack_files.push((name, text));
+                continue;
+            }
             match crate::scenario::parse(&name, &text) {
                 Ok(scenario) => {
                     if options.strict {
@@ -414,14 +435,122 @@ fn check(options: &Options) -> Result<String, Failure> {
             }
         }
     }
+    let builtin = Catalog::builtin();
+    let known =
+        |id: &str| builtin.summary(id).is_some() || ids.iter().any(|(known, _)| known == id);
+    let mut pack_ids: Vec<(String, String)> = Vec::new();
+    for (name, text) in &pack_files {
+        match pack::parse(name, text, &known) {
+            Ok(pack) => {
+                if let Some((_, other)) = pack_ids.iter().find(|(id, _)| *id == pack.id) {
+                    problems.push(format!(
+                        "{name}:1:1: id: duplicate pack id {:?}, also in {other}",
+                        pack.id
+                    ));
+                } else {
+                    pack_ids.push((pack.id, name.clone()));
+                }
+            }
+            Err(errors) => problems.extend(errors.iter().map(|e| e.to_string())),
+        }
+    }
     if problems.is_empty() {
-        Ok(format!("{valid} scenario file(s) valid\n"))
+        let mut said = format!("{valid} scenario file(s) valid\n");
+        if !pack_ids.is_empty() {
+            said.push_str(&format!("{} pack file(s) valid\n", pack_ids.len()));
+        }
+        Ok(said)
     } else {
         Err(Failure {
             code: 1,
             message: problems.join("\n"),
             stdout: String::new(),
         })
+    }
+}
+
+fn packs(options: &Options) -> Result<String, Failure> {
+    no_positional(options, "packs")?;
+    let packs = pack::builtin_packs();
+    if options.json {
+        return serde_json::to_string_pretty(&packs)
+            .map(|s| s + "\n")
+            .map_err(|e| input(e.to_string()));
+    }
+    let mut text = String::new();
+    for pack in &packs {
+        text.push_str(&format!(
+            "{}  {} ({} drills, {} min)\n",
+            pack.id,
+            pack.title,
+            pack.drills.len(),
+            pack.minutes()
+        ));
+        for (i, drill) in pack.drills.iter().enumerate() {
+            text.push_str(&format!(
+                "  {}. {} seed {} {} ({} min)\n",
+                i + 1,
+                drill.scenario,
+                drill.seed,
+                drill.mode.name(),
+                drill.minutes
+            ));
+        }
+    }
+    Ok(text)
+}
+
+fn curriculum(options: &Options) -> Result<String, Failure> {
+    no_positional(options, "curriculum")?;
+    let stages = workshop::curriculum(&Catalog::builtin());
+    if options.json {
+        return serde_json::to_string_pretty(&stages)
+            .map(|s| s + "\n")
+            .map_err(|e| input(e.to_string()));
+    }
+    let mut text = String::new();
+    for stage in &stages {
+        let dimensions: Vec<String> = stage
+            .dimensions
+            .iter()
+            .map(|d| format!("{} {:.0}%", d.name.name(), d.weight * 100.0))
+            .collect();
+        text.push_str(&format!(
+            "{} ({}, {} scenarios): {} steps, −{} per step, pass {:.2}\n  {}\n",
+            stage.task,
+            format!("{:?}", stage.difficulty).to_lowercase(),
+            stage.scenarios,
+            stage.step_budget,
+            stage.time_penalty_per_step,
+            stage.pass_mark,
+            dimensions.join(", ")
+        ));
+    }
+    Ok(text)
+}
+
+fn grade_code(options: &Options) -> Result<String, Failure> {
+    let [code] = options.positional.as_slice() else {
+        return Err(usage("grade-code takes one result code (r1.…)"));
+    };
+    let catalog = catalog(options)?;
+    let mut env = Env::with_catalog(catalog);
+    let named = code::decode(code)
+        .ok()
+        .and_then(|c| c.pack)
+        .and_then(|id| pack::builtin_pack(&id));
+    let graded = workshop::grade_code(&mut env, code, named.as_ref())
+        .map_err(|e| input(format!("error: {e}")))?;
+    serde_json::to_string_pretty(&graded.summary)
+        .map(|s| s + "\n")
+        .map_err(|e| input(e.to_string()))
+}
+
+fn no_positional(options: &Options, command: &str) -> Result<(), Failure> {
+    if options.positional.is_empty() {
+        Ok(())
+    } else {
+        Err(usage(format!("{command} takes no argument")))
     }
 }
 
@@ -481,32 +610,14 @@ fn play(options: &Options) -> Result<(Env, Vec<Action>, u64), Failure> {
 
 fn run(options: &Options) -> Result<String, Failure> {
     let (mut env, played, seed) = play(options)?;
-    let state = env.state().map_err(|e| input(e.to_string()))?;
-    let grade = env.grade().map_err(|e| input(e.to_string()))?;
     if options.json {
-        let value: Value = json!({
-            "scenario": state.scenario,
-            "task": state.task,
-            "seed": seed,
-            "steps": state.step,
-            "score": grade.score,
-            "final": grade.final_grade,
-            "terminated": state.terminated,
-            "truncated": state.truncated,
-            "status": state.status,
-            "cumulative_reward": state.cumulative_reward,
-            "mttr_steps": state.mttr_steps,
-            "mttr_minutes": state.mttr_minutes,
-            "dimensions": grade.dimensions,
-            "actions": played,
-            "start_time": state.history_start_time,
-            "end_time": state.end_time,
-            "step_seconds": state.step_seconds,
-        });
+        let value = episode_summary(&mut env, seed, &played).map_err(|e| input(e.to_string()))?;
         return serde_json::to_string_pretty(&value)
             .map(|s| s + "\n")
             .map_err(|e| input(e.to_string()));
     }
+    let state = env.state().map_err(|e| input(e.to_string()))?;
+    let grade = env.grade().map_err(|e| input(e.to_string()))?;
     let mut text = format!(
         "scenario {} (task {}, seed {seed}): {} steps, status {}\nscore {:.4}\n",
         state.scenario,
@@ -676,6 +787,7 @@ fn render(options: &Options) -> Result<String, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn run_cli(args: &[&str]) -> (i32, String, String) {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The seven action types, in their canonical order.
-pub const ACTION_TYPES: [&str; 7] = [
+pub const ACTION_TYPES: [&str; 8] = [
     ActionType::Investigate.name(),
     ActionType::Classify.name(),
     ActionType::Diagnose.name(),
@@ -15,6 +15,7 @@ pub const ACTION_TYPES: [&str; 7] = [
     ActionType::Escalate.name(),
     ActionType::Communicate.name(),
     ActionType::Resolve.name(),
+    ActionType::Hint.name(),
 ];
 
 /// Longest accepted `reasoning`, `message`, `summary`, `notes` or `root_cause`, in characters.
@@ -116,6 +117,8 @@ pub enum Command {
         /// The closing summary: what happened and what fixed it.
         summary: String,
     },
+    /// Reveal the next authored hint.
+    Hint,
 }
 
 impl Command {
@@ -129,6 +132,7 @@ impl Command {
             Command::Escalate { .. } => ActionType::Escalate,
             Command::Communicate { .. } => ActionType::Communicate,
             Command::Resolve { .. } => ActionType::Resolve,
+            Command::Hint => ActionType::Hint,
         }
     }
 }
@@ -355,6 +359,14 @@ impl Action {
                 Ok(Command::Resolve {
                     summary: summary.to_string(),
                 })
+            }
+            ActionType::Hint => {
+                no_target(self)?;
+                only_parameters(self, &[])?;
+                if scenario.hints.is_empty() {
+                    return Err(invalid("action_type", "this scenario has no hints".into()));
+                }
+                Ok(Command::Hint)
             }
         }
     }

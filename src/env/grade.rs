@@ -2,8 +2,10 @@
 //! with an explanation of what was right, what was missed and what the
 //! ideal was. The score is their weighted sum.
 
-use super::{DiagnosisAnswer, Episode, GradeDimension, Task};
-use crate::scenario::{causes, status_update, Fault, FixOutcome, Scenario, Severity};
+use super::{CommunicationRecord, DiagnosisAnswer, Episode, GradeDimension, Task};
+use crate::scenario::{
+    causes, status_update, Fault, FixOutcome, Inject, ReplyPart, Scenario, Severity,
+};
 use serde::Serialize;
 
 /// One graded dimension.
@@ -36,6 +38,51 @@ pub struct Grade {
     pub passed: bool,
     /// The dimensions, in the task's order.
     pub dimensions: Vec<Dimension>,
+    /// Hints revealed (absent when none was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hints_used: u32,
+    /// What the hints took off the weighted sum of the dimensions (absent
+    /// when no hint was revealed).
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub hint_penalty: f64,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_f64(n: &f64) -> bool {
+    *n == 0.0
+}
+
+/// Per inject of the scenario, the step of the status update that answered
+/// it: the first posted after it arrived and by its `respond_within`
+/// deadline that says what it expects.
+pub fn inject_replies(scenario: &Scenario, updates: &[CommunicationRecord]) -> Vec<Option<u32>> {
+    scenario
+        .injects
+        .iter()
+        .map(|inject| {
+            updates
+                .iter()
+                .find(|u| {
+                    u.step > inject.step
+                        && u.step <= inject.step + inject.respond_within
+                        && answers(scenario, inject, &u.channel, &u.message)
+                })
+                .map(|u| u.step)
+        })
+        .collect()
+}
+
+/// Whether a status update says what an inject expects.
+fn answers(scenario: &Scenario, inject: &Inject, channel: &str, message: &str) -> bool {
+    let parts = update_parts(scenario, channel, message);
+    inject.expects.iter().all(|part| match part {
+        ReplyPart::Impact => parts.impact,
+        ReplyPart::State => parts.state,
+        ReplyPart::NextUpdate => parts.next_update,
+    })
 }
 
 /// Whether a diagnosis names the fault's cause: a cause id of the
@@ -244,6 +291,7 @@ pub(crate) fn ideal_steps(task: Task, scenario: &Scenario) -> u32 {
         Task::RootCauseAnalysis => 3 + fix + extra,
         Task::FullIncidentManagement => {
             scenario.path_to_users().len() as u32
+                + scenario.injects.len() as u32
                 + 4
                 + fix
                 + extra
@@ -738,7 +786,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         let impact = list(&scenario.communication.impact);
         let channels = scenario.communication.channels.join(" or ");
         let ideal = format!("an update on {channels} that says what users experience (e.g. {impact}), where the response stands, and when the next update comes");
-        match best {
+        let (quality, said) = match best {
             None => (0.0, format!("No status update was posted. Ideal: {ideal}.")),
             Some(update) => {
                 let missing = update_parts(scenario, &update.channel, &update.message).missing();
@@ -755,6 +803,43 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
                     ),
                 )
             }
+        };
+        if scenario.injects.is_empty() {
+            (quality, said)
+        } else {
+            // Messages waiting for a reply weigh 40%: answering the
+            // people who ask is half of communicating.
+            let replies = inject_replies(scenario, &episode.communications);
+            let answered = replies.iter().filter(|r| r.is_some()).count();
+            let unanswered: Vec<String> = scenario
+                .injects
+                .iter()
+                .zip(&replies)
+                .filter(|(_, r)| r.is_none())
+                .map(|(inject, _)| {
+                    let expects: Vec<&str> = inject.expects.iter().map(|p| p.describe()).collect();
+                    format!(
+                        "the {}'s message after step {} (a reply by step {} saying {})",
+                        inject.from.name(),
+                        inject.step,
+                        inject.step + inject.respond_within,
+                        expects.join(" and ")
+                    )
+                })
+                .collect();
+            let replies_said = if unanswered.is_empty() {
+                format!("Every message waiting for a reply ({answered}) was answered in time.")
+            } else {
+                format!(
+                    "Answered {answered} of {} messages in time; not answered: {}.",
+                    replies.len(),
+                    unanswered.join("; ")
+                )
+            };
+            (
+                0.6 * quality + 0.4 * answered as f64 / replies.len() as f64,
+                format!("{said} {replies_said}"),
+            )
         }
     };
 
@@ -944,11 +1029,10 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
             explanation,
         });
     }
-    let score = dimensions
-        .iter()
-        .map(|d| d.weight * d.score)
-        .sum::<f64>()
-        .clamp(0.0, 1.0);
+    let hints_used = episode.hints_revealed();
+    let hint_penalty: f64 = scenario.hints.iter().take(hints_used).map(|h| h.cost).sum();
+    let score =
+        (dimensions.iter().map(|d| d.weight * d.score).sum::<f64>() - hint_penalty).clamp(0.0, 1.0);
     Grade {
         score,
         scenario: scenario.id.clone(),
@@ -957,5 +1041,7 @@ pub(crate) fn grade(episode: &Episode) -> Grade {
         pass_mark: task.pass_mark(),
         passed: episode.is_over() && score >= task.pass_mark(),
         dimensions,
+        hints_used: hints_used as u32,
+        hint_penalty,
     }
 }

@@ -414,6 +414,15 @@ impl Env {
             None => Err(EnvError::ResetNeeded),
             Some(e) if e.terminated || e.truncated => Err(EnvError::EpisodeOver),
             Some(e) => match action.validate(&e.scenario) {
+                Ok(Command::Hint) if e.hints_revealed() >= e.scenario.hints.len() => {
+                    Err(EnvError::InvalidAction {
+                        field: "action_type".into(),
+                        reason: format!(
+                            "all {} hints of this scenario are revealed",
+                            e.scenario.hints.len()
+                        ),
+                    })
+                }
                 Ok(command) => Ok(e.apply(action, command)),
                 Err(err) => Err(err),
             },
@@ -879,6 +888,13 @@ impl Episode {
                 (reward, format!("Escalated to {team}."))
             }
             Command::Communicate { channel, message } => {
+                let answered = |records: &[CommunicationRecord]| {
+                    grade::inject_replies(&scenario, records)
+                        .iter()
+                        .filter(|r| r.is_some())
+                        .count()
+                };
+                let answered_before = answered(&self.communications);
                 let quality = grade::communication_quality(&scenario, channel, message);
                 if quality < 0.3 {
                     self.miscommunications += 1;
@@ -889,8 +905,15 @@ impl Episode {
                     message: message.clone(),
                     quality,
                 });
-                let reward = 0.15 * quality - if quality < 0.3 { 0.05 } else { 0.0 };
-                (reward, format!("Status update posted to {channel}."))
+                let replied = answered(&self.communications) - answered_before;
+                let reward =
+                    0.15 * quality - if quality < 0.3 { 0.05 } else { 0.0 } + 0.1 * replied as f64;
+                let feedback = if replied > 0 {
+                    format!("Status update posted to {channel}; it answers the message waiting for a reply.")
+                } else {
+                    format!("Status update posted to {channel}.")
+                };
+                (reward, feedback)
             }
             Command::Resolve { summary } => {
                 self.declared_resolved = Some((step_number, summary.clone()));
@@ -911,6 +934,22 @@ impl Episode {
                     reward,
                     String::from("Incident declared resolved; the episode is over."),
                 )
+            }
+            Command::Hint => {
+                let index = self.hints_revealed();
+                match scenario.hints.get(index) {
+                    Some(hint) => (
+                        -hint.cost,
+                        format!(
+                            "Hint {} of {} (−{:.2} on the score): {}",
+                            index + 1,
+                            scenario.hints.len(),
+                            hint.cost,
+                            hint.text
+                        ),
+                    ),
+                    None => (0.0, String::from("Every hint is already revealed.")),
+                }
             }
         }
     }
@@ -1165,7 +1204,41 @@ impl Episode {
             cumulative_reward: self.cumulative_reward,
             last_feedback: self.last_feedback.clone(),
             done: self.is_over(),
+            injects: self.inject_views(),
+            hints: scenario
+                .hints
+                .iter()
+                .take(self.hints_revealed())
+                .map(|h| h.text.clone())
+                .collect(),
+            hints_left: (scenario.hints.len() - self.hints_revealed()) as u32,
+            next_hint_cost: scenario.hints.get(self.hints_revealed()).map(|h| h.cost),
         }
+    }
+
+    /// How many hints the responder revealed.
+    pub(crate) fn hints_revealed(&self) -> usize {
+        (self.action_histogram[ActionType::Hint] as usize).min(self.scenario.hints.len())
+    }
+
+    /// The injects that have arrived, with the step of their reply.
+    fn inject_views(&self) -> Vec<InjectView> {
+        let step = self.step_count();
+        let replies = grade::inject_replies(&self.scenario, &self.communications);
+        self.scenario
+            .injects
+            .iter()
+            .zip(replies)
+            .filter(|(inject, _)| inject.step <= step)
+            .map(|(inject, answered_at)| InjectView {
+                step: inject.step,
+                from: inject.from,
+                message: inject.message.clone(),
+                expects: inject.expects.clone(),
+                reply_by: inject.step + inject.respond_within,
+                answered_at,
+            })
+            .collect()
     }
 
     /// The last [`LOG_LINES_SHOWN`] lines service `index` wrote up to `step`

@@ -247,6 +247,40 @@ pub struct Observation {
     pub last_feedback: String,
     /// Whether the episode is over.
     pub done: bool,
+    /// The scenario's scripted messages that have arrived, oldest first
+    /// (absent when none has).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub injects: Vec<InjectView>,
+    /// The hints revealed so far, in order (absent when none is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+    /// Hints not yet revealed (absent when none is left).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hints_left: u32,
+    /// What revealing the next hint takes off the score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_hint_cost: Option<f64>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A scripted message that has arrived ([`crate::scenario::Inject`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InjectView {
+    /// The step after which it arrived.
+    pub step: u32,
+    /// Who sent it.
+    pub from: crate::scenario::InjectSource,
+    /// What they wrote.
+    pub message: String,
+    /// What a reply must say.
+    pub expects: Vec<crate::scenario::ReplyPart>,
+    /// The last step at which a status update counts as the reply.
+    pub reply_by: u32,
+    /// The step of the status update that answered it, if one did.
+    pub answered_at: Option<u32>,
 }
 
 /// Extra information about a step.

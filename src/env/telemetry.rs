@@ -24,7 +24,7 @@ pub struct Telemetry {
     /// ([`Task::ALL`] order).
     pub resets_by_task: [u64; 3],
     /// Steps played, by action type ([`ACTION_TYPES`] order).
-    pub actions_by_type: [u64; 7],
+    pub actions_by_type: [u64; ACTION_TYPES.len()],
 }
 
 const ERROR_KINDS: [&str; 5] = [

@@ -79,7 +79,7 @@ keyed_array!(
     /// One value per [`ActionType`].
     PerActionType,
     ActionType,
-    7
+    8
 );
 
 #[cfg(test)]

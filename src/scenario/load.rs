@@ -77,6 +77,29 @@ struct RawScenario {
     missing: Vec<RawMissing>,
     #[serde(default)]
     slos: Vec<RawSlo>,
+    #[serde(default)]
+    injects: Vec<RawInject>,
+    #[serde(default)]
+    hints: Vec<RawHint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInject {
+    step: S<i64>,
+    from: S<String>,
+    message: S<String>,
+    expects: S<Vec<S<String>>>,
+    #[serde(default)]
+    respond_within: Option<S<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHint {
+    text: S<String>,
+    #[serde(default)]
+    cost: Option<S<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -983,6 +1006,8 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
 
     let alerts = with_default_alerts(alerts, &services);
     let slos = read_slos(check, &raw.slos, &services, &names);
+    let injects = read_injects(check, &raw.injects, task);
+    let hints = read_hints(check, &raw.hints);
     let alerts = with_slo_alerts(alerts, &slos);
 
     // Remediations.
@@ -1259,7 +1284,86 @@ fn validate(check: &mut Checker, raw: RawScenario) -> Scenario {
         business,
         missing,
         slos,
+        injects,
+        hints,
     }
+}
+
+/// The longest step budget: an inject after it could never arrive.
+const LAST_INJECT_STEP: i64 = 19;
+
+fn read_injects(check: &mut Checker, raw: &[RawInject], task: Task) -> Vec<Inject> {
+    let budget = i64::from(task.step_budget());
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = format!("injects[{i}]");
+            let step = check.integer(
+                &Some(r.step.clone()),
+                &format!("{field}.step"),
+                1,
+                (budget - 1).min(LAST_INJECT_STEP),
+                1,
+            );
+            let from = check.one_of(&r.from, &format!("{field}.from"), &InjectSource::NAMES);
+            let mut expects = Vec::new();
+            for (j, part) in r.expects.get_ref().iter().enumerate() {
+                let name = check.one_of(part, &format!("{field}.expects[{j}]"), &ReplyPart::NAMES);
+                if let Some(part) = ReplyPart::from_name(&name) {
+                    if !expects.contains(&part) {
+                        expects.push(part);
+                    }
+                }
+            }
+            if r.expects.get_ref().is_empty() {
+                check.error(
+                    r.expects.span(),
+                    &format!("{field}.expects"),
+                    format!(
+                        "expected at least one of {}: what a reply must say",
+                        ReplyPart::NAMES.join(", ")
+                    ),
+                );
+            }
+            Inject {
+                step: step as u32,
+                from: InjectSource::from_name(&from).unwrap_or(InjectSource::Executive),
+                message: check.text(&r.message, &format!("{field}.message"), 400),
+                expects,
+                respond_within: check.integer(
+                    &r.respond_within,
+                    &format!("{field}.respond_within"),
+                    1,
+                    10,
+                    4,
+                ) as u32,
+            }
+        })
+        .collect()
+}
+
+fn read_hints(check: &mut Checker, raw: &[RawHint]) -> Vec<Hint> {
+    if raw.len() > 5 {
+        check.error(
+            raw[5].text.span(),
+            "hints[5]",
+            format!("expected at most 5 hints, found {}", raw.len()),
+        );
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = format!("hints[{i}]");
+            Hint {
+                text: check.text(&r.text, &format!("{field}.text"), 400),
+                cost: r
+                    .cost
+                    .as_ref()
+                    .map(|c| check.number(c, &format!("{field}.cost"), 0.01, 0.25))
+                    .unwrap_or(0.05),
+            }
+        })
+        .collect()
 }
 
 /// Reads a `[fault]` or an `[[other_faults]]` entry.

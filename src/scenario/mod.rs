@@ -11,7 +11,7 @@
 
 mod catalog;
 pub mod causes;
-mod error;
+pub(crate) mod error;
 mod keyed;
 mod lint;
 mod load;

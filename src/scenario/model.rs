@@ -273,11 +273,26 @@ pub enum ActionType {
     Communicate,
     /// Declare the incident resolved, with a closing summary: ends the episode.
     Resolve,
+    /// Reveal the scenario's next authored hint, at its cost to the score.
+    Hint,
 }
 
 impl ActionType {
     /// Every action type, in the canonical order.
-    pub const ALL: [ActionType; 7] = [
+    pub const ALL: [ActionType; 8] = [
+        ActionType::Investigate,
+        ActionType::Classify,
+        ActionType::Diagnose,
+        ActionType::Remediate,
+        ActionType::Escalate,
+        ActionType::Communicate,
+        ActionType::Resolve,
+        ActionType::Hint,
+    ];
+
+    /// The actions of the response itself: every type but `hint` (what the
+    /// action form offers and the random agent plays).
+    pub const RESPONSES: [ActionType; 7] = [
         ActionType::Investigate,
         ActionType::Classify,
         ActionType::Diagnose,
@@ -297,6 +312,7 @@ impl ActionType {
             ActionType::Escalate => "escalate",
             ActionType::Communicate => "communicate",
             ActionType::Resolve => "resolve",
+            ActionType::Hint => "hint",
         }
     }
 
@@ -728,6 +744,106 @@ pub const PAGE_BURNS: [(f64, usize, usize); 2] = [(0.02, 2, 0), (0.05, 4, 1)];
 /// See [`PAGE_BURNS`].
 pub const TICKET_BURNS: [(f64, usize, usize); 2] = [(0.1, 5, 3), (0.1, 6, 4)];
 
+/// Who sends an inject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InjectSource {
+    /// An executive (wants an ETA and the business impact).
+    Executive,
+    /// The support team (relays what customers report).
+    Support,
+    /// A customer.
+    Customer,
+}
+
+impl InjectSource {
+    /// The names used in scenario files.
+    pub const NAMES: [&'static str; 3] = ["executive", "support", "customer"];
+
+    /// Parses a name of [`InjectSource::NAMES`].
+    pub fn from_name(name: &str) -> Option<InjectSource> {
+        match name {
+            "executive" => Some(InjectSource::Executive),
+            "support" => Some(InjectSource::Support),
+            "customer" => Some(InjectSource::Customer),
+            _ => None,
+        }
+    }
+
+    /// The name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            InjectSource::Executive => "executive",
+            InjectSource::Support => "support",
+            InjectSource::Customer => "customer",
+        }
+    }
+}
+
+/// What a reply to an inject must say: a part of a good status update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyPart {
+    /// What users experience.
+    Impact,
+    /// Where the response stands.
+    State,
+    /// When the next update comes.
+    NextUpdate,
+}
+
+impl ReplyPart {
+    /// The names used in scenario files.
+    pub const NAMES: [&'static str; 3] = ["impact", "state", "next_update"];
+
+    /// Parses a name of [`ReplyPart::NAMES`].
+    pub fn from_name(name: &str) -> Option<ReplyPart> {
+        match name {
+            "impact" => Some(ReplyPart::Impact),
+            "state" => Some(ReplyPart::State),
+            "next_update" => Some(ReplyPart::NextUpdate),
+            _ => None,
+        }
+    }
+
+    /// What it is, in words ("when the next update comes").
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReplyPart::Impact => "what users experience",
+            ReplyPart::State => "where the response stands",
+            ReplyPart::NextUpdate => "when the next update comes",
+        }
+    }
+}
+
+/// A scripted message to the responders (`[[injects]]`): it arrives after
+/// the responder's `step`-th action and expects a status update (the
+/// `communicate` action) within `respond_within` further actions that says
+/// what `expects` lists. Graded in `communication`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Inject {
+    /// The action after which it arrives (1 = after the first action).
+    pub step: u32,
+    /// Who sends it.
+    pub from: InjectSource,
+    /// What they write: symptoms and business impact, never the cause.
+    pub message: String,
+    /// What the reply must say.
+    pub expects: Vec<ReplyPart>,
+    /// Actions after its arrival within which a reply counts.
+    pub respond_within: u32,
+}
+
+/// An authored hint (`[[hints]]`), revealed in order by the `hint` action
+/// at a cost to the score (practice mode only in the app).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hint {
+    /// The hint: where to look, never the answer outright.
+    pub text: String,
+    /// What revealing it takes off the score (0.01..=0.25).
+    pub cost: f64,
+}
+
 /// A service level objective of one service.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SloSpec {
@@ -1047,6 +1163,10 @@ pub struct Scenario {
     /// The service level objectives: an availability and a latency
     /// objective for every service, in service order.
     pub slos: Vec<SloSpec>,
+    /// Scripted messages to the responders, by step.
+    pub injects: Vec<Inject>,
+    /// Authored hints, in the order they are revealed.
+    pub hints: Vec<Hint>,
 }
 
 impl Scenario {

@@ -23,6 +23,9 @@ pub fn hint(action_type: ActionType) -> &'static str {
         ActionType::Resolve => {
             "Declare the incident resolved, with a closing summary: what happened and what fixed it. This ends the drill."
         }
+        ActionType::Hint => {
+            "Reveal the next hint. Each costs points off the score; exam mode has none."
+        }
     }
 }
 
@@ -87,7 +90,9 @@ pub fn targets(action_type: ActionType, observation: &Observation) -> Vec<String
             .map(|service| service.name.clone())
             .collect(),
         ActionType::Escalate => observation.teams.clone(),
-        ActionType::Classify | ActionType::Communicate | ActionType::Resolve => Vec::new(),
+        ActionType::Classify | ActionType::Communicate | ActionType::Resolve | ActionType::Hint => {
+            Vec::new()
+        }
     }
 }
 
@@ -128,7 +133,7 @@ pub fn parameters(action_type: ActionType) -> &'static [&'static str] {
         ActionType::Remediate => &["kind"],
         ActionType::Communicate => &["channel", "message"],
         ActionType::Resolve => &["summary"],
-        ActionType::Investigate | ActionType::Escalate => &[],
+        ActionType::Investigate | ActionType::Escalate | ActionType::Hint => &[],
     }
 }
 
@@ -150,7 +155,7 @@ mod tests {
 
     #[test]
     fn every_action_type_has_a_hint_and_its_parameters() {
-        let cases: [(ActionType, &[&str]); 7] = [
+        let cases: [(ActionType, &[&str]); 8] = [
             (Investigate, &[]),
             (Classify, &["severity"]),
             (Diagnose, &["root_cause", "notes"]),
@@ -158,6 +163,7 @@ mod tests {
             (Escalate, &[]),
             (Communicate, &["channel", "message"]),
             (Resolve, &["summary"]),
+            (Hint, &[]),
         ];
         for (action_type, expected) in cases {
             assert_eq!(parameters(action_type), expected, "{action_type:?}");

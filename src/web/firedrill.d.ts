@@ -7,7 +7,7 @@
 export type TaskId = "severity_classification" | "root_cause_analysis" | "full_incident_management";
 
 /** The six action types, in their canonical order. */
-export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" | "escalate" | "communicate" | "resolve";
+export type ActionType = "investigate" | "classify" | "diagnose" | "remediate" | "escalate" | "communicate" | "resolve" | "hint";
 
 /** Incident severity, P1 (worst) to P4. */
 export type Severity = "P1" | "P2" | "P3" | "P4";
@@ -247,6 +247,33 @@ export interface Observation {
     cumulative_reward: number;
     last_feedback: string;
     done: boolean;
+    /** The scenario's scripted messages that have arrived, oldest first (absent while none has). */
+    injects?: Inject[];
+    /** The hints revealed so far, in order (absent while none is). */
+    hints?: string[];
+    /** Hints not yet revealed (absent when none is left). */
+    hints_left?: number;
+    /** What revealing the next hint (the `hint` action) takes off the score. */
+    next_hint_cost?: number;
+}
+
+/** Who sent an inject. */
+export type InjectSource = "executive" | "support" | "customer";
+
+/** What a reply to an inject must say. */
+export type ReplyPart = "impact" | "state" | "next_update";
+
+/** A scripted message to the responders: a status update (`communicate`) by `reply_by` that says what `expects` lists answers it. */
+export interface Inject {
+    /** The step after which it arrived. */
+    step: number;
+    from: InjectSource;
+    message: string;
+    expects: ReplyPart[];
+    /** The last step at which a status update counts as the reply. */
+    reply_by: number;
+    /** The step of the status update that answered it, or null. */
+    answered_at: number | null;
 }
 
 /** Details of a step. */
@@ -410,6 +437,10 @@ export interface Grade {
     /** Final and at least the pass mark. */
     passed: boolean;
     dimensions: GradeDimension[];
+    /** Hints revealed (absent when none was). */
+    hints_used?: number;
+    /** What the hints took off the weighted sum of the dimensions (absent when none was revealed). */
+    hint_penalty?: number;
 }
 
 /** A scenario's listing entry: `scenarios()`, `env.scenarios()`. */
@@ -426,6 +457,76 @@ export interface ScenarioSummary {
     /** The fault type (the cause id). */
     fault: string;
     services: string[];
+}
+
+/** A stage of the curriculum: `curriculum()`. */
+export interface Stage {
+    task: TaskId;
+    title: string;
+    objective: string;
+    difficulty: "easy" | "medium" | "hard";
+    step_budget: number;
+    /** The reward of step n is reduced by this × n. */
+    time_penalty_per_step: number;
+    pass_mark: number;
+    dimensions: { name: GradeDimensionName; weight: number }[];
+    /** Scenarios of the stage in the built-in set. */
+    scenarios: number;
+    /** The fault types its scenarios cover, sorted. */
+    faults: string[];
+}
+
+/** A drill of a workshop pack. */
+export interface PackDrill {
+    scenario: string;
+    seed: number;
+    mode: "practice" | "exam";
+    /** Suggested minutes for the round. */
+    minutes: number;
+    /** The facilitator's note for the debrief (it may name the cause). */
+    note: string;
+}
+
+/** A workshop pack: `packs()`. */
+export interface Pack {
+    id: string;
+    title: string;
+    summary: string;
+    objectives: string[];
+    drills: PackDrill[];
+}
+
+/** A result code replayed and graded: `gradeCode(code)`, as `firedrill grade-code` prints it. */
+export interface CodeGrade {
+    name: string;
+    pack: string | null;
+    /** The drill's number in the pack, from 1. */
+    drill: number | null;
+    mode: "practice" | "exam";
+    scenario: string;
+    task: TaskId;
+    seed: number;
+    steps: number;
+    /** The score the replay computed. */
+    score: number;
+    final: boolean;
+    terminated: boolean;
+    truncated: boolean;
+    status: IncidentStatus;
+    cumulative_reward: number;
+    mttr_steps: number | null;
+    mttr_minutes: number | null;
+    dimensions: GradeDimension[];
+    actions: Action[];
+    start_time: number;
+    end_time: number;
+    step_seconds: number;
+    hints_used?: number;
+    hint_penalty?: number;
+    /** The score the code claimed (never trusted). */
+    claimed_score: number | null;
+    /** Whether the claimed score differs from the replayed one. */
+    score_edited: boolean;
 }
 
 /** A category of the cause taxonomy: `causes()`. */

@@ -3,6 +3,8 @@
 //! `env/firedrill_env.js` exports the same names without the UI.
 //!
 //! - `scenarios()` → `[{ id, title, task, fault, services }]`, the built-in set;
+//! - `curriculum()` → the stages easy to hard; `packs()` → the built-in
+//!   workshop packs; `gradeCode(code)` → a result code replayed and graded;
 //! - `new Env()`; `env.reset({ scenario?, task?, seed? })` → observation;
 //!   `env.step({ action_type, target, parameters, reasoning })` →
 //!   `{ observation, reward, terminated, truncated, info }`; `env.state()`;
@@ -81,6 +83,38 @@ pub fn causes() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "ScenarioSummary[]")]
 pub fn scenarios() -> Result<JsValue, JsValue> {
     to_js(&crate::scenario::Catalog::builtin().summaries()).map_err(unconverted)
+}
+
+/// The curriculum, easy to hard: `[{ task, title, objective, difficulty,
+/// step_budget, time_penalty_per_step, pass_mark, dimensions: [{ name,
+/// weight }], scenarios, faults }]` (`firedrill curriculum --json`).
+#[wasm_bindgen(unchecked_return_type = "Stage[]")]
+pub fn curriculum() -> Result<JsValue, JsValue> {
+    to_js(&crate::workshop::curriculum(
+        &crate::scenario::Catalog::builtin(),
+    ))
+    .map_err(unconverted)
+}
+
+/// The built-in workshop packs: `[{ id, title, summary, objectives, drills:
+/// [{ scenario, seed, mode, minutes, note }] }]` (`firedrill packs --json`).
+#[wasm_bindgen(unchecked_return_type = "Pack[]")]
+pub fn packs() -> Result<JsValue, JsValue> {
+    to_js(&crate::workshop::pack::builtin_packs()).map_err(unconverted)
+}
+
+/// Replays a result code (`r1.…`) over the built-in scenarios and grades
+/// the episode it plays, as `firedrill grade-code` does: the code's own
+/// score is never trusted (`score_edited` says whether it differed).
+#[wasm_bindgen(js_name = gradeCode, unchecked_return_type = "CodeGrade")]
+pub fn grade_code(code: &str) -> Result<JsValue, JsValue> {
+    let pack = crate::workshop::code::decode(code)
+        .ok()
+        .and_then(|c| c.pack)
+        .and_then(|id| crate::workshop::pack::builtin_pack(&id));
+    let graded = crate::workshop::grade_code(&mut CoreEnv::new(), code, pack.as_ref())
+        .map_err(argument("gradeCode"))?;
+    to_js(&graded.summary).map_err(unconverted)
 }
 
 /// The environment: `reset`, `step`, `state`, `grade`, queries and renders

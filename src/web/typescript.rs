@@ -113,7 +113,7 @@ mod tests {
         use crate::env::{AlertState, Status};
         use crate::scenario::{FixOutcome, Harm};
         use crate::sim::Health;
-        let cases: [(&str, Vec<String>); 18] = [
+        let cases: [(&str, Vec<String>); 20] = [
             ("TaskId", serialized(Task::ALL)),
             ("ActionType", serialized(ActionType::ALL)),
             ("Severity", serialized(Severity::ALL)),
@@ -159,6 +159,8 @@ mod tests {
                 names(ErrorKind::ALL.map(ErrorKind::name)),
             ),
             ("MessageId", names(["string", "number"])),
+            ("InjectSource", names(crate::scenario::InjectSource::NAMES)),
+            ("ReplyPart", names(crate::scenario::ReplyPart::NAMES)),
         ];
         for (name, expected) in cases {
             assert_eq!(union(name), expected, "{name}");

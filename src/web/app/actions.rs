@@ -165,7 +165,7 @@ pub fn ActionPanel() -> impl IntoView {
         }
     };
 
-    let type_options = ActionType::ALL
+    let type_options = ActionType::RESPONSES
         .map(|t| view! { <option value=t.name()>{t.name()}</option> })
         .collect_view();
     let severities = Severity::ALL
