@@ -43,6 +43,9 @@ pub enum ExportKind {
     Telemetry,
     /// The episode's simulated traces (OTLP/JSON `ExportTraceServiceRequest`).
     OtlpTraces,
+    /// The postmortem draft (Markdown): timeline, impact, cause, the
+    /// response as graded, sections to fill in.
+    Postmortem,
 }
 
 /// An export id that names no [`ExportKind`].
@@ -64,7 +67,7 @@ impl std::error::Error for UnknownExport {}
 
 impl ExportKind {
     /// Every kind, in the order the CLI's help and the debrief list them.
-    pub const ALL: [ExportKind; 10] = [
+    pub const ALL: [ExportKind; 11] = [
         ExportKind::OpenMetrics,
         ExportKind::Exposition,
         ExportKind::Rules,
@@ -75,6 +78,7 @@ impl ExportKind {
         ExportKind::GrafanaService,
         ExportKind::Telemetry,
         ExportKind::OtlpTraces,
+        ExportKind::Postmortem,
     ];
 
     /// The id used by the CLI, the JS API and the debrief's buttons.
@@ -90,6 +94,7 @@ impl ExportKind {
             ExportKind::GrafanaService => "grafana-service",
             ExportKind::Telemetry => "telemetry",
             ExportKind::OtlpTraces => "otlp-traces",
+            ExportKind::Postmortem => "postmortem",
         }
     }
 
@@ -119,6 +124,7 @@ impl ExportKind {
             ExportKind::GrafanaService => "Grafana service dashboard (JSON)",
             ExportKind::Telemetry => "Sandbox telemetry (Prometheus text)",
             ExportKind::OtlpTraces => "Traces (OTLP/JSON)",
+            ExportKind::Postmortem => "Postmortem draft (Markdown)",
         }
     }
 
@@ -135,6 +141,7 @@ impl ExportKind {
             ExportKind::GrafanaService => "grafana-service.json",
             ExportKind::Telemetry => "telemetry.prom",
             ExportKind::OtlpTraces => "otlp-traces.json",
+            ExportKind::Postmortem => "postmortem.md",
         }
     }
 
@@ -172,6 +179,7 @@ pub fn episode_export(env: &Env, kind: ExportKind) -> Result<String, EnvError> {
         ExportKind::GrafanaService => format!("{:#}\n", service_dashboard(scenario)),
         ExportKind::Telemetry => env.telemetry().exposition(),
         ExportKind::OtlpTraces => format!("{}\n", otlp_traces(scenario, &env.all_traces()?)),
+        ExportKind::Postmortem => env.postmortem()?,
     })
 }
 
@@ -188,7 +196,7 @@ mod tests {
         }
         assert_eq!(
             ExportKind::from_id("OTLP-logs").unwrap_err().to_string(),
-            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, grafana-slo, grafana-service, telemetry, otlp-traces"
+            "unknown export \"OTLP-logs\"; expected one of openmetrics, exposition, rules, grafana, csv, otlp-logs, grafana-slo, grafana-service, telemetry, otlp-traces, postmortem"
         );
     }
 

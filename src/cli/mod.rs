@@ -67,6 +67,8 @@ COMMANDS:
                                 resets by task, actions by type, errors (Prometheus text)
                otlp-traces      the episode's simulated request traces (OTLP/JSON
                                 ExportTraceServiceRequest)
+               postmortem       a postmortem draft (Markdown): summary, impact, root cause, the
+                                timeline, the response as graded, sections to fill in
     query    play one episode and evaluate the PromQL expression EXPR over its metrics;
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails

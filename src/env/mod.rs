@@ -17,6 +17,7 @@ mod action;
 mod error;
 mod grade;
 mod observation;
+mod postmortem;
 mod render;
 pub use render::progress_bar;
 mod telemetry;
@@ -458,6 +459,16 @@ impl Env {
             self.telemetry.grades += 1;
         }
         grade
+    }
+
+    /// The postmortem draft of the episode (Markdown): summary, impact,
+    /// root cause, the timeline, the response as graded, and the sections
+    /// to fill in (contributing factors, action items).
+    pub fn postmortem(&self) -> Result<String, EnvError> {
+        self.episode
+            .as_ref()
+            .map(|e| postmortem::postmortem(e, &grade::grade(e)))
+            .ok_or(EnvError::ResetNeeded)
     }
 
     /// The markdown incident dashboard of the episode.

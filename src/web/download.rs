@@ -53,6 +53,8 @@ pub fn mime_type(file_name: &str) -> &'static str {
         "text/csv"
     } else if file_name.ends_with(".yml") || file_name.ends_with(".yaml") {
         "application/yaml"
+    } else if file_name.ends_with(".md") {
+        "text/markdown"
     } else {
         "text/plain"
     }
@@ -106,6 +108,11 @@ mod tests {
                 ExportKind::OtlpTraces,
                 "disk-full-v1-7.otlp-traces.json",
                 "application/json",
+            ),
+            (
+                ExportKind::Postmortem,
+                "disk-full-v1-7.postmortem.md",
+                "text/markdown",
             ),
         ];
         assert_eq!(cases.len(), ExportKind::ALL.len(), "every kind has a case");

@@ -43,7 +43,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 export type GradeDimensionName = "severity_accuracy" | "investigation_quality" | "investigated_root_cause" | "diagnosis_accuracy" | "remediation_quality" | "escalation_quality" | "communication" | "investigation_thoroughness" | "investigation_precision" | "efficiency" | "time_to_mitigate" | "closure";
 
 /** What `env.export(kind)` can write. */
-export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs" | "grafana-slo" | "grafana-service" | "telemetry" | "otlp-traces";
+export type ExportKind = "openmetrics" | "exposition" | "rules" | "grafana" | "csv" | "otlp-logs" | "grafana-slo" | "grafana-service" | "telemetry" | "otlp-traces" | "postmortem";
 
 /** The baseline agents of `new Agent(name, seed)`. */
 export type AgentName = "random" | "heuristic" | "oracle";

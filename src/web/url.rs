@@ -1,6 +1,6 @@
 //! The URL contract of the app and of embed mode, parsed once for both:
 //! `drill`, `scenario`, `task`, `seed`, `mode`, `embed`, `parent`,
-//! `replay` and `debug`
+//! `replay`, `pack`, `facilitate` and `debug`
 //! (README "The app", docs/embedding.md). Plain Rust, so `cargo test` runs
 //! it natively.
 //!
@@ -60,6 +60,11 @@ pub struct UrlParams {
     pub replay: Option<String>,
     /// `debug=panic`: the next action panics (honoured in debug builds only).
     pub debug_panic: bool,
+    /// `pack=<id>`: walk the participant through a workshop pack (not
+    /// checked against the packs).
+    pub pack: Option<String>,
+    /// `facilitate=1`: the facilitator's view.
+    pub facilitate: bool,
     /// What was wrong, in the order of the parameters above.
     pub problems: Vec<UrlError>,
     /// Whether the query has no parameter at all (a bare URL reopens the
@@ -156,6 +161,10 @@ impl UrlParams {
             parent: value("parent"),
             replay: value("replay"),
             debug_panic: value("debug").as_deref() == Some("panic"),
+            pack: value("pack")
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
+            facilitate: value("facilitate").as_deref() == Some("1"),
             problems,
             empty: pairs.is_empty(),
         }
