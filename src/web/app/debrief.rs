@@ -244,7 +244,7 @@ fn debrief_view(
                     });
                 };
                 view! {
-                    <p class="replay-share">
+                    <p class="replay-share no-print">
                         <a data-testid="replay-link" href=href>"Replay link"</a>
                         " "
                         <button class="secondary" type="button" data-testid="replay-copy" on:click=copy>"Copy link"</button>
@@ -253,8 +253,21 @@ fn debrief_view(
                     </p>
                 }
             })}
-            <h3>"Downloads"</h3>
-            <div class="seed-row">
+            <div class="seed-row no-print">
+                <button class="primary" type="button" data-testid="debrief-download" on:click=move |_| state.download_export(ExportKind::Postmortem)>
+                    "Download debrief (Markdown)"
+                </button>
+                <button class="secondary" type="button" data-testid="debrief-print" on:click=move |_| {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.print();
+                    }
+                }>
+                    "Print debrief"
+                </button>
+                <span class="muted small">"A postmortem draft: the timeline, the impact, the cause and the grade, with the sections to fill in."</span>
+            </div>
+            <h3 class="no-print">"Downloads"</h3>
+            <div class="seed-row no-print">
                 {ExportKind::ALL.map(|kind| view! {
                     <button class="secondary" data-testid=format!("export-{}", kind.id()) on:click=move |_| state.download_export(kind)>
                         {kind.title()}

@@ -22,6 +22,7 @@ mod autoplay;
 mod chart;
 mod debrief;
 mod embed;
+mod help;
 mod incident;
 mod lab;
 mod leaderboard;
@@ -938,6 +939,7 @@ pub fn App() -> impl IntoView {
                 <span class="brand-name">"Firedrill"</span>
                 <span class="tagline">"Incident-response drills, entirely in your browser"</span>
             </div>
+            <help::HelpOverlay/>
         </header>
         {move || {
             let notices = state.notices.get();
