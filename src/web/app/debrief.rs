@@ -209,7 +209,7 @@ fn debrief_view(
                 <dt>"Error budget used by the incident"</dt>
                 <dd>{format!("{:.1}% of one objective's monthly budget, at most", burned * 100.0)}</dd>
             </dl>
-            <p class="muted small">
+            <p class="muted small no-print">
                 "Each service promises an objective (for example 99.9% of requests succeed over 30 days); the error budget is the failure that promise allows. "
                 "\"Used by the incident\" is the share of the month's budget this incident spent; \"left\" is what remains for the rest of the month."
             </p>

@@ -34,8 +34,8 @@ fn typing(event: &web_sys::KeyboardEvent) -> bool {
 
 /// Chooses `action_type` in the action form and focuses the form's next field.
 fn choose_action(action_type: ActionType) -> bool {
-    let Some(select) = by_test_id("action-type")
-        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    let Some(select) =
+        by_test_id("action-type").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
     else {
         return false;
     };
@@ -51,10 +51,15 @@ fn choose_action(action_type: ActionType) -> bool {
     }
     // After the form has re-rendered for the new type.
     request_animation_frame(move || {
-        let next = ["action-target", "action-param-severity", "action-param-channel", "action-param-summary"]
-            .into_iter()
-            .find_map(by_test_id)
-            .or_else(|| by_test_id("action-type"));
+        let next = [
+            "action-target",
+            "action-param-severity",
+            "action-param-channel",
+            "action-param-summary",
+        ]
+        .into_iter()
+        .find_map(by_test_id)
+        .or_else(|| by_test_id("action-type"));
         if let Some(next) = next {
             let _ = next.focus();
         }
@@ -150,4 +155,3 @@ pub fn HelpOverlay() -> impl IntoView {
         </Show>
     }
 }
-
