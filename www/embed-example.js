@@ -55,7 +55,7 @@
       task = message.task;
       summary.textContent = "Drill " + message.handle + " is ready: take your first action.";
       steps.textContent = "";
-    } else if (message.type === "step") {
+    } else if (message.type === "step" && !("observation" in message)) {
       var of = task && budget[task] ? " of " + budget[task] : "";
       summary.textContent = "Step " + message.step + of + " · incident " + message.status +
         (message.terminated ? " · done" : message.truncated ? " · out of steps" : "");
@@ -72,6 +72,9 @@
   button.addEventListener("click", drive);
   document.getElementById("drill-driven").addEventListener("firedrill:message", function (event) {
     if (event.detail.type === "episode_end") note("episode_end → score " + event.detail.grade.score.toFixed(3));
-    if (event.detail.type === "step") note("event step " + event.detail.step + " → " + event.detail.status);
+    // A step event; the reply to a step request has the same type but carries the observation.
+    if (event.detail.type === "step" && !("observation" in event.detail)) {
+      note("event step " + event.detail.step + " → " + event.detail.status);
+    }
   });
 })();
