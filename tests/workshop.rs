@@ -248,3 +248,70 @@ fn the_cli_lists_packs_and_the_curriculum_and_grades_codes_as_run_does() {
     let (ok, _, err) = cli(&["grade-code", "r1.not-a-code"]);
     assert!(!ok && err.contains("result code"), "{err}");
 }
+
+#[test]
+fn mangled_codes_and_hostile_actions_are_refused_or_graded_never_a_panic() {
+    use firedrill::rng::Rng;
+    let catalog = Catalog::builtin();
+    let scenario = catalog.get("cache-stampede-v2").unwrap();
+    let mut actions = ideal_path(scenario, scenario.task);
+    actions.insert(1, Action::new("hint", None));
+    let played = actions.len();
+    // After the episode ends, actions are not played (as in a replay link).
+    actions.push(Action::new("investigate", Some("news-edge")));
+    let code = ResultCode {
+        name: "Mallory".into(),
+        pack: Some("data-stores".into()),
+        drill: Some(4),
+        scenario: "cache-stampede-v2".into(),
+        seed: 404,
+        mode: Mode::Practice,
+        score: Some(1.0),
+        actions,
+    }
+    .encode();
+    let packs = pack::builtin_packs();
+    let data_stores = packs.iter().find(|p| p.id == "data-stores");
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.%";
+    let mut rng = Rng::new(7);
+    let (mut graded, mut refused) = (0, 0);
+    for _ in 0..400 {
+        let mut bytes = code.clone().into_bytes();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(bytes.len());
+            match rng.below(3) {
+                0 => bytes[at] = alphabet[rng.below(alphabet.len())],
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.truncate(at.max(3)),
+            }
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        match grade_code(&mut Env::new(), &text, data_stores) {
+            Ok(result) => {
+                graded += 1;
+                assert!((0.0..=1.0).contains(&result.score));
+            }
+            Err(message) => {
+                refused += 1;
+                assert!(!message.is_empty());
+            }
+        }
+    }
+    assert!(
+        refused > 0 && graded + refused == 400,
+        "{graded} graded, {refused} refused"
+    );
+    let intact = grade_code(&mut Env::new(), &code, data_stores).unwrap();
+    assert_eq!(intact.summary["actions"].as_array().unwrap().len(), played);
+    assert_eq!(intact.summary["hints_used"], 1);
+    // An action the environment refuses stops the replay, and says which.
+    let mut refused_action = firedrill::workshop::code::decode(&code).unwrap();
+    refused_action.actions[2] = Action::new("remediate", Some("nowhere")).with("kind", "restart");
+    let error = grade_code(&mut Env::new(), &refused_action.encode(), data_stores).unwrap_err();
+    assert!(
+        error.contains("action 3 (index 2)") && error.contains("unknown service \"nowhere\""),
+        "{error}"
+    );
+}
