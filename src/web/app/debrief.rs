@@ -253,6 +253,7 @@ fn debrief_view(
                     </p>
                 }
             })}
+            <super::ResultCodePanel/>
             <h3>"Downloads"</h3>
             <div class="seed-row">
                 {ExportKind::ALL.map(|kind| view! {
