@@ -91,6 +91,8 @@ test("a two-drill pack file: each drill's code grades as shown, progress survive
     await panel.getByTestId("pack-drill").evaluateAll((items) => items.map((i) => i.dataset.state)),
     ["done", "todo"],
   );
+  // The debrief offers the next drill too.
+  await page.getByTestId("debrief-pack-next").waitFor();
   await page.getByTestId("pack-next").click();
   await page.getByTestId("action-submit").waitFor();
   assert.match(await position(page), /^Drill 2 of 2/);
@@ -119,6 +121,7 @@ test("a two-drill pack file: each drill's code grades as shown, progress survive
   const shown2 = await scoreShown(page);
   const code2 = await page.getByTestId("result-code").inputValue();
   const graded2 = nativeCli(["grade-code", code2]);
+  await page.getByTestId("debrief-pack-summary").waitFor();
   assert.equal(graded2.score.toFixed(4), shown2);
   assert.equal(graded2.drill, 2);
   assert.equal(graded2.mode, "exam");

@@ -254,6 +254,7 @@ fn debrief_view(
                 }
             })}
             <super::ResultCodePanel/>
+            <super::PackDebriefNav/>
             <h3>"Downloads"</h3>
             <div class="seed-row">
                 {ExportKind::ALL.map(|kind| view! {

@@ -115,7 +115,7 @@ pub fn HintPanel() -> impl IntoView {
             .iter()
             .enumerate()
             .map(|(i, hint)| {
-                view! { <li data-testid="hint"><strong>{format!("Hint {}: ", i + 1)}</strong>{hint.clone()}</li> }
+                view! { <li data-testid="hint" data-hint=(i + 1).to_string()>{hint.clone()}</li> }
             })
             .collect_view();
         Some(view! {

@@ -57,7 +57,7 @@ pub use leaderboard::LeaderboardPanel;
 pub use loading::{DrillLoad, DrillLoadStatus};
 pub use map::ServiceMap;
 pub use messages::{HintPanel, InjectList};
-pub use pack::{ActivePack, PackPanel, PackSummaryPanel};
+pub use pack::{ActivePack, PackDebriefNav, PackPanel, PackSummaryPanel};
 pub use picker::DrillPicker;
 pub use promql::PromqlConsole;
 pub use result_code::ResultCodePanel;

@@ -590,3 +590,40 @@ pub fn PackSummaryPanel() -> impl IntoView {
         })
     }
 }
+
+/// At the end of a pack's drill, in its debrief: on to the next drill, or
+/// to the pack summary after the last one.
+#[component]
+pub fn PackDebriefNav() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let active = state.pack.get()?;
+        let mode = state.episode_mode.get();
+        let (scenario, seed) = state
+            .episode
+            .with(|e| e.as_ref().map(|e| (e.scenario.clone(), e.seed)))?;
+        state.pack_drill_of(&scenario, seed, mode)?;
+        let progress = state.pack_progress.get();
+        progress.result(&active.pack, active.current)?;
+        let count = active.pack.drills.len();
+        let number = active.current + 1;
+        Some(match progress.next_drill(&active.pack) {
+            Some(next) => view! {
+                <div class="debrief-pack-nav seed-row">
+                    <p>{format!("Drill {number} of {count} of {} is done.", active.pack.title)}</p>
+                    <button class="primary" data-testid="debrief-pack-next" on:click=move |_| state.start_pack_drill(next)>
+                        {format!("Next drill ({} of {count})", next + 1)}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            None => view! {
+                <div class="debrief-pack-nav seed-row">
+                    <p>{format!("Every drill of {} is played.", active.pack.title)}</p>
+                    <a href="#pack-summary-heading" data-testid="debrief-pack-summary">"See the pack summary"</a>
+                </div>
+            }
+            .into_any(),
+        })
+    }
+}
