@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { useSession, openPage, screenshot, screenshotOf, playAction, fillAction, axeViolations, nativeCli } from "./harness.mjs";
+import { useSession, openPage, screenshot, screenshotDir, screenshotOf, playAction, fillAction, axeViolations, nativeCli } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const session = useSession();
@@ -80,6 +80,7 @@ test("a two-drill pack file: each drill's code grades as shown, progress survive
   await page.getByTestId("result-code-qr-toggle").click();
   await page.locator("[data-testid=result-code-qr] svg").waitFor();
   await screenshotOf(page.locator("section.result-code"), "pack-result-code");
+  assert.deepEqual(await axeViolations(page), [], "debrief with the result code and its QR code");
   assert.equal(await page.getByTestId("result-code-qr-toggle").getAttribute("aria-expanded"), "true");
   assert.match(await panel.getByTestId("pack-drill").first().innerText(), new RegExp(`done: ${Number(shown1).toFixed(2)}`));
 
@@ -116,6 +117,7 @@ test("a two-drill pack file: each drill's code grades as shown, progress survive
   assert.equal(await page.getByTestId("action-type").inputValue(), "communicate");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "action-param-message");
   await screenshotOf(page.getByTestId("injects"), "pack-inject-exam");
+  assert.deepEqual(await axeViolations(page), [], "an exam drill of the pack with a message waiting");
   for (const action of actions2.slice(3)) await playAction(page, action);
   await page.getByTestId("grade-score").waitFor();
   const shown2 = await scoreShown(page);
@@ -153,6 +155,9 @@ test("a two-drill pack file: each drill's code grades as shown, progress survive
     await screenshotOf(panel, `pack-progress-1440-${colorScheme}`);
   }
   await screenshot(page, "pack-summary-page-1440");
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await summary.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${screenshotDir}/pack-summary-1920x1080.png` });
 
   // Leaving keeps the results; the panel goes.
   await page.getByTestId("pack-leave").click();
@@ -168,6 +173,7 @@ test("?pack= walks through a built-in pack; an unknown id lists the built-in one
   await page.goto(`${session.url}?pack=no-such-pack`);
   const notice = page.getByTestId("pack-notice");
   await notice.waitFor();
+  assert.deepEqual(await axeViolations(page), [], "the unknown pack notice");
   const packs = nativeCli(["packs", "--json"]);
   for (const pack of packs) assert.match(await notice.innerText(), new RegExp(pack.id));
 
@@ -213,6 +219,7 @@ test("a hint takes its cost off the practice score; exam mode has no hint button
       await button.click();
       await page.getByTestId("hint").first().waitFor();
       await screenshotOf(page.locator("section.hints"), "pack-hint");
+      assert.deepEqual(await axeViolations(page), [], "a revealed hint");
       assert.equal(await page.getByTestId("hint").count(), 1);
     }
     await playAction(page, { action_type: "classify", parameters: { severity: "P3" } });

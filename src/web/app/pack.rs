@@ -576,7 +576,7 @@ pub fn PackSummaryPanel() -> impl IntoView {
                         let to_copy = text.clone();
                         view! {
                             <label class="visually-hidden" for="pack-codes">"Every drill's result code, one a line"</label>
-                            <textarea id="pack-codes" class="code-text" data-testid="pack-codes" readonly rows=(2 * count + 1).to_string() prop:value=text></textarea>
+                            <textarea id="pack-codes" class="code-text" data-testid="pack-codes" readonly wrap="off" rows=(count + 1).to_string() prop:value=text></textarea>
                             <div class="seed-row">
                                 <button class="secondary" type="button" data-testid="pack-codes-copy"
                                     on:click=move |_| copy_text(to_copy.clone(), copied)>"Copy all codes"</button>
