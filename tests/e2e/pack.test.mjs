@@ -283,3 +283,20 @@ test("an inject answered through communicate raises the communication score", as
   assert.ok(answered.score > unanswered.score, `communication ${answered.score} ≤ ${unanswered.score}`);
   assert.deepEqual(page.problems, []);
 });
+
+test("a pack file with an error is refused with line and column, as a scenario file is", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(session.url);
+  await page.getByTestId("scenario-list").waitFor();
+  const broken = packFile.replace('scenario = "bad-deploy-v2"', 'scenario = "no-such-scenario"');
+  await page.getByTestId("custom-scenario-file").setInputFiles({
+    name: "broken.toml",
+    mimeType: "text/plain",
+    buffer: Buffer.from(broken),
+  });
+  const errors = page.getByTestId("custom-scenario-errors");
+  await errors.waitFor();
+  assert.match(await errors.innerText(), /^broken\.toml:7:\d+: drills\[0\]\.scenario: unknown scenario "no-such-scenario"/m);
+  assert.equal(await page.getByTestId("pack-progress").count(), 0);
+  assert.deepEqual(page.problems, []);
+});
