@@ -6,6 +6,7 @@
 
 pub mod code;
 pub mod pack;
+pub mod progress;
 #[cfg(feature = "qr")]
 pub mod qr;
 

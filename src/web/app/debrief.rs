@@ -266,6 +266,8 @@ fn debrief_view(
                 </button>
                 <span class="muted small">"A postmortem draft: the timeline, the impact, the cause and the grade, with the sections to fill in."</span>
             </div>
+            <super::ResultCodePanel/>
+            <super::PackDebriefNav/>
             <h3 class="no-print">"Downloads"</h3>
             <div class="seed-row no-print">
                 {ExportKind::ALL.map(|kind| view! {

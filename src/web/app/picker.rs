@@ -305,6 +305,21 @@ fn CustomScenarioLoader() -> impl IntoView {
                 errors.set(vec![format!("{name}: could not be read as text")]);
                 return;
             };
+            if crate::workshop::pack::is_pack(&text) {
+                match state.load_pack_file(&name, &text) {
+                    Ok(title) => {
+                        errors.set(Vec::new());
+                        loaded.set(Some(format!(
+                            "Loaded the pack {title} from {name}: its first drill to play has started."
+                        )));
+                    }
+                    Err(list) => {
+                        loaded.set(None);
+                        errors.set(list);
+                    }
+                }
+                return;
+            }
             match state.load_custom(&name, &text) {
                 Ok(id) => {
                     errors.set(Vec::new());
@@ -363,7 +378,7 @@ fn CustomScenarioLoader() -> impl IntoView {
                     on:change=on_pick
                 />
             </label>
-            <span class="muted small">" or drop a .toml file here (the format is in docs/scenarios.md)"</span>
+            <span class="muted small">" or drop a .toml file here: a scenario (the format is in docs/scenarios.md) or a workshop pack"</span>
             {move || loaded.get().map(|m| view! { <p class="small" role="status">{m}</p> })}
             <Show when=move || !errors.get().is_empty()>
                 <ul class="error small" role="alert" data-testid="custom-scenario-errors">
