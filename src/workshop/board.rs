@@ -155,10 +155,14 @@ pub fn replay(env: &mut Env, text: &str, chosen: Option<&Pack>) -> Entry {
 
 fn played(env: &mut Env, text: &str, chosen: Option<&Pack>) -> Result<Played, String> {
     let code: ResultCode = code::decode(text)?;
-    let builtin = code.pack.as_deref().and_then(builtin_pack);
+    let builtin;
     let pack = match (chosen, &code.pack) {
         (Some(chosen), Some(id)) if chosen.id == *id => Some(chosen),
-        _ => builtin.as_ref(),
+        (_, Some(id)) => {
+            builtin = builtin_pack(id);
+            builtin.as_ref()
+        }
+        _ => None,
     };
     let graded = super::grade_code(env, text, pack)?;
     let grade = env
@@ -346,25 +350,24 @@ impl HeatMap {
         }
     }
 
-    /// Sorts the rows by a column (absent scores last); ties by name.
+    /// Sorts the rows by a column; ties (and absent scores, last) by name,
+    /// A to Z.
     pub fn sort(&mut self, by: SortColumn, descending: bool) {
+        use std::cmp::Ordering;
         let key = |row: &HeatRow| match by {
             SortColumn::Name => None,
             SortColumn::Score => Some(row.score),
             SortColumn::Dimension(i) => row.cells.get(i).copied().flatten(),
         };
+        let directed = |order: Ordering| if descending { order.reverse() } else { order };
         self.rows.sort_by(|a, b| {
-            let order = match (key(a), key(b)) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
-            if descending {
-                order.reverse()
-            } else {
-                order
+            let names = a.name.to_lowercase().cmp(&b.name.to_lowercase());
+            match (key(a), key(b)) {
+                (Some(x), Some(y)) => directed(x.total_cmp(&y)).then(names),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) if by == SortColumn::Name => directed(names),
+                (None, None) => names,
             }
         });
     }
@@ -506,7 +509,10 @@ pub fn wrong_moves(scenario: &Scenario, episodes: &[&[Action]]) -> Vec<WrongMove
         mine.sort();
         mine.dedup();
         for (kind, what) in mine {
-            match counted.iter_mut().find(|m| m.kind == kind && m.what == what) {
+            match counted
+                .iter_mut()
+                .find(|m| m.kind == kind && m.what == what)
+            {
                 Some(m) => m.participants += 1,
                 None => counted.push(WrongMove {
                     kind,
@@ -898,12 +904,24 @@ mod tests {
             map.sort(column, descending);
             assert_eq!(order(&map), expected, "{column:?} {descending}");
         }
+        let carl = played("Carl", 0.9, &[(SeverityAccuracy, 1.0), (Efficiency, 0.5)]);
+        let mut tied = HeatMap::of(&[&ada, &bob, &carl]);
+        tied.sort(SortColumn::Score, true);
+        assert_eq!(order(&tied), ["Ada", "Carl", "bob"], "ties by name, A to Z");
         assert_eq!(HeatMap::of(&[]).weakest, None);
     }
 
     #[test]
     fn heat_levels_step_through_the_scale() {
-        let cases = [(0.0, 0), (0.24, 0), (0.25, 1), (0.5, 2), (0.8, 3), (0.9, 4), (1.0, 4)];
+        let cases = [
+            (0.0, 0),
+            (0.24, 0),
+            (0.25, 1),
+            (0.5, 2),
+            (0.8, 3),
+            (0.9, 4),
+            (1.0, 4),
+        ];
         for (score, level) in cases {
             assert_eq!(heat_level(score), level, "{score}");
         }
@@ -939,9 +957,8 @@ mod tests {
             .into_iter()
             .find(|s| *s != scenario.severity)
             .unwrap();
-        let fix = |service: &str, kind: &str| {
-            Action::new("remediate", Some(service)).with("kind", kind)
-        };
+        let fix =
+            |service: &str, kind: &str| Action::new("remediate", Some(service)).with("kind", kind);
         let ada = vec![
             classify(wrong_severity.name()),
             fix("checkout", "restart"),
@@ -961,7 +978,10 @@ mod tests {
             .iter()
             .map(|m| (m.kind, m.what.as_str(), m.participants))
             .collect();
-        assert_eq!(shown[0], (WrongMoveKind::Remediation, "restart checkout", 2));
+        assert_eq!(
+            shown[0],
+            (WrongMoveKind::Remediation, "restart checkout", 2)
+        );
         assert!(shown.contains(&(WrongMoveKind::Severity, wrong_severity.name(), 1)));
         assert!(shown.contains(&(WrongMoveKind::RedHerring, herring.as_str(), 1)));
         assert!(shown
@@ -981,7 +1001,9 @@ mod tests {
             assert!(signals.logs.len() <= SIGNALS_SHOWN && signals.alerts.len() <= SIGNALS_SHOWN);
             for line in &signals.logs {
                 assert!(
-                    line.starts_with("WARN ") || line.starts_with("ERROR ") || line.starts_with("FATAL "),
+                    line.starts_with("WARN ")
+                        || line.starts_with("ERROR ")
+                        || line.starts_with("FATAL "),
                     "{}: {line}",
                     scenario.id
                 );
@@ -1032,7 +1054,10 @@ mod tests {
     fn the_participants_link_drops_the_query() {
         let cases = [
             ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/?pack=p"),
-            ("http://h/x/index.html?facilitate=1", "http://h/x/index.html?pack=p"),
+            (
+                "http://h/x/index.html?facilitate=1",
+                "http://h/x/index.html?pack=p",
+            ),
             ("file:///d/index.html#a", "file:///d/index.html?pack=p"),
         ];
         for (page, link) in cases {
