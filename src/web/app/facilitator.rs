@@ -167,7 +167,7 @@ impl Room {
             .collect();
         let failed = self.fetch(ids).await;
         let pack = self.pack_untracked();
-        let (mut new, mut replaced, mut duplicate, mut broken) = (0, 0, 0, 0);
+        let mut counts = AddCounts::default();
         for text in &texts {
             let scenario = code::decode(text).ok().map(|c| c.scenario);
             let fetch_error = failed
@@ -190,25 +190,21 @@ impl Room {
                         outcome: Err(String::from(super::ENV_GONE)),
                     }),
             };
-            if entry.outcome.is_err() {
-                broken += 1;
-            }
-            match self.board.try_update(|board| board.add(entry)) {
-                Some(Added::New) => new += 1,
-                Some(Added::Replaced) => replaced += 1,
-                Some(Added::Duplicate) | None => duplicate += 1,
+            let replayed = entry.outcome.is_ok();
+            match (self.board.try_update(|board| board.add(entry)), replayed) {
+                (Some(Added::New), true) => counts.replayed += 1,
+                (Some(Added::New), false) => counts.broken += 1,
+                (Some(Added::Replaced), _) => {
+                    counts.replayed += 1;
+                    counts.replaced += 1;
+                }
+                (Some(Added::Duplicate) | None, _) => counts.duplicate += 1,
             }
         }
         self.save();
         if let Some(source) = source {
-            self.board_message.set(Some(added_message(
-                &source,
-                texts.len(),
-                new,
-                replaced,
-                duplicate,
-                broken,
-            )));
+            self.board_message
+                .set(Some(added_message(&source, texts.len(), counts)));
         }
     }
 
@@ -245,35 +241,43 @@ impl Room {
     }
 }
 
-/// What the board says after codes were added.
-fn added_message(
-    source: &str,
-    found: usize,
-    new: usize,
+/// What adding codes did, counted.
+#[derive(Default)]
+struct AddCounts {
+    /// Replayed and on the board.
+    replayed: usize,
+    /// Of those, replacing an earlier code of the same participant and drill.
     replaced: usize,
+    /// The same text was on the board already.
     duplicate: usize,
+    /// Could not be replayed (listed with why).
     broken: usize,
-) -> String {
+}
+
+/// What the board says after codes were added.
+fn added_message(source: &str, found: usize, counts: AddCounts) -> String {
     if found == 0 {
         return format!("No result code in {source}: a code starts with \"r1.\".");
     }
     let mut parts = vec![format!(
         "{found} code{} from {source}: {} replayed",
         if found == 1 { "" } else { "s" },
-        new + replaced - broken.min(new + replaced)
+        counts.replayed
     )];
-    if broken > 0 {
+    if counts.replaced > 0 {
         parts.push(format!(
-            "{broken} could not be replayed (listed below with why)"
+            "{} replaced an earlier code of the same participant and drill (the latest counts)",
+            counts.replaced
         ));
     }
-    if replaced > 0 {
+    if counts.broken > 0 {
         parts.push(format!(
-            "{replaced} replaced an earlier code of the same participant and drill (the latest counts)"
+            "{} could not be replayed (listed below with why)",
+            counts.broken
         ));
     }
-    if duplicate > 0 {
-        parts.push(format!("{duplicate} already on the board"));
+    if counts.duplicate > 0 {
+        parts.push(format!("{} already on the board", counts.duplicate));
     }
     format!("{}.", parts.join("; "))
 }
@@ -349,7 +353,7 @@ pub fn FacilitatorView(params: UrlParams) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     view! {
-        <header class="topbar">
+        <header class="topbar facilitator-topbar">
             <div class="brand">
                 <span class="logo" aria-hidden="true">"▲"</span>
                 <span class="brand-name">"Firedrill"</span>
