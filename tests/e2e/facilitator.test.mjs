@@ -200,3 +200,60 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   assert.equal(await rows.count(), 0);
   assert.deepEqual(page.problems, []);
 });
+
+test("a custom pack file is chosen, its link says participants need the file, and several code files are added at once", async () => {
+  const base = nativeCli(["packs", "--json"]).find((p) => p.id === "triage-101").drills[0];
+  const toml = [
+    'id = "our-team-drill"',
+    'title = "Our team\'s drill"',
+    'summary = "One drill for the team."',
+    'objectives = ["Classify from user impact."]',
+    "[[drills]]",
+    `scenario = "${base.scenario}"`,
+    `seed = ${base.seed}`,
+    'mode = "practice"',
+    "minutes = 5",
+    'note = "Ask what made it obvious."',
+  ].join("\n");
+  const code = (name, severity, seed = base.seed) =>
+    encode({
+      name,
+      pack: "our-team-drill",
+      drill: 1,
+      scenario: base.scenario,
+      seed,
+      mode: "practice",
+      actions: [{ action_type: "classify", parameters: { severity }, reasoning: "" }],
+    });
+  const page = await openPage(session.browser, { width: 1440, height: 900 });
+  await page.goto(`${session.url}?facilitate=1`);
+  await page.getByTestId("facilitator-pack-file").setInputFiles({
+    name: "our-team.toml",
+    mimeType: "text/plain",
+    buffer: Buffer.from(toml),
+  });
+  await page.getByTestId("pack-details").waitFor();
+  assert.equal(
+    await page.locator("[data-testid=pack-choice][aria-pressed=true]").getAttribute("data-pack"),
+    "our-team-drill",
+  );
+  assert.match(await page.getByTestId("pack-minutes").innerText(), /1 drills, 5 minutes/);
+  assert.equal(await page.getByTestId("participants-link").innerText(), `${session.url}?pack=our-team-drill`);
+  assert.match(await page.getByTestId("custom-pack-note").innerText(), /participants need the file too/);
+
+  // Two files at once: two codes in one, a code of another seed in the other.
+  const ann = code("Ann", "P1");
+  const ben = code("Ben", "P3");
+  await page.getByTestId("facilitator-files").setInputFiles([
+    { name: "room-a.txt", mimeType: "text/plain", buffer: Buffer.from(`${ann}\n${ben}\n`) },
+    { name: "room-b.txt", mimeType: "text/plain", buffer: Buffer.from(code("Cat", "P1", base.seed + 1)) },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=board-row]").length === 2);
+  assert.match(await page.getByTestId("board-message").innerText(), /3 codes from 2 files: 2 replayed/);
+  for (const [name, text] of [["Ann", ann], ["Ben", ben]]) {
+    const row = page.locator(`[data-testid=board-row][data-participant="${name}"]`);
+    assert.equal(Number(await row.getAttribute("data-score")), nativeCli(["grade-code", text]).score, name);
+  }
+  assert.match(await page.getByTestId("board-failed").innerText(), /drill 1 of pack "our-team-drill"/);
+  assert.deepEqual(page.problems, []);
+});
