@@ -2,8 +2,10 @@
 //! the facilitator's board replays and grades itself ([`code`],
 //! [`grade_code`]), and the curriculum as the shipped scenarios define it
 //! ([`curriculum`]). Shared by the CLI (`firedrill packs`, `grade-code`),
-//! the JS API (`gradeCode`, `curriculum`) and the app.
+//! the JS API (`gradeCode`, `curriculum`) and the app; the facilitator's board
+//! ([`board`]): codes replayed into rows, the heat map, the CSV, the debrief slide.
 
+pub mod board;
 pub mod code;
 pub mod pack;
 pub mod progress;

@@ -22,6 +22,7 @@ mod autoplay;
 mod chart;
 mod debrief;
 mod embed;
+mod facilitator;
 mod help;
 mod incident;
 mod lab;
@@ -956,6 +957,11 @@ pub fn App() -> impl IntoView {
         provide_context(state);
         lab::preload();
         return embed::EmbeddedDrill(embed::EmbeddedDrillProps { params }).into_any();
+    }
+    if params.facilitate {
+        provide_context(state);
+        return facilitator::FacilitatorView(facilitator::FacilitatorViewProps { params })
+            .into_any();
     }
     state.load_saved();
     if params.is_empty() {
