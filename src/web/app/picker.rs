@@ -41,15 +41,10 @@ pub fn DrillPicker() -> impl IntoView {
                         move |_| state.request_switch(Switch::Task(task))
                     }
                 >
-                    <span class="stage">{format!("Stage {}", stage + 1)}</span>
+                    <span class="stage">{format!("Stage {} · {}", stage + 1, format::difficulty(task.difficulty()))}</span>
                     <span class="task-title">{task.title()}</span>
                     <span class="task-meta">
-                        {move || format!(
-                            "{} · {} scenarios · {} steps",
-                            format::difficulty(task.difficulty()),
-                            count(),
-                            task.step_budget()
-                        )}
+                        {move || format!("{} scenarios · {} steps", count(), task.step_budget())}
                     </span>
                     <span class="task-progress" data-testid="stage-progress">
                         {move || stage_progress(state, stage)}
@@ -144,7 +139,6 @@ pub fn DrillPicker() -> impl IntoView {
             <h2 id="picker-heading">"Choose a drill"</h2>
             <div class="task-tabs" role="group" aria-label="Curriculum stage">{task_tabs}</div>
             <p class="objective">{objective}</p>
-            {stage_facts}
             {move || state.pending_switch.get().map(|switch| view! {
                 <div class="switch-confirm" role="alertdialog" aria-labelledby="switch-question" data-testid="switch-confirm">
                     <p id="switch-question">"A drill is in progress. Leave it? Its actions so far are discarded."</p>
@@ -161,6 +155,7 @@ pub fn DrillPicker() -> impl IntoView {
             <ul class="scenario-list" data-testid="scenario-list" aria-label="Scenarios">
                 {scenario_list}
             </ul>
+            {stage_facts}
             <label class="answers-switch small">
                 <input
                     type="checkbox"
