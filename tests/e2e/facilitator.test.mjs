@@ -173,6 +173,7 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   assert.deepEqual(await axeViolations(page), []);
   await page.keyboard.press("Escape");
   await slide.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "debrief-slide-open");
 
   // Dark: axe and the projector's screenshot.
   await page.emulateMedia({ colorScheme: "dark" });
