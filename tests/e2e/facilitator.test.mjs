@@ -68,6 +68,10 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   assert.equal(await timer.getAttribute("role"), "timer");
   assert.equal(await timer.innerText(), `${String(drill.minutes).padStart(2, "0")}:00`);
   await page.getByTestId("round-start").click();
+  // Read aloud at minute marks only (the timer itself is not live).
+  const announcement = page.getByTestId("round-announcement");
+  assert.equal(await announcement.getAttribute("aria-live"), "polite");
+  assert.equal(await announcement.innerText(), `${drill.minutes} minutes left.`);
   const seconds = async () => {
     const [m, s] = (await timer.innerText()).split(":").map(Number);
     return m * 60 + s;
