@@ -61,7 +61,8 @@ fn the_strict_checker_finds_what_leaks_or_misleads() {
         .lines()
         .filter(|l| !l.starts_with("debrief_title"))
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+        + "\n\n[[injects]]\nstep = 2\nfrom = \"executive\"\nmessage = \"Is orders-db down? When is the next update?\"\nexpects = [\"next_update\"]\n\n[[hints]]\ntext = \"Look at the connection pool.\"\n";
     let scenario = firedrill::scenario::parse(file, &leaky).expect("still valid");
     let problems: Vec<String> = firedrill::scenario::lint(file, &leaky, &scenario)
         .iter()
@@ -77,6 +78,8 @@ fn the_strict_checker_finds_what_leaks_or_misleads() {
     expect("summary: names a diagnosis keyword");
     expect("debrief_title: expected `debrief_title`");
     expect("fault.keywords[0]: \"connections\" is too general");
+    expect("injects[0].message: names the root-cause service (\"orders-db\")");
+    expect("hints[0].text: names");
     assert!(
         problems.iter().all(|p| p.starts_with(file)),
         "{problems:#?}"

@@ -43,8 +43,38 @@
     }
   }
 
+  // Progress beside the first drill, from its events: ready, then one
+  // "step" message after every step the reader plays.
+  var summary = document.getElementById("progress-summary");
+  var steps = document.getElementById("progress-steps");
+  var budget = { severity_classification: 10, root_cause_analysis: 15, full_incident_management: 20 };
+  var task = null;
+  document.getElementById("drill-manual").addEventListener("firedrill:message", function (event) {
+    var message = event.detail;
+    if (message.type === "ready") {
+      task = message.task;
+      summary.textContent = "Drill " + message.handle + " is ready: take your first action.";
+      steps.textContent = "";
+    } else if (message.type === "step" && !("observation" in message)) {
+      var of = task && budget[task] ? " of " + budget[task] : "";
+      summary.textContent = "Step " + message.step + of + " · incident " + message.status +
+        (message.terminated ? " · done" : message.truncated ? " · out of steps" : "");
+      var item = document.createElement("li");
+      item.setAttribute("data-testid", "progress-step");
+      item.textContent = "Step " + message.step + ": " + message.status +
+        (typeof message.reward === "number" ? " (reward " + message.reward.toFixed(3) + ")" : "");
+      steps.appendChild(item);
+    } else if (message.type === "episode_end") {
+      summary.textContent = "Finished: score " + message.grade.score.toFixed(2) + (message.grade.passed ? " (passed)" : "");
+    }
+  });
+
   button.addEventListener("click", drive);
   document.getElementById("drill-driven").addEventListener("firedrill:message", function (event) {
     if (event.detail.type === "episode_end") note("episode_end → score " + event.detail.grade.score.toFixed(3));
+    // A step event; the reply to a step request has the same type but carries the observation.
+    if (event.detail.type === "step" && !("observation" in event.detail)) {
+      note("event step " + event.detail.step + " → " + event.detail.status);
+    }
   });
 })();

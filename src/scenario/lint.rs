@@ -11,7 +11,10 @@
 //! - a red herring has no dependency edge to any affected service (the map
 //!   alone rules it out);
 //! - a right fix for which neither its service nor the root-cause service
-//!   shows evidence: no symptom and no log line at `warn` or above.
+//!   shows evidence: no symptom and no log line at `warn` or above;
+//! - an inject's message names the root-cause service, the fault type or a
+//!   diagnosis keyword (its sender sees symptoms), or the first hint names
+//!   the fault type or a keyword (it says where to look).
 
 use super::causes::{self, GENERAL_WORDS};
 use super::error::{ScenarioError, SourceMap};
@@ -64,6 +67,34 @@ pub fn lint(file: &str, text: &str, scenario: &Scenario) -> Vec<ScenarioError> {
                 );
                 break;
             }
+        }
+    }
+    // An inject comes from an executive, support or a customer: they see
+    // symptoms, not causes. The first hint says where to look, not what
+    // it is.
+    for (i, inject) in scenario.injects.iter().enumerate() {
+        if let Some((phrase, what)) = leaks
+            .iter()
+            .find(|(phrase, _)| causes::contains_any(&inject.message, &[phrase]))
+        {
+            let line = key_after(text, table_offset(text, "injects", i), "message");
+            report(
+                find_in_line(text, line, phrase),
+                &format!("injects[{i}].message"),
+                format!("names {what} ({phrase:?}); whoever sends it sees symptoms and business impact, not the cause"),
+            );
+        }
+    }
+    if let Some(hint) = scenario.hints.first() {
+        if let Some((phrase, what)) = leaks.iter().find(|(phrase, what)| {
+            *what != "the root-cause service" && causes::contains_any(&hint.text, &[phrase])
+        }) {
+            let line = key_after(text, table_offset(text, "hints", 0), "text");
+            report(
+                find_in_line(text, line, phrase),
+                "hints[0].text",
+                format!("names {what} ({phrase:?}); the first hint says where to look, and later ones may narrow it down"),
+            );
         }
     }
     if key_offset(text, "debrief_title", 0).is_none() {
@@ -196,6 +227,11 @@ fn key_offset(text: &str, key: &str, n: usize) -> Option<usize> {
         })
         .nth(n)
         .map(|(offset, _)| offset)
+}
+
+/// The offset of the first line at or after `from` that sets `key`.
+fn key_after(text: &str, from: usize, key: &str) -> usize {
+    key_offset(&text[from..], key, 0).map_or(from, |offset| from + offset)
 }
 
 /// The offset of the `n`th `[[name]]` header.

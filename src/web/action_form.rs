@@ -147,6 +147,37 @@ pub fn takes(action_type: ActionType, name: &str) -> bool {
     parameters(action_type).contains(&name)
 }
 
+/// The app's keyboard shortcuts, in the order its help overlay (`?`)
+/// lists them: (key, what it does).
+pub const SHORTCUTS: [(&str, &str); 12] = [
+    ("?", "Show or hide this help"),
+    ("i", "Investigate: choose the action in the form"),
+    ("c", "Classify the severity"),
+    ("d", "Diagnose the root cause"),
+    ("r", "Remediate: apply a fix"),
+    ("e", "Escalate: page a team"),
+    ("u", "Post a status update (communicate)"),
+    ("x", "Declare the incident resolved"),
+    ("h", "Reveal the next hint (practice mode)"),
+    ("/", "Focus the PromQL console"),
+    ("g", "Go to the action form"),
+    ("Esc", "Close this help"),
+];
+
+/// The action type a keyboard shortcut chooses in the action form.
+pub fn shortcut_action(key: &str) -> Option<ActionType> {
+    Some(match key {
+        "i" => ActionType::Investigate,
+        "c" => ActionType::Classify,
+        "d" => ActionType::Diagnose,
+        "r" => ActionType::Remediate,
+        "e" => ActionType::Escalate,
+        "u" => ActionType::Communicate,
+        "x" => ActionType::Resolve,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +270,18 @@ mod tests {
                 assert!(text.starts_with(&target), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn every_response_action_has_a_listed_shortcut() {
+        for action_type in ActionType::RESPONSES {
+            let key = SHORTCUTS
+                .iter()
+                .map(|(key, _)| *key)
+                .find(|key| shortcut_action(key) == Some(action_type));
+            assert!(key.is_some(), "{action_type:?}");
+        }
+        let keys: std::collections::HashSet<&str> = SHORTCUTS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys.len(), SHORTCUTS.len(), "no key twice");
     }
 }

@@ -610,6 +610,8 @@ export type DrillMessage =
     | ({ type: "query"; id?: MessageId } & QueryResult)
     | ({ type: "query_range"; id?: MessageId } & RangeQueryResult)
     | ErrorReply
-    | { type: "ready"; scenario: string }
+    | { type: "ready"; scenario: string; handle: string; task: TaskId }
+    /** After every step (no `observation`, unlike the reply to a step request); `reward` in practice mode only. */
+    | { type: "step"; step: number; status: IncidentStatus; terminated: boolean; truncated: boolean; reward?: number }
     | { type: "episode_end"; grade: Grade }
     | { type: "resize"; height: number };

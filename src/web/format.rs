@@ -264,6 +264,16 @@ pub fn stage_progress(board: &Leaderboard, player: &str, stage: usize) -> String
     }
 }
 
+/// A difficulty in words: "Easy", "Medium", "Hard".
+pub fn difficulty(difficulty: crate::scenario::Difficulty) -> &'static str {
+    use crate::scenario::Difficulty;
+    match difficulty {
+        Difficulty::Easy => "Easy",
+        Difficulty::Medium => "Medium",
+        Difficulty::Hard => "Hard",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

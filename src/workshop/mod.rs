@@ -8,6 +8,7 @@
 pub mod board;
 pub mod code;
 pub mod pack;
+pub mod progress;
 #[cfg(feature = "qr")]
 pub mod qr;
 

@@ -328,3 +328,41 @@ test("the agent loop of docs/agents.md runs as written", async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test("curriculum(), packs() and gradeCode() answer as the CLI's curriculum, packs and grade-code", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}agent.html`);
+  const oracle = nativeCli(["run", "--scenario", "bad-deploy-v2", "--seed", "42", "--agent", "oracle", "--json"]);
+  const toCode = (object) => "r1." + Buffer.from(JSON.stringify(object)).toString("base64url");
+  const code = toCode({ name: "Ada", pack: "triage-101", drill: 2, scenario: "bad-deploy-v2", seed: 42, mode: "practice", score: 0.2, actions: oracle.actions });
+  const wrongDrill = toCode({ name: "Ada", pack: "triage-101", drill: 1, scenario: "bad-deploy-v2", seed: 42, mode: "practice", actions: [] });
+  const answers = await page.evaluate(async ({ code, wrongDrill }) => {
+    const api = await import("/env/firedrill_env.js");
+    await api.default();
+    const refused = (call) => {
+      try {
+        call();
+        return null;
+      } catch (e) {
+        return { name: e.name, kind: e.kind, message: e.message };
+      }
+    };
+    return {
+      curriculum: api.curriculum(),
+      packs: api.packs(),
+      graded: api.gradeCode(code),
+      wrongDrill: refused(() => api.gradeCode(wrongDrill)),
+      garbage: refused(() => api.gradeCode("r1.%%")),
+    };
+  }, { code, wrongDrill });
+  assert.deepEqual(answers.curriculum, nativeCli(["curriculum", "--json"]));
+  assert.deepEqual(answers.packs, nativeCli(["packs", "--json"]));
+  assert.deepEqual(answers.graded, nativeCli(["grade-code", code]));
+  assert.equal(answers.graded.score, oracle.score);
+  assert.equal(answers.graded.score_edited, true, "the claimed 0.2 is not the replayed score");
+  assert.equal(answers.wrongDrill.kind, "invalid_argument");
+  assert.match(answers.wrongDrill.message, /drill 1 of pack "triage-101" is /);
+  assert.match(answers.garbage.message, /position 3/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

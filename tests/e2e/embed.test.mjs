@@ -74,6 +74,9 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
   const ready = await page.evaluate(() => window.received.find((m) => m.data.type === "ready"));
   assert.equal(ready.origin, app);
   assert.equal(ready.data.scenario, SCENARIO);
+  assert.match(ready.data.handle, /^[A-Z0-9]{6}$/, "ready carries the public handle");
+  assert.notEqual(ready.data.handle, SCENARIO);
+  assert.equal(ready.data.task, nativeCli(["run", "--scenario", SCENARIO, "--seed", "5", "--json"]).task);
 
   const oracle = nativeCli(["run", "--scenario", SCENARIO, "--seed", "5", "--agent", "oracle", "--json"]);
   const result = await page.evaluate(async ({ actions }) => {
@@ -99,7 +102,12 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
     replies.push(await window.send({ type: "reset", scenario: "no-such-scenario" }));
     replies.push(await window.send({ type: "reset", seed: -1 }));
     await new Promise((r) => setTimeout(r, 300));
-    return { replies, received: window.received.map((m) => ({ origin: m.origin, type: m.data && m.data.type })) };
+    // A step event has no observation (the reply to a step request has).
+    const event = (data) => data && data.type === "step" && !("observation" in data) ? data : null;
+    return {
+      replies,
+      received: window.received.map((m) => ({ origin: m.origin, type: m.data && m.data.type, event: event(m.data) })),
+    };
   }, { actions: oracle.actions });
 
   const [reset, refusedFirst, ...rest] = result.replies;
@@ -146,6 +154,13 @@ test("a host page on another origin drives a whole episode by postMessage", asyn
   assert.ok(result.received.every((m) => m.origin === app || m.type === undefined));
   const ends = result.received.filter((m) => m.type === "episode_end");
   assert.equal(ends.length, 1, "episode_end announced once");
+  // A step event after every step, in order, with the reward (practice mode).
+  const events = result.received.filter((m) => m.event).map((m) => m.event);
+  assert.deepEqual(events.map((e) => e.step), oracle.actions.map((_, i) => i + 1));
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event).sort(), ["reward", "status", "step", "terminated", "truncated", "type"]);
+  }
+  assert.equal(events.at(-1).terminated, true);
 
   // The page shows the episode the messages played.
   const frame = page.frameLocator("#drill");
@@ -200,6 +215,12 @@ test("a person playing the embedded drill announces episode_end to the host", as
   await frame.getByTestId("action-submit").click();
   await page.waitForFunction(() => window.received.some((m) => m.data.type === "episode_end"));
   const end = await page.evaluate(() => window.received.find((m) => m.data.type === "episode_end").data);
+  const step = await page.evaluate(() => window.received.find((m) => m.data.type === "step" && !("observation" in m.data)).data);
+  assert.deepEqual(
+    { step: step.step, terminated: step.terminated, truncated: step.truncated },
+    { step: 1, terminated: true, truncated: false },
+    "the person's step is announced",
+  );
   assert.ok(end.grade.score >= 0 && end.grade.score <= 1);
   assert.ok(Array.isArray(end.grade.dimensions));
   // Nothing of the embedded drill lands in the app's own storage.
@@ -268,6 +289,16 @@ test("the example docs page embeds two drills and drives one by messages", async
   assert.match(log, /query ALERTS → firing on /);
   assert.match(log, /step classify P\d → terminated true/);
   assert.match(log, /episode_end → score /);
+  assert.match(log, /event step 1 → /, "the driven drill's step events reach the page");
+  // The reader's own drill: its progress panel follows the step events.
+  await page.locator("#progress-summary", { hasText: "is ready" }).waitFor();
+  const manual = page.frameLocator("#drill-manual");
+  await manual.getByTestId("action-type").selectOption("classify");
+  await manual.getByTestId("action-param-severity").selectOption("P1");
+  await manual.getByTestId("action-submit").click();
+  await page.getByTestId("progress-step").first().waitFor();
+  assert.match(await page.locator("#progress-summary").innerText(), /^Step 1 of 20 · incident /);
+  assert.match(await page.getByTestId("progress-step").first().innerText(), /^Step 1: \w+ \(reward -?\d\.\d{3}\)$/);
   await screenshot(page, "embed-example");
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -119,6 +119,27 @@ pub fn ActionPanel() -> impl IntoView {
         }
     });
 
+    // A reply to an inject opens the form on a status update, its message
+    // field focused.
+    Effect::new(move |_| {
+        if let Some(t) = state.compose.get() {
+            action_type.set(t);
+            state.compose.set(None);
+            request_animation_frame(move || {
+                let document = leptos::prelude::document();
+                let field = document
+                    .get_element_by_id("action-param-message")
+                    .or_else(|| document.get_element_by_id("action-type"));
+                if let Some(field) = field
+                    .and_then(|f| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(f).ok())
+                {
+                    field.scroll_into_view_with_bool(false);
+                    let _ = field.focus();
+                }
+            });
+        }
+    });
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = action_type.get_untracked();

@@ -209,7 +209,7 @@ fn debrief_view(
                 <dt>"Error budget used by the incident"</dt>
                 <dd>{format!("{:.1}% of one objective's monthly budget, at most", burned * 100.0)}</dd>
             </dl>
-            <p class="muted small">
+            <p class="muted small no-print">
                 "Each service promises an objective (for example 99.9% of requests succeed over 30 days); the error budget is the failure that promise allows. "
                 "\"Used by the incident\" is the share of the month's budget this incident spent; \"left\" is what remains for the rest of the month."
             </p>
@@ -244,7 +244,7 @@ fn debrief_view(
                     });
                 };
                 view! {
-                    <p class="replay-share">
+                    <p class="replay-share no-print">
                         <a data-testid="replay-link" href=href>"Replay link"</a>
                         " "
                         <button class="secondary" type="button" data-testid="replay-copy" on:click=copy>"Copy link"</button>
@@ -253,8 +253,23 @@ fn debrief_view(
                     </p>
                 }
             })}
-            <h3>"Downloads"</h3>
-            <div class="seed-row">
+            <div class="seed-row no-print">
+                <button class="primary" type="button" data-testid="debrief-download" on:click=move |_| state.download_export(ExportKind::Postmortem)>
+                    "Download debrief (Markdown)"
+                </button>
+                <button class="secondary" type="button" data-testid="debrief-print" on:click=move |_| {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.print();
+                    }
+                }>
+                    "Print debrief"
+                </button>
+                <span class="muted small">"A postmortem draft: the timeline, the impact, the cause and the grade, with the sections to fill in."</span>
+            </div>
+            <super::ResultCodePanel/>
+            <super::PackDebriefNav/>
+            <h3 class="no-print">"Downloads"</h3>
+            <div class="seed-row no-print">
                 {ExportKind::ALL.map(|kind| view! {
                     <button class="secondary" data-testid=format!("export-{}", kind.id()) on:click=move |_| state.download_export(kind)>
                         {kind.title()}

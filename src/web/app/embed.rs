@@ -16,9 +16,12 @@
 //! `invalid_argument`, …) and `detail` the message. It announces
 //! `{ type: "ready" }` when loaded (once the drill of its URL has started,
 //! or could not: its built-in scenario file is fetched first, as in the
-//! full app), `{ type: "episode_end", grade }` when
-//! an episode ends however it was played, and `{ type: "resize", height }`
-//! when its content changes height.
+//! full app; it carries the scenario id, its public `handle` and the
+//! `task`), `{ type: "step", step, status, terminated, truncated }` after
+//! every step however it was played (with the step's `reward` in practice
+//! mode), `{ type: "episode_end", grade }` when an episode ends however it
+//! was played, and `{ type: "resize", height }` when its content changes
+//! height.
 //!
 //! The URL is read by [`UrlParams`], as in the full app: a bad seed is
 //! reported and seed 1 played. Messages are accepted only from the exact
@@ -35,6 +38,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::lab::{self, Query};
 use super::{AppState, IncidentArea};
 use crate::env::Selection;
+use crate::leaderboard::Mode;
 use crate::web::error::{ErrorKind, WebError};
 use crate::web::jsvalue::{input, to_js};
 use crate::web::url::{episode_query, UrlParams};
@@ -61,13 +65,23 @@ pub fn EmbeddedDrill(params: UrlParams) -> impl IntoView {
         });
     let announce_ready = parent.clone().map(|origin| {
         move || {
+            let scenario = state.scenario.get_untracked();
+            let task = state
+                .episode
+                .get_untracked()
+                .map(|e| e.task)
+                .unwrap_or_else(|| state.task.get_untracked());
             announce(
                 &origin,
                 "ready",
-                &[(
-                    "scenario",
-                    JsValue::from_str(&state.scenario.get_untracked()),
-                )],
+                &[
+                    ("scenario", JsValue::from_str(&scenario)),
+                    (
+                        "handle",
+                        JsValue::from_str(&crate::scenario::handle_of(&scenario)),
+                    ),
+                    ("task", JsValue::from_str(task.id())),
+                ],
             )
         }
     });
@@ -273,7 +287,32 @@ fn listen(state: AppState, origin: String) {
         }
         over
     });
+    announce_steps(state, origin.clone());
     watch_height(origin);
+}
+
+/// After every step however it was played, posts `{ type: "step", step,
+/// status, terminated, truncated }` to the host, with the step's `reward`
+/// in practice mode (exam mode shows no rewards).
+fn announce_steps(state: AppState, origin: String) {
+    Effect::new(move |last: Option<Option<(String, u64, u32)>>| {
+        let episode = state.episode.get()?;
+        let key = (episode.scenario.clone(), episode.seed, episode.step);
+        let entry = episode.history.last().filter(|h| h.step == episode.step)?;
+        if last.flatten().as_ref() != Some(&key) {
+            let mut fields = vec![
+                ("step", JsValue::from(episode.step)),
+                ("status", JsValue::from_str(episode.status.name())),
+                ("terminated", JsValue::from(episode.terminated)),
+                ("truncated", JsValue::from(episode.truncated)),
+            ];
+            if state.episode_mode.get_untracked() == Mode::Practice {
+                fields.push(("reward", JsValue::from(entry.reward)));
+            }
+            announce(&origin, "step", &fields);
+        }
+        Some(key)
+    });
 }
 
 /// Posts `{ type, …fields }` to the parent window, to `origin` only.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::{
     ActionHistory, ActionPanel, AppState, Autoplay, Debrief, DegradationChart, DrillLoadStatus,
-    PromqlConsole, ServiceMap, TaskChecklist,
+    HintPanel, InjectList, PackPanel, PackSummaryPanel, PromqlConsole, ServiceMap, TaskChecklist,
 };
 use crate::env::{AlertState, Investigation, Observation, Status};
 use crate::leaderboard::Mode;
@@ -69,15 +69,19 @@ pub fn IncidentArea() -> impl IntoView {
     view! {
         <div class="incident-column">
             {banner}
+            <PackPanel/>
+            <PackSummaryPanel/>
             <DrillLoadStatus/>
             <Debrief/>
             <section class="incident panel" data-testid="incident-area">
                 {body}
             </section>
+            <InjectList/>
             {move || error.get().map(|message| view! {
                 <p class="error" role="alert" data-testid="app-error">{message}</p>
             })}
             <Show when=playing>
+                <HintPanel/>
                 <section class="panel" aria-labelledby="map-heading">
                     <h3 id="map-heading" class="flush">"Service map"</h3>
                     <ServiceMap/>

@@ -23,20 +23,24 @@ mod chart;
 mod debrief;
 mod embed;
 mod facilitator;
+mod help;
 mod incident;
 mod lab;
 mod leaderboard;
 mod loading;
 mod map;
+mod messages;
+mod pack;
 mod picker;
 mod promql;
+mod result_code;
 pub mod storage;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::agents::by_name;
-use crate::env::{Action, Env, Grade, Observation, Selection, State, Step, Task};
+use crate::env::{Action, ActionType, Env, Grade, Observation, Selection, State, Step, Task};
 use crate::export::{episode_export, ExportKind};
 use crate::leaderboard::{Entry, Leaderboard, Mode};
 use crate::runner::{run_episode, Driver};
@@ -54,8 +58,11 @@ pub use incident::IncidentArea;
 pub use leaderboard::LeaderboardPanel;
 pub use loading::{DrillLoad, DrillLoadStatus};
 pub use map::ServiceMap;
+pub use messages::{HintPanel, InjectList};
+pub use pack::{ActivePack, PackDebriefNav, PackPanel, PackSummaryPanel};
 pub use picker::DrillPicker;
 pub use promql::PromqlConsole;
+pub use result_code::ResultCodePanel;
 
 /// The app's state, shared through the Leptos context.
 #[derive(Clone, Copy)]
@@ -129,6 +136,17 @@ pub struct AppState {
     /// Bumped by every fetch and cancellation: a fetch that finishes under
     /// an older one is ignored.
     load_generation: StoredValue<u64>,
+    /// The workshop pack being walked through, if any (`pack.rs`).
+    pub pack: RwSignal<Option<ActivePack>>,
+    /// Every pack's progress (remembered in `firedrill.pack-progress`).
+    pub pack_progress: RwSignal<crate::workshop::progress::Progress>,
+    /// Packs loaded from files (remembered in `firedrill.custom-packs`).
+    custom_packs: StoredValue<Vec<crate::workshop::pack::Pack>>,
+    /// Why `?pack=` walks through no pack (an unknown id).
+    pub pack_notice: RwSignal<Option<String>>,
+    /// An action type the action form should switch to (a reply to an
+    /// inject opens it on `communicate`); the form takes it and clears it.
+    pub compose: RwSignal<Option<ActionType>>,
 }
 
 /// A replay link waiting for its custom scenario file.
@@ -227,6 +245,11 @@ impl AppState {
             drill_load: RwSignal::new(None),
             waiting: StoredValue::new_local(None),
             load_generation: StoredValue::new(0),
+            pack: RwSignal::new(None),
+            pack_progress: RwSignal::new(Default::default()),
+            custom_packs: StoredValue::new(Vec::new()),
+            pack_notice: RwSignal::new(None),
+            compose: RwSignal::new(None),
         }
     }
 
@@ -293,6 +316,7 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
+        self.load_packs();
     }
 
     /// Adds a scenario from TOML text to the catalog; returns its id or
@@ -719,7 +743,11 @@ impl AppState {
         let selection = Selection::Scenario(self.scenario.get_untracked());
         let seed = self.seed.get_untracked();
         self.clear_episode();
-        self.episode_mode.set(self.mode.get_untracked());
+        // A pack's drill is played in the pack's mode, whatever the picker says.
+        let mode = self
+            .pack_mode(&self.scenario.get_untracked(), seed)
+            .unwrap_or_else(|| self.mode.get_untracked());
+        self.episode_mode.set(mode);
         self.autoplay_agent.set_value(None);
         let result = match self.env.try_update_value(|env| env.reset(&selection, seed)) {
             Some(Ok(observation)) => {
@@ -750,6 +778,12 @@ impl AppState {
         }
         if let Some(mode) = params.mode {
             self.set_mode(mode);
+        }
+        if let Some(pack) = &params.pack {
+            // The pack chooses each drill's scenario, seed and mode.
+            self.report(problems);
+            self.enter_pack_by_id(pack);
+            return;
         }
         self.seed.set(params.seed_or_default());
         let drill = params.drill.as_ref().and_then(|handle| {
@@ -866,6 +900,7 @@ impl AppState {
                     .set(self.ideal_path_of(&episode.scenario, episode.seed));
                 if keep {
                     self.record_on_board(episode, grade);
+                    self.record_pack_result(episode, grade);
                 }
             }
         }
@@ -930,7 +965,9 @@ pub fn App() -> impl IntoView {
     }
     state.load_saved();
     if params.is_empty() {
-        state.restore_episode();
+        if !state.resume_active_pack() {
+            state.restore_episode();
+        }
     } else {
         state.apply_url(&params);
     }
@@ -944,6 +981,7 @@ pub fn App() -> impl IntoView {
                 <span class="brand-name">"Firedrill"</span>
                 <span class="tagline">"Incident-response drills, entirely in your browser"</span>
             </div>
+            <help::HelpOverlay/>
         </header>
         {move || {
             let notices = state.notices.get();

@@ -44,7 +44,12 @@ pub fn DrillPicker() -> impl IntoView {
                     <span class="stage">{format!("Stage {}", stage + 1)}</span>
                     <span class="task-title">{task.title()}</span>
                     <span class="task-meta">
-                        {move || format!("{} scenarios · {} steps", count(), task.step_budget())}
+                        {move || format!(
+                            "{} · {} scenarios · {} steps",
+                            format::difficulty(task.difficulty()),
+                            count(),
+                            task.step_budget()
+                        )}
                     </span>
                     <span class="task-progress" data-testid="stage-progress">
                         {move || stage_progress(state, stage)}
@@ -55,6 +60,44 @@ pub fn DrillPicker() -> impl IntoView {
         .collect_view();
 
     let objective = move || state.task.get().objective();
+    // How the chosen stage is graded, derived from the catalog.
+    let stage_facts = move || {
+        state.catalog_version.track();
+        let task = state.task.get();
+        let stage = state.env.with_value(|env| {
+            crate::workshop::curriculum(env.catalog())
+                .into_iter()
+                .find(|s| s.task == task)
+        })?;
+        let weights = stage
+            .dimensions
+            .iter()
+            .map(|d| {
+                let percent = format!("{:.0}%", d.weight * 100.0);
+                view! {
+                    <li data-testid="stage-weight" data-dimension=d.name.name()>
+                        <span class="weight-name">{d.name.name().replace('_', " ")}</span>
+                        <span class="weight-bar" aria-hidden="true"><span style:width=format!("{:.0}%", d.weight * 250.0)></span></span>
+                        <span class="weight-value">{percent}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <details class="stage-facts" data-testid="stage-facts">
+                <summary>
+                    {format!(
+                        "How it is graded: {} · {} steps · −{} reward per step taken · pass at {:.2}",
+                        format::difficulty(stage.difficulty),
+                        stage.step_budget,
+                        stage.time_penalty_per_step,
+                        stage.pass_mark
+                    )}
+                </summary>
+                <ul class="stage-weights" aria-label="Graded dimensions and their weights">{weights}</ul>
+            </details>
+        })
+    };
 
     let scenario_list = move || {
         let task = state.task.get();
@@ -101,6 +144,7 @@ pub fn DrillPicker() -> impl IntoView {
             <h2 id="picker-heading">"Choose a drill"</h2>
             <div class="task-tabs" role="group" aria-label="Curriculum stage">{task_tabs}</div>
             <p class="objective">{objective}</p>
+            {stage_facts}
             {move || state.pending_switch.get().map(|switch| view! {
                 <div class="switch-confirm" role="alertdialog" aria-labelledby="switch-question" data-testid="switch-confirm">
                     <p id="switch-question">"A drill is in progress. Leave it? Its actions so far are discarded."</p>
@@ -261,6 +305,21 @@ fn CustomScenarioLoader() -> impl IntoView {
                 errors.set(vec![format!("{name}: could not be read as text")]);
                 return;
             };
+            if crate::workshop::pack::is_pack(&text) {
+                match state.load_pack_file(&name, &text) {
+                    Ok(title) => {
+                        errors.set(Vec::new());
+                        loaded.set(Some(format!(
+                            "Loaded the pack {title} from {name}: its first drill to play has started."
+                        )));
+                    }
+                    Err(list) => {
+                        loaded.set(None);
+                        errors.set(list);
+                    }
+                }
+                return;
+            }
             match state.load_custom(&name, &text) {
                 Ok(id) => {
                     errors.set(Vec::new());
@@ -319,7 +378,7 @@ fn CustomScenarioLoader() -> impl IntoView {
                     on:change=on_pick
                 />
             </label>
-            <span class="muted small">" or drop a .toml file here (the format is in docs/scenarios.md)"</span>
+            <span class="muted small">" or drop a .toml file here: a scenario (the format is in docs/scenarios.md) or a workshop pack"</span>
             {move || loaded.get().map(|m| view! { <p class="small" role="status">{m}</p> })}
             <Show when=move || !errors.get().is_empty()>
                 <ul class="error small" role="alert" data-testid="custom-scenario-errors">
