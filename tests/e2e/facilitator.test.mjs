@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { useSession, openPage, screenshot, screenshotOf, axeViolations, nativeCli } from "./harness.mjs";
+import { useSession, openPage, screenshot, screenshotOf, axeViolations, nativeCli, playAction } from "./harness.mjs";
 
 const session = useSession();
 const pack = nativeCli(["packs", "--json"]).find((p) => p.id === "data-stores");
@@ -68,6 +68,10 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   assert.equal(await timer.getAttribute("role"), "timer");
   assert.equal(await timer.innerText(), `${String(drill.minutes).padStart(2, "0")}:00`);
   await page.getByTestId("round-start").click();
+  // Read aloud at minute marks only (the timer itself is not live).
+  const announcement = page.getByTestId("round-announcement");
+  assert.equal(await announcement.getAttribute("aria-live"), "polite");
+  assert.equal(await announcement.innerText(), `${drill.minutes} minutes left.`);
   const seconds = async () => {
     const [m, s] = (await timer.innerText()).split(":").map(Number);
     return m * 60 + s;
@@ -173,6 +177,7 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   assert.deepEqual(await axeViolations(page), []);
   await page.keyboard.press("Escape");
   await slide.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "debrief-slide-open");
 
   // Dark: axe and the projector's screenshot.
   await page.emulateMedia({ colorScheme: "dark" });
@@ -255,5 +260,36 @@ test("a custom pack file is chosen, its link says participants need the file, an
     assert.equal(Number(await row.getAttribute("data-score")), nativeCli(["grade-code", text]).score, name);
   }
   assert.match(await page.getByTestId("board-failed").innerText(), /drill 1 of pack "our-team-drill"/);
+  assert.deepEqual(page.problems, []);
+});
+
+test("a participant's code from a built-in pack's walkthrough shows on the board as their debrief graded it", async () => {
+  const triage = nativeCli(["packs", "--json"]).find((p) => p.id === "triage-101");
+  const first = triage.drills[0];
+  const oracle = nativeCli(["run", "--scenario", first.scenario, "--seed", String(first.seed), "--agent", "oracle", "--json"]);
+  const participant = await openPage(session.browser, { width: 1280, height: 900 });
+  await participant.goto(`${session.url}?pack=${triage.id}`);
+  await participant.getByTestId("action-submit").waitFor();
+  for (const action of oracle.actions) await playAction(participant, action);
+  const shown = (await participant.getByTestId("grade-score").innerText()).trim();
+  await participant.getByTestId("result-code-name").fill("Grace");
+  await participant.getByTestId("result-code-name-save").click();
+  const code = await participant.getByTestId("result-code").inputValue();
+  const graded = nativeCli(["grade-code", code]);
+  assert.equal(graded.score.toFixed(4), shown);
+
+  const page = await openPage(session.browser, { width: 1440, height: 900 });
+  await page.goto(`${session.url}?facilitate=1&pack=${triage.id}`);
+  await page.getByTestId("pack-details").waitFor();
+  await page.getByTestId("facilitator-codes-input").fill(`Grace: ${code}`);
+  await page.getByTestId("facilitator-add-codes").click();
+  const row = page.locator('[data-testid=board-row][data-participant="Grace"]');
+  await row.waitFor();
+  assert.equal(Number(await row.getAttribute("data-score")), graded.score);
+  assert.equal(await row.getByTestId("board-score").innerText(), shown);
+  assert.equal(await row.getAttribute("data-drill"), "1");
+  assert.equal(await row.getByTestId("claimed-ignored").count(), 0);
+  assert.equal(await page.getByTestId("heatmap-cell").count(), graded.dimensions.length);
+  assert.deepEqual(participant.problems, []);
   assert.deepEqual(page.problems, []);
 });

@@ -69,6 +69,8 @@ struct Room {
     fetching: RwSignal<bool>,
     /// The drill whose debrief slide is open.
     slide: RwSignal<Option<DrillKey>>,
+    /// What had the focus when the slide opened: it gets it back.
+    slide_opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
 }
 
 impl Room {
@@ -305,6 +307,7 @@ pub fn FacilitatorView(params: UrlParams) -> impl IntoView {
         scenarios: RwSignal::new(0),
         fetching: RwSignal::new(false),
         slide: RwSignal::new(None),
+        slide_opener: StoredValue::new_local(None),
     };
     provide_context(room);
     let wanted =
@@ -776,8 +779,11 @@ fn AnswerView(answer: Answer) -> impl IntoView {
         </p>
         <h3>"The ideal path"</h3>
         <ol class="ideal-path" data-testid="answer-ideal-path">
-            {answer.ideal_path.iter().map(|a| view! {
-                <li><strong>{action_line(a)}</strong><span class="muted">{format!(" — {}", a.reasoning)}</span></li>
+            {answer.ideal_path.iter().map(|a| {
+                // A diagnosis's reasoning that repeats the cause above is not shown twice.
+                let said = answer.descriptions.iter().any(|d| d.trim() == a.reasoning.trim());
+                let why = (!said && !a.reasoning.is_empty()).then(|| format!(" — {}", a.reasoning));
+                view! { <li><strong>{action_line(a)}</strong><span class="muted">{why}</span></li> }
             }).collect_view()}
         </ol>
     }
@@ -1052,7 +1058,13 @@ fn DrillSection(key: DrillKey, label: String) -> impl IntoView {
             <div class="drill-board-head">
                 <h3>{heading}</h3>
                 <button type="button" class="primary" data-testid="debrief-slide-open"
-                    on:click=move |_| room.slide.set(Some(open_key.clone()))>
+                    on:click=move |_| {
+                        let opener = document()
+                            .active_element()
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                        room.slide_opener.set_value(opener);
+                        room.slide.set(Some(open_key.clone()));
+                    }>
                     "Debrief slide"
                 </button>
             </div>
@@ -1195,7 +1207,12 @@ fn DebriefSlide() -> impl IntoView {
             let _ = heading.focus();
         }
     });
-    let close = move || room.slide.set(None);
+    let close = move || {
+        room.slide.set(None);
+        if let Some(opener) = room.slide_opener.try_update_value(Option::take).flatten() {
+            let _ = opener.focus();
+        }
+    };
     move || {
         let key = room.slide.get()?;
         let label = room.drill_label(&key);
