@@ -3,7 +3,7 @@
 //! and its QR code, run a round with a visible countdown, reveal the
 //! answers and the ideal path, and collect the class's result codes on a
 //! board that replays every one in the core (pasted, or dropped as files;
-//! kept in `firedrill.facilitator.v1`). Per drill: a heat map of the
+//! kept in `firedrill.facilitator-board`). Per drill: a heat map of the
 //! grading dimensions across participants, sortable, and a debrief slide
 //! (the cause, the signals that pointed to it, the ideal path, the class's
 //! common wrong moves); the whole board exports as CSV.
@@ -30,8 +30,8 @@ use crate::workshop::board::{
 use crate::workshop::code::{self, codes_in};
 use crate::workshop::pack::{self, builtin_packs, Pack};
 
-/// The board's codes: `firedrill.facilitator.v1`, a list of code texts.
-const BOARD_KEY: &str = "facilitator.v1";
+/// The board's codes: `firedrill.facilitator-board`, a list of code texts.
+const BOARD_KEY: &str = "facilitator-board";
 const BOARD_VERSION: u32 = 1;
 /// The pack chosen last: `firedrill.facilitator-pack`, its id.
 const PACK_KEY: &str = "facilitator-pack";
