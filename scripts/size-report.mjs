@@ -23,7 +23,7 @@ const option = (name) => {
 // after the storage-fault handling, the fuzzing fixes and leaderboard
 // format 2) plus a margin.
 // Issue 7's target is 350 KB; BENCHMARKS.md says why it is not met.
-const budgetKb = Number(option("--budget-kb") ?? 730);
+const budgetKb = Number(option("--budget-kb") ?? 940);
 const jsonOut = option("--json");
 const dist = args[0] ?? "dist";
 
