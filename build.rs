@@ -58,19 +58,7 @@ fn listing(stem: &str, text: &str) -> Listing {
 }
 
 fn main() {
-    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-        .join("scenarios");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
+    let files = toml_files("scenarios");
     println!("cargo::rustc-check-cfg=cfg(scenario_texts)");
     let embed = env::var_os("CARGO_FEATURE_EMBED_SCENARIOS").is_some()
         || env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch != "wasm32");
@@ -115,11 +103,11 @@ fn main() {
     write_builtin_packs(&out_dir);
 }
 
-/// Lists `packs/*.toml` for `src/workshop/pack.rs`: `BUILTIN_PACKS`, each
-/// file's path and text (always embedded: packs are small).
-fn write_builtin_packs(out_dir: &Path) {
+/// The `.toml` files of the crate's folder `folder`, sorted; the folder is
+/// watched for new files.
+fn toml_files(folder: &str) -> Vec<std::path::PathBuf> {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-        .join("packs");
+        .join(folder);
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .map(|entries| {
@@ -131,6 +119,13 @@ fn write_builtin_packs(out_dir: &Path) {
         })
         .unwrap_or_default();
     files.sort();
+    files
+}
+
+/// Lists `packs/*.toml` for `src/workshop/pack.rs`: `BUILTIN_PACKS`, each
+/// file's path and text (always embedded: packs are small).
+fn write_builtin_packs(out_dir: &Path) {
+    let files = toml_files("packs");
     let mut code = String::from(
         "/// The built-in pack files, sorted by name: (path, text).\n\
          static BUILTIN_PACKS: &[(&str, &str)] = &[\n",
