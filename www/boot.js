@@ -77,8 +77,27 @@
     boot.appendChild(card);
   };
 
+  // Opened from disk (a build on a USB stick, double-clicked): browsers
+  // refuse to load WebAssembly from file://, so say how to serve the folder
+  // instead of showing the load failures that follow.
+  var fromDisk = window.location.protocol === "file:";
+  if (fromDisk) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var boot = document.getElementById("boot");
+      var message = document.getElementById("boot-message");
+      if (!boot || !message) return;
+      boot.setAttribute("role", "alert");
+      // Plain elements: the stylesheet does not load from disk either.
+      var help = element("div", { "data-testid": "file-protocol" });
+      help.appendChild(element("p", {}, "Firedrill cannot run from a file opened on disk: browsers refuse to load its engine (WebAssembly) from file://. Serve this folder instead. In a terminal, in this folder:"));
+      help.appendChild(element("pre", { class: "boot-command" }, "python3 -m http.server 8000"));
+      help.appendChild(element("p", {}, "then open http://127.0.0.1:8000/ (or run: firedrill serve-app FOLDER). The README's \u201cRun a workshop without internet\u201d says more."));
+      message.replaceWith(help);
+    });
+  }
+
   function failedToStart(message) {
-    if (!started) window.firedrillFatal("The app could not start: " + message);
+    if (!started && !fromDisk) window.firedrillFatal("The app could not start: " + message);
   }
   window.addEventListener("error", function (event) {
     var target = event.target;

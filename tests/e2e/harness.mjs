@@ -23,6 +23,7 @@ const types = {
   ".css": "text/css; charset=utf-8",
   ".wasm": "application/wasm",
   ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".ico": "image/x-icon",
@@ -52,11 +53,13 @@ export async function serveDist(pages = {}) {
 /**
  * Serves `root` (a folder, or null for none) and `pages` ({ "/path": html })
  * on 127.0.0.1 at a free port: each call is another origin. Pages added to
- * the returned `pages` later are served too.
+ * the returned `pages` later are served too. With `prefix` ("/drills"), the
+ * folder is served under that path only (a docs site's sub-path), and
+ * `url` points there.
  */
-export async function serveStatic(root, pages = {}) {
+export async function serveStatic(root, pages = {}, { prefix = "" } = {}) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const delay = delays.find(([prefix]) => path.startsWith(prefix));
     if (delay) await new Promise((ok) => setTimeout(ok, delay[1]));
     if (req.socket.destroyed) return; // closed meanwhile
@@ -64,10 +67,11 @@ export async function serveStatic(root, pages = {}) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(pages[path]);
       return;
     }
-    if (!root) {
+    if (!root || !path.startsWith(`${prefix}/`)) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
     }
+    path = path.slice(prefix.length);
     const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -85,7 +89,7 @@ export async function serveStatic(root, pages = {}) {
   const { port } = server.address();
   const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `${origin}/`,
+    url: `${origin}${prefix}/`,
     origin,
     pages,
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
@@ -111,30 +115,35 @@ export function useSession(pages = {}) {
   return session;
 }
 
+/** How the tests start Chromium: headless Debian Chromium, never a downloaded browser. */
+export const chromiumOptions = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+};
+
 /** Launches headless Debian Chromium (never a downloaded browser). */
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  return chromium.launch(chromiumOptions);
 }
 
 /**
  * A new page in a fresh context that collects what goes wrong in it in
- * `page.problems` (see watchProblems).
+ * `page.problems` (see watchProblems). The app registers its service worker
+ * once it has started; a test that intercepts requests with page.route
+ * passes `serviceWorkers: "block"`, as the worker would answer them first.
  */
-export async function openPage(browser, { width = 1280, height = 800, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+export async function openPage(browser, { width = 1280, height = 800, colorScheme = "light", serviceWorkers = "allow" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme, serviceWorkers });
   const page = await context.newPage();
   watchProblems(page);
   return page;
