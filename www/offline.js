@@ -136,6 +136,7 @@
   }
 
   function watch(registration) {
+    if (!registration) return; // a browser that blocks service workers (some privacy settings)
     if (registration.waiting && container.controller) offerUpdate(registration.waiting);
     registration.addEventListener("updatefound", function () {
       var worker = registration.installing;

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { before, after } from "node:test";
+import assert from "node:assert/strict";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const distDir = resolve(here, "../../dist");
@@ -298,6 +299,26 @@ export async function playAction(page, action) {
     (previous) => document.querySelector("[data-testid=step-counter]")?.textContent !== previous,
     before,
   );
+}
+
+/** Plays `scenario` (seed 2) with the oracle's actions to its debrief; returns the native run. */
+export async function playToDebrief(page, url, scenario) {
+  const run = nativeCli(["run", "--scenario", scenario.id, "--seed", "2", "--agent", "oracle", "--json"]);
+  await page.goto(`${url}?scenario=${scenario.id}&seed=2`);
+  await page.getByTestId("action-submit").waitFor();
+  for (const action of run.actions) await playAction(page, action);
+  await page.getByTestId("debrief").waitFor();
+  assert.equal(await page.getByTestId("grade-score").innerText(), run.score.toFixed(4));
+  return run;
+}
+
+/** Asks the PromQL console for the firing alerts and waits for its table. */
+export async function queryConsole(page) {
+  await page.getByTestId("promql-input").fill("count by (alertname) (ALERTS)");
+  await page.getByTestId("promql-run").click();
+  const result = page.getByTestId("promql-result");
+  await result.waitFor();
+  return result.getAttribute("data-result-type");
 }
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

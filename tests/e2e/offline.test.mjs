@@ -12,7 +12,8 @@ import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import {
-  chromiumOptions, watchProblems, launchBrowser, openPage, serveStatic, distDir, nativeCli, playAction, screenshot, screenshotOf, axeViolations,
+  chromiumOptions, watchProblems, launchBrowser, openPage, serveStatic, distDir, nativeCli, playAction, playToDebrief,
+  queryConsole, screenshot, screenshotOf, axeViolations,
 } from "./harness.mjs";
 
 const browser = await launchBrowser();
@@ -35,26 +36,6 @@ async function savedForOffline(page) {
 async function precachedFiles(root) {
   const source = await readFile(join(root, "sw.js"), "utf8");
   return JSON.parse(source.match(/const FILES = (\[[\s\S]*?\]);/)[1]);
-}
-
-/** Plays `scenario` (seed 2) with the oracle's actions to its debrief; returns the native run. */
-async function playToDebrief(page, url, scenario) {
-  const run = nativeCli(["run", "--scenario", scenario.id, "--seed", "2", "--agent", "oracle", "--json"]);
-  await page.goto(`${url}?scenario=${scenario.id}&seed=2`);
-  await page.getByTestId("action-submit").waitFor();
-  for (const action of run.actions) await playAction(page, action);
-  await page.getByTestId("debrief").waitFor();
-  assert.equal(await page.getByTestId("grade-score").innerText(), run.score.toFixed(4));
-  return run;
-}
-
-/** Asks the PromQL console for the firing alerts and waits for its table. */
-async function queryConsole(page) {
-  await page.getByTestId("promql-input").fill("count by (alertname) (ALERTS)");
-  await page.getByTestId("promql-run").click();
-  const result = page.getByTestId("promql-result");
-  await result.waitFor();
-  return result.getAttribute("data-result-type");
 }
 
 /** Load once online, then with the network gone: reload, play, save, query. */

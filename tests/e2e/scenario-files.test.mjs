@@ -86,7 +86,7 @@ test("the first load fetches no scenario file; playing a drill fetches its file 
 
 test("a drill whose file cannot be fetched says so with Retry, and Retry plays it once the file is back", async () => {
   const scenario = scenarios.find((s) => s.task === "severity_classification");
-  const page = await openPage(session.browser);
+  const page = await openPage(session.browser, { serviceWorkers: "block" });
   const fetched = watchScenarioFetches(page);
   await page.route(scenarioFile, (route) => route.fulfill({ status: 404, contentType: "text/plain", body: "not found" }));
   await page.goto(`${session.url}?drill=${scenario.handle}&seed=3`);
@@ -128,7 +128,7 @@ test("a drill whose file cannot be fetched says so with Retry, and Retry plays i
 
 test("a network failure while a drill loads is shown too, and choosing another drill forgets it", async () => {
   const [first, second] = scenarios.filter((s) => s.task === "severity_classification");
-  const page = await openPage(session.browser);
+  const page = await openPage(session.browser, { serviceWorkers: "block" });
   await page.goto(session.url);
   await settled(page);
   await page.route(scenarioFile, (route) => route.abort("internetdisconnected"));
@@ -150,7 +150,7 @@ test("a network failure while a drill loads is shown too, and choosing another d
 
 test("a slow file shows Loading drill… until the drill starts", async () => {
   const scenario = scenarios.find((s) => s.task === "full_incident_management");
-  const page = await openPage(session.browser);
+  const page = await openPage(session.browser, { serviceWorkers: "block" });
   let release;
   const held = new Promise((ok) => (release = ok));
   await page.route(scenarioFile, async (route) => {
@@ -170,7 +170,7 @@ test("a slow file shows Loading drill… until the drill starts", async () => {
 
 test("a file that is not the version the app lists is refused, with Retry", async () => {
   const scenario = scenarios.find((s) => s.task === "root_cause_analysis");
-  const page = await openPage(session.browser);
+  const page = await openPage(session.browser, { serviceWorkers: "block" });
   // A stale copy: the right file, a byte longer.
   await page.route(scenarioFile, async (route) => {
     const response = await route.fetch();

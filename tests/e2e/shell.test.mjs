@@ -83,7 +83,7 @@ test("the crash panel shows a panic, copies its details, and a reload reopens th
 });
 
 test("a wasm that cannot load shows why instead of a blank page", async () => {
-  const page = await openPage(session.browser);
+  const page = await openPage(session.browser, { serviceWorkers: "block" });
   await page.route("**/*.wasm", (route) =>
     route.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from("not wasm") }),
   );
