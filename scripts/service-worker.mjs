@@ -13,9 +13,9 @@
 // the old cache whole. Requests for anything else go to the network.
 //
 // --dev (Trunk's debug builds, `trunk serve`) writes a worker that caches
-// nothing, deletes the caches of this folder and unregisters itself, so a
-// release build once opened on the same address never serves stale files
-// to a developer.
+// nothing, deletes the caches of this folder, unregisters itself and
+// reloads the pages it took over, so a release build once opened on the
+// same address never serves stale files to a developer.
 //
 // Trunk's post_build hook (scripts/post-build) runs it last, when the
 // staging folder holds the whole build.
@@ -131,10 +131,13 @@ const dev = String.raw`// Firedrill's service worker for development builds (tru
 ${common}
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => {
+  // The pages a release worker was serving reload from the server.
   event.waitUntil(
     ourCaches()
       .then((names) => Promise.all(names.map((name) => caches.delete(name))))
       .then(() => self.registration.unregister())
+      .then(() => self.clients.matchAll({ type: "window" }))
+      .then((pages) => Promise.all(pages.map((page) => page.navigate(page.url))))
   );
 });
 `;

@@ -7,7 +7,9 @@
 // for all of them, with the mean per file). Exits 1 when the first-load
 // gzip total is over the budget, or when the first load embeds scenario
 // files' texts (the app's wasm built with the feature embed-scenarios: its
-// size would grow with every scenario file).
+// size would grow with every scenario file). The service worker, the web
+// app manifest and its icons are a group of their own ("offline"): the
+// browser fetches them after the app has started.
 //
 //   node scripts/size-report.mjs [dist] [--budget-kb N] [--json FILE]
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -34,6 +36,8 @@ const files = (dir) =>
   });
 // Pages of their own, not part of the app's first load.
 const standalone = /^(embed|bench|embed-example)[.-]/;
+// Fetched once the app runs: the service worker and what installing needs.
+const offline = /^(sw\.js|manifest\.webmanifest|icons\/)/;
 const rows = files(dist)
   .map((path) => {
     const name = relative(dist, path);
@@ -44,6 +48,8 @@ const rows = files(dist)
         ? "on play"
         : standalone.test(name) || name.endsWith(".d.ts")
         ? "other pages"
+        : offline.test(name)
+        ? "offline"
         : "first load";
     return {
       name,
@@ -65,7 +71,7 @@ if (scenarios.length) {
   line(`scenarios/*.toml (${scenarios.length} files, mean per file)`, "on play", { raw: mean("raw"), gzip: mean("gzip"), brotli: mean("brotli") });
 }
 const totals = {};
-for (const group of ["first load", "deferred", "on play", "other pages"]) {
+for (const group of ["first load", "deferred", "on play", "offline", "other pages"]) {
   const of = rows.filter((r) => r.group === group);
   totals[group] = {
     raw: of.reduce((s, r) => s + r.raw, 0),

@@ -184,6 +184,33 @@ test("a new build waits for Reload, then runs; localStorage keeps everything", a
   }
 });
 
+test("a development build's worker removes a release build's cache and itself", async () => {
+  const root = await mkdtemp(join(tmpdir(), "firedrill-dev-"));
+  await cp(distDir, root, { recursive: true });
+  const server = await serveStatic(root);
+  const page = await openPage(browser);
+  try {
+    await page.goto(server.url);
+    await page.getByTestId("scenario-option").first().waitFor();
+    await savedForOffline(page);
+    // scripts/dev's build (trunk serve) on the same address.
+    execFileSync("node", [resolve(distDir, "../scripts/service-worker.mjs"), root, "--dev"]);
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    // It reloads the page, from the server this time.
+    await page.waitForFunction(() => navigator.serviceWorker.controller === null, null, { timeout: 20000 });
+    await page.getByTestId("scenario-option").first().waitFor();
+    assert.deepEqual(await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith("firedrill "))), []);
+    await page.reload();
+    await page.getByTestId("scenario-option").first().waitFor();
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test("the app is installable: its manifest, icons and worker pass Chromium's checks", async () => {
   // Chromium installs nothing from an incognito context: a profile of its own.
   const profile = await mkdtemp(join(tmpdir(), "firedrill-profile-"));
