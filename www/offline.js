@@ -14,7 +14,7 @@
 //   (data-testid="offline-link") instead of failing.
 //
 // The notices sit in one live region at the page's bottom corner, shared by
-// the app, the facilitator's view and embedded drills.
+// the app and the facilitator's view (an embedded drill has it at its top).
 (function () {
   "use strict";
   var embedded = new URLSearchParams(window.location.search).has("embed");
@@ -29,10 +29,12 @@
 
   // One polite live region, present (empty) from the start so screen
   // readers announce what is put in it later.
+  // In an embedded drill they open the frame instead, in the flow: a frame
+  // as tall as its content has no free corner.
   function notices() {
     if (!region) {
-      region = element("div", { class: "pwa-notices", role: "status", "aria-live": "polite" });
-      document.body.appendChild(region);
+      region = element("div", { class: embedded ? "pwa-notices pwa-notices-inline" : "pwa-notices", role: "status", "aria-live": "polite" });
+      document.body.prepend(region);
     }
     return region;
   }
@@ -137,15 +139,17 @@
 
   function watch(registration) {
     if (!registration) return; // a browser that blocks service workers (some privacy settings)
-    if (registration.waiting && container.controller) offerUpdate(registration.waiting);
-    registration.addEventListener("updatefound", function () {
-      var worker = registration.installing;
+    function track(worker) {
       if (!worker) return;
       worker.addEventListener("statechange", function () {
         if (worker.state === "installed" && container.controller) offerUpdate(worker);
         if (worker.state === "activated" && !controlled) offlineReady();
       });
-    });
+    }
+    // A version may already wait, or be installing since before this page listened.
+    if (registration.waiting && container.controller) offerUpdate(registration.waiting);
+    track(registration.installing);
+    registration.addEventListener("updatefound", function () { track(registration.installing); });
     // A page left open for hours still hears of a new build.
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") registration.update().catch(function () {});
