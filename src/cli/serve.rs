@@ -672,12 +672,10 @@ fn serve_connection(stream: &TcpStream, root: &Path) -> io::Result<()> {
             Ok(request) => request,
             Err(HeadError::Gone) => return Ok(()),
             Err(HeadError::Bad(status, detail)) => {
-                return write_reply(
-                    stream,
-                    Reply::text(status, detail),
-                    false,
-                    Connection::Close,
-                );
+                let reply = Reply::text(status, detail);
+                write_reply(stream, reply, false, Connection::Close)?;
+                close_gently(stream, &mut reader);
+                return Ok(());
             }
         };
         let mut connection = match (request.keep_alive, request.version) {
@@ -685,6 +683,7 @@ fn serve_connection(stream: &TcpStream, root: &Path) -> io::Result<()> {
             (true, Version::Http11) => Connection::KeepAlive,
             (true, Version::Http10) => Connection::KeepAlive10,
         };
+        let mut body_unread = false;
         match request.body {
             BodyLength::Bytes(0) => {}
             BodyLength::Bytes(length) if length <= MAX_IGNORED_BODY_BYTES => {
@@ -693,14 +692,30 @@ fn serve_connection(stream: &TcpStream, root: &Path) -> io::Result<()> {
                     return Ok(());
                 }
             }
-            _ => connection = Connection::Close,
+            _ => {
+                connection = Connection::Close;
+                body_unread = true;
+            }
         }
         let reply = respond(&request, root);
         write_reply(stream, reply, request.method == "HEAD", connection)?;
+        if body_unread {
+            close_gently(stream, &mut reader);
+        }
         if connection == Connection::Close {
             return Ok(());
         }
     }
+}
+
+/// Closes a connection whose client may still be sending (a head too
+/// large, a body not read): stop writing, then read and drop a little of
+/// what comes for a moment, so that the close does not reset the
+/// connection before the client has read the reply.
+fn close_gently(stream: &TcpStream, reader: &mut impl Read) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = io::copy(&mut reader.take(256 * 1024), &mut io::sink());
 }
 
 /// One line of the head, without its CRLF (or bare LF), counted against
