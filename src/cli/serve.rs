@@ -200,13 +200,10 @@ impl Server {
     pub fn run(self) -> ! {
         let root = Arc::new(self.root);
         let open = Arc::new(AtomicUsize::new(0));
-        let mut last_warning = String::new();
+        let mut warnings = Warnings::default();
         loop {
             let stream = match self.listener.accept() {
-                Ok((stream, _)) => {
-                    last_warning.clear();
-                    stream
-                }
+                Ok((stream, _)) => stream,
                 Err(e) => {
                     if !matches!(
                         e.kind(),
@@ -214,11 +211,7 @@ impl Server {
                             | io::ErrorKind::ConnectionAborted
                             | io::ErrorKind::ConnectionReset
                     ) {
-                        let warning = format!("warning: cannot accept a connection: {e}");
-                        if warning != last_warning {
-                            eprintln!("{warning}");
-                            last_warning = warning;
-                        }
+                        warnings.warn(format!("cannot accept a connection: {e}"));
                         // Out of file descriptors, say: let connections close.
                         thread::sleep(Duration::from_millis(100));
                     }
@@ -237,14 +230,32 @@ impl Server {
                     // A connection's errors end that connection, silently.
                     let _ = serve_connection(&stream, &root);
                 });
-            if let Err(e) = spawned {
-                let warning = format!("warning: cannot start a thread for a connection: {e}");
-                if warning != last_warning {
-                    eprintln!("{warning}");
-                    last_warning = warning;
-                }
+            match spawned {
+                Ok(_) => warnings.recovered(),
+                Err(e) => warnings.warn(format!("cannot start a thread for a connection: {e}")),
             }
         }
+    }
+}
+
+/// The listener's warnings on stderr: one repeated while it lasts is
+/// written once.
+#[derive(Default)]
+struct Warnings {
+    last: String,
+}
+
+impl Warnings {
+    fn warn(&mut self, message: String) {
+        if message != self.last {
+            eprintln!("warning: {message}");
+            self.last = message;
+        }
+    }
+
+    /// A connection was handed over: the next warning is news again.
+    fn recovered(&mut self) {
+        self.last.clear();
     }
 }
 
