@@ -12,7 +12,7 @@
 
 use firedrill::cli::serve::{
     banner, cache_control, content_type, http_date, is_content_hashed, request_path, PathError,
-    Room, MAX_CONNECTIONS,
+    Room, MAX_CONNECTIONS, MAX_HEAD_BYTES,
 };
 use std::fs;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
@@ -599,6 +599,22 @@ fn malformed_requests_are_answered_and_closed() {
         assert_eq!(response.header("connection"), Some("close"), "{what}");
         assert!(client.closed(), "{what}: still open");
     }
+}
+
+#[test]
+fn a_head_of_the_largest_size_is_served_and_one_byte_more_is_431() {
+    let fixture = Fixture::new("head-size");
+    let served = Served::start(&fixture.dist(), &[]);
+    let head = |size: usize| {
+        let start = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+        let end = "\r\nConnection: close\r\n\r\n";
+        format!("{start}{}{end}", "p".repeat(size - start.len() - end.len()))
+    };
+    let largest = served.exchange(&head(MAX_HEAD_BYTES));
+    assert_eq!(largest.status, 200, "{largest:?}");
+    assert_eq!(largest.text(), INDEX);
+    let too_large = served.exchange(&head(MAX_HEAD_BYTES + 1));
+    assert_eq!(too_large.status, 431, "{too_large:?}");
 }
 
 #[test]

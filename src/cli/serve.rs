@@ -45,8 +45,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// A write the client does not take for this long closes the connection.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The request line and headers together, at most (beyond: 431).
-const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// A request's head (request line and headers, with their line ends) is
+/// at most this many bytes; a larger one is answered 431.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 /// Header lines of a request, at most (beyond: 431).
 const MAX_HEADERS: usize = 100;
@@ -735,10 +736,10 @@ fn read_line(reader: &mut impl BufRead, budget: &mut usize) -> Result<Vec<u8>, H
     let mut line = Vec::new();
     let read = reader
         .by_ref()
-        .take(*budget as u64 + 1)
+        .take(*budget as u64)
         .read_until(b'\n', &mut line)?;
     if line.last() != Some(&b'\n') {
-        return Err(if read > *budget {
+        return Err(if read == *budget {
             HeadError::Bad(Status::HeadersTooLarge, "the request head is too large")
         } else {
             HeadError::Gone
