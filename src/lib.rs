@@ -43,7 +43,7 @@
 //! | 8 | `agents`, `leaderboard`, `replay` | the baseline agents; leaderboard merging; replay codes |
 //! | 9 | `runner` | whole episodes played by an agent or an action list; the trajectory digest |
 //! | 10 | `workshop` | workshop packs, result codes replayed and graded, the curriculum, QR codes |
-//! | 11 | `cli`, `web` | the boundaries: the terminal (and `bench`); the browser (JS API, JS values, the app) |
+//! | 11 | `cli`, `web` | the boundaries: the terminal (and `bench`, and `serve-app`: the release build served over HTTP); the browser (JS API, JS values, the app) |
 //!
 //! The crate root re-exports what a user of the library needs most:
 //! [`Env`], [`Selection`], [`Action`], [`Observation`], [`Step`],

@@ -1,12 +1,16 @@
 //! The `firedrill` command-line tool (native only): check scenario files,
 //! list scenarios, play an episode with a baseline agent or an action file,
 //! and print its grade or dashboard, an export of it, or the answer to a
-//! PromQL query over its metrics (in the Prometheus HTTP API's JSON).
+//! PromQL query over its metrics (in the Prometheus HTTP API's JSON); and
+//! serve the app's release build to a room without internet (`serve-app`,
+//! which runs until stopped).
 //!
 //! Exit codes: 0 success, 1 bad input (invalid scenario files, a refused
-//! action), 2 bad arguments (with a usage message).
+//! action, a folder or port `serve-app` cannot use), 2 bad arguments (with
+//! a usage message).
 
 pub mod bench;
+pub mod serve;
 
 use crate::agents::{self, AGENT_NAMES};
 use crate::env::{Action, Env, Selection};
@@ -27,6 +31,7 @@ USAGE:
     firedrill packs [--json]
     firedrill curriculum [--json]
     firedrill grade-code [--scenarios DIR] CODE
+    firedrill serve-app DIR [--port N] [--lan]
     firedrill run (--scenario ID | --task TASK) [--seed N] [--agent random|heuristic|oracle | --actions FILE.json] [--json]
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export KIND (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
@@ -51,6 +56,11 @@ COMMANDS:
     grade-code  replay a result code (r1.…, from the end of a drill) and print the grade of
              the episode it plays, as run --json does, with name, pack, drill, mode,
              claimed_score and score_edited (the code's own score is never trusted)
+    serve-app  serve the app's release build DIR (dist/, or an unzipped firedrill-<version>
+             package) over HTTP from this machine, to run a workshop in a room without
+             internet; prints the URLs to open: this machine's (http://127.0.0.1:PORT/) and,
+             with --lan, the room's (http://ADDRESS:PORT/, this machine's network address);
+             --port N (default 8000); runs until Ctrl+C, with no line per request
     run      play one episode and print its grade (--json: one object with the actions played)
     render   play one episode and print the markdown incident dashboard at its end
     export   play one episode and print an export of it to stdout:
@@ -94,10 +104,13 @@ OPTIONS:
     --start S        range query start, simulated Unix seconds
     --end E          range query end, simulated Unix seconds
     --step D         range query step: seconds (decimals allowed) or a duration such as 30s, 1m, 1h30m
+    --port N         (serve-app) the port to listen on (default 8000; 0: any free port)
+    --lan            (serve-app) listen on every network interface (0.0.0.0), so that others in
+                     the room can open it; without it only this machine can (127.0.0.1)
 
 EXIT CODES:
-    0 success, 1 invalid input (scenario file, action file, refused action) or a failed query,
-    2 bad arguments
+    0 success, 1 invalid input (scenario file, action file, refused action), a failed query,
+    or a folder or port serve-app cannot use, 2 bad arguments
 ";
 
 /// A failed command: the message (for stderr), the exit code, and what it
@@ -140,6 +153,8 @@ struct Options {
     start: Option<String>,
     end: Option<String>,
     step: Option<String>,
+    port: Option<u16>,
+    lan: bool,
     positional: Vec<String>,
 }
 
@@ -167,13 +182,14 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
         if !allowed.contains(&key) {
             return Err(usage(format!("unknown option {name}")));
         }
-        if matches!(key, "json" | "smoke" | "strict") {
+        if matches!(key, "json" | "smoke" | "strict" | "lan") {
             if inline_value.is_some() {
                 return Err(usage(format!("{name} takes no value")));
             }
             match key {
                 "json" => options.json = true,
                 "smoke" => options.smoke = true,
+                "lan" => options.lan = true,
                 _ => options.strict = true,
             }
             i += 1;
@@ -213,6 +229,13 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
             "start" => options.start = Some(value),
             "end" => options.end = Some(value),
             "step" => options.step = Some(value),
+            "port" => {
+                options.port = Some(value.parse::<u16>().map_err(|_| {
+                    usage(format!(
+                        "--port expects a port number from 0 to 65535, found {value:?}"
+                    ))
+                })?)
+            }
             _ => return Err(usage(format!("unknown option {name}"))),
         }
         i += 1;
@@ -246,6 +269,7 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
         "packs" => packs(&parse_options(rest, &["json"])?)?,
         "curriculum" => curriculum(&parse_options(rest, &["json"])?)?,
         "grade-code" => grade_code(&parse_options(rest, &["scenarios"])?)?,
+        "serve-app" => return serve_app(&parse_options(rest, &["port", "lan"])?, out),
         "run" => run(&parse_options(
             rest,
             &[
@@ -779,6 +803,34 @@ fn bench(options: &Options) -> Result<String, Failure> {
     } else {
         Ok(crate::cli::bench::table(&report))
     }
+}
+
+/// `firedrill serve-app DIR`: prints the banner (flushed at once), then
+/// serves until the process is stopped; returns only if it cannot start.
+fn serve_app(options: &Options, out: &mut dyn Write) -> Result<(), Failure> {
+    let dir = match options.positional.as_slice() {
+        [dir] => Path::new(dir),
+        [] => {
+            return Err(usage(
+                "serve-app needs DIR, the folder to serve (the release build, dist/)",
+            ))
+        }
+        [_, extra, ..] => {
+            return Err(usage(format!(
+                "serve-app serves one folder, found another argument {extra:?}"
+            )))
+        }
+    };
+    let server = serve::Server::bind(
+        dir,
+        options.port.unwrap_or(serve::DEFAULT_PORT),
+        options.lan,
+    )
+    .map_err(|e| input(e.to_string()))?;
+    out.write_all(server.banner().as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| input(format!("cannot write output: {e}")))?;
+    server.run()
 }
 
 fn render(options: &Options) -> Result<String, Failure> {
