@@ -773,6 +773,38 @@ pub fn participants_link(page_url: &str, pack_id: &str) -> String {
     format!("{}?pack={id}", &page_url[..end])
 }
 
+/// The host of `page_url` when only this computer can open it (a loopback
+/// address: `localhost`, `127.x.x.x`, `[::1]`), for the facilitator's
+/// warning that the participants' link made from it reaches nobody else.
+///
+/// ```
+/// use firedrill::workshop::board::local_only_host;
+/// assert_eq!(local_only_host("http://127.0.0.1:8000/?facilitate=1"), Some("127.0.0.1"));
+/// assert_eq!(local_only_host("http://localhost:8080/"), Some("localhost"));
+/// assert_eq!(local_only_host("http://[::1]:8000/"), Some("[::1]"));
+/// assert_eq!(local_only_host("http://192.168.1.23:8000/?facilitate=1"), None);
+/// assert_eq!(local_only_host("https://drills.example/app/"), None);
+/// ```
+pub fn local_only_host(page_url: &str) -> Option<&str> {
+    let rest = page_url.split_once("://")?.1;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = if authority.starts_with('[') {
+        &authority[..authority.find(']').map_or(authority.len(), |end| end + 1)]
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback.then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

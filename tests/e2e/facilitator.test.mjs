@@ -61,6 +61,8 @@ test("the facilitator's board replays pasted codes, maps the class and exports t
   const link = await page.getByTestId("participants-link").innerText();
   assert.equal(link, `${session.url}?pack=${pack.id}`);
   assert.equal(await page.getByTestId("room-qr").locator("svg[role=img]").count(), 1);
+  // Opened on 127.0.0.1, the view says the room cannot open that link.
+  assert.match(await page.getByTestId("local-link-note").innerText(), /uses 127\.0\.0\.1, which only this computer can open/);
 
   // A round: the countdown runs, pauses, takes a minute more; the answers
   // are revealed after it.

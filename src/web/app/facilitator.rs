@@ -589,6 +589,11 @@ fn RoomLink() -> impl IntoView {
                             " "
                             <span role="status">{move || copied.get()}</span>
                         </p>
+                        {crate::workshop::board::local_only_host(&page).map(|host| view! {
+                            <p class="custom-note" data-testid="local-link-note">
+                                {format!("This link uses {host}, which only this computer can open. Open this page at the address the room uses (the laptop's network address: firedrill serve-app --lan prints it) so that the link and QR code work for the room.")}
+                            </p>
+                        })}
                         {choice.file.map(|file| view! {
                             <p class="custom-note" data-testid="custom-pack-note">
                                 {format!("This pack is a file ({file}): the link opens built-in packs only, so participants need the file too. Send it to them and have them load it in the drill picker.")}
