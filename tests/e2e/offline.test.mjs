@@ -121,13 +121,30 @@ test("an embedding docs page works offline after one visit: both drills come up,
   }
 });
 
-test("a new build waits for Reload, then runs; localStorage keeps everything", async () => {
-  // A copy of the build to change in place, as a host's deploy would.
-  const root = await mkdtemp(join(tmpdir(), "firedrill-update-"));
+/**
+ * Runs `body(root, server, page)` on a copy of the build served on its own
+ * origin: a copy to change in place, as a host's deploy would.
+ */
+async function onACopyOfTheBuild(name, body) {
+  const root = await mkdtemp(join(tmpdir(), `firedrill-${name}-`));
   await cp(distDir, root, { recursive: true });
   const server = await serveStatic(root);
   const page = await openPage(browser);
   try {
+    await body(root, server, page);
+  } finally {
+    await page.context().close();
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Writes the service worker of the build in `root`, as scripts/post-build does. */
+const writeServiceWorker = (root, ...flags) =>
+  execFileSync("node", [resolve(distDir, "../scripts/service-worker.mjs"), root, ...flags]);
+
+test("a new build waits for Reload, then runs; localStorage keeps everything", () =>
+  onACopyOfTheBuild("update", async (root, server, page) => {
     await page.goto(server.url);
     await page.getByTestId("player-name").fill("Offline Olga");
     await page.getByTestId("player-name").dispatchEvent("change");
@@ -148,7 +165,7 @@ test("a new build waits for Reload, then runs; localStorage keeps everything", a
     // The second build: one file changed, and its service worker written as the build does.
     const boot = join(root, "boot.js");
     await writeFile(boot, (await readFile(boot, "utf8")) + "\nwindow.firedrillBuild = \"second\";\n");
-    execFileSync("node", [resolve(distDir, "../scripts/service-worker.mjs"), root]);
+    writeServiceWorker(root);
 
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     const notice = page.getByTestId("update-ready");
@@ -177,24 +194,15 @@ test("a new build waits for Reload, then runs; localStorage keeps everything", a
     }
     assert.ok(kept["firedrill.leaderboard"]?.includes("Offline Olga"));
     assert.deepEqual(page.problems, []);
-  } finally {
-    await page.context().close();
-    await server.close();
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a development build's worker removes a release build's cache and itself", async () => {
-  const root = await mkdtemp(join(tmpdir(), "firedrill-dev-"));
-  await cp(distDir, root, { recursive: true });
-  const server = await serveStatic(root);
-  const page = await openPage(browser);
-  try {
+test("a development build's worker removes a release build's cache and itself", () =>
+  onACopyOfTheBuild("dev", async (root, server, page) => {
     await page.goto(server.url);
     await page.getByTestId("scenario-option").first().waitFor();
     await savedForOffline(page);
     // scripts/dev's build (trunk serve) on the same address.
-    execFileSync("node", [resolve(distDir, "../scripts/service-worker.mjs"), root, "--dev"]);
+    writeServiceWorker(root, "--dev");
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     // It reloads the page, from the server this time.
     await page.waitForFunction(() => navigator.serviceWorker.controller === null, null, { timeout: 20000 });
@@ -204,12 +212,7 @@ test("a development build's worker removes a release build's cache and itself", 
     await page.getByTestId("scenario-option").first().waitFor();
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
     assert.deepEqual(page.problems, []);
-  } finally {
-    await page.context().close();
-    await server.close();
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
 test("the app is installable: its manifest, icons and worker pass Chromium's checks", async () => {
   // Chromium installs nothing from an incognito context: a profile of its own.
