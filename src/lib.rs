@@ -81,5 +81,5 @@ pub mod cli;
 pub mod web;
 
 pub use agents::{Agent, Heuristic, Oracle, RandomAgent};
-pub use env::{Action, Env, EnvError, Grade, Observation, Selection, State, Step};
+pub use env::{Action, Env, EnvError, Grade, LeanStep, Observation, Selection, State, Step};
 pub use scenario::Task;

@@ -21,7 +21,12 @@ fn bench_json_has_the_contract_fields() {
         "root_cause_analysis",
         "full_incident_management",
     ] {
-        for field in ["steps_per_second", "overall_steps_per_second", "reset_us"] {
+        for field in [
+            "steps_per_second",
+            "steps_per_second_lean",
+            "overall_steps_per_second",
+            "reset_us",
+        ] {
             let v = report[field][task].as_f64().unwrap_or(0.0);
             assert!(v > 0.0, "{field}.{task} = {v}");
         }

@@ -242,6 +242,52 @@ fn same_seed_and_actions_give_the_same_trajectory() {
 }
 
 #[test]
+fn a_lean_step_plays_the_same_episode_as_step() {
+    // One scenario of each task, the oracle and a random agent: step_lean
+    // gives step's reward, flags and info, the observation on request is
+    // step's, and the episode ends with the same state, grade and errors.
+    let catalog = Env::new();
+    for task in Task::ALL {
+        let id = &catalog.catalog().for_task(task).next().unwrap().id;
+        for agent in ["oracle", "random"] {
+            let (mut full, mut lean) = (Env::new(), Env::new());
+            let mut player = agents::by_name(agent, 5).unwrap();
+            let mut obs = full.reset(&scenario(id), 5).unwrap();
+            assert_eq!(lean.reset(&scenario(id), 5).unwrap(), obs);
+            loop {
+                let action = player.act(&full, &obs);
+                let step = full.step(&action).unwrap();
+                let lean_step = lean.step_lean(&action).unwrap();
+                assert_eq!(
+                    lean_step.clone().with_observation(step.observation.clone()),
+                    step,
+                    "{id} {agent}"
+                );
+                assert_eq!(
+                    lean.observation().unwrap(),
+                    step.observation,
+                    "{id} {agent}"
+                );
+                obs = step.observation;
+                if step.terminated || step.truncated {
+                    break;
+                }
+            }
+            assert_eq!(lean.state(), full.state(), "{id} {agent}");
+            assert_eq!(lean.grade(), full.grade(), "{id} {agent}");
+            let action = Action::new("investigate", Some("nowhere"));
+            assert_eq!(lean.step_lean(&action).err(), full.step(&action).err());
+            assert_eq!(lean.step_lean(&action).err(), Some(EnvError::EpisodeOver));
+        }
+    }
+    let mut env = Env::new();
+    assert_eq!(
+        env.step_lean(&Action::new("investigate", None)).err(),
+        Some(EnvError::ResetNeeded)
+    );
+}
+
+#[test]
 fn random_play_never_panics_and_scores_stay_in_range() {
     let env = Env::new();
     for s in env.catalog().scenarios() {

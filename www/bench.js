@@ -29,7 +29,7 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** Steps/s on `task`: the oracle's and the heuristic's actions recorded first, then replayed under the clock. */
+/** Steps/s on `task`: the agent's actions recorded first, then replayed under the clock with step and with stepLean. */
 function stepping(env, task, agentName, seeds) {
   const episodes = [];
   for (let seed = 1; seed <= seeds; seed++) {
@@ -56,10 +56,19 @@ function stepping(env, task, agentName, seeds) {
     steps += actions.length;
   }
   const total = performance.now() - start;
+  // The same episodes through stepLean: no observation crosses the boundary.
+  let leanTime = 0;
+  for (const { seed, actions } of episodes) {
+    env.reset({ task, seed });
+    const before = performance.now();
+    for (const action of actions) env.stepLean(action);
+    leanTime += performance.now() - before;
+  }
   return {
     episodes: episodes.length,
     steps,
     steps_per_second: Math.round(steps / (stepTime / 1000)),
+    steps_per_second_lean: Math.round(steps / (leanTime / 1000)),
     overall_steps_per_second: Math.round(steps / (total / 1000)),
     reset_us: Math.round(((total - stepTime) / episodes.length) * 1000 * 10) / 10,
   };

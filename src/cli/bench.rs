@@ -91,6 +91,9 @@ pub struct Stepping {
     /// Steps per second spent in `Env::step` (simulation, store append,
     /// alert evaluation, SLOs, recorder, observation).
     pub steps_per_second: f64,
+    /// Steps per second in `Env::step_lean` (everything `Env::step` does
+    /// but the observation), replaying the same episodes' actions.
+    pub lean_steps_per_second: f64,
     /// Steps per second with the resets and the agent's decisions included.
     pub overall_steps_per_second: f64,
     /// Mean time of `Env::reset`, microseconds.
@@ -118,6 +121,8 @@ pub struct QueryTiming {
 pub struct Report {
     /// `Env::step` steps per second of the heuristic agent, by task id.
     pub steps_per_second: BTreeMap<String, f64>,
+    /// `Env::step_lean` steps per second over the same episodes, by task id.
+    pub steps_per_second_lean: BTreeMap<String, f64>,
     /// Steps per second with resets and the agent included, by task id.
     pub overall_steps_per_second: BTreeMap<String, f64>,
     /// Mean `Env::reset` time by task id, microseconds.
@@ -153,7 +158,8 @@ pub fn median(values: &mut [f64]) -> f64 {
 }
 
 /// Plays `task` with `agent` (seeds 1, 2, …) for the budget's time and
-/// episodes, timing resets, steps and grades apart.
+/// episodes, timing resets, steps and grades apart; then replays the same
+/// episodes' actions with `Env::step_lean`, timing its steps.
 pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Stepping {
     let selection = Selection::Task(task.id().into());
     // Warm up: the first episode of each scenario prepares what its
@@ -165,6 +171,7 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
     let (mut episodes, mut steps) = (0u32, 0u64);
     let (mut step_time, mut reset_time, mut grade_time) =
         (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut played = Vec::new();
     let start = Instant::now();
     while episodes < budget.min_episodes || start.elapsed() < budget.stepping_per_task {
         let seed = u64::from(episodes) + 1;
@@ -176,6 +183,7 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
             break;
         };
         reset_time += before.elapsed();
+        let mut actions = Vec::new();
         loop {
             let action = player.act(env, &observation);
             let before = Instant::now();
@@ -184,6 +192,7 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
             };
             step_time += before.elapsed();
             steps += 1;
+            actions.push(action);
             observation = step.observation;
             if step.terminated || step.truncated {
                 break;
@@ -193,8 +202,23 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
         let _ = env.grade();
         grade_time += before.elapsed();
         episodes += 1;
+        played.push((seed, actions));
     }
     let total = start.elapsed();
+    let (mut lean_steps, mut lean_time) = (0u64, Duration::ZERO);
+    for (seed, actions) in &played {
+        if env.reset(&selection, *seed).is_err() {
+            break;
+        }
+        for action in actions {
+            let before = Instant::now();
+            if env.step_lean(action).is_err() {
+                break;
+            }
+            lean_time += before.elapsed();
+            lean_steps += 1;
+        }
+    }
     let per_second = |n: u64, d: Duration| {
         if d.is_zero() {
             0.0
@@ -208,6 +232,7 @@ pub fn stepping(env: &mut Env, task: Task, agent: &str, budget: &Budget) -> Step
         episodes,
         steps,
         steps_per_second: per_second(steps, step_time),
+        lean_steps_per_second: per_second(lean_steps, lean_time),
         overall_steps_per_second: per_second(steps, total),
         reset_us: mean_us(reset_time),
         grade_us: mean_us(grade_time),
@@ -277,6 +302,7 @@ pub fn run(budget: &Budget) -> Report {
     let mut env = Env::new();
     let mut report = Report {
         steps_per_second: BTreeMap::new(),
+        steps_per_second_lean: BTreeMap::new(),
         overall_steps_per_second: BTreeMap::new(),
         reset_us: BTreeMap::new(),
         episodes: BTreeMap::new(),
@@ -293,6 +319,9 @@ pub fn run(budget: &Budget) -> Report {
         report
             .steps_per_second
             .insert(id.clone(), figures.steps_per_second);
+        report
+            .steps_per_second_lean
+            .insert(id.clone(), figures.lean_steps_per_second);
         report
             .overall_steps_per_second
             .insert(id.clone(), figures.overall_steps_per_second);
@@ -326,11 +355,16 @@ pub fn run(budget: &Budget) -> Report {
 
 /// The report as a table for people.
 pub fn table(report: &Report) -> String {
-    let mut out = String::from("task                        episodes  steps/s (Env::step)  steps/s (overall)  reset µs  grade µs\n");
+    let mut out = String::from("task                        episodes  steps/s (Env::step)  steps/s (step_lean)  steps/s (overall)  reset µs  grade µs\n");
     for (task, s) in &report.stepping {
         out.push_str(&format!(
-            "{task:<27} {:>8}  {:>19.0}  {:>17.0}  {:>8.1}  {:>8.1}\n",
-            s.episodes, s.steps_per_second, s.overall_steps_per_second, s.reset_us, s.grade_us
+            "{task:<27} {:>8}  {:>19.0}  {:>19.0}  {:>17.0}  {:>8.1}  {:>8.1}\n",
+            s.episodes,
+            s.steps_per_second,
+            s.lean_steps_per_second,
+            s.overall_steps_per_second,
+            s.reset_us,
+            s.grade_us
         ));
     }
     out.push_str(&format!(

@@ -84,9 +84,10 @@ COMMANDS:
              episode's end; range query with --start, --end and --step); a query that fails
              prints the JSON error (status \"error\") and exits 1
     bench    measure this build (about 10 s): steps per second of each task with the heuristic
-             (in Env::step, and with resets and the agent), reset and grade time, PromQL
-             instant and range query latency over a finished hard episode (--json: one object
-             with steps_per_second {task: n}, query_instant_us_median, query_range_us_median,
+             (in Env::step, in Env::step_lean over the same actions, and with resets and the
+             agent), reset and grade time, PromQL instant and range query latency over a
+             finished hard episode (--json: one object with steps_per_second {task: n},
+             steps_per_second_lean {task: n}, query_instant_us_median, query_range_us_median,
              reset_us, episodes, queries; --smoke: a fraction of a second, figures meaningless)
 
 OPTIONS:

@@ -411,6 +411,28 @@ impl Env {
 
     /// Plays one action. An invalid action is an error and uses no step.
     pub fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+        let step = self.step_lean(action)?;
+        Ok(step.with_observation(self.observation()?))
+    }
+
+    /// Plays one action as [`Env::step`] does, and returns its reward,
+    /// flags and info without the observation: [`Env::observation`] gives
+    /// it when it is wanted. The episode, the telemetry and every later
+    /// step are the same as with `step`.
+    ///
+    /// ```
+    /// use firedrill::{Action, Env, Selection};
+    /// let (mut env, mut other) = (Env::new(), Env::new());
+    /// let selection = Selection::Scenario("bad-deploy-v1".into());
+    /// env.reset(&selection, 3).unwrap();
+    /// other.reset(&selection, 3).unwrap();
+    /// let action = Action::new("investigate", Some("orders"));
+    /// let lean = env.step_lean(&action).unwrap();
+    /// let step = other.step(&action).unwrap();
+    /// assert_eq!((lean.reward, lean.terminated, &lean.info), (step.reward, step.terminated, &step.info));
+    /// assert_eq!(env.observation().unwrap(), step.observation);
+    /// ```
+    pub fn step_lean(&mut self, action: &Action) -> Result<LeanStep, EnvError> {
         let result = match self.episode.as_mut() {
             None => Err(EnvError::ResetNeeded),
             Some(e) if e.terminated || e.truncated => Err(EnvError::EpisodeOver),
@@ -625,7 +647,7 @@ impl Episode {
         &self.prepared.path
     }
 
-    fn apply(&mut self, action: &Action, command: Command) -> Step {
+    fn apply(&mut self, action: &Action, command: Command) -> LeanStep {
         let step_number = self.step_count() + 1;
         let decay = self.task.reward_decay();
         let (mut reward, feedback) = self.perform(&command, step_number);
@@ -661,8 +683,7 @@ impl Episode {
         self.truncated = !self.terminated && step_number >= self.task.step_budget();
         self.last_feedback = feedback.clone();
         self.generate_logs(step_number);
-        Step {
-            observation: self.observation(),
+        LeanStep {
             reward,
             terminated: self.terminated,
             truncated: self.truncated,

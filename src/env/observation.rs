@@ -309,6 +309,35 @@ pub struct Step {
     pub info: StepInfo,
 }
 
+/// The result of [`super::Env::step_lean`]: a [`Step`] without its
+/// observation, which [`super::Env::observation`] gives on request. For
+/// agents and benchmarks that do not read every observation: no copy of
+/// the fleet, alerts and logs is made for a step nobody looks at.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LeanStep {
+    /// The shaped reward of this step (time penalty included).
+    pub reward: f64,
+    /// The task's objective is met.
+    pub terminated: bool,
+    /// The step budget ran out first.
+    pub truncated: bool,
+    /// Details.
+    pub info: StepInfo,
+}
+
+impl LeanStep {
+    /// The whole [`Step`], with `observation`.
+    pub fn with_observation(self, observation: Observation) -> Step {
+        Step {
+            observation,
+            reward: self.reward,
+            terminated: self.terminated,
+            truncated: self.truncated,
+            info: self.info,
+        }
+    }
+}
+
 /// One played action.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HistoryEntry {

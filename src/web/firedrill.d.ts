@@ -292,6 +292,14 @@ export interface Step {
     info: StepInfo;
 }
 
+/** What `env.stepLean(action)` returns: a `Step` without its observation (`env.observation()` gives it on request). */
+export interface LeanStep {
+    reward: number;
+    terminated: boolean;
+    truncated: boolean;
+    info: StepInfo;
+}
+
 /** One played action, in the state's history. */
 export interface HistoryEntry {
     step: number;

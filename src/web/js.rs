@@ -167,6 +167,23 @@ impl JsEnv {
         to_js(&step).map_err(unconverted)
     }
 
+    /// Plays one action as `step` does and returns `{ reward, terminated,
+    /// truncated, info }` without the observation, which `observation()`
+    /// gives on request: for agents that do not read every observation,
+    /// one boundary crossing with no copy of the fleet, alerts and logs.
+    #[wasm_bindgen(js_name = stepLean, unchecked_return_type = "LeanStep")]
+    pub fn step_lean(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Action")] action: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let action = input::action(&action, "action").map_err(argument("stepLean"))?;
+        let step = self
+            .env
+            .step_lean(&action)
+            .map_err(failed::<EnvError>("stepLean"))?;
+        to_js(&step).map_err(unconverted)
+    }
+
     /// Everything about the episode (the ground truth once it is over).
     #[wasm_bindgen(unchecked_return_type = "State")]
     pub fn state(&self) -> Result<JsValue, JsValue> {

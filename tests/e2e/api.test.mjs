@@ -126,6 +126,44 @@ test("the core-only module env/firedrill_env.js runs the same agent loop", async
   await page.context().close();
 });
 
+test("stepLean plays the episode step plays, without the observation, which observation() gives", async () => {
+  const page = await openPage(session.browser);
+  await page.goto(`${session.url}agent.html`);
+  const result = await page.evaluate(async () => {
+    const api = await import("/env/firedrill_env.js");
+    await api.default();
+    const [full, lean] = [new api.Env(), new api.Env()];
+    const selection = { task: "full_incident_management", seed: 9 };
+    full.reset(selection);
+    lean.reset(selection);
+    const agent = new api.Agent("oracle", 9);
+    const mismatches = [];
+    let steps = 0;
+    for (let step; !step?.terminated && !step?.truncated; steps++) {
+      const action = agent.act(full);
+      step = full.step(action);
+      const leanStep = lean.stepLean(action);
+      const { observation, ...rest } = step;
+      if (JSON.stringify(leanStep) !== JSON.stringify(rest)) mismatches.push(["step", steps, leanStep, rest]);
+      if (JSON.stringify(lean.observation()) !== JSON.stringify(observation)) mismatches.push(["observation", steps]);
+      if ("observation" in leanStep) mismatches.push(["has an observation", steps]);
+    }
+    let error;
+    try {
+      lean.stepLean({ action_type: "investigate", target: "nowhere" });
+    } catch (e) {
+      error = { name: e.name, kind: e.kind };
+    }
+    return { steps, mismatches, same_grade: JSON.stringify(full.grade()) === JSON.stringify(lean.grade()), error };
+  });
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.steps > 3);
+  assert.equal(result.same_grade, true);
+  assert.deepEqual(result.error, { name: "FiredrillError", kind: "episode_over" });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test("hostile calls throw a clear Error and leave the environment usable", async () => {
   const page = await openPage(session.browser);
   await page.goto(session.url);

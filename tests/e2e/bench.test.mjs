@@ -29,6 +29,7 @@ test("bench.html runs and reports every figure", async () => {
   assert.equal(results.error, undefined);
   for (const task of ["severity_classification", "root_cause_analysis", "full_incident_management"]) {
     assert.ok(results.stepping[task].steps_per_second > 0, task);
+    assert.ok(results.stepping[task].steps_per_second_lean > 0, task);
     assert.ok(results.stepping[task].episodes === 300, task);
   }
   assert.ok(results.queries.every((q) => q.status === "success" && q.instant_us > 0 && q.range_us > 0));

@@ -91,7 +91,7 @@ writeFileSync(jsonOut, JSON.stringify(report, null, 2));
 const api = report.js_api;
 console.log(`browser benchmark (${report.chromium}), full report in ${jsonOut}:`);
 for (const [task, s] of Object.entries(api.stepping)) {
-  console.log(`  JS API ${task}: ${s.steps_per_second} steps/s in step(), ${s.overall_steps_per_second} with reset (${s.episodes} episodes, reset ${s.reset_us} µs)`);
+  console.log(`  JS API ${task}: ${s.steps_per_second} steps/s in step(), ${s.steps_per_second_lean} in stepLean(), ${s.overall_steps_per_second} with reset (${s.episodes} episodes, reset ${s.reset_us} µs)`);
 }
 console.log(`  PromQL through the JS API (parse + evaluate + JSON): instant median ${api.query_instant_us_median.toFixed(1)} µs, 60-minute range median ${api.query_range_us_median.toFixed(1)} µs`);
 console.log(`  wasm memory: ${api.memory.map((m) => `${m.episodes}: ${m.wasm_mib.toFixed(1)} MiB`).join(", ")}`);
