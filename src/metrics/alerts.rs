@@ -45,7 +45,7 @@ use crate::scenario::{
 use crate::series::prometheus_math::{
     bucket_quantile, extrapolated_change, extrapolated_rate, kahan_sum, mean, Bucket,
 };
-use crate::series::{format_value, is_stale_nan, Labels, SeriesId, Store};
+use crate::series::{format_value, is_stale_nan, Labels, Series, SeriesId, Store};
 use std::sync::Arc;
 
 /// How far back the newest sample of a series counts, as for an instant
@@ -291,6 +291,26 @@ pub struct SlidingCounter<const N: usize> {
     windows: [Option<(Sample, Sample, usize, f64)>; N],
     /// Time of the newest sample taken in.
     seen_ms: Option<i64>,
+    /// Where the newest sample taken in and each window's first sample
+    /// were in the series at the last advance: hints that spare a binary
+    /// search, checked against the timestamps before use.
+    seen_at: usize,
+    first_at: [usize; N],
+}
+
+/// The index of the sample at time `t` in `series`, looked for at `guess`
+/// and the few places before it (where the oldest samples dropped since
+/// moved it), then by binary search; None if it is no longer there.
+fn index_of(series: &Series, t: i64, guess: usize) -> Option<usize> {
+    let len = series.len();
+    if let Some(i) = (0..4)
+        .filter_map(|back| guess.checked_sub(back))
+        .find(|&i| i < len && series.sample(i).0 == t)
+    {
+        return Some(i);
+    }
+    let after = series.partition_after(t);
+    (after > 0 && series.sample(after - 1).0 == t).then(|| after - 1)
 }
 
 type Sample = (i64, f64);
@@ -303,6 +323,8 @@ impl<const N: usize> SlidingCounter<N> {
             ranges_ms,
             windows: [None; N],
             seen_ms: None,
+            seen_at: 0,
+            first_at: [0; N],
         }
     }
 
@@ -313,17 +335,38 @@ impl<const N: usize> SlidingCounter<N> {
         let Some(series) = store.get(self.id) else {
             return;
         };
-        let from = self.seen_ms.map_or(0, |t| series.partition_after(t));
+        // Timestamps strictly increase in a series, so the index after the
+        // newest sample seen is where to go on from.
+        let seen = self
+            .seen_ms
+            .map(|t| (t, index_of(&series, t, self.seen_at)));
+        let from = match seen {
+            None => 0,
+            Some((_, Some(i))) => i + 1,
+            Some((t, None)) => series.partition_after(t),
+        };
+        // The oldest samples the store dropped since: the hints move back as many.
+        let dropped = match seen {
+            Some((_, Some(i))) => self.seen_at.saturating_sub(i),
+            _ => 0,
+        };
+        for first_at in &mut self.first_at {
+            *first_at = first_at.saturating_sub(dropped);
+        }
         let to = series.partition_after(end_ms);
         for i in from..to {
             let (t, v) = series.sample(i);
             self.seen_ms = Some(t);
+            self.seen_at = i;
             if is_stale_nan(v) {
                 continue;
             }
-            for window in &mut self.windows {
+            for (window, first_at) in self.windows.iter_mut().zip(&mut self.first_at) {
                 *window = Some(match *window {
-                    None => ((t, v), (t, v), 1, 0.0),
+                    None => {
+                        *first_at = i;
+                        ((t, v), (t, v), 1, 0.0)
+                    }
                     Some((first, last, count, resets)) => {
                         let reset = if v < last.1 { last.1 } else { 0.0 };
                         (first, (t, v), count + 1, resets + reset)
@@ -336,7 +379,12 @@ impl<const N: usize> SlidingCounter<N> {
         } else {
             series.sample(0).0
         };
-        for (window, range) in self.windows.iter_mut().zip(self.ranges_ms) {
+        for ((window, range), first_at) in self
+            .windows
+            .iter_mut()
+            .zip(self.ranges_ms)
+            .zip(&mut self.first_at)
+        {
             while let Some((first, last, count, resets)) = *window {
                 if first.0 > end_ms - range && first.0 >= oldest {
                     break;
@@ -346,7 +394,10 @@ impl<const N: usize> SlidingCounter<N> {
                     break;
                 }
                 // The next sample after the first that is not a staleness marker.
-                let mut i = series.partition_after(first.0);
+                let mut i = match index_of(&series, first.0, *first_at) {
+                    Some(at) => at + 1,
+                    None => series.partition_after(first.0),
+                };
                 let next = loop {
                     if i >= to {
                         break None;
@@ -363,6 +414,7 @@ impl<const N: usize> SlidingCounter<N> {
                 };
                 let reset = if next.1 < first.1 { first.1 } else { 0.0 };
                 *window = Some((next, last, count - 1, resets - reset));
+                *first_at = i;
             }
         }
     }
