@@ -231,17 +231,11 @@ fn debrief_view(
                 let copied = RwSignal::new(None::<&'static str>);
                 let to_copy = href.clone();
                 let copy = move |_| {
-                    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-                        copied.set(Some("Could not copy: open the link and copy it from the address bar."));
-                        return;
-                    };
-                    let promise = clipboard.write_text(&to_copy);
-                    leptos::task::spawn_local(async move {
-                        copied.set(Some(match wasm_bindgen_futures::JsFuture::from(promise).await {
-                            Ok(_) => "Copied.",
-                            Err(_) => "Could not copy: open the link and copy it from the address bar.",
-                        }));
-                    });
+                    super::result_code::copy_text(
+                        to_copy.clone(),
+                        copied,
+                        "Could not copy: open the link and copy it from the address bar.",
+                    )
                 };
                 view! {
                     <p class="replay-share no-print">

@@ -560,19 +560,11 @@ fn RoomLink() -> impl IntoView {
             .unwrap_or_default();
         let to_copy = link.clone();
         let copy = move |_| {
-            let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-                copied.set(Some("Could not copy: select the link and copy it."));
-                return;
-            };
-            let promise = clipboard.write_text(&to_copy);
-            leptos::task::spawn_local(async move {
-                copied.set(Some(
-                    match wasm_bindgen_futures::JsFuture::from(promise).await {
-                        Ok(_) => "Copied.",
-                        Err(_) => "Could not copy: select the link and copy it.",
-                    },
-                ));
-            });
+            super::result_code::copy_text(
+                to_copy.clone(),
+                copied,
+                "Could not copy: select the link and copy it.",
+            )
         };
         Some(view! {
             <section class="panel room-link" aria-labelledby="room-heading">

@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::result_code::{copy_text, NameGate};
+use super::result_code::{copy_text, NameGate, SELECT_AND_COPY};
 use super::storage::{self, Loaded};
 use super::{AppState, SavedEpisode, EPISODE_KEY, EPISODE_VERSION};
 use crate::env::{Grade, State};
@@ -579,7 +579,7 @@ pub fn PackSummaryPanel() -> impl IntoView {
                             <textarea id="pack-codes" class="code-text" data-testid="pack-codes" readonly wrap="off" rows=(count + 1).to_string() prop:value=text></textarea>
                             <div class="seed-row">
                                 <button class="secondary" type="button" data-testid="pack-codes-copy"
-                                    on:click=move |_| copy_text(to_copy.clone(), copied)>"Copy all codes"</button>
+                                    on:click=move |_| copy_text(to_copy.clone(), copied, SELECT_AND_COPY)>"Copy all codes"</button>
                                 <span class="small" role="status">{move || copied.get()}</span>
                             </div>
                         }

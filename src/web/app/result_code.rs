@@ -9,10 +9,16 @@ use leptos::prelude::*;
 use super::AppState;
 use crate::workshop::qr;
 
-/// Copies `text` to the clipboard; says how it went in `status`.
-pub(super) fn copy_text(text: String, status: RwSignal<Option<&'static str>>) {
+/// Copies `text` to the clipboard; says how it went in `status`: "Copied."
+/// or `failed` (what to do instead: the browser may refuse, outside a
+/// secure context or without permission).
+pub(super) fn copy_text(
+    text: String,
+    status: RwSignal<Option<&'static str>>,
+    failed: &'static str,
+) {
     let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-        status.set(Some("Could not copy: select the text and copy it."));
+        status.set(Some(failed));
         return;
     };
     let promise = clipboard.write_text(&text);
@@ -20,11 +26,14 @@ pub(super) fn copy_text(text: String, status: RwSignal<Option<&'static str>>) {
         status.set(Some(
             match wasm_bindgen_futures::JsFuture::from(promise).await {
                 Ok(_) => "Copied.",
-                Err(_) => "Could not copy: select the text and copy it.",
+                Err(_) => failed,
             },
         ));
     });
 }
+
+/// What to do when a text cannot be copied.
+pub(super) const SELECT_AND_COPY: &str = "Could not copy: select the text and copy it.";
 
 /// Asks for the player's name (the leaderboard's), which result codes carry.
 #[component]
@@ -90,7 +99,7 @@ pub fn ResultCodePanel() -> impl IntoView {
                 <textarea id="result-code-text" class="code-text" data-testid="result-code" readonly rows="3" prop:value=text></textarea>
                 <div class="seed-row">
                     <button class="secondary" type="button" data-testid="result-code-copy"
-                        on:click=move |_| copy_text(to_copy.clone(), copied)>"Copy code"</button>
+                        on:click=move |_| copy_text(to_copy.clone(), copied, SELECT_AND_COPY)>"Copy code"</button>
                     <button class="secondary" type="button" data-testid="result-code-qr-toggle"
                         aria-expanded=move || show_qr.get().to_string()
                         aria-controls="result-code-qr"
