@@ -21,11 +21,10 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
-// The regression gate: the first-load gzip total of 2026-12-02 (568 KB
-// after the storage-fault handling, the fuzzing fixes and leaderboard
-// format 2) plus a margin.
-// Issue 7's target is 350 KB; BENCHMARKS.md says why it is not met.
-const budgetKb = Number(option("--budget-kb") ?? 940);
+// The regression gate: the first-load gzip total of 2026-12-07 (903.7 KB,
+// once the exports moved to the core-only module) plus a margin.
+// Issue 21's target is 350 KB; BENCHMARKS.md says what is still to cut.
+const budgetKb = Number(option("--budget-kb") ?? 910);
 const jsonOut = option("--json");
 const dist = args[0] ?? "dist";
 

@@ -1,8 +1,9 @@
 //! The lab: the core-only module (`env/firedrill_env.js`: the environment
 //! with the PromQL engine and the JS API) loaded after the app is
 //! interactive, so that the first load carries neither the PromQL parser
-//! nor its regex engine. It answers the PromQL console and the embed
-//! protocol's queries over a shadow of the app's episode — the same
+//! nor its regex engine, nor the exports. It answers the PromQL console,
+//! the embed protocol's queries and the debrief's downloads over a shadow
+//! of the app's episode — the same
 //! scenario, seed and actions replayed, which the environment's
 //! determinism makes the same series, bit for bit — and it is what the app
 //! exposes as `window.firedrill` (see `www/lab.js`).
@@ -122,6 +123,17 @@ pub async fn ask(state: AppState, query: Query) -> Result<JsValue, WebError> {
     }
 }
 
+/// One export of the app's episode (`ExportKind::id`), made by the
+/// core-only module over the shadow: the app's own wasm carries no export
+/// code (openmetrics, rules, dashboards, OTLP, the postmortem).
+pub async fn export(state: AppState, kind: &str) -> Result<String, WebError> {
+    let module = module().await?;
+    let env = synced(state, &module)?;
+    call(&env, "export", &[JsValue::from_str(kind)])?
+        .as_string()
+        .ok_or_else(|| WebError::internal("the export is not text"))
+}
+
 /// The shadow environment, brought to the app's episode: replaying only
 /// the new actions when it is the same episode further on, else from a
 /// reset (after loading the custom scenarios when the catalog changed).
@@ -178,7 +190,7 @@ fn synced(state: AppState, module: &JsValue) -> Result<JsValue, WebError> {
             .ok_or_else(|| WebError::internal("the PromQL engine has no episode"))?;
         for entry in &episode.history[shadow.played..] {
             let action = crate::web::jsvalue::to_js(&entry.action).map_err(WebError::internal)?;
-            call(&shadow.env, "step", &[action])?;
+            call(&shadow.env, "stepLean", &[action])?;
             shadow.played += 1;
         }
         Ok(shadow.env.clone())

@@ -41,7 +41,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::agents::by_name;
 use crate::env::{Action, ActionType, Env, Grade, Observation, Selection, State, Step, Task};
-use crate::export::{episode_export, ExportKind};
+use crate::export::ExportKind;
 use crate::leaderboard::{Entry, Leaderboard, Mode};
 use crate::runner::{run_episode, Driver};
 use crate::web::download::Download;
@@ -439,19 +439,35 @@ impl AppState {
         result
     }
 
-    /// Offers one of the episode's exports as a file download.
+    /// Offers one of the episode's exports as a file download, made by the
+    /// core-only module (`lab::export`, loaded by then or on the way) but
+    /// for the telemetry.
     pub fn download_export(&self, kind: ExportKind) {
-        let result = self.env.with_value(|env| {
-            let text = episode_export(env, kind).map_err(|e| e.to_string())?;
-            let (scenario, seed) = env
-                .state()
-                .map(|s| (s.scenario, s.seed))
-                .map_err(|e| e.to_string())?;
-            download(&Download::export(kind, &scenario, seed), &text)
-        });
-        if let Err(message) = result {
-            self.error.set(Some(format!("download failed: {message}")));
+        let state = *self;
+        let Some((scenario, seed)) = self
+            .episode
+            .with_untracked(|e| e.as_ref().map(|e| (e.scenario.clone(), e.seed)))
+        else {
+            return;
+        };
+        // The sandbox's own counters are this page's (every episode, every
+        // refused action), not the shadow's replay: made here.
+        if kind == ExportKind::Telemetry {
+            let text = self.env.with_value(|env| env.telemetry().exposition());
+            if let Err(message) = download(&Download::export(kind, &scenario, seed), &text) {
+                self.error.set(Some(format!("download failed: {message}")));
+            }
+            return;
         }
+        leptos::task::spawn_local(async move {
+            let result = match lab::export(state, kind.id()).await {
+                Ok(text) => download(&Download::export(kind, &scenario, seed), &text),
+                Err(error) => Err(error.to_string()),
+            };
+            if let Err(message) = result {
+                state.error.set(Some(format!("download failed: {message}")));
+            }
+        });
     }
 
     /// The link that replays the current episode, if one is running.
