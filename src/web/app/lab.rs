@@ -70,7 +70,7 @@ pub fn preload() {
 async fn module() -> Result<JsValue, WebError> {
     JsFuture::from(load_env_module()).await.map_err(|e| {
         WebError::internal(format!(
-            "the PromQL engine could not be loaded: {}",
+            "the core-only module (env/firedrill_env.js: queries, exports) could not be loaded: {}",
             message_of(&e)
         ))
     })
