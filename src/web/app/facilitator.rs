@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::storage::{self, Loaded};
-use super::{download, AppState, SavedScenario, CUSTOM_KEY, CUSTOM_VERSION};
+use super::{download, AppState, SavedFile, CUSTOM_KEY, CUSTOM_VERSION};
 use crate::scenario::Scenario;
 use crate::web::download::Download;
 use crate::web::format::action_line;
@@ -379,7 +379,7 @@ pub fn FacilitatorView(params: UrlParams) -> impl IntoView {
 
 /// Custom scenarios this browser keeps (a custom pack may play them).
 fn load_custom_scenarios(state: AppState) {
-    if let Loaded::Value(saved) = storage::load::<Vec<SavedScenario>>(CUSTOM_KEY, CUSTOM_VERSION) {
+    if let Loaded::Value(saved) = storage::load::<Vec<SavedFile>>(CUSTOM_KEY, CUSTOM_VERSION) {
         state.env.update_value(|env| {
             for scenario in saved {
                 let _ = env.catalog_mut().load_str(&scenario.file, &scenario.text);

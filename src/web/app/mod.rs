@@ -182,10 +182,12 @@ struct SavedEpisode {
     agent: Option<String>,
 }
 
-/// A custom scenario file, kept so it is there after a reload.
+/// A custom scenario or pack file, kept so it is there after a reload
+/// (`firedrill.custom-scenarios`, `firedrill.custom-packs`): its id, file
+/// name and text.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SavedScenario {
+struct SavedFile {
     id: String,
     file: String,
     text: String,
@@ -301,7 +303,7 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
-        match storage::load::<Vec<SavedScenario>>(CUSTOM_KEY, CUSTOM_VERSION) {
+        match storage::load::<Vec<SavedFile>>(CUSTOM_KEY, CUSTOM_VERSION) {
             Loaded::Value(saved) => {
                 for scenario in saved {
                     if let Err(errors) = self.add_custom(&scenario.file, &scenario.text) {
@@ -349,12 +351,12 @@ impl AppState {
             )]);
         }
         let id = self.add_custom(file, text)?;
-        let mut saved = match storage::load::<Vec<SavedScenario>>(CUSTOM_KEY, CUSTOM_VERSION) {
+        let mut saved = match storage::load::<Vec<SavedFile>>(CUSTOM_KEY, CUSTOM_VERSION) {
             Loaded::Value(saved) => saved,
             _ => Vec::new(),
         };
         saved.retain(|s| s.id != id);
-        saved.push(SavedScenario {
+        saved.push(SavedFile {
             id: id.clone(),
             file: file.to_string(),
             text: text.to_string(),

@@ -8,11 +8,10 @@
 //! resumes, and custom pack files in `firedrill.custom-packs`.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::result_code::{copy_text, NameGate, SELECT_AND_COPY};
 use super::storage::{self, Loaded};
-use super::{AppState, SavedEpisode, EPISODE_KEY, EPISODE_VERSION};
+use super::{AppState, SavedEpisode, SavedFile, EPISODE_KEY, EPISODE_VERSION};
 use crate::env::{Grade, State};
 use crate::leaderboard::Mode;
 use crate::workshop::code::ResultCode;
@@ -26,15 +25,6 @@ pub struct ActivePack {
     pub pack: Pack,
     /// The drill being played (or last played), from 0.
     pub current: usize,
-}
-
-/// A custom pack file, kept so it is there after a reload.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SavedPack {
-    id: String,
-    file: String,
-    text: String,
 }
 
 const PROGRESS_KEY: &str = "pack-progress";
@@ -51,7 +41,7 @@ impl AppState {
             Loaded::SetAside(message) => self.notice(message),
             Loaded::Missing => {}
         }
-        match storage::load::<Vec<SavedPack>>(CUSTOM_PACKS_KEY, CUSTOM_PACKS_VERSION) {
+        match storage::load::<Vec<SavedFile>>(CUSTOM_PACKS_KEY, CUSTOM_PACKS_VERSION) {
             Loaded::Value(saved) => {
                 for file in saved {
                     match self.parse_pack(&file.file, &file.text) {
@@ -96,12 +86,12 @@ impl AppState {
             packs.push(pack.clone());
         });
         let mut saved =
-            match storage::load::<Vec<SavedPack>>(CUSTOM_PACKS_KEY, CUSTOM_PACKS_VERSION) {
+            match storage::load::<Vec<SavedFile>>(CUSTOM_PACKS_KEY, CUSTOM_PACKS_VERSION) {
                 Loaded::Value(saved) => saved,
                 _ => Vec::new(),
             };
         saved.retain(|s| s.id != pack.id);
-        saved.push(SavedPack {
+        saved.push(SavedFile {
             id: pack.id.clone(),
             file: file.to_string(),
             text: text.to_string(),
