@@ -7,11 +7,12 @@
 // for all of them, with the mean per file). Exits 1 when the first-load
 // gzip total is over the budget, or when the first load embeds scenario
 // files' texts (the app's wasm built with the feature embed-scenarios: its
-// size would grow with every scenario file). The service worker, the web
+// size would grow with every scenario file), or when the core-only module
+// (env/) is over its own budget. The service worker, the web
 // app manifest and its icons are a group of their own ("offline"): the
 // browser fetches them after the app has started.
 //
-//   node scripts/size-report.mjs [dist] [--budget-kb N] [--json FILE]
+//   node scripts/size-report.mjs [dist] [--budget-kb N] [--env-budget-kb N] [--json FILE]
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -25,6 +26,9 @@ const option = (name) => {
 // once the exports moved to the core-only module) plus a margin.
 // Issue 21's target is 350 KB; BENCHMARKS.md says what is still to cut.
 const budgetKb = Number(option("--budget-kb") ?? 910);
+// The core-only module's gate: its gzip total of 2026-12-08 (1,090.4 KB)
+// plus a margin. Issue 21's target is 450 KB; BENCHMARKS.md says what is in it.
+const envBudgetKb = Number(option("--env-budget-kb") ?? 1100);
 const jsonOut = option("--json");
 const dist = args[0] ?? "dist";
 
@@ -80,7 +84,7 @@ for (const group of ["first load", "deferred", "on play", "offline", "other page
   const t = totals[group];
   console.log(`${("total " + group).padEnd(58)} ${"".padEnd(12)} ${kb(t.raw)} ${kb(t.gzip)} ${kb(t.brotli)}`);
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ budget_kb: budgetKb, totals, assets: rows }, null, 2));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ budget_kb: budgetKb, env_budget_kb: envBudgetKb, totals, assets: rows }, null, 2));
 // A scenario file's services, as only an embedded text has them.
 const embeddedText = Buffer.from('\n[[services]]\nname = "');
 const embedding = rows.filter((r) => r.group === "first load" && readFileSync(join(dist, r.name)).includes(embeddedText));
@@ -93,4 +97,9 @@ if (first > budgetKb) {
   console.error(`size: the first load is ${first.toFixed(1)} KB gzip, over the ${budgetKb} KB budget`);
   process.exit(1);
 }
-console.log(`size: first load ${first.toFixed(1)} KB gzip, within the ${budgetKb} KB budget`);
+const env = totals["deferred"].gzip / 1024;
+if (env > envBudgetKb) {
+  console.error(`size: the core-only module (env/) is ${env.toFixed(1)} KB gzip, over the ${envBudgetKb} KB budget`);
+  process.exit(1);
+}
+console.log(`size: first load ${first.toFixed(1)} KB gzip, within the ${budgetKb} KB budget; the core-only module ${env.toFixed(1)} KB, within ${envBudgetKb} KB`);

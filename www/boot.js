@@ -11,6 +11,14 @@
   var started = false;
   var details = [];
 
+  // The loading screen is the picker's first view (index.html); the
+  // embedded drill and the facilitator's view are not the picker, so
+  // theirs shows the loading status alone.
+  var query = new URLSearchParams(window.location.search);
+  if (query.get("embed") === "1" || query.get("facilitate") === "1") {
+    document.documentElement.classList.add("boot-plain");
+  }
+
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
     Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
@@ -41,6 +49,7 @@
       return;
     }
     boot.setAttribute("role", "alert");
+    boot.removeAttribute("aria-busy");
     boot.classList.add("boot-failed");
     boot.hidden = false;
     boot.textContent = "";
@@ -113,6 +122,6 @@
   window.addEventListener("TrunkApplicationStarted", function () {
     started = true;
     var boot = document.getElementById("boot");
-    if (boot && !boot.classList.contains("boot-failed")) boot.hidden = true;
+    if (boot && !boot.classList.contains("boot-failed")) boot.remove();
   });
 })();

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { before, after } from "node:test";
@@ -56,9 +57,14 @@ export async function serveDist(pages = {}) {
  * on 127.0.0.1 at a free port: each call is another origin. Pages added to
  * the returned `pages` later are served too. With `prefix` ("/drills"), the
  * folder is served under that path only (a docs site's sub-path), and
- * `url` points there.
+ * `url` points there. With `gzip`, text and wasm files go out
+ * gzip-compressed to a browser that accepts it (as a production host
+ * serves them: what Lighthouse is measured on). `sent` lists what went
+ * out, { path, bytes } (the body's bytes as sent), for the benchmarks.
  */
-export async function serveStatic(root, pages = {}, { prefix = "" } = {}) {
+export async function serveStatic(root, pages = {}, { prefix = "", gzip = false } = {}) {
+  const compressed = new Map();
+  const sent = [];
   const server = createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const delay = delays.find(([prefix]) => path.startsWith(prefix));
@@ -80,7 +86,17 @@ export async function serveStatic(root, pages = {}, { prefix = "" } = {}) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+      if (gzip && !/\.png$/.test(file) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+        if (!compressed.has(file)) compressed.set(file, gzipSync(body, { level: 9 }));
+        headers["content-encoding"] = "gzip";
+        headers.vary = "accept-encoding";
+        sent.push({ path, bytes: compressed.get(file).length });
+        res.writeHead(200, headers).end(compressed.get(file));
+        return;
+      }
+      sent.push({ path, bytes: body.length });
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -93,6 +109,7 @@ export async function serveStatic(root, pages = {}, { prefix = "" } = {}) {
     url: `${origin}${prefix}/`,
     origin,
     pages,
+    sent,
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
   };
 }

@@ -13,7 +13,7 @@ test("the shell loads cleanly, lists scenarios per stage and starts a drill", as
   const page = await openPage(session.browser);
   await page.goto(session.url);
   await page.getByTestId("scenario-list").waitFor();
-  assert.equal(await page.locator("#boot").isHidden(), true, "loading screen hidden");
+  assert.equal(await page.locator("#boot").count(), 0, "loading screen gone");
   assert.match(await page.locator(".brand-name").innerText(), /Firedrill/);
   assert.equal(await page.getByTestId("task-tab").count(), 3);
 
@@ -44,6 +44,62 @@ test("the shell loads cleanly, lists scenarios per stage and starts a drill", as
   assert.ok(total >= 3, `scenarios listed: ${total}`);
   assert.deepEqual(page.problems, [], "no console error or uncaught exception");
   assert.deepEqual(narrow.problems, [], "no console error or uncaught exception (narrow)");
+});
+
+test("the first view is painted before the engine runs, in the app's words, and nothing moves when the app takes over", async () => {
+  const page = await openPage(session.browser, { width: 412, height: 823, serviceWorkers: "block" });
+  await page.addInitScript(() => {
+    window.layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  // Hold the app's wasm until the loading screen has been read.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/\/firedrill-[0-9a-f]+_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(session.url);
+  const boot = page.locator("#boot");
+  assert.equal(await boot.isVisible(), true, "the loading screen shows while the wasm loads");
+  assert.equal(await page.locator("#boot-message").innerText(), "Loading the drill engine…");
+  const words = (root) =>
+    page.evaluate((root) => {
+      const scope = document.querySelector(root);
+      const text = (selector) => [...scope.querySelectorAll(selector)].map((e) => e.textContent.trim());
+      return { brand: text(".brand-name"), tagline: text(".tagline"), heading: text("h2"), stages: text(".stage"), titles: text(".task-title"), objective: text(".objective") };
+    }, root);
+  const shell = await words("#boot");
+  await screenshot(page, "shell-loading");
+  release();
+  await page.getByTestId("scenario-list").waitFor();
+  assert.equal(await boot.count(), 0, "the loading screen is gone");
+  const app = await page.evaluate(() => {
+    const text = (selector) => [...document.querySelectorAll(selector)].map((e) => e.textContent.trim());
+    return { brand: text(".brand-name"), tagline: text(".tagline"), heading: text(".picker h2"), stages: text(".task-tab .stage"), titles: text(".task-tab .task-title"), objective: text(".picker .objective") };
+  });
+  assert.deepEqual(shell, app, "the loading screen says what the app's first view says");
+  assert.ok((await page.evaluate(() => window.layoutShift)) < 0.01, "no layout shift when the app replaces the loading screen");
+
+  // The embedded drill's loading screen is the status alone, not the picker.
+  const embed = await openPage(session.browser, { serviceWorkers: "block" });
+  let releaseEmbed;
+  const heldEmbed = new Promise((ok) => (releaseEmbed = ok));
+  await embed.route(/\/firedrill-[0-9a-f]+_bg\.wasm$/, async (route) => {
+    await heldEmbed;
+    await route.continue();
+  });
+  await embed.goto(`${session.url}?embed=1`);
+  assert.equal(await embed.locator("#boot-message").isVisible(), true);
+  assert.equal(await embed.locator("#boot .task-tabs").isVisible(), false, "no picker in the embedded drill's loading screen");
+  releaseEmbed();
+  await embed.getByTestId("embed").waitFor();
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(embed.problems, []);
+  await page.context().close();
+  await embed.context().close();
 });
 
 test("the crash panel shows a panic, copies its details, and a reload reopens the saved episode; ?debug=panic is off in release", async () => {

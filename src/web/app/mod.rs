@@ -1062,7 +1062,7 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         show_fatal(&info.to_string());
     }));
-    hide_boot_screen();
+    remove_boot_screen();
     leptos::mount::mount_to_body(App);
     // For the browser benchmark: navigation → interactive.
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
@@ -1082,12 +1082,14 @@ fn show_fatal(message: &str) {
     }
 }
 
-/// Hides the loading screen of `index.html`.
-fn hide_boot_screen() {
+/// Removes the loading screen of `index.html` (the first view, painted
+/// before the wasm ran) in the same task as the app mounts: the page
+/// shows one or the other, and no copy of the header stays behind.
+fn remove_boot_screen() {
     let boot = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("boot"));
     if let Some(boot) = boot {
-        let _ = boot.set_attribute("hidden", "");
+        boot.remove();
     }
 }

@@ -4,13 +4,16 @@
 //   - navigation → interactive of the app (the "firedrill-interactive"
 //     performance mark, set once the app is mounted), median of cold loads,
 //   - the UI step (an action submitted through the form → the next frame
-//     painted, with the map and charts redrawn), p50 and p95.
+//     painted, with the map and charts redrawn), p50 and p95,
+//   - what the app's page downloads with no user action, served with
+//     gzip: the first load, then what it fetches by itself (the core-only
+//     module, the service worker's precache), counted by the server.
 // Prints a summary and writes the whole report as JSON. No figure is
 // asserted: timings on a shared machine are reported, not tested.
 //
 //   node tests/e2e/bench/run.mjs [--episodes N] [--loads N] [--json FILE]
 import { writeFileSync } from "node:fs";
-import { serveDist, launchBrowser, openPage, nativeCli, fillAction } from "../harness.mjs";
+import { serveDist, serveStatic, distDir, launchBrowser, openPage, nativeCli, fillAction } from "../harness.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -49,6 +52,35 @@ try {
   // wasm_started: the wasm downloaded, compiled and running (app::start);
   // the rest is building the app (scenarios parsed) and its first render.
   report.navigation_to_interactive_ms = { median: median(interactive), wasm_started_median: median(wasmStarted), samples: interactive };
+
+  // Everything the page downloads with no user action: a cold load served
+  // with gzip, left alone until the service worker has saved the app for
+  // offline use and the network has been quiet for two seconds.
+  {
+    const gzipped = await serveStatic(distDir, {}, { gzip: true });
+    const page = await openPage(browser);
+    const firstLoad = [];
+    await page.goto(gzipped.url);
+    await page.waitForFunction(() => performance.getEntriesByName("firedrill-interactive").length > 0);
+    firstLoad.push(...gzipped.sent);
+    await page.getByTestId("offline-ready").waitFor({ timeout: 120_000 });
+    let count = -1;
+    while (count !== gzipped.sent.length) {
+      count = gzipped.sent.length;
+      await new Promise((ok) => setTimeout(ok, 2000));
+    }
+    const kb = (list) => list.reduce((sum, r) => sum + r.bytes, 0) / 1024;
+    const after = gzipped.sent.slice(firstLoad.length);
+    report.no_user_action_kb = {
+      total: kb(gzipped.sent),
+      first_load: kb(firstLoad),
+      core_only_module: kb(after.filter((r) => r.path.startsWith("/env/"))),
+      service_worker_precache: kb(after.filter((r) => !r.path.startsWith("/env/"))),
+      requests: gzipped.sent.length,
+    };
+    await page.context().close();
+    await gzipped.close();
+  }
 
   // UI steps: the oracle's actions through the form on hard scenarios.
   const scenarios = nativeCli(["list", "--json"]).filter((s) => s.task === "full_incident_management").slice(0, 6);
@@ -96,4 +128,6 @@ for (const [task, s] of Object.entries(api.stepping)) {
 console.log(`  PromQL through the JS API (parse + evaluate + JSON): instant median ${api.query_instant_us_median.toFixed(1)} µs, 60-minute range median ${api.query_range_us_median.toFixed(1)} µs`);
 console.log(`  wasm memory: ${api.memory.map((m) => `${m.episodes}: ${m.wasm_mib.toFixed(1)} MiB`).join(", ")}`);
 console.log(`  navigation → interactive: median ${report.navigation_to_interactive_ms.median.toFixed(0)} ms of ${loads} cold loads (wasm running after ${report.navigation_to_interactive_ms.wasm_started_median.toFixed(0)} ms)`);
+const bytes = report.no_user_action_kb;
+console.log(`  downloaded with no user action (gzip): ${bytes.total.toFixed(1)} KB in ${bytes.requests} requests: first load ${bytes.first_load.toFixed(1)} KB, then the core-only module ${bytes.core_only_module.toFixed(1)} KB and the service worker's precache ${bytes.service_worker_precache.toFixed(1)} KB`);
 console.log(`  UI step: p50 ${report.ui_step_ms.p50.toFixed(1)} ms, p95 ${report.ui_step_ms.p95.toFixed(1)} ms (${report.ui_step_ms.steps} steps)`);
