@@ -42,7 +42,7 @@
 //! | 7 | `export` | the exports of an episode by kind (`ExportKind`) |
 //! | 8 | `agents`, `leaderboard`, `replay` | the baseline agents; leaderboard merging; replay codes |
 //! | 9 | `runner` | whole episodes played by an agent or an action list; the trajectory digest |
-//! | 10 | `workshop` | workshop packs, result codes replayed and graded, the curriculum, QR codes |
+//! | 10 | `workshop`, `evaluate` | workshop packs, result codes replayed and graded, the curriculum, QR codes; an agent evaluated over many episodes (in parallel natively), its scores per scenario and per dimension |
 //! | 11 | `cli`, `web` | the boundaries: the terminal (and `bench`, and `serve-app`: the release build served over HTTP); the browser (JS API, JS values, the app) |
 //!
 //! The crate root re-exports what a user of the library needs most:
@@ -75,6 +75,8 @@ pub mod replay;
 pub mod runner;
 
 pub mod workshop;
+
+pub mod evaluate;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

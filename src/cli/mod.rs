@@ -1,15 +1,17 @@
 //! The `firedrill` command-line tool (native only): check scenario files,
 //! list scenarios, play an episode with a baseline agent or an action file,
 //! and print its grade or dashboard, an export of it, or the answer to a
-//! PromQL query over its metrics (in the Prometheus HTTP API's JSON); and
-//! serve the app's release build to a room without internet (`serve-app`,
-//! which runs until stopped).
+//! PromQL query over its metrics (in the Prometheus HTTP API's JSON);
+//! evaluate an agent over many scenarios and seeds in parallel
+//! (`evaluate`); and serve the app's release build to a room without
+//! internet (`serve-app`, which runs until stopped).
 //!
 //! Exit codes: 0 success, 1 bad input (invalid scenario files, a refused
 //! action, a folder or port `serve-app` cannot use), 2 bad arguments (with
 //! a usage message).
 
 pub mod bench;
+pub mod evaluate;
 pub mod serve;
 
 use crate::agents::{self, AGENT_NAMES};
@@ -36,6 +38,7 @@ USAGE:
     firedrill render (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill export KIND (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json]
     firedrill query (--scenario ID | --task TASK) [--seed N] [--agent A | --actions FILE.json] [--time T | --start S --end E --step D] [--] EXPR
+    firedrill evaluate (--task TASK | --scenario ID)... --seeds N..M [--agent A] [--jobs N] [--scenarios DIR] [--json | --csv]
     firedrill bench [--json] [--smoke]
     firedrill help
 
@@ -83,6 +86,19 @@ COMMANDS:
              prints the Prometheus HTTP API JSON (instant query at --time, by default the
              episode's end; range query with --start, --end and --step); a query that fails
              prints the JSON error (status \"error\") and exits 1
+    evaluate  play the agent (default heuristic) on every scenario given, for every seed of
+             --seeds, in parallel on --jobs threads (default: one per core), with a progress bar
+             on stderr when it is a terminal; print a table: per scenario its task, episodes, mean,
+             min and max score, the share passed and the mean of each grade dimension, then a
+             row over all episodes (the mean of each dimension over the episodes graded on it);
+             then the wall time and episodes per second on stderr. The numbers do not depend on
+             --jobs: episodes are summed up sorted by scenario, then seed.
+             --json: one object {agent, seeds: {first, last, count}, episodes, mean_score,
+             pass_rate, per_scenario: [{scenario, task, episodes, mean_score, min_score,
+             max_score, pass_rate, dimensions: {name: mean}}], per_dimension: {name: mean},
+             results: [{scenario, task, seed, score, passed, steps, status, terminated,
+             truncated, cumulative_reward, dimensions: {name: score}}]};
+             --csv: one row per episode: scenario,task,seed,score,<each dimension>
     bench    measure this build (about 10 s): steps per second of each task with the heuristic
              (in Env::step, in Env::step_lean over the same actions, and with resets and the
              agent), reset and grade time, PromQL instant and range query latency over a
@@ -91,14 +107,19 @@ COMMANDS:
              reset_us, episodes, queries; --smoke: a fraction of a second, figures meaningless)
 
 OPTIONS:
-    --scenario ID    a scenario id (see `firedrill list`)
+    --scenario ID    a scenario id (see `firedrill list`); evaluate: repeat it or separate ids by
+                     commas
     --task TASK      severity_classification | root_cause_analysis | full_incident_management;
-                     the seed picks one of the task's scenarios
+                     the seed picks one of the task's scenarios; evaluate: every scenario of the
+                     task (with --scenarios, those of DIR too); repeatable, comma-separated
     --seed N         unsigned integer seed (default 1)
+    --seeds N..M     (evaluate) the seeds N to M, both included (M ≥ N), or one seed N
+    --jobs N         (evaluate) threads playing episodes (default: one per core)
     --agent A        baseline agent playing the episode (default heuristic)
     --actions FILE   a JSON array of actions {action_type, target, parameters, reasoning}
     --scenarios DIR  also load the scenario files of DIR (or a single file) before selecting
     --json           machine-readable output
+    --csv            (evaluate) one CSV row per episode
     --strict         (check) warnings as errors: see check
     --smoke          (bench) check that everything runs instead of measuring
     --time T         query time: simulated Unix seconds (decimals allowed)
@@ -143,11 +164,18 @@ fn input(message: impl Into<String>) -> Failure {
 struct Options {
     scenario: Option<String>,
     task: Option<String>,
+    /// Every --scenario given, in order (evaluate takes several).
+    scenario_ids: Vec<String>,
+    /// Every --task given, in order (evaluate takes several).
+    tasks: Vec<String>,
     seed: Option<u64>,
+    seeds: Option<String>,
+    jobs: Option<usize>,
     agent: Option<String>,
     actions: Option<PathBuf>,
     scenarios: Vec<PathBuf>,
     json: bool,
+    csv: bool,
     smoke: bool,
     strict: bool,
     time: Option<String>,
@@ -183,12 +211,13 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
         if !allowed.contains(&key) {
             return Err(usage(format!("unknown option {name}")));
         }
-        if matches!(key, "json" | "smoke" | "strict" | "lan") {
+        if matches!(key, "json" | "csv" | "smoke" | "strict" | "lan") {
             if inline_value.is_some() {
                 return Err(usage(format!("{name} takes no value")));
             }
             match key {
                 "json" => options.json = true,
+                "csv" => options.csv = true,
                 "smoke" => options.smoke = true,
                 "lan" => options.lan = true,
                 _ => options.strict = true,
@@ -206,8 +235,25 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Failure> 
             }
         };
         match key {
-            "scenario" => options.scenario = Some(value),
-            "task" => options.task = Some(value),
+            "scenario" => {
+                options.scenario_ids.push(value.clone());
+                options.scenario = Some(value)
+            }
+            "task" => {
+                options.tasks.push(value.clone());
+                options.task = Some(value)
+            }
+            "seeds" => options.seeds = Some(value),
+            "jobs" => {
+                options.jobs = match value.parse::<usize>() {
+                    Ok(jobs) if jobs > 0 => Some(jobs),
+                    _ => {
+                        return Err(usage(format!(
+                            "--jobs expects a number of threads (1 or more), found {value:?}"
+                        )))
+                    }
+                }
+            }
             "seed" => {
                 options.seed = Some(value.parse::<u64>().map_err(|_| {
                     usage(format!(
@@ -314,6 +360,32 @@ fn dispatch(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
                 return Err(failure);
             }
         },
+        "evaluate" => {
+            if rest
+                .iter()
+                .any(|a| a == "--seed" || a.starts_with("--seed="))
+            {
+                return Err(usage(
+                    "evaluate takes --seeds N..M (or --seeds N), not --seed",
+                ));
+            }
+            return evaluate::evaluate(
+                &parse_options(
+                    rest,
+                    &[
+                        "scenario",
+                        "task",
+                        "seeds",
+                        "agent",
+                        "jobs",
+                        "scenarios",
+                        "json",
+                        "csv",
+                    ],
+                )?,
+                out,
+            );
+        }
         "bench" => bench(&parse_options(rest, &["json", "smoke"])?)?,
         "help" | "--help" | "-h" => USAGE.to_string(),
         other => return Err(usage(format!("unknown command {other:?}"))),
