@@ -1,0 +1,116 @@
+"""Firedrill: incident-response drills for agents, from Python.
+
+A seeded simulation of microservices in the middle of an incident whose
+blast radius grows every step, the environment contract to respond to it
+(``reset`` / ``step`` / ``state`` / ``grade``), PromQL over the episode's
+metrics, a grader and baseline agents: the Rust core of the ``firedrill``
+CLI and the browser app, built into this package with PyO3. The same
+scenario, seed and actions give the same trajectory and score here, in
+the CLI and in the browser.
+
+>>> import firedrill
+>>> env = firedrill.Env()
+>>> observation = env.reset(scenario="connection-pool-exhaustion-v1", seed=42)
+>>> agent = firedrill.Agent("heuristic")
+>>> while not observation["done"]:
+...     step = env.step(agent.act(env))
+...     observation = step["observation"]
+>>> grade = env.grade()
+>>> grade["final_grade"], [d["name"] for d in grade["dimensions"]][:2]
+(True, ['severity_accuracy', 'diagnosis_accuracy'])
+
+The modules:
+
+- :mod:`firedrill.env`: :class:`Env`;
+- :mod:`firedrill.agents`: :class:`Agent` (``random``, ``heuristic``,
+  ``oracle``) and :func:`run_episode`;
+- :mod:`firedrill.errors`: :class:`FiredrillError` and one subclass per
+  kind (``ResetNeeded``, ``EpisodeOver``, ``InvalidAction``, …);
+- here: :func:`scenarios`, :func:`causes`, :func:`curriculum`,
+  :func:`packs`, :func:`grade_code`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import _core
+from .agents import AGENT_NAMES, Agent, run_episode
+from .env import JSON, Env
+from .errors import (
+    EpisodeOver,
+    FiredrillError,
+    InternalError,
+    InvalidAction,
+    InvalidArgument,
+    QueryError,
+    ResetNeeded,
+    ScenarioError,
+    UnknownScenario,
+    UnknownTask,
+)
+
+#: The version of the Rust core this package was built from.
+__version__: str = _core.VERSION
+#: The action types, in their canonical order.
+ACTION_TYPES: tuple[str, ...] = tuple(_core.ACTION_TYPES)
+#: The largest seed: 2**53 - 1, so that a seed survives JavaScript numbers
+#: and JSON (the browser replays every seed the same).
+MAX_SEED: int = _core.MAX_SEED
+
+
+def scenarios() -> list[JSON]:
+    """The built-in scenarios: ``[{id, handle, title, debrief_title, task,
+    fault, services}]`` (``firedrill list --json``)."""
+    return json.loads(_core.scenarios())
+
+
+def causes() -> list[JSON]:
+    """The taxonomy of causes a diagnosis names: ``[{id, name,
+    description}]`` (``firedrill causes --json``)."""
+    return json.loads(_core.causes())
+
+
+def curriculum() -> list[JSON]:
+    """The stages, easy to hard: ``[{task, title, objective, difficulty,
+    step_budget, pass_mark, dimensions, scenarios, ...}]``
+    (``firedrill curriculum --json``)."""
+    return json.loads(_core.curriculum())
+
+
+def packs() -> list[JSON]:
+    """The built-in workshop packs: ``[{id, title, summary, objectives,
+    drills}]`` (``firedrill packs --json``)."""
+    return json.loads(_core.packs())
+
+
+def grade_code(code: str) -> JSON:
+    """Replays a result code (``r1.…``) over the built-in scenarios and
+    grades the episode it plays, as ``firedrill grade-code`` does (the
+    code's own score is never trusted)."""
+    return json.loads(_core.grade_code(code))
+
+
+__all__ = [
+    "ACTION_TYPES",
+    "AGENT_NAMES",
+    "MAX_SEED",
+    "Agent",
+    "Env",
+    "EpisodeOver",
+    "FiredrillError",
+    "InternalError",
+    "InvalidAction",
+    "InvalidArgument",
+    "QueryError",
+    "ResetNeeded",
+    "ScenarioError",
+    "UnknownScenario",
+    "UnknownTask",
+    "causes",
+    "curriculum",
+    "grade_code",
+    "packs",
+    "run_episode",
+    "scenarios",
+]
