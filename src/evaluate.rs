@@ -36,8 +36,9 @@ use crate::agents::{self, AGENT_NAMES};
 use crate::env::{Env, EnvError, GradeDimension, Selection, Status, Task};
 use crate::runner::{run_episode, Driver, RunError};
 use crate::scenario::Catalog;
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -114,9 +115,31 @@ impl Serialize for DimensionScores {
     }
 }
 
+impl<'de> Deserialize<'de> for DimensionScores {
+    /// Reads the object back in the order of its text (`{"name": score, …}`).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Scores;
+        impl<'de> Visitor<'de> for Scores {
+            type Value = DimensionScores;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of grade dimension names to scores")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut scores = Vec::new();
+                while let Some((dimension, score)) = map.next_entry::<GradeDimension, f64>()? {
+                    scores.push((dimension, score));
+                }
+                Ok(DimensionScores(scores))
+            }
+        }
+        deserializer.deserialize_map(Scores)
+    }
+}
+
 /// The outcome of one episode: what `firedrill run --json` prints of it,
-/// without the actions.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// without the actions. Its JSON reads back to the same value, bit for bit
+/// (for results played in other processes, then [`summarize`]d).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpisodeResult {
     /// Scenario id.
     pub scenario: String,
@@ -268,12 +291,18 @@ pub fn play_episode(
         Driver::Agent(player.as_mut()),
     )
     .map_err(failed)?;
-    let state = env.state().map_err(not_run)?;
-    let grade = env.grade().map_err(not_run)?;
+    episode_result(env, episode.seed).map_err(not_run)
+}
+
+/// The result of the episode in `env`, played to its end by anyone (a
+/// baseline agent, a Python agent, a list of actions), reset with `seed`.
+pub fn episode_result(env: &mut Env, seed: u64) -> Result<EpisodeResult, EnvError> {
+    let state = env.state()?;
+    let grade = env.grade()?;
     Ok(EpisodeResult {
         scenario: state.scenario,
         task: state.task,
-        seed: episode.seed,
+        seed,
         score: grade.score,
         passed: grade.passed,
         steps: state.step,
@@ -488,6 +517,16 @@ mod tests {
             summarize("random", Vec::new()),
             Err(EvaluateError::NoEpisodes)
         );
+    }
+
+    #[test]
+    fn results_read_back_from_json_bit_for_bit() {
+        let catalog = Catalog::builtin();
+        let report = evaluate(&catalog, "random", &plan(1..=3)).unwrap();
+        let json = serde_json::to_string(&report.results).unwrap();
+        let read: Vec<EpisodeResult> = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, report.results);
+        assert_eq!(summarize("random", read).unwrap(), report);
     }
 
     #[test]

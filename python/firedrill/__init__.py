@@ -26,17 +26,30 @@ The modules:
   ``oracle``) and :func:`run_episode`;
 - :mod:`firedrill.errors`: :class:`FiredrillError` and one subclass per
   kind (``ResetNeeded``, ``EpisodeOver``, ``InvalidAction``, …);
+- :mod:`firedrill.evaluate`: :func:`evaluate`, an agent over many
+  episodes, summed up as ``firedrill evaluate --json``;
+- :mod:`firedrill.ray` (needs ``ray``): the same on a Ray cluster, and
+  ``python -m firedrill.evaluate``;
+- :mod:`firedrill.gym` (needs ``gymnasium``): :class:`~firedrill.gym.FiredrillEnv`,
+  registered as ``firedrill/Firedrill-v0`` once both are imported;
 - here: :func:`scenarios`, :func:`causes`, :func:`curriculum`,
   :func:`packs`, :func:`grade_code`.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
 import json
+import sys
+from types import ModuleType
+from typing import Any
 
 from . import _core
 from .agents import AGENT_NAMES, Agent, run_episode
 from .env import JSON, Env
+from .evaluate import evaluate
 from .errors import (
     EpisodeOver,
     FiredrillError,
@@ -91,6 +104,45 @@ def grade_code(code: str) -> JSON:
     return json.loads(_core.grade_code(code))
 
 
+def __getattr__(name: str) -> ModuleType:
+    """``firedrill.ray`` and ``firedrill.gym`` on first use: their
+    dependencies (ray, gymnasium) are optional and slow to import."""
+    if name in ("ray", "gym"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'firedrill' has no attribute {name!r}")
+
+
+class _RegisterWithGymnasium(importlib.abc.MetaPathFinder):
+    """Registers ``firedrill/Firedrill-v0`` right after gymnasium is
+    imported (if it ever is), so that neither import order nor an
+    unused gymnasium costs anything."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "gymnasium":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            exec_module = spec.loader.exec_module
+
+            def exec_and_register(module: ModuleType) -> None:
+                exec_module(module)
+                from .gym import register
+
+                register()
+
+            spec.loader.exec_module = exec_and_register  # type: ignore[method-assign]
+        return spec
+
+
+if "gymnasium" in sys.modules:
+    from .gym import register as _register
+
+    _register()
+elif importlib.util.find_spec("gymnasium") is not None:
+    sys.meta_path.insert(0, _RegisterWithGymnasium())
+
+
 __all__ = [
     "ACTION_TYPES",
     "AGENT_NAMES",
@@ -109,6 +161,7 @@ __all__ = [
     "UnknownTask",
     "causes",
     "curriculum",
+    "evaluate",
     "grade_code",
     "packs",
     "run_episode",

@@ -14,7 +14,11 @@
 //!   `scenarios()`, `traces(service, limit)` → JSON text; `render()`,
 //!   `exposition()`, `telemetry()`, `export(kind)`, `load_scenario(text,
 //!   file_name)` → text;
-//! - `Agent(name, seed)`: `act(env)` → the action as JSON text.
+//! - `Agent(name, seed)`: `act(env)` → the action as JSON text;
+//! - evaluations (`firedrill evaluate`'s functions): `evaluate(agent,
+//!   episodes)`, `summarize(agent, results)` and the `Env` methods
+//!   `play_episode(agent, scenario, seed)` and `episode_result()` → JSON
+//!   text (an episode's result, or the report).
 //!
 //! Every mistake by the caller and every refusal of the core raises the
 //! exception of `firedrill.errors` whose `kind` is the error's kind
@@ -30,6 +34,10 @@
 
 use firedrill::agents::{Agent as CoreAgent, Heuristic, Oracle, RandomAgent, AGENT_NAMES};
 use firedrill::env::{Action, Env as CoreEnv, EnvError, Selection, ACTION_TYPES, MAX_TEXT_CHARS};
+use firedrill::evaluate::{
+    episode_result, evaluate as evaluate_core, play_episode as play_core_episode,
+    summarize as summarize_core, EpisodeResult, EpisodeSpec, EvaluateError,
+};
 use firedrill::export::{episode_export, ExportKind};
 use firedrill::promql::{json as prometheus_json, Engine, QueryError};
 use firedrill::rng::MAX_SAFE_SEED;
@@ -382,6 +390,85 @@ fn grade_code(py: Python<'_>, code: &Bound<'_, PyAny>) -> PyResult<String> {
     .map_err(|e| raise(py, e))
 }
 
+/// An evaluation's error as the exception of its kind, in the call `what`.
+fn evaluation_failed(what: &str) -> impl Fn(EvaluateError) -> WebError + '_ {
+    move |error| {
+        let kind = match &error {
+            EvaluateError::UnknownAgent(_) | EvaluateError::NoEpisodes => {
+                ErrorKind::InvalidArgument
+            }
+            EvaluateError::UnknownScenario(_) => ErrorKind::UnknownScenario,
+            EvaluateError::Episode { error, .. } => ErrorKind::of(&error.error),
+            EvaluateError::ThreadPool(_) => ErrorKind::Internal,
+        };
+        WebError::new(kind, format!("{what}: {error}"))
+    }
+}
+
+/// JSON text of type `T` handed over by the package (not by users).
+fn parse_json<T: serde::de::DeserializeOwned>(
+    value: &Bound<'_, PyAny>,
+    what: &str,
+) -> Result<T, String> {
+    let Ok(json) = value.cast::<PyString>() else {
+        return Err(format!(
+            "{what} must be JSON text (a str), got {}",
+            type_name(value)
+        ));
+    };
+    let json = json
+        .to_str()
+        .map_err(|_| format!("{what} is not valid UTF-8 text"))?;
+    serde_json::from_str(json).map_err(|e| format!("{what} is not valid: {e}"))
+}
+
+/// Plays the episodes (the JSON text of `[{scenario, seed}]`) of the
+/// baseline agent `agent` in sequence over the built-in scenarios, as
+/// `firedrill evaluate --jobs 1` does, and returns its report (`firedrill
+/// evaluate --json`).
+#[pyfunction]
+fn evaluate(
+    py: Python<'_>,
+    agent: &Bound<'_, PyAny>,
+    episodes: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let read = || -> Result<_, String> {
+        let agent = text(agent, "agent", 32)?.ok_or_else(|| String::from("agent is required"))?;
+        let episodes: Vec<EpisodeSpec> = parse_json(episodes, "episodes")?;
+        Ok((agent, episodes))
+    };
+    let (agent, episodes) = read().map_err(|m| raise(py, argument("evaluate", m)))?;
+    py.detach(|| {
+        let report = evaluate_core(&Catalog::builtin(), &agent, &episodes)
+            .map_err(evaluation_failed("evaluate"))?;
+        to_json(&report)
+    })
+    .map_err(|e| raise(py, e))
+}
+
+/// The report (`firedrill evaluate --json`) of episode results (the JSON
+/// text of a list of `play_episode`'s or `episode_result`'s results, in any
+/// order) of the agent named `agent`: sorted, then summed up as the CLI
+/// does, so that the same episodes give the same numbers to the last bit.
+#[pyfunction]
+fn summarize(
+    py: Python<'_>,
+    agent: &Bound<'_, PyAny>,
+    results: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let read = || -> Result<_, String> {
+        let agent = text(agent, "agent", 200)?.ok_or_else(|| String::from("agent is required"))?;
+        let results: Vec<EpisodeResult> = parse_json(results, "results")?;
+        Ok((agent, results))
+    };
+    let (agent, results) = read().map_err(|m| raise(py, argument("summarize", m)))?;
+    py.detach(|| {
+        let report = summarize_core(&agent, results).map_err(evaluation_failed("summarize"))?;
+        to_json(&report)
+    })
+    .map_err(|e| raise(py, e))
+}
+
 /// A baseline agent by name: its own type, so that it can move between
 /// threads (`firedrill::agents::by_name` returns a plain `dyn Agent`).
 fn baseline_agent(name: &str, seed: u64) -> Option<Box<dyn CoreAgent + Send>> {
@@ -551,6 +638,49 @@ impl Env {
         let request = EpisodeRequest::read(agent, scenario, task, seed, actions)
             .map_err(|m| raise(py, argument("run_episode", m)))?;
         self.with(py, |env| request.play(env))
+    }
+
+    /// Plays one episode of an evaluation in this environment: the
+    /// baseline agent `agent`, seeded with `seed`, on `scenario` reset
+    /// with `seed`, as `firedrill evaluate` plays it; returns its result
+    /// (`{scenario, task, seed, score, passed, steps, status, ...,
+    /// dimensions}`).
+    fn play_episode(
+        &self,
+        py: Python<'_>,
+        agent: &Bound<'_, PyAny>,
+        scenario: &Bound<'_, PyAny>,
+        seed: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let read = || -> Result<_, String> {
+            let agent =
+                text(agent, "agent", 32)?.ok_or_else(|| String::from("agent is required"))?;
+            let scenario = text(scenario, "scenario", 200)?
+                .ok_or_else(|| String::from("scenario is required"))?;
+            Ok((
+                agent,
+                EpisodeSpec {
+                    scenario,
+                    seed: self::seed(seed, "seed")?,
+                },
+            ))
+        };
+        let (agent, episode) = read().map_err(|m| raise(py, argument("play_episode", m)))?;
+        self.with(py, |env| {
+            let result = play_core_episode(env, &agent, &episode)
+                .map_err(evaluation_failed("play_episode"))?;
+            to_json(&result)
+        })
+    }
+
+    /// The result of the current episode, as an evaluation reports it
+    /// (the score and dimensions of `grade()`, the steps and status of
+    /// `state()`).
+    fn episode_result(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |env| {
+            let seed = env.state().map_err(failed("episode_result"))?.seed;
+            to_json(&episode_result(env, seed).map_err(failed("episode_result"))?)
+        })
     }
 
     /// Everything about the episode (the ground truth once it is over).
@@ -818,6 +948,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(curriculum, module)?)?;
     module.add_function(wrap_pyfunction!(packs, module)?)?;
     module.add_function(wrap_pyfunction!(grade_code, module)?)?;
+    module.add_function(wrap_pyfunction!(evaluate, module)?)?;
+    module.add_function(wrap_pyfunction!(summarize, module)?)?;
     module.add("AGENT_NAMES", AGENT_NAMES.to_vec())?;
     module.add("ACTION_TYPES", ACTION_TYPES.to_vec())?;
     module.add(

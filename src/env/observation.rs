@@ -5,7 +5,7 @@
 use super::action::Action;
 use crate::scenario::{ActionType, ServiceKind, Task};
 use crate::sim::{ChangeEvent, Health, LogLine};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
@@ -15,7 +15,7 @@ fn no_changes(changes: &Arc<Vec<ChangeEvent>>) -> bool {
 }
 
 /// Incident status: open → investigating → mitigated → resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Declared, nobody acted yet.

@@ -1,11 +1,11 @@
 //! The three tasks of the curriculum, easy to hard: their step budgets,
 //! reward decay and graded dimensions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A curriculum task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
     /// Easy: classify the severity.
@@ -155,7 +155,7 @@ impl fmt::Display for Task {
 /// A graded dimension of a task ([`Task::dimensions`]); serialized as its
 /// name (`severity_accuracy`, …), which grades, leaderboards and the
 /// debrief carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GradeDimension {
     /// The severity given against the scenario's.
