@@ -135,11 +135,18 @@ class _RegisterWithGymnasium(importlib.abc.MetaPathFinder):
         return spec
 
 
-if "gymnasium" in sys.modules:
+def _gymnasium_installed() -> bool:
+    try:
+        return importlib.util.find_spec("gymnasium") is not None
+    except (ImportError, ValueError):  # a broken or blocked gymnasium
+        return False
+
+
+if sys.modules.get("gymnasium") is not None:
     from .gym import register as _register
 
     _register()
-elif importlib.util.find_spec("gymnasium") is not None:
+elif "gymnasium" not in sys.modules and _gymnasium_installed():
     sys.meta_path.insert(0, _RegisterWithGymnasium())
 
 
