@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 
 import pytest
 
@@ -11,7 +12,20 @@ import firedrill.agents
 import firedrill.env
 import firedrill.errors
 
-MODULES = [firedrill, firedrill.env, firedrill.agents, firedrill.errors]
+MODULES = [
+    firedrill,
+    firedrill.env,
+    firedrill.agents,
+    firedrill.errors,
+    # firedrill.evaluate is the function; the module is its namesake.
+    importlib.import_module("firedrill.evaluate"),
+]
+try:
+    import gymnasium  # noqa: F401
+
+    MODULES.append(importlib.import_module("firedrill.gym"))
+except ImportError:
+    pass
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
