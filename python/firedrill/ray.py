@@ -1,6 +1,6 @@
 """Evaluating an agent on a Ray cluster: :func:`evaluate` plays every pair
-of a scenario and a seed on Ray actors, each holding one
-:class:`firedrill.Env`, and sums the results up with the Rust core's
+of a scenario and a seed in Ray tasks, on worker processes that each keep
+one :class:`firedrill.Env`, and sums the results up with the Rust core's
 summarizer: the report equals :func:`firedrill.evaluate`'s (in sequence)
 and ``firedrill evaluate --json``'s (native, on threads), to the last bit.
 
@@ -9,10 +9,13 @@ not. ``python -m firedrill.evaluate`` is its command line; docs/python-ray.md
 says how to run it on one machine and on a multi-node cluster.
 
 How it runs: the episodes (sorted by scenario, then seed) are cut into
-batches; ``num_workers`` actors (one CPU each) take batches as they free
-up (``ray.util.ActorPool``), play them (a baseline agent in the Rust core,
-a Python agent called with each observation) and send back each result as
-JSON text; the driver sums them up. A Python agent is shipped to the
+batches, about four per worker; at most ``num_workers`` Ray tasks (one
+CPU each) run at a time, a new one starting as one ends. Each plays its
+batch (a baseline agent in the Rust core, a Python agent called with each
+observation) in its worker process's environment (made on the process's
+first batch and kept: Ray reuses its worker processes, so a second
+evaluation starts warm) and sends back each result as JSON text; the
+driver sums them up. A Python agent is shipped to the
 workers once with ``ray.put`` (cloudpickle): it must be picklable, and its
 module importable on every node (or defined in the driver's script).
 """
@@ -24,7 +27,6 @@ import math
 from typing import Any
 
 import ray
-from ray.util import ActorPool
 
 from . import _core
 from .env import JSON, Env
@@ -35,17 +37,20 @@ from .evaluate import AgentLike, SeedsLike, _check, agent_name, plan, play_episo
 BATCHES_PER_WORKER = 4
 
 
+#: The environment of this worker process (a Ray worker runs one task at a
+#: a time): made on its first batch, reused by the next ones. An ``Env``
+#: cannot be pickled, so it is never shipped: each worker makes its own.
+_worker_env: Env | None = None
+
+
 @ray.remote(num_cpus=1)
-class Player:
-    """A Ray actor holding one environment (an ``Env`` cannot be pickled:
-    it is made on the worker), reused from episode to episode."""
-
-    def __init__(self) -> None:
-        self.env = Env()
-
-    def play(self, agent: Any, episodes: list[JSON]) -> list[str]:
-        """The results of ``episodes``, as JSON texts."""
-        return play_episodes(self.env, agent, episodes)
+def play_batch(agent: Any, episodes: list[JSON]) -> list[str]:
+    """A Ray task: the results of ``episodes``, as JSON texts, played in
+    this worker process's environment."""
+    global _worker_env
+    if _worker_env is None:
+        _worker_env = Env()
+    return play_episodes(_worker_env, agent, episodes)
 
 
 def batches(episodes: list[JSON], num_workers: int) -> list[list[JSON]]:
@@ -76,7 +81,7 @@ def evaluate(
     address: str | None = None,
 ) -> JSON:
     """Plays every episode of ``scenarios`` and ``task`` at every seed of
-    ``seeds`` on ``num_workers`` Ray actors and returns the report
+    ``seeds`` in at most ``num_workers`` Ray tasks at a time and returns the report
     ``firedrill evaluate --json`` prints (see :func:`firedrill.evaluate`).
 
     Ray is started when it is not yet: ``ray.init(address=address)``, with
@@ -92,19 +97,16 @@ def evaluate(
         num_workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
     num_workers = max(1, min(num_workers, len(episodes)))
     shipped = agent if isinstance(agent, str) else ray.put(agent)
-    players = [Player.remote() for _ in range(num_workers)]
-    try:
-        pool = ActorPool(players)
-        results: list[str] = []
-        for played in pool.map_unordered(
-            lambda player, batch: player.play.remote(shipped, batch),
-            batches(episodes, num_workers),
-        ):
-            results.extend(played)
-    finally:
-        for player in players:
-            ray.kill(player)
+    results: list[str] = []
+    in_flight: list[Any] = []
+    for batch in batches(episodes, num_workers):
+        if len(in_flight) >= num_workers:
+            done, in_flight = ray.wait(in_flight, num_returns=1)
+            results.extend(ray.get(done[0]))
+        in_flight.append(play_batch.remote(shipped, batch))
+    for played in ray.get(in_flight):
+        results.extend(played)
     return json.loads(_core.summarize(agent_name(agent), "[" + ",".join(results) + "]"))
 
 
-__all__ = ["Player", "batches", "evaluate", "init"]
+__all__ = ["batches", "evaluate", "init", "play_batch"]

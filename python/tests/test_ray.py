@@ -1,5 +1,5 @@
 """Evaluations: on Ray (a local instance, `ray.init(num_cpus=2)`, two
-actors), in sequence (`firedrill.evaluate`) and natively (`firedrill
+workers), in sequence (`firedrill.evaluate`) and natively (`firedrill
 evaluate --json`), the same episodes give the same report, to the last
 bit; a Python agent's too; and `python -m firedrill.evaluate --json`
 prints it."""

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", action="append", default=[], help="a task id (repeatable, comma-separated)")
     parser.add_argument("--scenario", action="append", default=[], help="a scenario id (repeatable, comma-separated)")
     parser.add_argument("--seeds", required=True, help="N..M (inclusive) or one seed N")
-    parser.add_argument("--workers", type=int, default=None, help="Ray actors (default: the cluster's CPUs)")
+    parser.add_argument("--workers", type=int, default=None, help="Ray tasks at a time (default: the cluster's CPUs)")
     parser.add_argument("--address", default=None, help="a Ray cluster to join (auto: the one `ray start` began here); default: a local Ray")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the report as JSON")
