@@ -80,3 +80,16 @@ def test_the_module_cli_prints_the_native_report(cli):
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout) == cli_json(cli, "evaluate", *arguments)
     assert "episodes/s" in ran.stderr
+
+
+@pytest.mark.parametrize("output", ["table", "csv"])
+def test_the_module_cli_writes_the_native_table_and_csv(cli, output):
+    from firedrill.evaluate.__main__ import csv, table
+
+    arguments = ["evaluate", "--agent", "random", "--task", "severity_classification", "--seeds", "3..5"]
+    native = subprocess.run(
+        [str(cli), *arguments, *(["--csv"] if output == "csv" else [])],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    report = firedrill.evaluate("random", task="severity_classification", seeds="3..5")
+    assert (csv if output == "csv" else table)(report) == native

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from decimal import Decimal
 
 from .. import _core
 from ..errors import FiredrillError
@@ -73,6 +74,13 @@ def table(report: dict) -> str:
     return text + line(total)
 
 
+def _number(x: float) -> str:
+    """A number as Rust's ``Display`` writes an f64: the shortest text that
+    reads back the same, without an exponent or a trailing ``.0``."""
+    text = format(Decimal(repr(float(x))), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def csv(report: dict) -> str:
     """One row per episode: ``scenario,task,seed,score,<dimension…>``."""
     dimensions = list(report["per_dimension"])
@@ -81,8 +89,8 @@ def csv(report: dict) -> str:
         scenario = r["scenario"]
         if any(c in scenario for c in ',"\n\r'):
             scenario = '"' + scenario.replace('"', '""') + '"'
-        cells = [scenario, r["task"], str(r["seed"]), repr(r["score"])]
-        cells += [repr(r["dimensions"][d]) if d in r["dimensions"] else "" for d in dimensions]
+        cells = [scenario, r["task"], str(r["seed"]), _number(r["score"])]
+        cells += [_number(r["dimensions"][d]) if d in r["dimensions"] else "" for d in dimensions]
         lines.append(",".join(cells))
     return "\n".join(lines) + "\n"
 
