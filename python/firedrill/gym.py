@@ -70,6 +70,8 @@ OBSERVATION_MAX_LENGTH = 131_072
 ACTION_MAX_LENGTH = 8_192
 #: The reward of an action that is not valid JSON or that the scenario refuses.
 INVALID_ACTION_REWARD = -0.1
+#: What an action looks like, for the messages of invalid ones.
+EXPECTED = '{"action_type": ..., "target": ..., "parameters": {...}, "reasoning": ...}'
 #: The marker that ends an observation cut at OBSERVATION_MAX_LENGTH.
 CUT_MARKER = "\n[… cut]"
 
@@ -133,7 +135,9 @@ class FiredrillEnv(gymnasium.Env):
             info["grade"] = self.env.grade()
         return info
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
         """Starts an episode: seed ``seed`` of the core, or one drawn from
         the environment's generator. ``options`` may name the ``task`` or
         ``scenario`` to play from now on."""
@@ -163,10 +167,12 @@ class FiredrillEnv(gymnasium.Env):
             try:
                 action = json.loads(action)
             except ValueError as error:
-                return self._invalid(InvalidAction(f"step: the action is not JSON ({error}); expected "
-                                                   '{"action_type": ..., "target": ..., "parameters": {...}, "reasoning": ...}'))
+                message = f"step: the action is not JSON ({error}); expected {EXPECTED}"
+                return self._invalid(InvalidAction(message))
         if not isinstance(action, dict):
-            return self._invalid(InvalidAction(f"step: the action must be a JSON object, got {type(action).__name__}"))
+            kind = type(action).__name__
+            message = f"step: the action must be a JSON object, got {kind}; expected {EXPECTED}"
+            return self._invalid(InvalidAction(message))
         try:
             step = self.env.step(action)
         except (InvalidAction, InvalidArgument) as error:
@@ -211,4 +217,12 @@ def register() -> None:
 
 register()
 
-__all__ = ["ACTION_MAX_LENGTH", "CHARSET", "ENV_ID", "INVALID_ACTION_REWARD", "OBSERVATION_MAX_LENGTH", "FiredrillEnv", "register"]
+__all__ = [
+    "ACTION_MAX_LENGTH",
+    "CHARSET",
+    "ENV_ID",
+    "INVALID_ACTION_REWARD",
+    "OBSERVATION_MAX_LENGTH",
+    "FiredrillEnv",
+    "register",
+]
