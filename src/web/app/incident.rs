@@ -19,19 +19,38 @@ use crate::web::format::metric_value;
 pub fn IncidentArea() -> impl IntoView {
     let state = expect_context::<AppState>();
     let error = state.error;
-    // The episode's view is built once per scenario played and updated in
-    // place each step (its parts read the observation); the briefing is
-    // rebuilt when the chosen scenario or stage changes.
-    let playing_scenario = Memo::new(move |_| {
-        state
-            .observation
-            .with(|o| o.as_ref().map(|o| o.scenario.clone()))
-    });
-    let body = move || match playing_scenario.get() {
-        Some(_) => view! { <EpisodeView/> }.into_any(),
+    let body = move || match state.observation.get() {
+        Some(observation) => episode_view(&observation, state.exam_running()).into_any(),
         None => briefing_view(state).into_any(),
     };
-    let playing = move || playing_scenario.with(Option::is_some);
+    let playing = move || state.observation.with(Option::is_some);
+    let investigations = move || {
+        state.observation.with(|o| {
+            let investigations = &o.as_ref()?.investigations;
+            if investigations.is_empty() {
+                return None;
+            }
+            // Newest first; only the newest open.
+            let views = investigations
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, investigation)| {
+                    let traces = state
+                        .env
+                        .with_value(|env| env.traces(Some(&investigation.service), TRACES_SHOWN))
+                        .unwrap_or_default();
+                    investigation_view(investigation, &traces, i == 0)
+                })
+                .collect_view();
+            Some(view! {
+                <section class="panel" aria-labelledby="investigations-heading">
+                    <h3 id="investigations-heading" class="flush">"Investigations"</h3>
+                    <div class="investigations" data-testid="investigations">{views}</div>
+                </section>
+            })
+        })
+    };
     let banner = move || {
         state.replay_banner.get().map(|text| {
             let playing = state.observation.with(Option::is_some);
@@ -84,7 +103,7 @@ pub fn IncidentArea() -> impl IntoView {
                 </div>
                 <PromqlConsole/>
             </Show>
-            <Investigations/>
+            {investigations}
         </div>
     }
 }
@@ -179,51 +198,79 @@ fn listed_briefing_view(
 /// The running episode: status bar, services coloured by health, alerts.
 /// In an exam, nothing says whether an action was right: no reward, and a
 /// fix that is taking effect shows as "investigating" (the metrics show
-/// the recovery, as in real life). Built once per scenario played: each
-/// step updates its texts, and the table's rows and the alerts by key (a
-/// service's row stays, an alert that did not change stays).
-#[component]
-fn EpisodeView() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let observation = state.observation;
-    let text = move |field: fn(&Observation) -> String| {
-        move || observation.with(|o| o.as_ref().map(field).unwrap_or_default())
+/// the recovery, as in real life).
+fn episode_view(observation: &Observation, exam: bool) -> impl IntoView {
+    let status = match observation.status {
+        Status::Mitigated if exam => Status::Investigating,
+        status => status,
     };
-    let status = move || {
-        let exam = state.exam_running();
-        observation.with(|o| {
-            o.as_ref().map_or("", |o| match o.status {
-                Status::Mitigated if exam => Status::Investigating.name(),
-                status => status.name(),
-            })
+    let services = observation
+        .services
+        .iter()
+        .map(|service| {
+            // A dashboard that lost its data shows the last values, greyed.
+            let health = if service.data_missing {
+                "no data"
+            } else {
+                service.health.name()
+            };
+            let pill = if service.data_missing { "nodata" } else { health };
+            view! {
+                <tr class=format!("health-{pill}") data-testid="service-row" data-service=service.name.clone()>
+                    <th scope="row">
+                        {service.name.clone()}
+                        <div class="muted small" data-testid="service-team">{format!("team {}", service.team)}</div>
+                    </th>
+                    <td><span class=format!("pill pill-{pill}") title=service.data_missing.then_some("Its metrics stopped arriving: the numbers are the last ones seen.")>{health}</span></td>
+                    <td class="num">{format!("{:.1}%", service.error_ratio * 100.0)}</td>
+                    <td class="num">{format!("{:.0} ms", service.latency_p99_seconds * 1000.0)}</td>
+                    <td class="num">{format!("{:.0}", service.requests_per_second)}</td>
+                </tr>
+            }
         })
-    };
-    let done = move || observation.with(|o| o.as_ref().is_some_and(|o| o.done));
-    let rows =
-        Memo::new(move |_| observation.with(|o| o.as_ref().map(service_rows).unwrap_or_default()));
-    let row_names = Memo::new(move |_| {
-        rows.with(|rows| rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
-    });
-    let alerts =
-        Memo::new(move |_| observation.with(|o| o.as_ref().map(alert_rows).unwrap_or_default()));
+        .collect_view();
+    let alerts = observation
+        .alerts
+        .iter()
+        .filter(|alert| alert.state != AlertState::Resolved)
+        .map(|alert| {
+            let state = match alert.state {
+                AlertState::Pending => "pending",
+                AlertState::Firing => "firing",
+                AlertState::Resolved => "resolved",
+            };
+            view! {
+                <li class=format!("alert alert-{state}")>
+                    <span class=format!("pill pill-{state}")>{state}</span>
+                    <strong>{alert.name.clone()}</strong>
+                    <span class="muted">{format!(" {} · {}", alert.service, alert.severity)}</span>
+                    <div class="alert-summary">{alert.summary.clone()}</div>
+                </li>
+            }
+        })
+        .collect_view();
+    let no_alerts = observation
+        .alerts
+        .iter()
+        .all(|alert| alert.state == AlertState::Resolved);
     view! {
         <div class="status-bar">
-            <span class="status-title">{text(|o| o.title.clone())}</span>
-            <span>"Task "<b>{text(|o| o.task.title().to_string())}</b></span>
-            <span>"Step "<b data-testid="step-counter">{text(|o| format!("{}/{}", o.step, o.step_budget))}</b></span>
-            <span>"Drill "<b data-testid="drill-handle">{text(|o| o.handle.clone())}</b></span>
-            <span>"Status "<b data-testid="episode-status">{status}</b></span>
-            {move || done().then(|| view! {
+            <span class="status-title">{observation.title.clone()}</span>
+            <span>"Task "<b>{observation.task.title()}</b></span>
+            <span>"Step "<b data-testid="step-counter">{format!("{}/{}", observation.step, observation.step_budget)}</b></span>
+            <span>"Drill "<b data-testid="drill-handle">{observation.handle.clone()}</b></span>
+            <span>"Status "<b data-testid="episode-status">{status.name()}</b></span>
+            {observation.done.then(|| view! {
                 <span class="over" data-testid="episode-over">"Drill over: the debrief is above"</span>
             })}
-            {move || if state.exam_running() {
+            {if exam {
                 view! { <span data-testid="exam-badge">"Exam"</span> }.into_any()
             } else {
-                view! { <span>"Reward "<b data-testid="cumulative-reward">{text(|o| format!("{:.3}", o.cumulative_reward))}</b></span> }.into_any()
+                view! { <span>"Reward "<b data-testid="cumulative-reward">{format!("{:.3}", observation.cumulative_reward)}</b></span> }.into_any()
             }}
         </div>
-        <p class="summary">{text(|o| o.summary.clone())}</p>
-        <p class="objective">{text(|o| o.objective.to_string())}</p>
+        <p class="summary">{observation.summary.clone()}</p>
+        <p class="objective">{observation.objective}</p>
         <div class="grid-2">
             <div>
                 <h3>"Services"</h3>
@@ -237,177 +284,19 @@ fn EpisodeView() -> impl IntoView {
                             <th scope="col" class="num">"req/s"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        <For each=move || row_names.get() key=|name| name.clone() let:name>
-                            {service_row(rows, name)}
-                        </For>
-                    </tbody>
+                    <tbody>{services}</tbody>
                 </table>
             </div>
             <div>
                 <h3>"Alerts"</h3>
-                <ul class="alerts" data-testid="alert-list">
-                    <For each=move || alerts.get() key=|alert| alert.clone() let:alert>
-                        {alert_item(alert)}
-                    </For>
-                </ul>
-                {move || alerts.with(Vec::is_empty).then(|| view! { <p class="muted">"No alert is pending or firing."</p> })}
+                <ul class="alerts" data-testid="alert-list">{alerts}</ul>
+                {no_alerts.then(|| view! { <p class="muted">"No alert is pending or firing."</p> })}
             </div>
         </div>
     }
 }
 
-/// One service of the table as shown: a dashboard that lost its data shows
-/// the last values, greyed.
-#[derive(Clone, Debug, PartialEq)]
-struct ServiceRow {
-    name: String,
-    team: String,
-    health: &'static str,
-    data_missing: bool,
-    errors: String,
-    p99: String,
-    requests: String,
-}
-
-impl ServiceRow {
-    /// The pill's (and the row's) colour class.
-    fn pill(&self) -> &'static str {
-        if self.data_missing {
-            "nodata"
-        } else {
-            self.health
-        }
-    }
-}
-
-fn service_rows(observation: &Observation) -> Vec<ServiceRow> {
-    observation
-        .services
-        .iter()
-        .map(|service| ServiceRow {
-            name: service.name.clone(),
-            team: service.team.clone(),
-            health: if service.data_missing {
-                "no data"
-            } else {
-                service.health.name()
-            },
-            data_missing: service.data_missing,
-            errors: format!("{:.1}%", service.error_ratio * 100.0),
-            p99: format!("{:.0} ms", service.latency_p99_seconds * 1000.0),
-            requests: format!("{:.0}", service.requests_per_second),
-        })
-        .collect()
-}
-
-/// A row of the services table, updated in place from `rows`.
-fn service_row(rows: Memo<Vec<ServiceRow>>, name: String) -> impl IntoView {
-    let row = {
-        let name = name.clone();
-        Memo::new(move |_| rows.with(|rows| rows.iter().find(|r| r.name == name).cloned()))
-    };
-    let cell = move |field: fn(&ServiceRow) -> String| {
-        move || row.with(|r| r.as_ref().map(field).unwrap_or_default())
-    };
-    view! {
-        <tr class=cell(|r| format!("health-{}", r.pill())) data-testid="service-row" data-service=name.clone()>
-            <th scope="row">
-                {name.clone()}
-                <div class="muted small" data-testid="service-team">{cell(|r| format!("team {}", r.team))}</div>
-            </th>
-            <td>
-                <span
-                    class=cell(|r| format!("pill pill-{}", r.pill()))
-                    title=move || row.with(|r| r.as_ref().is_some_and(|r| r.data_missing).then_some("Its metrics stopped arriving: the numbers are the last ones seen."))
-                >
-                    {cell(|r| r.health.to_string())}
-                </span>
-            </td>
-            <td class="num">{cell(|r| r.errors.clone())}</td>
-            <td class="num">{cell(|r| r.p99.clone())}</td>
-            <td class="num">{cell(|r| r.requests.clone())}</td>
-        </tr>
-    }
-}
-
-/// A pending or firing alert as listed: the list's key (an alert whose
-/// state or summary changes is a new item).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct AlertRow {
-    name: String,
-    service: String,
-    severity: String,
-    state: &'static str,
-    summary: String,
-}
-
-fn alert_rows(observation: &Observation) -> Vec<AlertRow> {
-    observation
-        .alerts
-        .iter()
-        .filter_map(|alert| {
-            let state = match alert.state {
-                AlertState::Pending => "pending",
-                AlertState::Firing => "firing",
-                AlertState::Resolved => return None,
-            };
-            Some(AlertRow {
-                name: alert.name.clone(),
-                service: alert.service.clone(),
-                severity: alert.severity.clone(),
-                state,
-                summary: alert.summary.clone(),
-            })
-        })
-        .collect()
-}
-
-fn alert_item(alert: AlertRow) -> impl IntoView {
-    view! {
-        <li class=format!("alert alert-{}", alert.state)>
-            <span class=format!("pill pill-{}", alert.state)>{alert.state}</span>
-            <strong>{alert.name}</strong>
-            <span class="muted">{format!(" {} · {}", alert.service, alert.severity)}</span>
-            <div class="alert-summary">{alert.summary}</div>
-        </li>
-    }
-}
-
-/// What investigating revealed, newest first, one panel per service kept
-/// from step to step (a panel the responder opened or closed stays so
-/// until the next investigation opens, and the others close).
-#[component]
-fn Investigations() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let services = Memo::new(move |_| {
-        state.observation.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    o.investigations
-                        .iter()
-                        .rev()
-                        .map(|i| i.service.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
-    let newest = Memo::new(move |_| services.with(|s| s.first().cloned()));
-    view! {
-        <Show when=move || services.with(|s| !s.is_empty())>
-            <section class="panel" aria-labelledby="investigations-heading">
-                <h3 id="investigations-heading" class="flush">"Investigations"</h3>
-                <div class="investigations" data-testid="investigations">
-                    <For each=move || services.get() key=|service| service.clone() let:service>
-                        {investigation_view(state, newest, service)}
-                    </For>
-                </div>
-            </section>
-        </Show>
-    }
-}
-
+/// The detailed metrics and latest logs of one investigated service.
 /// The newest log lines of an investigation, newest first, as a list.
 pub(super) fn log_lines(investigation: &Investigation, count: usize) -> impl IntoView {
     investigation
@@ -534,50 +423,11 @@ fn trace_view(service: &str, traces: &[Trace]) -> impl IntoView {
     }
 }
 
-/// The panel of one investigated service, kept from step to step: open
-/// when it is the newest investigation; its details and traces updated.
 fn investigation_view(
-    state: AppState,
-    newest: Memo<Option<String>>,
-    service: String,
+    investigation: &Investigation,
+    traces: &[Trace],
+    open: bool,
 ) -> impl IntoView {
-    let investigation = {
-        let service = service.clone();
-        Memo::new(move |_| {
-            state.observation.with(|o| {
-                o.as_ref()
-                    .and_then(|o| o.investigations.iter().find(|i| i.service == service))
-                    .cloned()
-            })
-        })
-    };
-    let open = {
-        let service = service.clone();
-        move || newest.with(|n| n.as_deref() == Some(service.as_str()))
-    };
-    let details = move || investigation.with(|i| i.as_ref().map(investigation_details));
-    let traces = {
-        let service = service.clone();
-        move || {
-            investigation.track();
-            let traces = state
-                .env
-                .with_value(|env| env.traces(Some(&service), TRACES_SHOWN))
-                .unwrap_or_default();
-            trace_view(&service, &traces)
-        }
-    };
-    view! {
-        <details class="investigation" prop:open=open data-service=service.clone()>
-            <summary><strong>{service.clone()}</strong></summary>
-            {details}
-            {traces}
-        </details>
-    }
-}
-
-/// An investigation's signals, pods and newest log lines.
-fn investigation_details(investigation: &Investigation) -> impl IntoView {
     let metrics = investigation
         .metrics
         .iter()
@@ -627,9 +477,13 @@ fn investigation_details(investigation: &Investigation) -> impl IntoView {
         }
     });
     view! {
-        <div class="metrics">{metrics}</div>
-        {pods}
-        <ul class="logs">{logs}</ul>
+        <details class="investigation" open=open data-service=investigation.service.clone()>
+            <summary><strong>{investigation.service.clone()}</strong></summary>
+            <div class="metrics">{metrics}</div>
+            {pods}
+            <ul class="logs">{logs}</ul>
+            {trace_view(&investigation.service, traces)}
+        </details>
     }
 }
 
