@@ -14,7 +14,7 @@ app with uvicorn. docs/python-server.md describes every route; in short:
   server's ``/curriculum`` and ``/metrics`` (exposition format);
 - the Prometheus HTTP API of a session's episode: ``/api/v1/query``,
   ``query_range``, ``series``, ``labels``, ``label/<name>/values``,
-  ``status/buildinfo``, ``metadata``, with the ``X-Session-Id`` header or
+  ``status/buildinfo``, ``metadata``, ``query_exemplars`` (empty), with the ``X-Session-Id`` header or
   under ``/sessions/<session id>/api/v1/…`` (for Prometheus clients, which
   take only a base URL).
 
@@ -603,6 +603,10 @@ def create_server(
         prometheus_session(request, session_id)
         return JSONResponse({"status": "success", "data": {}})
 
+    async def api_exemplars(request: Request, session_id: Optional[str] = None) -> JSONResponse:
+        prometheus_session(request, session_id)
+        return JSONResponse({"status": "success", "data": []})
+
     api = [
         ("/query", api_query, ["GET", "POST"]),
         ("/query_range", api_query_range, ["GET", "POST"]),
@@ -611,6 +615,7 @@ def create_server(
         ("/label/{name}/values", api_label_values, ["GET"]),
         ("/status/buildinfo", api_buildinfo, ["GET"]),
         ("/metadata", api_metadata, ["GET"]),
+        ("/query_exemplars", api_exemplars, ["GET", "POST"]),
     ]
     for path, handler, methods in api:
         app.add_api_route(f"/api/v1{path}", handler, methods=methods, tags=["Prometheus API"])

@@ -5,7 +5,6 @@ JSON, with the header or under the session's path prefix."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -115,6 +114,12 @@ def test_buildinfo_answers_for_grafana(drill):
     server, sid, *_ = drill
     status, info = server.json("GET", f"/sessions/{sid}/api/v1/status/buildinfo")
     assert status == 200 and info["status"] == "success" and info["data"]["version"]
+    # Save & test asks for 1+1 at the real clock's now.
+    status, answer = server.json("GET", f"/sessions/{sid}/api/v1/query?query=1%2B1&time=1796000000")
+    assert status == 200 and answer["data"]["result"] == [1796000000, "2"]
+    for path in ("/api/v1/metadata", "/api/v1/query_exemplars?query=up&start=0&end=1"):
+        status, answer = server.json("GET", f"/sessions/{sid}{path}")
+        assert status == 200 and answer["status"] == "success"
 
 
 REFUSALS = [
@@ -151,9 +156,15 @@ def test_unknown_sessions_are_refused_in_prometheus_json(drill):
     assert code == 400 and "X-Session-Id" in answer["error"]
 
 
-def test_a_session_before_its_first_reset_says_so():
-    # Over HTTP a session exists from its first reset; the Python API's Env
-    # without an episode answers the series call with ResetNeeded.
+def test_env_series_needs_an_episode_and_selectors():
+    # Over HTTP a session exists from its first reset; the Python API says
+    # what is missing.
     with pytest.raises(firedrill.ResetNeeded):
         firedrill.Env().series(["up"])
-    assert json.dumps(firedrill.Env().telemetry())
+    env = firedrill.Env()
+    env.reset(scenario=POOL, seed=1)
+    with pytest.raises(firedrill.InvalidArgument, match="non-empty list"):
+        env.series([])
+    with pytest.raises(firedrill.InvalidArgument, match="start"):
+        env.series("up", start="yesterday")
+    assert env.series("up")["data"] == env.series(["up"])["data"]

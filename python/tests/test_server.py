@@ -7,6 +7,7 @@ graded as the CLI grades it."""
 from __future__ import annotations
 
 import doctest
+import json
 import time
 
 import pytest
@@ -21,8 +22,6 @@ pytest_plugins = ["serving"]
 def reset(server, **body):
     status, headers, payload = server.request("POST", "/reset", body)
     assert status == 200, payload
-    import json
-
     answer = json.loads(payload)
     assert headers["X-Session-Id"] == answer["session_id"]
     return answer
@@ -40,6 +39,15 @@ def test_health_and_schema_describe_the_environment(server):
     assert "action_type" in schema["action"]["properties"]
     assert {"session_id", "alerts", "grade"} <= set(schema["observation"]["properties"])
     assert "session_id" in schema["state"]["properties"]
+
+
+def test_openenv_validates_the_running_server(server):
+    # What `openenv validate --url` checks: OpenAPI, /health, /metadata,
+    # /schema, /mcp, and the simulation mode's /reset, /step, /state.
+    from openenv.cli._validation import validate_running_environment
+
+    report = validate_running_environment(server.url)
+    assert report["passed"], [c for c in report["criteria"] if not c["passed"]]
 
 
 def test_http_sessions_keep_their_episodes(server):
