@@ -26,6 +26,10 @@ The modules:
   ``oracle``) and :func:`run_episode`;
 - :mod:`firedrill.errors`: :class:`FiredrillError` and one subclass per
   kind (``ResetNeeded``, ``EpisodeOver``, ``InvalidAction``, …);
+- :mod:`firedrill.openenv`: the OpenEnv environment, its models and
+  ``FiredrillClient`` (needs ``openenv-core``);
+- :mod:`firedrill.server`: ``python -m firedrill.server``, OpenEnv over
+  HTTP and WebSocket with sessions, and each session's Prometheus API;
 - here: :func:`scenarios`, :func:`causes`, :func:`curriculum`,
   :func:`packs`, :func:`grade_code`.
 """
