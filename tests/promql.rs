@@ -620,3 +620,112 @@ fn random_well_formed_queries_never_panic() {
         "{answered} of {iterations} answered"
     );
 }
+
+/// `Engine::series` (Prometheus' `/api/v1/series`): the label sets any of
+/// the selectors matches with a sample in the range, sorted, once each.
+#[test]
+fn series_selectors_list_the_matching_series_in_the_range() {
+    struct SeriesCase {
+        selectors: &'static [&'static str],
+        start_ms: i64,
+        end_ms: i64,
+        expected: &'static [&'static str],
+    }
+    let cases = [
+        SeriesCase {
+            selectors: &["up"],
+            start_ms: 0,
+            end_ms: 600_000,
+            expected: &["api/a/up", "db/a/up"],
+        },
+        SeriesCase {
+            selectors: &[r#"{job="api"}"#],
+            start_ms: 0,
+            end_ms: 0,
+            expected: &["api/a/requests_total", "api/b/requests_total", "api/a/up"],
+        },
+        SeriesCase {
+            selectors: &[
+                "up",
+                r#"{__name__=~"up|requests_total", instance="b"}"#,
+                "up",
+            ],
+            start_ms: 600_000,
+            end_ms: 900_000,
+            expected: &["api/b/requests_total", "api/a/up", "db/a/up"],
+        },
+        SeriesCase {
+            selectors: &["(requests_total{job!~\"api\"})"],
+            start_ms: 15_000,
+            end_ms: 29_999,
+            expected: &[],
+        },
+        SeriesCase {
+            selectors: &["requests_total{job=\"db\"}"],
+            start_ms: 600_000,
+            end_ms: 600_000,
+            expected: &["db/a/requests_total"],
+        },
+        SeriesCase {
+            selectors: &["nothing_here"],
+            start_ms: 0,
+            end_ms: 600_000,
+            expected: &[],
+        },
+    ];
+    let store = store();
+    for case in cases {
+        let found = Engine::default()
+            .series(&store, case.selectors, case.start_ms, case.end_ms)
+            .unwrap_or_else(|e| panic!("{:?}: {e}", case.selectors));
+        let got: Vec<String> = found
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}/{}/{}",
+                    l.get("job").unwrap_or(""),
+                    l.get("instance").unwrap_or(""),
+                    l.metric_name().unwrap_or("")
+                )
+            })
+            .collect();
+        let mut expected: Vec<String> = case.expected.iter().map(|s| s.to_string()).collect();
+        // Sorted as label sets are: by name first.
+        let order = |s: &String| {
+            let parts: Vec<&str> = s.split('/').collect();
+            (
+                parts[2].to_string(),
+                parts[1].to_string(),
+                parts[0].to_string(),
+            )
+        };
+        expected.sort_by_key(order);
+        let mut sorted = got.clone();
+        sorted.sort_by_key(order);
+        assert_eq!(got, sorted, "{:?}: not sorted", case.selectors);
+        assert_eq!(got, expected, "{:?}", case.selectors);
+    }
+}
+
+/// What `Engine::series` refuses: selectors that do not parse or are not
+/// series selectors, and an end before the start.
+#[test]
+fn series_refuses_what_is_not_a_series_selector() {
+    let cases: [(&[&str], i64, &str); 4] = [
+        (&["up{"], 0, "parse error"),
+        (&["rate(up[5m])"], 0, "is not a series selector"),
+        (&["up", "sum(up)"], 0, "is not a series selector"),
+        (&["up"], -1, "end timestamp must not be before start time"),
+    ];
+    let store = store();
+    for (selectors, end_ms, message) in cases {
+        let error: QueryError = Engine::default()
+            .series(&store, selectors, 0, end_ms)
+            .expect_err("refused");
+        assert!(
+            error.to_string().contains(message),
+            "{selectors:?}: {error}"
+        );
+        assert_eq!(error.error_type(), "bad_data");
+    }
+}

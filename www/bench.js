@@ -131,12 +131,18 @@ async function run() {
   const wasm = await init();
   const results = { module_init_ms: Math.round(performance.now() - loadStart), user_agent: navigator.userAgent };
   const env = new firedrill.Env();
+  // The wasm memory after each part (it only grows: a high-water mark).
+  const mib = () => wasm.memory.buffer.byteLength / (1 << 20);
+  results.wasm_mib_after_part = { init: mib() };
   results.stepping = {};
   for (const task of ["severity_classification", "root_cause_analysis", "full_incident_management"]) {
     results.stepping[task] = stepping(env, task, "heuristic", 300);
+    results.wasm_mib_after_part[task] = mib();
   }
   results.stepping.full_incident_management_oracle = stepping(env, "full_incident_management", "oracle", 300);
+  results.wasm_mib_after_part.full_incident_management_oracle = mib();
   Object.assign(results, queries(env));
+  results.wasm_mib_after_part.queries = mib();
   results.memory = memory(wasm, env, episodes, Math.max(1, Math.floor(episodes / 10)));
   results.wasm_mib_after = results.memory[results.memory.length - 1].wasm_mib;
   env.free();

@@ -32,6 +32,10 @@ The modules:
   ``python -m firedrill.evaluate``;
 - :mod:`firedrill.gym` (needs ``gymnasium``): :class:`~firedrill.gym.FiredrillEnv`,
   registered as ``firedrill/Firedrill-v0`` once both are imported;
+- :mod:`firedrill.openenv`: the OpenEnv environment, its models and
+  ``FiredrillClient`` (needs ``openenv-core``);
+- :mod:`firedrill.server`: ``python -m firedrill.server``, OpenEnv over
+  HTTP and WebSocket with sessions, and each session's Prometheus API;
 - here: :func:`scenarios`, :func:`causes`, :func:`curriculum`,
   :func:`packs`, :func:`grade_code`.
 """

@@ -146,6 +146,18 @@ class Env:
         ``QueryError``."""
         return json.loads(self._core.query_range(expr, start, end, step))
 
+    def series(
+        self, matches: Sequence[str], start: float | None = None, end: float | None = None
+    ) -> JSON:
+        """The series that any of the selectors ``matches`` (``up``,
+        ``{service="orders-db"}``) selects with a sample from ``start`` to
+        ``end`` (simulated Unix seconds; default: the whole episode),
+        answered as the Prometheus HTTP API's ``/api/v1/series`` JSON:
+        ``{status: "success", data: [{label: value, ...}]}``, or its error
+        object for a selector that does not parse. Costs no step."""
+        listed = [matches] if isinstance(matches, str) else list(matches)
+        return json.loads(self._core.series(listed, start, end))
+
     def render(self) -> str:
         """The markdown incident dashboard of the episode (text an LLM can read)."""
         return self._core.render()

@@ -11,6 +11,7 @@
 //!   `step_lean(action)`, `run_episode(agent, scenario, task, seed,
 //!   actions)`, `state()`, `observation()`, `grade()`,
 //!   `query(expr, time)`, `query_range(expr, start, end, step)`,
+//!   `series(matches, start, end)`,
 //!   `scenarios()`, `traces(service, limit)` → JSON text; `render()`,
 //!   `exposition()`, `telemetry()`, `export(kind)`, `load_scenario(text,
 //!   file_name)` → text;
@@ -765,6 +766,75 @@ impl Env {
                 }
                 Err(e) => Ok(prometheus_json::error(&e)),
             }
+        })
+    }
+
+    /// The series that any of the selectors `matches` (a list of str)
+    /// selects with a sample from `start` to `end` (simulated Unix seconds;
+    /// default: the whole episode), as the Prometheus HTTP API's
+    /// `/api/v1/series` JSON: `{status: "success", data: [{label: value}]}`,
+    /// or its error object for a selector that does not parse.
+    #[pyo3(signature = (matches, start=None, end=None))]
+    fn series(
+        &self,
+        py: Python<'_>,
+        matches: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let read = || -> Result<_, String> {
+            let expected = "matches must be a non-empty list of PromQL series selectors (str)";
+            let list = matches
+                .cast::<PyList>()
+                .map_err(|_| format!("{expected}, got {}", type_name(matches)))?;
+            if list.is_empty() || list.len() > MAX_PARAMETERS {
+                return Err(format!(
+                    "{expected}; got {} (at most {MAX_PARAMETERS})",
+                    list.len()
+                ));
+            }
+            let selectors = list
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    text(&item, &format!("matches[{i}]"), MAX_EXPRESSION_CHARS)?
+                        .ok_or_else(|| format!("matches[{i}] must be a str, got None"))
+                })
+                .collect::<Result<Vec<String>, String>>()?;
+            let start_ms = match start {
+                Some(t) => time_ms(t, "start")?,
+                None => None,
+            };
+            let end_ms = match end {
+                Some(t) => time_ms(t, "end")?,
+                None => None,
+            };
+            Ok((selectors, start_ms, end_ms))
+        };
+        let (selectors, start_ms, end_ms) = read().map_err(|m| raise(py, argument("series", m)))?;
+        self.with(py, |env| {
+            let monitor = env.monitor().map_err(failed("series"))?;
+            let selectors: Vec<&str> = selectors.iter().map(String::as_str).collect();
+            let start_ms = start_ms.unwrap_or(i64::MIN / 2);
+            let end_ms = end_ms.unwrap_or(i64::MAX / 2);
+            Ok(
+                match Engine::default().series(monitor.store(), &selectors, start_ms, end_ms) {
+                    Ok(found) => {
+                        let data: Vec<BTreeMap<&str, &str>> = found
+                            .iter()
+                            .map(|labels| {
+                                labels
+                                    .pairs()
+                                    .iter()
+                                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                                    .collect()
+                            })
+                            .collect();
+                        format!("{{\"status\":\"success\",\"data\":{}}}", to_json(&data)?)
+                    }
+                    Err(e) => prometheus_json::error(&e),
+                },
+            )
         })
     }
 

@@ -361,7 +361,7 @@ impl<'a> Evaluator<'a> {
     /// Indices of the store's series a selector matches, sorted by labels.
     /// A selector with a metric name (`up`, `{__name__="up"}`) looks only
     /// at the series of that name.
-    fn selection(&mut self, vs: &VectorSelector) -> Rc<Vec<usize>> {
+    pub(crate) fn selection(&mut self, vs: &VectorSelector) -> Rc<Vec<usize>> {
         let key = vs as *const VectorSelector as usize;
         if let Some(ids) = self.selections.get(&key) {
             return ids.clone();

@@ -242,6 +242,67 @@ impl Engine {
         check_range(start_ms, end_ms, step_ms)?;
         self.prepare(query)?.range(store, start_ms, end_ms, step_ms)
     }
+
+    /// The label sets of the series that any of `selectors` matches and
+    /// that have a sample from `start_ms` to `end_ms` (both included),
+    /// sorted and without repeats: Prometheus' `/api/v1/series` (and the
+    /// ground of `/api/v1/labels` and `/api/v1/label/<name>/values`).
+    /// Each selector must be a series selector (`up`, `{job="api"}`); one
+    /// that does not parse, or is any other expression, is a
+    /// [`QueryError::Parse`] or a [`QueryError::BadParameter`].
+    ///
+    /// ```
+    /// use firedrill::series::{Labels, Store};
+    /// use firedrill::promql::Engine;
+    /// let mut store = Store::new(10);
+    /// for job in ["api", "db"] {
+    ///     let id = store.series_id(Labels::new(vec![
+    ///         ("__name__".into(), "up".into()),
+    ///         ("job".into(), job.into()),
+    ///     ]));
+    ///     store.append(id, 30_000, 1.0);
+    /// }
+    /// let found = Engine::default().series(&store, &["up{job!=\"db\"}"], 0, 60_000).unwrap();
+    /// assert_eq!(found.len(), 1);
+    /// assert_eq!(found[0].get("job"), Some("api"));
+    /// assert!(Engine::default().series(&store, &["up"], 60_001, 90_000).unwrap().is_empty());
+    /// assert!(Engine::default().series(&store, &["rate(up[1m])"], 0, 60_000).is_err());
+    /// ```
+    pub fn series(
+        &self,
+        store: &Store,
+        selectors: &[&str],
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<Labels>, QueryError> {
+        if end_ms < start_ms {
+            return Err(QueryError::BadParameter(
+                "invalid parameter \"end\": end timestamp must not be before start time".into(),
+            ));
+        }
+        let mut found: Vec<Labels> = Vec::new();
+        for selector in selectors {
+            let expr = parse::parse(selector)?;
+            let Expr::VectorSelector(vs) = eval::unwrap_parens(&expr) else {
+                return Err(QueryError::BadParameter(format!(
+                    "invalid parameter \"match[]\": {selector:?} is not a series selector (e.g. up or {{job=\"api\"}})"
+                )));
+            };
+            let mut ev = Evaluator::new(store, selector, end_ms, end_ms, 0, limits(self));
+            for &index in ev.selection(vs).iter() {
+                let Some(series) = store.series().get(index) else {
+                    continue;
+                };
+                let first = series.partition_after(start_ms.saturating_sub(1));
+                if first < series.len() && series.sample(first).0 <= end_ms {
+                    found.push(series.labels().clone());
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
 }
 
 /// A parsed query and the settings to evaluate it with: made by

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { before, after } from "node:test";
@@ -57,10 +58,12 @@ export async function serveDist(pages = {}) {
  * on 127.0.0.1 at a free port: each call is another origin. Pages added to
  * the returned `pages` later are served too. With `prefix` ("/drills"), the
  * folder is served under that path only (a docs site's sub-path), and
- * `url` points there. With `gzip`, text and wasm files go out
- * gzip-compressed to a browser that accepts it (as a production host
- * serves them: what Lighthouse is measured on). `sent` lists what went
- * out, { path, bytes } (the body's bytes as sent), for the benchmarks.
+ * `url` points there. With `gzip`, it serves as a production host does
+ * (what Lighthouse and the download figures are measured on): files go out
+ * gzip-compressed to a browser that accepts it, with an ETag, and a
+ * revalidation of an unchanged file is answered 304 with no body. `sent`
+ * lists what went out, { path, bytes } (the body's bytes as sent), for
+ * the benchmarks.
  */
 export async function serveStatic(root, pages = {}, { prefix = "", gzip = false } = {}) {
   const compressed = new Map();
@@ -87,6 +90,14 @@ export async function serveStatic(root, pages = {}, { prefix = "", gzip = false 
     try {
       const body = await readFile(file);
       const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+      if (gzip) {
+        headers.etag = `"${createHash("sha1").update(body).digest("hex")}"`;
+        if (req.headers["if-none-match"] === headers.etag) {
+          sent.push({ path, bytes: 0 });
+          res.writeHead(304, { etag: headers.etag }).end();
+          return;
+        }
+      }
       if (gzip && !/\.png$/.test(file) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
         if (!compressed.has(file)) compressed.set(file, gzipSync(body, { level: 9 }));
         headers["content-encoding"] = "gzip";
