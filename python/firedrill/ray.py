@@ -74,7 +74,7 @@ def init(num_workers: int | None = None, address: str | None = None) -> None:
 def evaluate(
     agent: AgentLike = "heuristic",
     scenarios: str | list[str] | None = None,
-    seeds: SeedsLike = "0",
+    seeds: SeedsLike | None = None,
     *,
     task: str | list[str] | None = None,
     num_workers: int | None = None,

@@ -79,12 +79,14 @@ def _names(value: str | Sequence[str] | None) -> list[str]:
 
 def plan(
     scenarios: str | Sequence[str] | None = None,
-    seeds: SeedsLike = "0",
+    seeds: SeedsLike | None = None,
     task: str | Sequence[str] | None = None,
 ) -> list[JSON]:
     """The episodes to play, ``[{scenario, seed}]``: every scenario given
     and every scenario of each task given, times every seed, sorted by
     scenario id, then seed (the order of the report's ``results``)."""
+    if seeds is None:
+        raise InvalidArgument("evaluate: give seeds: \"N..M\" (inclusive), one seed, or a list of them")
     chosen = []
     catalog = json.loads(_core.scenarios())
     known = {s["id"] for s in catalog}
@@ -154,7 +156,7 @@ def summarize(agent: AgentLike, results: Iterable[str | JSON]) -> JSON:
 def evaluate(
     agent: AgentLike = "heuristic",
     scenarios: str | Sequence[str] | None = None,
-    seeds: SeedsLike = "0",
+    seeds: SeedsLike | None = None,
     *,
     task: str | Sequence[str] | None = None,
 ) -> JSON:
