@@ -65,8 +65,6 @@ try {
         report[name] = lhr.audits[audit].numericValue;
         report[`${name}_score`] = lhr.audits[audit].score;
       }
-      report.lcp_element = JSON.stringify(lhr.audits["largest-contentful-paint-element"]?.details ?? null).match(/"snippet":"((?:[^"\\]|\\.)*)"/)?.[1] ?? null;
-      report.lcp_phases = lhr.audits["largest-contentful-paint-element"]?.details?.items?.[1]?.items ?? null;
       report.long_tasks = (lhr.audits["long-tasks"]?.details?.items ?? []).map((t) => ({ url: t.url, start: t.startTime, ms: t.duration }));
       reports.push(report);
       console.log(`run ${run + 1}: score ${report.score.toFixed(2)}  FCP ${(report.FCP / 1000).toFixed(1)} s  LCP ${(report.LCP / 1000).toFixed(1)} s  SI ${(report.SI / 1000).toFixed(1)} s  TBT ${report.TBT.toFixed(0)} ms  CLS ${report.CLS.toFixed(3)}  TTI ${(report.TTI / 1000).toFixed(1)} s  ${(report.bytes / 1024).toFixed(0)} KB`);
@@ -79,5 +77,5 @@ try {
 }
 const summary = { lighthouse: LIGHTHOUSE_VERSION, runs: reports.length, median_score: median(reports.map((r) => r.score)) };
 for (const name of Object.values(metrics)) summary[`median_${name}`] = median(reports.map((r) => r[name]));
-console.log(`Lighthouse ${LIGHTHOUSE_VERSION}, mobile: median performance score ${summary.median_score.toFixed(2)} of ${reports.length} runs; LCP element: ${reports.at(-1)?.lcp_element}`);
+console.log(`Lighthouse ${LIGHTHOUSE_VERSION}, mobile: median performance score ${summary.median_score.toFixed(2)} of ${reports.length} runs; full reports in ${jsonOut}`);
 writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), summary, reports }, null, 2));
