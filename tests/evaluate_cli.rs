@@ -2,7 +2,9 @@
 //! and sequential give the same numbers to the last bit, each episode
 //! scores what `firedrill run` prints for it, the JSON has the fields
 //! automation relies on, the CSV a row per episode, bad arguments a clear
-//! message, and piped output no progress bar.
+//! message, and piped output no progress bar. Native only: the parallel
+//! evaluation runs on threads.
+#![cfg(not(target_arch = "wasm32"))]
 
 use firedrill::evaluate::{episodes, evaluate, evaluate_parallel, Evaluation};
 use firedrill::scenario::Catalog;
