@@ -105,6 +105,11 @@
   }
   var container = navigator.serviceWorker;
   var controlled = !!container.controller;
+  // A page no worker controlled when it loaded is a first visit: once the
+  // worker is activated, the app is saved for offline use. (The worker
+  // claims the page inside its activation, so "controllerchange" comes
+  // before "activated": `controlled` is already true by then.)
+  var firstVisit = !controlled;
   var reloading = false;
   var asked = false; // this page's Reload asked the new version to take over
 
@@ -143,7 +148,10 @@
       if (!worker) return;
       worker.addEventListener("statechange", function () {
         if (worker.state === "installed" && container.controller) offerUpdate(worker);
-        if (worker.state === "activated" && !controlled) offlineReady();
+        if (worker.state === "activated" && firstVisit) {
+          firstVisit = false;
+          offlineReady();
+        }
       });
     }
     // A version may already wait, or be installing since before this page listened.

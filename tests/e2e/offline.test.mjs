@@ -46,6 +46,9 @@ async function offlineRoundTrip(url, name) {
   await page.goto(url);
   await page.getByTestId("scenario-option").first().waitFor();
   const saved = await savedForOffline(page);
+  // The first visit says it is saved (the worker's claim of the page comes
+  // before its "activated": the notice must not depend on their order).
+  await page.getByTestId("offline-ready").waitFor({ timeout: 10000 });
   assert.equal(saved.names.length, 1, "one cache for this build");
   const expected = (await precachedFiles(distDir)).map((file) => new URL(file, url).href).sort();
   assert.deepEqual(saved.files.sort(), expected, "every file of the build is cached");
